@@ -1,0 +1,13 @@
+//! `nmemu-loader`: the network description and the result files.
+//!
+//! `net.json` text -> [`format::NetFile`] (what the file says, PyNN defaults filled in) -> [`validate`] (what it
+//! means is allowed) -> [`network::Network`] (per-neuron values resolved, projections ready to expand) ->
+//! [`connectors`] (explicit synapses, CSR per projection). This crate knows nothing of any hardware.
+
+pub mod error;
+pub mod expr;
+pub mod format;
+pub mod random;
+pub mod space;
+
+pub use error::{LoadError, Problem};
