@@ -4,10 +4,13 @@
 //! means is allowed) -> [`network::Network`] (per-neuron values resolved, projections ready to expand) ->
 //! [`connectors`] (explicit synapses, CSR per projection). This crate knows nothing of any hardware.
 
+pub mod connectors;
 pub mod error;
 pub mod expr;
 pub mod format;
+pub mod network;
 pub mod random;
 pub mod space;
+pub mod validate;
 
 pub use error::{LoadError, Problem};

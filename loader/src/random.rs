@@ -229,7 +229,7 @@ pub fn support(d: &Distribution) -> (f64, f64) {
     match *d {
         Distribution::Uniform { low, high } => (low, high),
         Distribution::UniformInt { low, high } => (low, high - 1.0),
-        Distribution::Normal { mu, sigma } if sigma == 0.0 => (mu, mu),
+        Distribution::Normal { mu, sigma: 0.0 } => (mu, mu),
         Distribution::Normal { .. } => (f64::NEG_INFINITY, f64::INFINITY),
         Distribution::NormalClipped { low, high, .. }
         | Distribution::NormalClippedToBoundary { low, high, .. } => (low, high),
