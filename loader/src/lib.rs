@@ -12,5 +12,6 @@ pub mod network;
 pub mod random;
 pub mod space;
 pub mod validate;
+pub mod writers;
 
 pub use error::{LoadError, Problem};

@@ -465,14 +465,22 @@ mod tests {
         assert_eq!(record["indices"].as_array().unwrap().len(), 54);
     }
 
-    /// `examples/microcircuit_0.1.json` is this generator's output; regenerate it when this test fails.
+    /// `examples/microcircuit_0.1.json` is this generator's output (scale 0.1, seed 1, 2-space pretty JSON and a
+    /// final newline). After a deliberate change, rerun with `NMEMU_REGENERATE_EXAMPLES=1` to rewrite it.
     #[test]
     fn shipped_example_is_current() {
-        let shipped = include_str!("../../../examples/microcircuit_0.1.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../examples/microcircuit_0.1.json"
+        );
         let generated = serde_json::to_string_pretty(&scaled(0.1)).unwrap() + "\n";
+        if std::env::var_os("NMEMU_REGENERATE_EXAMPLES").is_some() {
+            std::fs::write(path, &generated).unwrap();
+        }
+        let shipped = std::fs::read_to_string(path).unwrap();
         assert!(
             shipped == generated,
-            "examples/microcircuit_0.1.json is stale"
+            "{path} is stale: rerun with NMEMU_REGENERATE_EXAMPLES=1"
         );
     }
 }

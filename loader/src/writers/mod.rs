@@ -1,4 +1,4 @@
-//! The result files of `nmemu run`, exactly as /work/shared/spec/outputs.md names them.
+//! The result files of `nmemu run`, exactly as shared/spec/outputs.md names them.
 //!
 //! Scripts, notebooks and the test suite read these files, so names and fields are fixed by the spec; this
 //! module is the only place that knows them. Every file is written atomically ([`write_atomic`]), and
