@@ -1,1 +1,46 @@
-fn main() {}
+//! `nmemu`: the command line. Wiring only: each subcommand parses its arguments and calls into the crates.
+
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Cycle-level emulator suite for neuromorphic hardware (SpiNNaker, BrainScaleS-1).
+#[derive(Debug, Parser)]
+#[command(name = "nmemu", version, about, after_help = EXAMPLES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+const EXAMPLES: &str = "Examples:
+  nmemu validate examples/va_cuba.json
+  nmemu machines
+  nmemu example microcircuit --scale 0.1 -o microcircuit.json
+  nmemu schema > net.schema.json";
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Validate(commands::validate::Args),
+    Machines(commands::machines::Args),
+    Schema(commands::schema::Args),
+    Example(commands::example::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Validate(args) => commands::validate::run(&args),
+        Command::Machines(args) => commands::machines::run(&args),
+        Command::Schema(args) => commands::schema::run(&args),
+        Command::Example(args) => commands::example::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(1)
+        }
+    }
+}

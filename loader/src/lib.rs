@@ -8,10 +8,15 @@ pub mod connectors;
 pub mod error;
 pub mod expr;
 pub mod format;
+pub mod limits;
+pub mod models;
 pub mod network;
 pub mod random;
 pub mod space;
 pub mod validate;
 pub mod writers;
 
+pub use connectors::{Synapses, expand, expected_synapses};
 pub use error::{LoadError, Problem};
+pub use limits::Limits;
+pub use network::Network;

@@ -1,0 +1,48 @@
+//! One module per subcommand. Each exposes `Args` (clap) and `run(&Args) -> Result<(), String>`; an `Err` is
+//! printed to stderr and exits with status 1 (outputs.md: "the input or its mapping was refused").
+
+pub mod example;
+pub mod machines;
+pub mod schema;
+pub mod validate;
+
+/// Formats a count with thousands separators: 319,564.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Formats a byte count: 1.3 MB, 2.9 GB.
+pub fn bytes(n: u64) -> String {
+    let units = ["B", "kB", "MB", "GB", "TB"];
+    let mut x = n as f64;
+    let mut unit = 0;
+    while x >= 1000.0 && unit < units.len() - 1 {
+        x /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{x:.1} {}", units[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn number_formats() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(319_564), "319,564");
+        assert_eq!(super::thousands(1_000_000), "1,000,000");
+        assert_eq!(super::bytes(999), "999 B");
+        assert_eq!(super::bytes(2_900_000_000), "2.9 GB");
+    }
+}
