@@ -13,6 +13,7 @@ use crate::expr::Expr;
 use crate::format::cells::{InitialDefault, Range};
 use crate::format::reader::JsonPath;
 use crate::format::*;
+use crate::limits::Limits;
 use crate::random::{Domain, Sampler, stream};
 use crate::space::{self, Position};
 use crate::validate::validate;
@@ -192,23 +193,23 @@ pub struct Network {
 
 impl Network {
     /// Reads, parses, validates and resolves a net.json file.
-    pub fn load(path: &Path) -> Result<Network, LoadError> {
+    pub fn load(path: &Path, limits: &Limits) -> Result<Network, LoadError> {
         let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
             path: path.to_owned(),
             source,
         })?;
-        Network::from_str(&text)
+        Network::from_json(&text, limits)
     }
 
     /// Parses, validates and resolves net.json text.
-    #[allow(clippy::should_implement_trait)]
-    pub fn from_str(text: &str) -> Result<Network, LoadError> {
-        Network::from_file(&parse::parse_str(text)?)
+    pub fn from_json(text: &str, limits: &Limits) -> Result<Network, LoadError> {
+        Network::from_file(&parse::parse_str(text)?, limits)
     }
 
-    /// Validates and resolves a parsed file.
-    pub fn from_file(file: &NetFile) -> Result<Network, LoadError> {
+    /// Validates and resolves a parsed file, refusing it if it exceeds `limits`.
+    pub fn from_file(file: &NetFile, limits: &Limits) -> Result<Network, LoadError> {
         validate(file)?;
+        limits.check_neurons(file)?;
         let mut problems = Problems::default();
         let seed = file.simulation.seed;
         let populations: Vec<Population> = file
@@ -230,12 +231,14 @@ impl Network {
             .enumerate()
             .map(|(i, p)| resolve_projection(file, p, i))
             .collect();
-        problems.into_result(Network {
+        let net = problems.into_result(Network {
             simulation: file.simulation.clone(),
             populations,
             projections,
             extensions: file.extensions.clone(),
-        })
+        })?;
+        limits.check_synapses(&net)?;
+        Ok(net)
     }
 
     pub fn population(&self, label: &str) -> Option<&Population> {

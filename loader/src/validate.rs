@@ -362,6 +362,15 @@ fn projection(file: &NetFile, proj: &ProjectionSpec, path: &JsonPath, problems: 
                 u64::from(n_pre) * u64::from(n_post)
             ),
         ),
+        Connector::FixedNumberPreConnector { n, .. }
+        | Connector::FixedNumberPostConnector { n, .. }
+            if *n > u64::from(u32::MAX) =>
+        {
+            problems.push(
+                cpath.field("n").as_str(),
+                format!("must be at most {} synapses per neuron, got {n}", u32::MAX),
+            )
+        }
         Connector::FromListConnector { conn_list } => {
             let lpath = cpath.field("conn_list");
             for (k, row) in conn_list.iter().enumerate() {

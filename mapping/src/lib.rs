@@ -1,1 +1,3 @@
-//! placeholder
+//! `nmemu-mapping`: the place-and-route compiler from a `nmemu_loader::Network` to machine images for
+//! SpiNNaker and BrainScaleS-1, and the inverse map that turns hardware results back into populations and
+//! neurons. Empty until the SpiNNaker mapping issue; see ARCHITECTURE.md for its planned boundaries.

@@ -32,13 +32,12 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<(), String> {
-    let net = Network::load(&args.net).map_err(|e| format!("{}: {e}", args.net.display()))?;
-    Limits {
+    let limits = Limits {
         max_neurons: args.max_neurons,
         max_synapses: args.max_synapses,
-    }
-    .check(&net)
-    .map_err(|e| format!("{}: {e}", args.net.display()))?;
+    };
+    let net =
+        Network::load(&args.net, &limits).map_err(|e| format!("{}: {e}", args.net.display()))?;
     let sim = &net.simulation;
     println!("{}: valid (nmemu-net/1)", args.net.display());
     println!(

@@ -90,19 +90,26 @@ pub struct FixedTotalNumber<'a> {
 impl<'a> FixedTotalNumber<'a> {
     /// Splits `n` over the rows in proportion to each row's eligible posts: a multinomial split with
     /// replacement, a multivariate hypergeometric one without (sequential conditional draws from one stream).
+    /// Refuses n larger than the eligible pairs without replacement (validation can only check pre x post;
+    /// excluded self-connections are known here).
     pub fn new(
         p: &'a Projection,
         n: u64,
         allow_self: bool,
         with_replacement: bool,
         seed: u64,
-    ) -> Self {
+    ) -> Result<Self, String> {
         let self_rule = SelfRule::new(p, allow_self);
         let n_post = p.post.len();
         let mut rng = stream(seed, Domain::Connect, &p.label, "row-counts", 0);
         let mut weight_left: u64 = (0..p.pre.len())
             .map(|k| u64::from(self_rule.eligible(k, n_post)))
             .sum();
+        if !with_replacement && n > weight_left {
+            return Err(format!(
+                "without replacement n must be <= the {weight_left} pairs allowed (self-connections excluded), got {n}"
+            ));
+        }
         let mut left = n;
         let row_counts = (0..p.pre.len())
             .map(|k| {
@@ -122,12 +129,12 @@ impl<'a> FixedTotalNumber<'a> {
                 c
             })
             .collect();
-        FixedTotalNumber {
+        Ok(FixedTotalNumber {
             post: &p.post,
             row_counts,
             with_replacement,
             self_rule,
-        }
+        })
     }
 }
 

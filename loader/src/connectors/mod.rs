@@ -162,7 +162,8 @@ pub fn expand(net: &Network, index: usize) -> Result<Synapses, LoadError> {
                 *allow_self_connections,
                 *with_replacement,
                 seed,
-            );
+            )
+            .map_err(|e| projection_path(index).field("connector").field("n").err(e))?;
             expand_rows(&rule, n_pre, seed, &p.label)
         }),
         Connector::FromListConnector { conn_list } => {

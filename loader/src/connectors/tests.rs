@@ -15,7 +15,7 @@ fn net(na: u32, nb: u32, pre: &str, post: &str, connector: &str, synapse: &str) 
             "projections": [{{"pre": {pre}, "post": {post}, "receptor_type": "excitatory",
               "connector": {connector}, "synapse": {synapse}}}]}}"#
     );
-    Network::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+    Network::from_json(&text, &crate::Limits::default()).unwrap_or_else(|e| panic!("{e}\n{text}"))
 }
 
 const STATIC: &str = r#"{"type": "StaticSynapse", "weight": 0.5, "delay": 2.0}"#;

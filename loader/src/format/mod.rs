@@ -303,10 +303,9 @@ pub struct ListRow {
 
 impl Serialize for ListRow {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (pre, post) = (f64::from(self.pre), f64::from(self.post));
         match self.weight_delay {
-            Some((w, d)) => [pre, post, w, d].serialize(s),
-            None => [pre, post].serialize(s),
+            Some((w, d)) => (self.pre, self.post, w, d).serialize(s),
+            None => (self.pre, self.post).serialize(s),
         }
     }
 }

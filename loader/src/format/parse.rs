@@ -122,13 +122,18 @@ fn population(v: &Value, path: &JsonPath) -> Result<PopulationSpec, LoadError> {
             pv,
             &pp,
             &cell_type.param_names(),
-            "parameter of this cell type",
+            &format!("{} parameter", cell_type.name()),
         )?,
         None => BTreeMap::new(),
     };
     let initial_names: Vec<_> = cell_type.initial_values().iter().map(|i| i.name).collect();
     let initial = match o.get("initial") {
-        Some((iv, ip)) => value_map(iv, &ip, &initial_names, "state variable of this cell type")?,
+        Some((iv, ip)) => value_map(
+            iv,
+            &ip,
+            &initial_names,
+            &format!("{} state variable", cell_type.name()),
+        )?,
         None => BTreeMap::new(),
     };
     Ok(PopulationSpec {

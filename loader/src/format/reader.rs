@@ -92,13 +92,22 @@ pub fn as_f64(v: &Value, path: &JsonPath) -> Result<f64, LoadError> {
         .ok_or_else(|| path.err(format!("expected a number, got {}", describe(v))))
 }
 
+/// A non-negative integer; an integral float such as `3.0` is accepted too, because NumPy-based exporters
+/// (a PyNN connection list is a float array) write indices that way.
 pub fn as_u64(v: &Value, path: &JsonPath) -> Result<u64, LoadError> {
     match v {
-        Value::Number(n) => n.as_u64().ok_or_else(|| {
-            path.err(format!(
-                "expected a non-negative integer, got the number {n}"
-            ))
-        }),
+        Value::Number(n) => n
+            .as_u64()
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|x| x.fract() == 0.0 && *x >= 0.0 && *x < 2f64.powi(64))
+                    .map(|x| x as u64)
+            })
+            .ok_or_else(|| {
+                path.err(format!(
+                    "expected a non-negative integer, got the number {n}"
+                ))
+            }),
         _ => Err(path.err(format!(
             "expected a non-negative integer, got {}",
             describe(v)

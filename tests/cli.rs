@@ -1,0 +1,264 @@
+//! End-to-end tests of the `nmemu` binary on the bundled examples and on bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn nmemu(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nmemu"))
+        .args(args)
+        .output()
+        .expect("the nmemu binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// The synapse total `nmemu validate` reports.
+fn synapses_reported(out: &str) -> u64 {
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("synapses: "))
+        .expect("a synapses line");
+    line["synapses: ".len()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .replace(',', "")
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn every_example_and_reference_network_validates() {
+    let mut files: Vec<PathBuf> = ["examples", "tests/data"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(repo(d)).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json") && !p.ends_with("va_cuba.nest.json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 12, "{files:?}");
+    for f in files {
+        let out = nmemu(&["validate", f.to_str().unwrap()]);
+        assert!(out.status.success(), "{}: {}", f.display(), stderr(&out));
+        assert!(stdout(&out).contains("valid (nmemu-net/1)"));
+    }
+}
+
+#[test]
+fn va_cuba_synapse_count_matches_connector_statistics() {
+    let out = nmemu(&["validate", repo("examples/va_cuba.json").to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Four FixedProbability(0.02) projections over 4000 x 4000 pairs: 320,000 expected, sd ~ 560.
+    let n = synapses_reported(&stdout(&out));
+    assert!(n.abs_diff(320_000) < 5 * 560, "{n}");
+    assert!(stdout(&out).contains("neurons: 4,000"));
+}
+
+#[test]
+fn thread_count_does_not_change_the_network() {
+    let f = repo("examples/microcircuit_0.1.json");
+    let one = nmemu(&["validate", "--threads", "1", f.to_str().unwrap()]);
+    let two = nmemu(&["validate", "--threads", "2", f.to_str().unwrap()]);
+    assert!(one.status.success() && two.status.success());
+    assert_eq!(
+        synapses_reported(&stdout(&one)),
+        synapses_reported(&stdout(&two))
+    );
+}
+
+/// Writes `text` to a temporary net.json, validates it and returns (exit code, stderr).
+fn validate_text(text: &str) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("net.json");
+    std::fs::write(&path, text).unwrap();
+    let out = nmemu(&["validate", path.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    (out.status.code().unwrap_or(-1), err)
+}
+
+const VALID: &str = r#"{"format": "nmemu-net/1", "simulation": {"duration_ms": 100},
+  "populations": [{"label": "a", "size": 10, "cell": {"type": "IF_curr_exp"}},
+                  {"label": "b", "size": 10, "cell": {"type": "IF_curr_exp"}}],
+  "projections": [{"pre": "a", "post": "b", "receptor_type": "excitatory",
+                   "connector": {"type": "FixedProbabilityConnector", "p_connect": 0.5},
+                   "synapse": {"type": "StaticSynapse", "weight": 0.1, "delay": 1.0}}]}"#;
+
+#[test]
+fn malformed_inputs_exit_1_with_the_place_named() {
+    assert_eq!(validate_text(VALID).0, 0);
+    let cases = [
+        (
+            VALID.replace("\"size\": 10,", "\"size\": 10"),
+            "line 2, column",
+        ),
+        (
+            VALID.replace("p_connect\": 0.5", "p_conect\": 0.5"),
+            "projections[0].connector.p_conect: unknown field `p_conect` (did you mean `p_connect`?)",
+        ),
+        (
+            VALID.replace("0.5}", "1.5}"),
+            "projections[0].connector.p_connect: must be within [0, 1], got 1.5",
+        ),
+        (
+            VALID.replace("\"post\": \"b\"", "\"post\": \"c\""),
+            "projections[0].post: unknown population `c`",
+        ),
+        (
+            VALID.replace("\"weight\": 0.1", "\"weight\": -0.1"),
+            "projections[0].synapse.weight: excitatory weights (in nA) must be >= 0, got -0.1",
+        ),
+        (
+            VALID.replace("\"delay\": 1.0", "\"delay\": 500.0"),
+            "projections[0].synapse.delay: must be within [1, 144] ms",
+        ),
+        (
+            VALID.replace("\"size\": 10,", "\"size\": 0,"),
+            "populations[0].size: must be >= 1, got 0",
+        ),
+        (
+            VALID.replace("nmemu-net/1", "nmemu-net/9"),
+            "format: unknown format version \"nmemu-net/9\"; this build reads: \"nmemu-net/1\"",
+        ),
+        (
+            VALID.replace(
+                "{\"type\": \"IF_curr_exp\"}}]",
+                "{\"type\": \"IF_curr_exp\", \"params\": {\"tau_m\": -1}}}]",
+            ),
+            "populations[1].cell.params.tau_m: must be > 0 ms, got -1",
+        ),
+    ];
+    for (text, expected) in cases {
+        let (code, err) = validate_text(&text);
+        assert_eq!(code, 1, "{expected}: {err}");
+        assert!(err.contains(expected), "expected `{expected}` in:\n{err}");
+    }
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let text = VALID.replace("0.5}", "1.5}").replace(
+        "\"size\": 10, \"cell\": {\"type\": \"IF_curr_exp\"}}]",
+        "\"size\": 0, \"cell\": {\"type\": \"IF_curr_exp\"}}]",
+    );
+    let (code, err) = validate_text(&text);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("populations[1].size") && err.contains("p_connect"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_network_over_the_stated_limit_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("net.json");
+    std::fs::write(&path, VALID).unwrap();
+    let out = nmemu(&["validate", "--max-synapses", "10", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("the network makes about 50 synapses; the limit is 10"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn missing_file_and_usage_errors() {
+    let out = nmemu(&["validate", "no/such/net.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no/such/net.json"));
+    assert_eq!(nmemu(&["validate"]).status.code(), Some(2));
+    assert_eq!(nmemu(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn machines_lists_the_presets() {
+    let out = stdout(&nmemu(&["machines"]));
+    for name in [
+        "spinnaker-3",
+        "spinnaker-48",
+        "spinnaker-24b",
+        "spinnaker-1m",
+        "brainscales-wafer",
+        "brainscales-4-wafers",
+    ] {
+        assert!(out.contains(name), "{name} missing from:\n{out}");
+    }
+    assert!(out.contains("1,036,800"));
+}
+
+#[test]
+fn schema_is_json_schema_of_net_json() {
+    let out = nmemu(&["schema"]);
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(schema["title"], "NetFile");
+    let required = schema["required"].as_array().unwrap();
+    for field in ["format", "simulation", "populations"] {
+        assert!(required.iter().any(|r| r == field), "{field} not required");
+    }
+    let text = stdout(&out);
+    for name in [
+        "FixedProbabilityConnector",
+        "IF_cond_exp",
+        "STDPMechanism",
+        "normal_clipped",
+        "Grid2D",
+    ] {
+        assert!(text.contains(name), "{name} missing from the schema");
+    }
+}
+
+#[test]
+fn example_generator_reproduces_the_bundled_microcircuit() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("mc.json");
+    let out = nmemu(&[
+        "example",
+        "microcircuit",
+        "--scale",
+        "0.1",
+        "--seed",
+        "1",
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let generated = std::fs::read_to_string(&out_path).unwrap();
+    let bundled = std::fs::read_to_string(repo("examples/microcircuit_0.1.json")).unwrap();
+    assert!(
+        generated == bundled,
+        "examples/microcircuit_0.1.json is stale"
+    );
+    assert_eq!(
+        nmemu(&["example", "microcircuit", "--scale", "1.5"])
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn every_command_help_shows_an_example() {
+    for cmd in [
+        vec!["--help"],
+        vec!["validate", "--help"],
+        vec!["machines", "--help"],
+        vec!["schema", "--help"],
+        vec!["example", "--help"],
+    ] {
+        let out = nmemu(&cmd);
+        assert!(out.status.success());
+        assert!(stdout(&out).contains("Example"), "{cmd:?}");
+    }
+}
