@@ -137,6 +137,25 @@ fn malformed_inputs_exit_1_with_the_place_named() {
             ),
             "populations[1].cell.params.tau_m: must be > 0 ms, got -1",
         ),
+        (
+            VALID.replace("\"label\": \"a\"", "\"label\": \"../a\"").replace("\"pre\": \"a\"", "\"pre\": \"../a\""),
+            "populations[0].label: \"../a\" cannot name a result file: it contains a path separator",
+        ),
+        (
+            VALID.replace(
+                "\"post\": \"b\"",
+                "\"post\": \"a\"",
+            )
+            .replace(
+                "{\"type\": \"FixedProbabilityConnector\", \"p_connect\": 0.5}",
+                "{\"type\": \"FixedNumberPostConnector\", \"n\": 10, \"allow_self_connections\": false}",
+            ),
+            "projections[0].connector.n: without replacement n must be <= the 9 post neurons each pre neuron can get (self-connections excluded), got 10",
+        ),
+        (
+            VALID.replace("\"weight\": 0.1", "\"weight\": {\"distribution\": \"poisson\", \"lam\": 1}"),
+            "projections[0].synapse.weight.distribution: unknown distribution `poisson`",
+        ),
     ];
     for (text, expected) in cases {
         let (code, err) = validate_text(&text);

@@ -14,12 +14,18 @@ use crate::format::reader::{JsonPath, unknown_name};
 use crate::format::*;
 use crate::random::{Sampler, support};
 use crate::space;
+use crate::writers::unsafe_label_reason;
 
 /// Checks `file`; `Ok` means every structural and range rule of the spec holds.
 pub fn validate(file: &NetFile) -> Result<(), LoadError> {
     let mut problems = Problems::default();
     let root = JsonPath::root();
     simulation(&file.simulation, &root.field("simulation"), &mut problems);
+    if !problems.is_empty() {
+        // Delays and rates are judged against the timestep and delay range: without a valid simulation block
+        // they would only add confusing follow-on errors.
+        return problems.into_result(());
+    }
     let pops = root.field("populations");
     if file.populations.is_empty() {
         problems.push(pops.as_str(), "a network needs at least one population");
@@ -43,9 +49,7 @@ pub fn validate(file: &NetFile) -> Result<(), LoadError> {
     for (i, proj) in file.projections.iter().enumerate() {
         let path = projs.index(i);
         let label = proj.label_or_default(i);
-        if label.is_empty() {
-            problems.push(path.field("label").as_str(), "must not be empty");
-        }
+        check_label(&label, &path.field("label"), &mut problems);
         if let Some(first) = proj_labels.insert(label.clone(), i) {
             problems.push(
                 path.field("label").as_str(),
@@ -107,10 +111,18 @@ fn simulation(sim: &Simulation, path: &JsonPath, problems: &mut Problems) {
     }
 }
 
-fn population(pop: &PopulationSpec, path: &JsonPath, problems: &mut Problems) {
-    if pop.label.is_empty() {
-        problems.push(path.field("label").as_str(), "must not be empty");
+/// Labels name result files (`<label>.spikes.npy`), so they must be safe file names.
+fn check_label(label: &str, path: &JsonPath, problems: &mut Problems) {
+    if let Some(reason) = unsafe_label_reason(label) {
+        problems.push(
+            path.as_str(),
+            format!("\"{label}\" cannot name a result file: {reason}"),
+        );
     }
+}
+
+fn population(pop: &PopulationSpec, path: &JsonPath, problems: &mut Problems) {
+    check_label(&pop.label, &path.field("label"), problems);
     if pop.size == 0 {
         problems.push(path.field("size").as_str(), "must be >= 1, got 0");
         return;
@@ -239,6 +251,23 @@ fn spike_times(value: &ParamValue, size: u32, path: &JsonPath, problems: &mut Pr
     }
 }
 
+/// How many neurons two views of the same population have in common.
+fn view_overlap(a: &PopRef, b: &PopRef, size: u32) -> u64 {
+    let members = |r: &PopRef| -> Vec<bool> {
+        let mut m = vec![false; size as usize];
+        match r {
+            PopRef::Population(_) => m.iter_mut().for_each(|x| *x = true),
+            PopRef::Slice { slice, .. } => m[slice[0] as usize..slice[1] as usize]
+                .iter_mut()
+                .for_each(|x| *x = true),
+            PopRef::Indices { indices, .. } => indices.iter().for_each(|&i| m[i as usize] = true),
+        }
+        m
+    };
+    let (ma, mb) = (members(a), members(b));
+    ma.iter().zip(&mb).filter(|(x, y)| **x && **y).count() as u64
+}
+
 /// The size of a view, or why it is not valid; `None` when the population does not exist (reported elsewhere).
 fn view_size(
     file: &NetFile,
@@ -337,40 +366,66 @@ fn projection(file: &NetFile, proj: &ProjectionSpec, path: &JsonPath, problems: 
         ),
         Connector::FixedNumberPreConnector {
             n,
-            with_replacement: false,
-            ..
-        } if *n > u64::from(n_pre) => problems.push(
-            cpath.field("n").as_str(),
-            format!("without replacement n must be <= the pre size {n_pre}, got {n}"),
-        ),
-        Connector::FixedNumberPostConnector {
+            with_replacement,
+            allow_self_connections,
+        }
+        | Connector::FixedNumberPostConnector {
             n,
-            with_replacement: false,
-            ..
-        } if *n > u64::from(n_post) => problems.push(
-            cpath.field("n").as_str(),
-            format!("without replacement n must be <= the post size {n_post}, got {n}"),
-        ),
-        Connector::FixedTotalNumberConnector {
+            with_replacement,
+            allow_self_connections,
+        }
+        | Connector::FixedTotalNumberConnector {
             n,
-            with_replacement: false,
-            ..
-        } if *n > u64::from(n_pre) * u64::from(n_post) => problems.push(
-            cpath.field("n").as_str(),
-            format!(
-                "without replacement n must be <= pre x post = {}, got {n}",
-                u64::from(n_pre) * u64::from(n_post)
-            ),
-        ),
+            with_replacement,
+            allow_self_connections,
+        } if *n <= u64::from(u32::MAX) => {
+            // Excluded self-connections shrink what can be drawn without repeats: a neuron in both views
+            // has one partner fewer.
+            let overlap = if *allow_self_connections || pre_pop != post_pop {
+                0
+            } else {
+                view_overlap(&proj.pre, &proj.post, file.populations[pre_pop].size)
+            };
+            let less = u64::from(overlap > 0);
+            let (limit, what) = match &proj.connector {
+                Connector::FixedNumberPreConnector { .. } => (
+                    u64::from(n_pre) - less,
+                    "pre neurons each post neuron can get",
+                ),
+                Connector::FixedNumberPostConnector { .. } => (
+                    u64::from(n_post) - less,
+                    "post neurons each pre neuron can get",
+                ),
+                _ => (
+                    u64::from(n_pre) * u64::from(n_post) - overlap,
+                    "(pre, post) pairs",
+                ),
+            };
+            if *with_replacement && *n > 0 && limit == 0 {
+                problems.push(
+                    cpath.field("n").as_str(),
+                    "no neuron has an eligible partner once self-connections are excluded",
+                );
+            } else if !*with_replacement && *n > limit {
+                problems.push(
+                    cpath.field("n").as_str(),
+                    format!(
+                        "without replacement n must be <= the {limit} {what}{}, got {n}",
+                        if overlap > 0 {
+                            " (self-connections excluded)"
+                        } else {
+                            ""
+                        }
+                    ),
+                );
+            }
+        }
         Connector::FixedNumberPreConnector { n, .. }
         | Connector::FixedNumberPostConnector { n, .. }
-            if *n > u64::from(u32::MAX) =>
-        {
-            problems.push(
-                cpath.field("n").as_str(),
-                format!("must be at most {} synapses per neuron, got {n}", u32::MAX),
-            )
-        }
+        | Connector::FixedTotalNumberConnector { n, .. } => problems.push(
+            cpath.field("n").as_str(),
+            format!("must be at most {}, got {n}", u32::MAX),
+        ),
         Connector::FromListConnector { conn_list } => {
             let lpath = cpath.field("conn_list");
             for (k, row) in conn_list.iter().enumerate() {

@@ -4,8 +4,8 @@
 //! Semantics follow PyNN's docstrings: with replacement every draw is from all eligible neurons (multapses
 //! possible); without replacement no neuron repeats until all have been used, so n larger than the eligible
 //! count (possible only when excluding self-connections) makes every single connection before any duplicate.
-//! A row with no eligible neuron at all (a one-neuron view connecting only to itself, self-connections
-//! disallowed) gets no synapse; validation refuses such a projection.
+//! Validation bounds n by what can be drawn without repeats once self-connections are excluded, and refuses
+//! n > 0 when no neuron has an eligible partner, so no row silently gets fewer synapses than n.
 
 use rand::RngExt;
 use rand::seq::index;

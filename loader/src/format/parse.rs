@@ -204,11 +204,7 @@ const DISTRIBUTIONS: [&str; 8] = [
 ];
 
 fn distribution(v: &Value, path: &JsonPath) -> Result<Distribution, LoadError> {
-    let name = Obj::new(v, path, &all_distribution_fields())?.tag(
-        "distribution",
-        "distribution",
-        &DISTRIBUTIONS,
-    )?;
+    let name = tag_of(v, path, "distribution", "distribution", &DISTRIBUTIONS)?;
     let fields: &[&str] = match name {
         "uniform" | "uniform_int" => &["low", "high"],
         "normal" | "lognormal" => &["mu", "sigma"],
@@ -254,20 +250,6 @@ fn distribution(v: &Value, path: &JsonPath) -> Result<Distribution, LoadError> {
             theta: o.f64("theta")?,
         },
     })
-}
-
-/// Every field any distribution has: the tag is read first, then the exact fields are checked.
-fn all_distribution_fields() -> Vec<&'static str> {
-    vec![
-        "distribution",
-        "low",
-        "high",
-        "mu",
-        "sigma",
-        "beta",
-        "k",
-        "theta",
-    ]
 }
 
 fn quantity(v: &Value, path: &JsonPath) -> Result<Quantity, LoadError> {

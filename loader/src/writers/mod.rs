@@ -30,7 +30,7 @@ pub use atomic::{write_atomic, write_json};
 pub use error::WriteError;
 pub use names::{
     MAPPING_JSON, PROVENANCE_JSON, RUN_JSON, SPIKES_CSV, check_label, spikes_npy_name, trace_names,
-    weights_npy_name,
+    unsafe_label_reason, weights_npy_name,
 };
 pub use provenance::{Provenance, write_provenance};
 pub use recordings::{PopulationRecording, Recordings, Spike, Trace};

@@ -24,7 +24,20 @@ pub const MAPPING_JSON: &str = "mapping.json";
 /// is one path component that is neither `.` nor `..`, so it cannot leave the directory; inner dots (`a..b`,
 /// `v1.2`) are therefore allowed. `kind` ("population", "projection", "variable") goes into the error.
 pub fn check_label(kind: &'static str, label: &str) -> Result<(), WriteError> {
-    let reason = if label.is_empty() {
+    match unsafe_label_reason(label) {
+        Some(reason) => Err(WriteError::UnsafeLabel {
+            kind,
+            label: label.to_owned(),
+            reason,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Why `label` cannot name a result file, if it cannot. Validation applies the same rule to net.json labels,
+/// so a network is refused at load time rather than after its run.
+pub fn unsafe_label_reason(label: &str) -> Option<&'static str> {
+    if label.is_empty() {
         Some("it is empty")
     } else if label.contains(['/', '\\']) {
         Some("it contains a path separator ('/' or '\\')")
@@ -34,14 +47,6 @@ pub fn check_label(kind: &'static str, label: &str) -> Result<(), WriteError> {
         Some("it contains a control character")
     } else {
         None
-    };
-    match reason {
-        Some(reason) => Err(WriteError::UnsafeLabel {
-            kind,
-            label: label.to_owned(),
-            reason,
-        }),
-        None => Ok(()),
     }
 }
 
