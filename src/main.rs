@@ -18,7 +18,8 @@ const EXAMPLES: &str = "Examples:
   nmemu validate examples/va_cuba.json
   nmemu machines
   nmemu example microcircuit --scale 0.1 -o microcircuit.json
-  nmemu schema > net.schema.json";
+  nmemu schema > net.schema.json
+  nmemu noc --machine spinnaker-48 --pattern uniform --rate 1,10,50 --duration-ms 20";
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -26,6 +27,7 @@ enum Command {
     Machines(commands::machines::Args),
     Schema(commands::schema::Args),
     Example(commands::example::Args),
+    Noc(commands::noc::Args),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         Command::Machines(args) => commands::machines::run(&args),
         Command::Schema(args) => commands::schema::run(&args),
         Command::Example(args) => commands::example::run(&args),
+        Command::Noc(args) => commands::noc::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,9 +1,26 @@
-//! `spinnaker-emu`: the SpiNNaker many-core machine. It knows nothing of PyNN: it takes machine images in and
-//! gives counters and hardware-addressed spikes out.
+//! `spinnaker-emu`: the SpiNNaker many-core machine. It knows nothing of PyNN: it takes routing tables and
+//! applications in and gives counters and hardware-addressed packets out.
 //!
-//! So far: machine presets by name ([`preset`]). Geometry, routers, links, the event kernel and the
-//! application-core runtime arrive with their issues.
+//! - [`preset`], [`geometry`], [`machine`], [`faults`]: which chips, cores and links exist.
+//! - [`packet`]: the packet formats; [`router`]: the multicast table, its fast lookup, the router's timing,
+//!   blocking, emergency routing, dumping and reinjection, and its diagnostic counters.
+//! - [`time`]: simulated time in PLL1 ticks, exact for both the router and the core clock.
+//! - [`kernel`]: the cycle-stamped discrete-event kernel, sequential or conservatively parallel, with the
+//!   hooks an application (the neural runtime, a traffic generator) plugs into.
+//! - [`noc`]: network-on-chip experiments with synthetic traffic.
+//!
+//! Modelling choices the spec leaves open are named parameters in [`router::config`], each with its default
+//! and reason. One simplification stands out: a router's input buffers are unbounded, so congestion shows as
+//! blocking and dumps at the congested output rather than as back-pressure spreading up the links.
 
+pub mod faults;
+pub mod geometry;
+pub mod kernel;
+pub mod machine;
+pub mod noc;
+pub mod packet;
 pub mod preset;
+pub mod router;
+pub mod time;
 
 pub use preset::Preset;

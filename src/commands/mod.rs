@@ -3,6 +3,7 @@
 
 pub mod example;
 pub mod machines;
+pub mod noc;
 pub mod schema;
 pub mod validate;
 

@@ -1,0 +1,368 @@
+//! The cycle-stamped discrete-event kernel.
+//!
+//! Every chip owns its router state, its routing table (stored only once loaded) and its application state.
+//! Events are processed per chip in (time, stable order) order (see [`event`]). Chips interact only through
+//! links, whose latency is at least [`NetworkParams::lookahead`], which gives conservative parallel
+//! simulation: chips are split into contiguous partitions, one per thread; in each window of `lookahead`
+//! simulated time every partition runs independently, then partitions exchange the packets that crossed
+//! between them and agree on the next window. With one thread there are no windows at all. Either way each
+//! chip sees the same events in the same order, so results are bit-identical for any thread count.
+
+pub mod event;
+mod parallel;
+
+use std::collections::BinaryHeap;
+use std::sync::Arc;
+
+use event::{Action, Event, Flit, Port, class, order};
+
+use crate::geometry::{ChipCoord, Link};
+use crate::machine::Machine;
+use crate::router::config::NetworkParams;
+use crate::router::counters::{LinkCounters, RouterCounters};
+use crate::router::engine::{Neighbours, RouterState};
+use crate::router::lookup::FastTable;
+use crate::router::table::{Route, RoutingTable};
+use crate::time::Time;
+
+/// What runs on a chip's cores: the hooks the neural runtime (or a traffic generator) plugs into.
+pub trait Application: Send {
+    /// A packet reached `core` at `cx.now()`.
+    fn on_packet(&mut self, cx: &mut CoreContext<'_>, core: u8, flit: &Flit);
+    /// `core`'s periodic timer fired.
+    fn on_timer(&mut self, _cx: &mut CoreContext<'_>, _core: u8) {}
+    /// A wake-up `core` asked for with [`CoreContext::wake`].
+    fn on_wake(&mut self, _cx: &mut CoreContext<'_>, _core: u8, _token: u64) {}
+}
+
+/// Per-core sequence counters: the stable order of events a core creates.
+#[derive(Clone, Debug, Default)]
+struct CoreSeqs {
+    send: u64,
+    wake: u64,
+}
+
+/// What a core may do from a hook: send packets and ask to be woken, at the current time or later.
+pub struct CoreContext<'a> {
+    now: Time,
+    chip: u32,
+    coord: ChipCoord,
+    seqs: &'a mut [CoreSeqs; 18],
+    emit: &'a mut dyn FnMut(Event),
+}
+
+impl CoreContext<'_> {
+    pub fn now(&self) -> Time {
+        self.now
+    }
+
+    pub fn chip(&self) -> ChipCoord {
+        self.coord
+    }
+
+    /// `core` hands `flit` to the router at `at` (not before now).
+    pub fn send(&mut self, at: Time, core: u8, flit: Flit) {
+        let s = &mut self.seqs[core as usize].send;
+        *s += 1;
+        (self.emit)(Event {
+            time: at.max(self.now),
+            chip: self.chip,
+            order: order(class::CORE_SEND, u64::from(core), *s),
+            action: Action::Arrive {
+                port: Port::Core(core),
+                flit,
+            },
+        });
+    }
+
+    /// Calls `on_wake(core, token)` at `at` (not before now).
+    pub fn wake(&mut self, at: Time, core: u8, token: u64) {
+        let s = &mut self.seqs[core as usize].wake;
+        *s += 1;
+        (self.emit)(Event {
+            time: at.max(self.now),
+            chip: self.chip,
+            order: order(class::WAKE, u64::from(core), *s),
+            action: Action::Wake { core, token },
+        });
+    }
+}
+
+/// A core's periodic timer.
+#[derive(Clone, Copy, Debug)]
+struct Timer {
+    core: u8,
+    period: Time,
+}
+
+/// One chip in the simulation.
+pub struct ChipState<A> {
+    pub coord: ChipCoord,
+    pub router: RouterState,
+    table: Option<Arc<FastTable>>,
+    neighbours: Neighbours,
+    timers: Vec<Timer>,
+    seqs: [CoreSeqs; 18],
+    pub app: A,
+}
+
+impl<A: Application> ChipState<A> {
+    fn handle(&mut self, ev: Event, params: &NetworkParams, emit: &mut impl FnMut(Event)) {
+        match ev.action {
+            Action::Arrive { port, flit } => self.router.arrive(
+                ev.time,
+                ev.chip,
+                port,
+                flit,
+                self.table.as_deref(),
+                &self.neighbours,
+                params,
+                emit,
+            ),
+            Action::Reinject => self.router.reinject(ev.time, ev.chip, emit),
+            Action::Deliver { core, flit } => self.core(ev, emit).on_packet(core, &flit),
+            Action::Timer { core } => {
+                if let Some(t) = self.timers.iter().find(|t| t.core == core) {
+                    emit(Event {
+                        time: ev.time + t.period,
+                        ..ev
+                    });
+                }
+                self.core(ev, emit).on_timer(core);
+            }
+            Action::Wake { core, token } => self.core(ev, emit).on_wake(core, token),
+        }
+    }
+
+    fn core<'a>(&'a mut self, ev: Event, emit: &'a mut dyn FnMut(Event)) -> CoreCall<'a, A> {
+        CoreCall {
+            app: &mut self.app,
+            cx: CoreContext {
+                now: ev.time,
+                chip: ev.chip,
+                coord: self.coord,
+                seqs: &mut self.seqs,
+                emit,
+            },
+        }
+    }
+}
+
+/// An application hook about to be called, with its context.
+struct CoreCall<'a, A> {
+    app: &'a mut A,
+    cx: CoreContext<'a>,
+}
+
+impl<A: Application> CoreCall<'_, A> {
+    fn on_packet(mut self, core: u8, flit: &Flit) {
+        self.app.on_packet(&mut self.cx, core, flit);
+    }
+
+    fn on_timer(mut self, core: u8) {
+        self.app.on_timer(&mut self.cx, core);
+    }
+
+    fn on_wake(mut self, core: u8, token: u64) {
+        self.app.on_wake(&mut self.cx, core, token);
+    }
+}
+
+/// A machine with applications loaded, ready to run.
+pub struct Simulation<A> {
+    machine: Arc<Machine>,
+    params: NetworkParams,
+    chips: Vec<ChipState<A>>,
+    /// Events created before the first run (timers, injected packets).
+    pending: Vec<Event>,
+    now: Time,
+}
+
+/// Totals of a run, summed over chips in chip order.
+#[derive(Clone, Debug, Default)]
+pub struct Totals {
+    pub router: RouterCounters,
+    pub links: LinkCounters,
+}
+
+impl<A: Application> Simulation<A> {
+    /// A simulation of `machine` with one application per chip (`app(chip)`), no tables loaded.
+    pub fn new(
+        machine: Arc<Machine>,
+        params: NetworkParams,
+        mut app: impl FnMut(ChipCoord) -> A,
+    ) -> Self {
+        let chips = machine
+            .chips()
+            .map(|coord| {
+                let mut links = [None; 6];
+                for l in Link::ALL {
+                    if let (Some(n), Some(kind)) =
+                        (machine.neighbour(coord, l), machine.link_kind(coord, l))
+                    {
+                        links[l.index()] = machine.chip_index(n).map(|i| (i, kind));
+                    }
+                }
+                ChipState {
+                    coord,
+                    router: RouterState::default(),
+                    table: None,
+                    neighbours: Neighbours {
+                        links,
+                        coord,
+                        width: machine.width(),
+                        height: machine.height(),
+                        wraps: machine.wraps(),
+                        fixed_route: Route::default(),
+                    },
+                    timers: Vec::new(),
+                    seqs: Default::default(),
+                    app: app(coord),
+                }
+            })
+            .collect();
+        Simulation {
+            machine,
+            params,
+            chips,
+            pending: Vec::new(),
+            now: Time::ZERO,
+        }
+    }
+
+    pub fn machine(&self) -> &Machine {
+        &self.machine
+    }
+
+    pub fn params(&self) -> &NetworkParams {
+        &self.params
+    }
+
+    pub fn now(&self) -> Time {
+        self.now
+    }
+
+    pub fn chips(&self) -> &[ChipState<A>] {
+        &self.chips
+    }
+
+    pub fn chips_mut(&mut self) -> &mut [ChipState<A>] {
+        &mut self.chips
+    }
+
+    fn index(&self, chip: ChipCoord) -> Result<u32, String> {
+        self.machine
+            .chip_index(chip)
+            .ok_or_else(|| format!("chip {chip} is not part of the machine (absent or dead)"))
+    }
+
+    /// Loads a chip's multicast routing table (compiled for fast lookup).
+    pub fn load_table(&mut self, chip: ChipCoord, table: &RoutingTable) -> Result<(), String> {
+        let i = self.index(chip)?;
+        self.chips[i as usize].table = Some(Arc::new(FastTable::new(table)));
+        Ok(())
+    }
+
+    /// Starts `core`'s periodic timer: first at `first`, then every `period`.
+    pub fn start_timer(
+        &mut self,
+        chip: ChipCoord,
+        core: u8,
+        first: Time,
+        period: Time,
+    ) -> Result<(), String> {
+        let i = self.index(chip)?;
+        self.chips[i as usize].timers.push(Timer { core, period });
+        self.pending.push(Event {
+            time: first,
+            chip: i,
+            order: order(class::TIMER, u64::from(core), 0),
+            action: Action::Timer { core },
+        });
+        Ok(())
+    }
+
+    /// Asks for `on_wake(core, token)` at `at`, before the run starts.
+    pub fn wake(&mut self, chip: ChipCoord, core: u8, at: Time, token: u64) -> Result<(), String> {
+        let i = self.index(chip)? as usize;
+        let chip_state = &mut self.chips[i];
+        let mut pending = Vec::new();
+        let mut cx = CoreContext {
+            now: self.now,
+            chip: i as u32,
+            coord: chip_state.coord,
+            seqs: &mut chip_state.seqs,
+            emit: &mut |e| pending.push(e),
+        };
+        cx.wake(at, core, token);
+        self.pending.extend(pending);
+        Ok(())
+    }
+
+    /// Runs until simulated time `until` on `threads` host threads (results do not depend on `threads`).
+    pub fn run(&mut self, until: Time, threads: usize) {
+        let events = std::mem::take(&mut self.pending);
+        let leftover = if threads <= 1 || self.chips.len() < 2 {
+            run_sequential(&mut self.chips, events, until, &self.params)
+        } else {
+            parallel::run(&mut self.chips, events, until, &self.params, threads)
+        };
+        self.pending = leftover;
+        self.now = until;
+    }
+
+    /// Events not yet processed (packets in flight, timers, wake-ups).
+    pub fn pending(&self) -> &[Event] {
+        &self.pending
+    }
+
+    /// Packets in flight: on links, in router pipelines, on their way to cores or in reinjector queues.
+    pub fn packets_in_flight(&self) -> u64 {
+        let moving = self
+            .pending
+            .iter()
+            .filter(|e| matches!(e.action, Action::Arrive { .. } | Action::Deliver { .. }))
+            .count() as u64;
+        moving
+            + self
+                .chips
+                .iter()
+                .map(|c| c.router.queued_for_reinjection() as u64)
+                .sum::<u64>()
+    }
+
+    /// Router and link counters summed over the machine.
+    pub fn totals(&self) -> Totals {
+        let mut t = Totals::default();
+        for c in &self.chips {
+            t.router += &c.router.counters;
+            for l in &c.router.link_counters {
+                t.links += l;
+            }
+        }
+        t
+    }
+}
+
+/// Runs every event before `until` in one global order; returns the events left for later.
+fn run_sequential<A: Application>(
+    chips: &mut [ChipState<A>],
+    events: Vec<Event>,
+    until: Time,
+    params: &NetworkParams,
+) -> Vec<Event> {
+    let mut queue: BinaryHeap<Event> = events.into();
+    let mut created = Vec::new();
+    while let Some(ev) = queue.peek().copied() {
+        if ev.time >= until {
+            break;
+        }
+        queue.pop();
+        chips[ev.chip as usize].handle(ev, params, &mut |e| created.push(e));
+        queue.extend(created.drain(..));
+    }
+    queue.into_vec()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,149 @@
+//! The traffic generator that runs on every application core, and the experiment driver.
+
+use std::sync::Arc;
+
+use rand::{RngExt, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use super::report::NocReport;
+use super::routes::{Pattern, build_routes};
+use crate::geometry::ChipCoord;
+use crate::kernel::event::Flit;
+use crate::kernel::{Application, CoreContext, Simulation};
+use crate::machine::Machine;
+use crate::packet::Packet;
+use crate::router::config::NetworkParams;
+use crate::time::Time;
+
+/// One NoC experiment.
+#[derive(Clone, Copy, Debug)]
+pub struct NocConfig {
+    pub pattern: Pattern,
+    /// Offered load: packets each application core injects per millisecond (Poisson).
+    pub rate_per_core_per_ms: f64,
+    /// How long cores inject.
+    pub duration: Time,
+    /// Extra time after injection stops for packets in flight to arrive.
+    pub drain: Time,
+    pub seed: u64,
+    /// 72-bit packets (with payload) instead of 40-bit.
+    pub payload: bool,
+    pub threads: usize,
+}
+
+/// Per-core injection state.
+#[derive(Clone, Debug)]
+struct Source {
+    key: u32,
+    rng: Xoshiro256PlusPlus,
+}
+
+/// A chip's cores: injecting sources and the latency record of packets received.
+#[derive(Clone, Debug, Default)]
+pub struct TrafficApp {
+    sources: Vec<(u8, Source)>,
+    /// Mean inter-packet gap in ticks.
+    mean_gap: f64,
+    until: Time,
+    payload: bool,
+    pub injected: u64,
+    /// Latency of each delivered packet, in router cycles.
+    pub latencies: Vec<u32>,
+    /// Links crossed by each delivered packet.
+    pub hops: Vec<u16>,
+}
+
+impl TrafficApp {
+    fn gap(&self, rng: &mut Xoshiro256PlusPlus) -> Time {
+        let u: f64 = rng.random();
+        Time((-(1.0 - u).ln() * self.mean_gap).ceil().max(1.0) as u64)
+    }
+}
+
+impl Application for TrafficApp {
+    fn on_packet(&mut self, cx: &mut CoreContext<'_>, _core: u8, flit: &Flit) {
+        let latency = (cx.now() - flit.sent).0 / Time::TICKS_PER_ROUTER_CYCLE;
+        self.latencies.push(latency.min(u64::from(u32::MAX)) as u32);
+        self.hops.push(flit.hops);
+    }
+
+    fn on_wake(&mut self, cx: &mut CoreContext<'_>, core: u8, index: u64) {
+        let Some((_, source)) = self.sources.get(index as usize) else {
+            return;
+        };
+        let key = source.key;
+        let packet = if self.payload {
+            Packet::multicast_with_payload(key, 0)
+        } else {
+            Packet::multicast(key)
+        };
+        cx.send(cx.now(), core, Flit::new(packet, cx.now(), key));
+        self.injected += 1;
+        let mut rng = self.sources[index as usize].1.rng.clone();
+        let next = cx.now() + self.gap(&mut rng);
+        self.sources[index as usize].1.rng = rng;
+        if next < self.until {
+            cx.wake(next, core, index);
+        }
+    }
+}
+
+/// Runs one experiment on `machine`.
+pub fn run(
+    machine: Arc<Machine>,
+    params: NetworkParams,
+    config: &NocConfig,
+) -> Result<NocReport, String> {
+    if !(config.rate_per_core_per_ms > 0.0 && config.rate_per_core_per_ms.is_finite()) {
+        return Err(format!(
+            "the rate must be > 0 packets per core per ms, got {}",
+            config.rate_per_core_per_ms
+        ));
+    }
+    let routes = build_routes(&machine, config.pattern, config.seed)?;
+    let mean_gap = Time::TICKS_PER_MS as f64 / config.rate_per_core_per_ms;
+    let mut sim = Simulation::new(machine.clone(), params, |_| TrafficApp {
+        mean_gap,
+        until: config.duration,
+        payload: config.payload,
+        ..TrafficApp::default()
+    });
+    for (chip, table) in &routes.tables {
+        sim.load_table(*chip, table)?;
+    }
+    let mut first_wakes: Vec<(ChipCoord, u8, Time, u64)> = Vec::new();
+    for &(src, key, _) in &routes.flows {
+        let i = machine
+            .chip_index(src.chip)
+            .ok_or("a source chip vanished")? as usize;
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(
+            config.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ u64::from(key),
+        );
+        let app = &mut sim.chips_mut()[i].app;
+        let first = app.gap(&mut rng);
+        let index = app.sources.len() as u64;
+        app.sources.push((src.core, Source { key, rng }));
+        if first < config.duration {
+            first_wakes.push((src.chip, src.core, first, index));
+        }
+    }
+    for (chip, core, at, index) in first_wakes {
+        sim.wake(chip, core, at, index)?;
+    }
+    let started = std::time::Instant::now();
+    // Inject for `duration`, then let the network drain: wake-ups stop at `duration`, so the run ends when
+    // the last packet is delivered or lost (the reinjection limit bounds retries); `MAX_DRAINS` is a guard.
+    const MAX_DRAINS: u32 = 1000;
+    let drain = Time(config.drain.0.max(Time::TICKS_PER_US));
+    let mut end = config.duration + drain;
+    sim.run(end, config.threads);
+    for _ in 0..MAX_DRAINS {
+        if sim.pending().is_empty() {
+            break;
+        }
+        end += drain;
+        sim.run(end, config.threads);
+    }
+    let wall = started.elapsed().as_secs_f64();
+    Ok(NocReport::new(&sim, config, &routes, wall))
+}

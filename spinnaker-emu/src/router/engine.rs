@@ -1,0 +1,476 @@
+//! One chip's router in time: the order of work, blocking, emergency routing, dumping and reinjection.
+//!
+//! The model (spec §2.2-§2.6, §9):
+//! - The input stage takes one packet per router cycle; a packet reaches the output stage `pipeline_cycles`
+//!   later. The output stage holds one packet at a time: while any of its destinations is blocked, everything
+//!   behind it waits (head-of-line blocking), as on the chip.
+//! - Multicast: lowest-index matching entry; no match from a link goes straight through on link (i + 3) mod 6
+//!   (default routing); no match from a local core is unroutable and dropped (counted as user counter 3).
+//!   Emergency legs follow §2.5: a first-leg packet (ER 10) is only forwarded on (i - 1) mod 6 as a second leg
+//!   (ER 11); ER 01 is forwarded that way *and* routed normally; a second-leg packet that matches nothing is
+//!   default-routed to (j + 2) mod 6, i.e. as if it had arrived on the blocked link's opposite.
+//! - Each output link holds `output_buffer` packets, sent one after the other, each taking the link's
+//!   serialisation time. A blocked output waits up to wait1 cycles; then, with emergency routing on
+//!   (wait2 != 0), the packet is tried on link L - 1 for up to wait2 cycles; then it is dumped. Core
+//!   destinations are never emergency-routed; the emulated cores always accept packets (the core runtime adds
+//!   its own input-buffer model).
+//! - A dumped multicast packet goes to the monitor's reinjector queue (4,096 entries) and is re-sent at the
+//!   reinjector's next 10 us tick as if it arrived again on its original port, so it is routed to *all* its
+//!   destinations again (duplicates are possible, as on the machine).
+//!
+//! Back-pressure: on the chip a stalled router stops accepting from its links, the sending router's output
+//! blocks, and after wait1 the *sender* dumps the packet. Modelling that exactly would couple the state of
+//! neighbouring chips within one cycle, which conservative parallel simulation cannot afford. So a packet
+//! that arrives on a link and would wait longer than wait1 for this router's input stage is dumped here on
+//! arrival (counted in `input_dumps` as well as the dump counters) and reinjected as if from that link: the
+//! same packet is lost or re-sent after the same wait, but by the receiver's reinjector rather than the
+//! sender's, and the sender's pipeline is not stalled meanwhile. Packets from local cores are never dumped
+//! this way: on the chip the core is back-pressured instead (its send waits).
+
+use std::collections::VecDeque;
+
+use super::config::NetworkParams;
+use super::counters::{LinkCounters, RouterCounters};
+use super::lookup::FastTable;
+use super::table::Route;
+use crate::geometry::{ChipCoord, Link, first_step, shortest_vector};
+use crate::kernel::event::{Action, Event, Flit, Port, class, order};
+use crate::machine::LinkKind;
+use crate::packet::{EmergencyState, Packet, PacketKind};
+use crate::time::Time;
+
+/// What a router needs to know about its surroundings.
+#[derive(Clone, Copy, Debug)]
+pub struct Neighbours {
+    /// Per link: the dense index of the chip at its other end and the link's kind, if the link works.
+    pub links: [Option<(u32, LinkKind)>; 6],
+    /// This chip, and the machine's shape, for point-to-point routing.
+    pub coord: ChipCoord,
+    pub width: u16,
+    pub height: u16,
+    pub wraps: bool,
+    /// The fixed-route register (r33[23:0]) that routes FR packets; empty unless configured.
+    pub fixed_route: Route,
+}
+
+impl Neighbours {
+    /// Point-to-point routing (spec §2.4): the monitor of the destination chip, else the first link of a
+    /// shortest path, as the tables SCAMP builds at boot would give (they are not stored: 65,536 entries
+    /// per chip would defeat the million-core machine's memory budget).
+    fn p2p_route(&self, destination: u16) -> Route {
+        let to = ChipCoord::new(destination >> 8, destination & 0xFF);
+        let (dx, dy) = shortest_vector(self.coord, to, self.width, self.height, self.wraps);
+        match first_step(dx, dy) {
+            Some(l) => Route::default().with_link(l.index() as u8),
+            None => Route::default().with_core(0),
+        }
+    }
+}
+
+/// The sending side of one link.
+#[derive(Clone, Debug, Default)]
+struct LinkTx {
+    /// Completion times of the packets held (being sent or waiting), oldest first.
+    ends: VecDeque<Time>,
+    /// Sequence number of the next packet, for the receiver's event order.
+    seq: u64,
+}
+
+impl LinkTx {
+    /// Accepts a packet arriving at the output stage at `at`, no later than `deadline`: returns when it
+    /// finishes crossing the link, or `None` if the buffer stays full past the deadline.
+    fn offer(
+        &mut self,
+        at: Time,
+        deadline: Time,
+        serial: Time,
+        capacity: usize,
+    ) -> Option<(Time, Time)> {
+        while self.ends.front().is_some_and(|&e| e <= at) {
+            self.ends.pop_front();
+        }
+        let accept = if self.ends.len() < capacity {
+            at
+        } else {
+            self.ends[self.ends.len() - capacity]
+        };
+        if accept > deadline {
+            return None;
+        }
+        while self.ends.front().is_some_and(|&e| e <= accept) {
+            self.ends.pop_front();
+        }
+        let start = self.ends.back().map_or(accept, |&e| e.max(accept));
+        let end = start + serial;
+        self.ends.push_back(end);
+        Some((accept, end))
+    }
+}
+
+/// The state of one chip's router.
+#[derive(Clone, Debug, Default)]
+pub struct RouterState {
+    input_free: Time,
+    output_free: Time,
+    links: [LinkTx; 6],
+    pub counters: RouterCounters,
+    pub link_counters: [LinkCounters; 6],
+    reinjection: VecDeque<(Port, Flit)>,
+    reinject_tick: Option<Time>,
+    deliver_seq: u64,
+    reinject_seq: u64,
+}
+
+/// Where a routed packet must go.
+struct Destinations {
+    route: Route,
+    /// ER state to send link copies with.
+    emergency: EmergencyState,
+}
+
+impl RouterState {
+    /// Handles a packet arriving on `port` at `now`; emits the events it causes.
+    #[allow(clippy::too_many_arguments)]
+    pub fn arrive(
+        &mut self,
+        now: Time,
+        chip: u32,
+        port: Port,
+        flit: Flit,
+        table: Option<&FastTable>,
+        neighbours: &Neighbours,
+        params: &NetworkParams,
+        emit: &mut impl FnMut(Event),
+    ) {
+        let cycle = Time::from_router_cycles(1);
+        let pipeline = Time::from_router_cycles(params.router.pipeline_cycles);
+        let start = now.max(self.input_free);
+        if matches!(port, Port::Link(_)) && start - now > params.router.wait1.time() {
+            // The link stalled longer than the sender's wait1: on the chip the sending router would have
+            // dumped it; here it is dumped on arrival, and reinjected as if from that link.
+            self.counters.input_dumps += 1;
+            self.dump(now, chip, port, flit, params, emit);
+            return;
+        }
+        let at = (start + pipeline).max(self.output_free);
+        self.count_arrival(port, flit.packet.kind);
+        let Some(dest) = self.destinations(port, &flit, table, neighbours) else {
+            self.input_free = start + cycle;
+            return;
+        };
+        for core in dest.route.cores() {
+            self.counters.delivered += 1;
+            self.deliver_seq += 1;
+            emit(Event {
+                time: at,
+                chip,
+                order: order(class::DELIVER, u64::from(core), self.deliver_seq),
+                action: Action::Deliver { core, flit },
+            });
+        }
+        let mut done = at;
+        let mut dumped = false;
+        let wait1 = params.router.wait1.time();
+        let route_links = dest.route.link_bits();
+        for l in dest.route.links() {
+            let sent = self.send(
+                l,
+                at,
+                at + wait1,
+                dest.emergency,
+                flit,
+                neighbours,
+                params,
+                emit,
+            );
+            match sent {
+                Some(accepted) => done = done.max(accepted),
+                None => {
+                    self.link_counters[l as usize].blocked += 1;
+                    let (detour_done, ok) =
+                        self.emergency(l, route_links, at + wait1, flit, neighbours, params, emit);
+                    done = done.max(detour_done);
+                    dumped |= !ok;
+                }
+            }
+        }
+        self.counters.blocked_cycles += (done - at).0 / Time::TICKS_PER_ROUTER_CYCLE;
+        self.output_free = done;
+        self.input_free = (start + cycle).max(done.saturating_sub(pipeline));
+        if dumped {
+            self.dump(done, chip, port, flit, params, emit);
+        }
+    }
+
+    fn count_arrival(&mut self, port: Port, kind: PacketKind) {
+        let c = &mut self.counters;
+        let local = matches!(port, Port::Core(_));
+        let slot = match (kind, local) {
+            (PacketKind::Multicast, true) => &mut c.loc_mc,
+            (PacketKind::Multicast, false) => &mut c.ext_mc,
+            (PacketKind::PointToPoint, true) => &mut c.loc_pp,
+            (PacketKind::PointToPoint, false) => &mut c.ext_pp,
+            (PacketKind::NearestNeighbour, true) => &mut c.loc_nn,
+            (PacketKind::NearestNeighbour, false) => &mut c.ext_nn,
+            (PacketKind::FixedRoute, true) => &mut c.loc_fr,
+            (PacketKind::FixedRoute, false) => &mut c.ext_fr,
+        };
+        *slot += 1;
+    }
+
+    /// The route of a packet, or `None` when it is dropped here (unroutable).
+    fn destinations(
+        &mut self,
+        port: Port,
+        flit: &Flit,
+        table: Option<&FastTable>,
+        neighbours: &Neighbours,
+    ) -> Option<Destinations> {
+        let packet = &flit.packet;
+        let normal = |route| {
+            Some(Destinations {
+                route,
+                emergency: EmergencyState::Normal,
+            })
+        };
+        match (packet.kind, port) {
+            (PacketKind::Multicast, Port::Link(i)) => {
+                Some(self.multicast_from_link(i, packet, table))
+            }
+            (PacketKind::Multicast, Port::Core(_)) => {
+                match table.and_then(|t| t.lookup(packet.key)) {
+                    Some(route) => normal(route),
+                    None => {
+                        self.counters.loc_default_routed_mc += 1;
+                        None
+                    }
+                }
+            }
+            (PacketKind::PointToPoint, _) => normal(neighbours.p2p_route(packet.p2p_destination())),
+            // NN from a link always goes to the local monitor; from a core, the route field names a link,
+            // 6 broadcasts to every link and 7 is the local monitor (§2.4).
+            (PacketKind::NearestNeighbour, Port::Link(_)) => normal(Route::default().with_core(0)),
+            (PacketKind::NearestNeighbour, Port::Core(_)) => normal(match packet.nn_route {
+                r @ 0..=5 => Route::default().with_link(r),
+                6 => Route(0b11_1111),
+                _ => Route::default().with_core(0),
+            }),
+            (PacketKind::FixedRoute, _) => normal(neighbours.fixed_route),
+        }
+    }
+
+    /// Multicast from a link: emergency legs first (§2.5), then the table, then default routing.
+    fn multicast_from_link(
+        &mut self,
+        i: u8,
+        packet: &Packet,
+        table: Option<&FastTable>,
+    ) -> Destinations {
+        let arrived = Link::from_index(i).expect("link index 0-5");
+        let mut route = Route::default();
+        let normal = match packet.emergency {
+            EmergencyState::FirstStage | EmergencyState::FirstStageCombined => {
+                self.counters.emergency_reverted += 1;
+                route = route.with_link(arrived.rotate(-1).index() as u8);
+                packet.emergency == EmergencyState::FirstStageCombined
+            }
+            _ => true,
+        };
+        if normal {
+            match table.and_then(|t| t.lookup(packet.key)) {
+                Some(r) => route = Route(route.0 | r.0),
+                None => {
+                    self.counters.ext_default_routed_mc += 1;
+                    // A second leg reverts to the blocked link L = (j + 2) mod 6; others go straight on.
+                    let out = if packet.emergency == EmergencyState::SecondStage {
+                        arrived.rotate(2)
+                    } else {
+                        arrived.opposite()
+                    };
+                    route = route.with_link(out.index() as u8);
+                }
+            }
+        }
+        Destinations {
+            route,
+            emergency: if normal {
+                EmergencyState::Normal
+            } else {
+                EmergencyState::SecondStage
+            },
+        }
+    }
+
+    /// Sends `flit` on link `l` if its buffer frees up by `deadline`; returns when the output stage is done.
+    #[allow(clippy::too_many_arguments)]
+    fn send(
+        &mut self,
+        l: u8,
+        at: Time,
+        deadline: Time,
+        emergency: EmergencyState,
+        flit: Flit,
+        neighbours: &Neighbours,
+        params: &NetworkParams,
+        emit: &mut impl FnMut(Event),
+    ) -> Option<Time> {
+        let (target, kind) = neighbours.links[l as usize]?;
+        let links = &params.links;
+        let long = flit.packet.payload.is_some();
+        let (cycles, extra) = match (kind, long) {
+            (LinkKind::OnBoard, false) => (links.cycles_40bit, Time::ZERO),
+            (LinkKind::OnBoard, true) => (links.cycles_72bit, Time::ZERO),
+            (LinkKind::BoardToBoard, false) => {
+                (links.board_cycles_40bit, links.board_extra_latency)
+            }
+            (LinkKind::BoardToBoard, true) => (links.board_cycles_72bit, links.board_extra_latency),
+        };
+        let tx = &mut self.links[l as usize];
+        let (accepted, end) = tx.offer(
+            at,
+            deadline,
+            Time::from_router_cycles(cycles),
+            links.output_buffer,
+        )?;
+        tx.seq += 1;
+        let counters = &mut self.link_counters[l as usize];
+        counters.sent += 1;
+        counters.wait_cycles += (accepted - at).0 / Time::TICKS_PER_ROUTER_CYCLE;
+        let mut moved = flit;
+        moved.hops += 1;
+        moved.packet.emergency = emergency;
+        let arrival_link = Link::from_index(l)
+            .expect("link index 0-5")
+            .opposite()
+            .index() as u8;
+        emit(Event {
+            time: end + extra,
+            chip: target,
+            order: order(class::LINK, u64::from(arrival_link), tx.seq),
+            action: Action::Arrive {
+                port: Port::Link(arrival_link),
+                flit: moved,
+            },
+        });
+        Some(accepted)
+    }
+
+    /// After link `l` stayed blocked until `from`: the emergency detour on L - 1 (if enabled and the packet may
+    /// take it). Returns when the output stage is done and whether the packet got out.
+    #[allow(clippy::too_many_arguments)]
+    fn emergency(
+        &mut self,
+        l: u8,
+        route_links: u8,
+        from: Time,
+        flit: Flit,
+        neighbours: &Neighbours,
+        params: &NetworkParams,
+        emit: &mut impl FnMut(Event),
+    ) -> (Time, bool) {
+        let may_detour = params.router.emergency_routing()
+            && matches!(
+                flit.packet.kind,
+                PacketKind::Multicast | PacketKind::FixedRoute
+            )
+            && flit.packet.emergency == EmergencyState::Normal;
+        if !may_detour {
+            return (from, false);
+        }
+        let wait2 = params.router.wait2.time();
+        let detour = Link::from_index(l)
+            .expect("link index 0-5")
+            .rotate(-1)
+            .index() as u8;
+        let state = if route_links & (1 << detour) != 0 {
+            EmergencyState::FirstStageCombined
+        } else {
+            EmergencyState::FirstStage
+        };
+        match self.send(
+            detour,
+            from,
+            from + wait2,
+            state,
+            flit,
+            neighbours,
+            params,
+            emit,
+        ) {
+            Some(accepted) => {
+                self.counters.emergency_routed += 1;
+                (accepted, true)
+            }
+            None => (from + wait2, false),
+        }
+    }
+
+    fn dump(
+        &mut self,
+        at: Time,
+        chip: u32,
+        port: Port,
+        flit: Flit,
+        params: &NetworkParams,
+        emit: &mut impl FnMut(Event),
+    ) {
+        let c = &mut self.counters;
+        match flit.packet.kind {
+            PacketKind::Multicast => c.dump_mc += 1,
+            PacketKind::PointToPoint => c.dump_pp += 1,
+            PacketKind::NearestNeighbour => c.dump_nn += 1,
+            PacketKind::FixedRoute => c.dump_fr += 1,
+        }
+        let config = &params.router;
+        if !config.reinjection || flit.packet.kind != PacketKind::Multicast {
+            return;
+        }
+        if flit.reinjections >= config.max_reinjections {
+            c.reinjection_abandoned += 1;
+            return;
+        }
+        if self.reinjection.len() >= config.reinjection_queue {
+            c.reinjection_overflows += 1;
+            return;
+        }
+        c.received_for_reinjection += 1;
+        let mut again = flit;
+        again.reinjections += 1;
+        self.reinjection.push_back((port, again));
+        if self.reinject_tick.is_none() {
+            let period = config.reinjection_period.0.max(1);
+            let tick = Time((at.0 / period + 1) * period);
+            self.reinject_tick = Some(tick);
+            self.reinject_seq += 1;
+            emit(Event {
+                time: tick,
+                chip,
+                order: order(class::REINJECT, 0, self.reinject_seq),
+                action: Action::Reinject,
+            });
+        }
+    }
+
+    /// Packets waiting in the reinjector's queue.
+    pub fn queued_for_reinjection(&self) -> usize {
+        self.reinjection.len()
+    }
+
+    /// The reinjector's tick: every queued packet re-enters the router on its original port.
+    pub fn reinject(&mut self, now: Time, chip: u32, emit: &mut impl FnMut(Event)) {
+        self.reinject_tick = None;
+        for (port, flit) in self.reinjection.drain(..) {
+            self.counters.reinjected += 1;
+            self.reinject_seq += 1;
+            emit(Event {
+                time: now,
+                chip,
+                order: order(class::REINJECT, 1, self.reinject_seq),
+                action: Action::Arrive { port, flit },
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

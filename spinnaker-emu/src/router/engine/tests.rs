@@ -1,0 +1,251 @@
+//! Router semantics through the kernel: exact timing of one hop, default routing, unroutable packets, first
+//! match, dumping with and without reinjection, and emergency routing around a dead link.
+
+use std::sync::Arc;
+
+use crate::faults::Faults;
+use crate::geometry::{ChipCoord, Link};
+use crate::kernel::event::Flit;
+use crate::kernel::{Application, CoreContext, Simulation};
+use crate::machine::{CoreModel, Machine};
+use crate::packet::Packet;
+use crate::preset::Preset;
+use crate::router::config::{NetworkParams, WaitField};
+use crate::router::table::{Route, RoutingEntry, RoutingTable};
+use crate::time::Time;
+
+/// Records every delivery as (core, key, time in router cycles, hops).
+#[derive(Default)]
+struct Recorder {
+    got: Vec<(u8, u32, u64, u16)>,
+}
+
+impl Application for Recorder {
+    fn on_packet(&mut self, cx: &mut CoreContext<'_>, core: u8, flit: &Flit) {
+        self.got.push((
+            core,
+            flit.packet.key,
+            cx.now().0 / Time::TICKS_PER_ROUTER_CYCLE,
+            flit.hops,
+        ));
+    }
+
+    fn on_wake(&mut self, cx: &mut CoreContext<'_>, core: u8, key: u64) {
+        cx.send(
+            cx.now(),
+            core,
+            Flit::new(Packet::multicast(key as u32), cx.now(), 0),
+        );
+    }
+}
+
+fn c(x: u16, y: u16) -> ChipCoord {
+    ChipCoord::new(x, y)
+}
+
+fn board(faults: &Faults, params: NetworkParams) -> Simulation<Recorder> {
+    let m = Machine::new(Preset::Spinn5, CoreModel::Ideal, faults).unwrap();
+    Simulation::new(Arc::new(m), params, |_| Recorder::default())
+}
+
+fn entry(key: u32, route: Route) -> RoutingEntry {
+    RoutingEntry {
+        key,
+        mask: u32::MAX,
+        route,
+    }
+}
+
+fn link(l: Link) -> Route {
+    Route::default().with_link(l.index() as u8)
+}
+
+fn core(n: u8) -> Route {
+    Route::default().with_core(n)
+}
+
+fn load(sim: &mut Simulation<Recorder>, chip: ChipCoord, entries: Vec<RoutingEntry>) {
+    sim.load_table(chip, &RoutingTable::new(entries).unwrap())
+        .unwrap();
+}
+
+/// Sends `key` from core 1 of `from` now and runs for 1 ms.
+fn send_and_run(sim: &mut Simulation<Recorder>, from: ChipCoord, key: u32) {
+    let now = sim.now();
+    sim.wake(from, 1, now, u64::from(key)).unwrap();
+    sim.run(now + Time::from_ms(1.0), 1);
+}
+
+fn deliveries(sim: &Simulation<Recorder>, chip: ChipCoord) -> Vec<(u8, u32, u64, u16)> {
+    let i = sim.machine().chip_index(chip).unwrap();
+    sim.chips()[i as usize].app.got.clone()
+}
+
+fn counters(
+    sim: &Simulation<Recorder>,
+    chip: ChipCoord,
+) -> crate::router::counters::RouterCounters {
+    let i = sim.machine().chip_index(chip).unwrap();
+    sim.chips()[i as usize].router.counters
+}
+
+#[test]
+fn one_hop_takes_pipeline_plus_serialisation_plus_pipeline() {
+    let mut sim = board(&Faults::default(), NetworkParams::default());
+    load(&mut sim, c(2, 2), vec![entry(7, link(Link::East))]);
+    load(&mut sim, c(3, 2), vec![entry(7, core(4))]);
+    send_and_run(&mut sim, c(2, 2), 7);
+    // 5 cycles to the output stage, 16 on the link, 5 more to the destination core.
+    assert_eq!(deliveries(&sim, c(3, 2)), vec![(4, 7, 26, 1)]);
+    assert_eq!(counters(&sim, c(2, 2)).loc_mc, 1);
+    assert_eq!(counters(&sim, c(3, 2)).ext_mc, 1);
+}
+
+#[test]
+fn unmatched_packets_from_links_go_straight_on_and_from_cores_are_dropped() {
+    let mut sim = board(&Faults::default(), NetworkParams::default());
+    load(&mut sim, c(1, 1), vec![entry(1, link(Link::East))]);
+    load(&mut sim, c(3, 1), vec![entry(1, core(2))]);
+    send_and_run(&mut sim, c(1, 1), 1);
+    assert_eq!(counters(&sim, c(2, 1)).ext_default_routed_mc, 1);
+    assert_eq!(deliveries(&sim, c(3, 1)).len(), 1);
+    assert_eq!(deliveries(&sim, c(3, 1))[0].3, 2);
+
+    send_and_run(&mut sim, c(1, 1), 99);
+    assert_eq!(counters(&sim, c(1, 1)).loc_default_routed_mc, 1);
+    assert_eq!(counters(&sim, c(1, 1)).lost(), 1);
+}
+
+#[test]
+fn lowest_index_match_wins() {
+    let mut sim = board(&Faults::default(), NetworkParams::default());
+    let entries = vec![
+        RoutingEntry {
+            key: 0x1000,
+            mask: 0xF000,
+            route: core(1),
+        },
+        RoutingEntry {
+            key: 0,
+            mask: 0,
+            route: core(2),
+        },
+    ];
+    load(&mut sim, c(0, 0), entries);
+    send_and_run(&mut sim, c(0, 0), 0x1234);
+    send_and_run(&mut sim, c(0, 0), 0x2234);
+    let got: Vec<(u8, u32)> = deliveries(&sim, c(0, 0))
+        .iter()
+        .map(|d| (d.0, d.1))
+        .collect();
+    assert_eq!(got, vec![(1, 0x1234), (2, 0x2234)]);
+}
+
+fn dead_east_link() -> Faults {
+    Faults::from_json(r#"{"dead_links": [[2, 2, 0]]}"#).unwrap()
+}
+
+#[test]
+fn a_dead_link_dumps_and_the_reinjector_retries_until_its_limit() {
+    let mut sim = board(&dead_east_link(), NetworkParams::default());
+    load(&mut sim, c(2, 2), vec![entry(5, link(Link::East))]);
+    send_and_run(&mut sim, c(2, 2), 5);
+    let k = counters(&sim, c(2, 2));
+    let limit = u64::from(NetworkParams::default().router.max_reinjections);
+    assert_eq!(k.dump_mc, limit + 1);
+    assert_eq!(k.reinjected, limit);
+    assert_eq!(k.received_for_reinjection, limit);
+    assert_eq!(k.reinjection_abandoned, 1);
+    assert_eq!(k.lost(), 1);
+    let i = sim.machine().chip_index(c(2, 2)).unwrap() as usize;
+    assert_eq!(sim.chips()[i].router.link_counters[0].blocked, limit + 1);
+}
+
+#[test]
+fn without_reinjection_a_dump_is_lost_at_once() {
+    let mut params = NetworkParams::default();
+    params.router.reinjection = false;
+    let mut sim = board(&dead_east_link(), params);
+    load(
+        &mut sim,
+        c(2, 2),
+        vec![entry(5, link(Link::East).with_core(3))],
+    );
+    send_and_run(&mut sim, c(2, 2), 5);
+    let k = counters(&sim, c(2, 2));
+    assert_eq!((k.dump_mc, k.reinjected, k.lost()), (1, 0, 1));
+    // The local copy was delivered: only the link destination was lost.
+    assert_eq!(deliveries(&sim, c(2, 2)).len(), 1);
+}
+
+#[test]
+fn emergency_routing_detours_around_a_dead_link() {
+    let params = NetworkParams {
+        router: NetworkParams::default()
+            .router
+            .with_emergency_routing(WaitField(0x10)),
+        ..NetworkParams::default()
+    };
+    let mut sim = board(&dead_east_link(), params);
+    // (2,2) -E-> (3,2) -E-> (4,2): the first hop is dead; (3,2) has no entry, so the second leg must be
+    // default-routed on towards (4,2) as if it had come over the dead link.
+    load(&mut sim, c(2, 2), vec![entry(9, link(Link::East))]);
+    load(&mut sim, c(4, 2), vec![entry(9, core(6))]);
+    send_and_run(&mut sim, c(2, 2), 9);
+    assert_eq!(counters(&sim, c(2, 2)).emergency_routed, 1);
+    assert_eq!(
+        counters(&sim, c(2, 1)).emergency_reverted,
+        1,
+        "first leg goes S to (2,1)"
+    );
+    assert_eq!(counters(&sim, c(3, 2)).ext_default_routed_mc, 1);
+    let got = deliveries(&sim, c(4, 2));
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].3, 3, "detour S, NE, then E: three hops");
+    assert_eq!(counters(&sim, c(2, 2)).dump_mc, 0);
+}
+
+#[test]
+fn a_core_flooding_one_link_is_back_pressured_not_dumped() {
+    // Two hundred packets at once from one core into one link: the link drains one every 16 cycles and the
+    // core's sends wait (as TCR.N back-pressure would make them), so nothing is lost.
+    let mut sim = board(&Faults::default(), NetworkParams::default());
+    load(&mut sim, c(2, 2), vec![entry(1, link(Link::East))]);
+    load(&mut sim, c(3, 2), vec![entry(1, core(1))]);
+    for _ in 0..200 {
+        sim.wake(c(2, 2), 1, Time::ZERO, 1).unwrap();
+    }
+    sim.run(Time::from_ms(2.0), 1);
+    assert_eq!(counters(&sim, c(2, 2)).dump_mc, 0);
+    let got = deliveries(&sim, c(3, 2));
+    assert_eq!(got.len(), 200);
+    let last = got.iter().map(|d| d.2).max().unwrap();
+    assert!(
+        (200 * 16..=200 * 16 + 50).contains(&last),
+        "last delivery at cycle {last}"
+    );
+}
+
+#[test]
+fn a_funnel_of_three_links_into_one_congests_and_dumps_after_wait1() {
+    // (2,2) E, (2,1) NE and (3,1) N all feed (3,2), whose single output E drains a third of what arrives:
+    // packets queue on the incoming links past wait1 = 480 cycles and are dumped, then reinjected.
+    let mut sim = board(&Faults::default(), NetworkParams::default());
+    load(&mut sim, c(2, 2), vec![entry(1, link(Link::East))]);
+    load(&mut sim, c(2, 1), vec![entry(1, link(Link::NorthEast))]);
+    load(&mut sim, c(3, 1), vec![entry(1, link(Link::North))]);
+    load(&mut sim, c(3, 2), vec![entry(1, link(Link::East))]);
+    load(&mut sim, c(4, 2), vec![entry(1, core(1))]);
+    for src in [c(2, 2), c(2, 1), c(3, 1)] {
+        for _ in 0..200 {
+            sim.wake(src, 1, Time::ZERO, 1).unwrap();
+        }
+    }
+    sim.run(Time::from_ms(20.0), 1);
+    let k = counters(&sim, c(3, 2));
+    assert!(k.dump_mc > 0 && k.input_dumps == k.dump_mc, "{k:?}");
+    assert!(k.reinjected > 0);
+    let delivered = deliveries(&sim, c(4, 2)).len() as u64;
+    assert_eq!(delivered + sim.totals().router.lost(), 600);
+    assert_eq!(sim.packets_in_flight(), 0);
+}
