@@ -10,11 +10,12 @@
 
 pub mod event;
 mod parallel;
+mod queue;
 
-use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 use event::{Action, Event, Flit, Port, class, order};
+use queue::EventQueue;
 
 use crate::geometry::{ChipCoord, Link};
 use crate::machine::Machine;
@@ -351,15 +352,9 @@ fn run_sequential<A: Application>(
     until: Time,
     params: &NetworkParams,
 ) -> Vec<Event> {
-    let mut queue: BinaryHeap<Event> = events.into();
-    let mut created = Vec::new();
-    while let Some(ev) = queue.peek().copied() {
-        if ev.time >= until {
-            break;
-        }
-        queue.pop();
-        chips[ev.chip as usize].handle(ev, params, &mut |e| created.push(e));
-        queue.extend(created.drain(..));
+    let mut queue: EventQueue = events.into_iter().collect();
+    while let Some(ev) = queue.pop_before(until) {
+        chips[ev.chip as usize].handle(ev, params, &mut |e| queue.push(e));
     }
     queue.into_vec()
 }

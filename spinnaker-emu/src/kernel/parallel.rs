@@ -1,20 +1,61 @@
 //! Conservative parallel execution: one partition of chips per thread, synchronised every `lookahead`.
 //!
-//! Window protocol (every thread runs the same loop):
+//! Window protocol, one barrier per window (every thread runs the same loop):
 //! 1. process own events earlier than `window_end = window_start + lookahead`; events for chips of another
-//!    partition go to that partition's inbox (they are at least `lookahead` later, so never inside this window);
-//! 2. barrier; drain own inbox; publish the time of own next event;
-//! 3. barrier; every thread takes the minimum published time as the next `window_start` (empty stretches of
+//!    partition are batched per target (they are at least `lookahead` later, so never inside this window);
+//! 2. hand the batches to the targets' inboxes and publish a lower bound on own future events: the earliest
+//!    of own next event and the events just sent away;
+//! 3. barrier; drain own inbox; the next `window_start` is the minimum published bound (empty stretches of
 //!    simulated time are skipped at once).
+//!
+//! Inboxes and bounds are double-buffered by window parity: what is written in window w is read only after
+//! barrier w, and overwritten only in window w + 2, after every thread has passed barrier w + 1.
 
-use std::collections::BinaryHeap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Barrier, Mutex};
+use std::hint::spin_loop;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use super::event::Event;
+use super::queue::EventQueue;
 use super::{Application, ChipState};
 use crate::router::config::NetworkParams;
 use crate::time::Time;
+
+/// A barrier that spins (then yields): windows are a few hundred nanoseconds of work, far shorter than a
+/// futex wake-up.
+struct SpinBarrier {
+    threads: usize,
+    waiting: AtomicUsize,
+    generation: AtomicUsize,
+}
+
+impl SpinBarrier {
+    fn new(threads: usize) -> Self {
+        SpinBarrier {
+            threads,
+            waiting: AtomicUsize::new(0),
+            generation: AtomicUsize::new(0),
+        }
+    }
+
+    fn wait(&self) {
+        let generation = self.generation.load(Ordering::Acquire);
+        if self.waiting.fetch_add(1, Ordering::AcqRel) + 1 == self.threads {
+            self.waiting.store(0, Ordering::Relaxed);
+            self.generation.fetch_add(1, Ordering::AcqRel);
+            return;
+        }
+        let mut spins = 0u32;
+        while self.generation.load(Ordering::Acquire) == generation {
+            if spins < 10_000 {
+                spin_loop();
+                spins += 1;
+            } else {
+                std::thread::yield_now();
+            }
+        }
+    }
+}
 
 /// Runs every event before `until` on `threads` threads; returns the events left for later.
 pub(super) fn run<A: Application>(
@@ -29,17 +70,21 @@ pub(super) fn run<A: Application>(
     // Partition p owns chips [bounds[p], bounds[p + 1]).
     let bounds: Vec<usize> = (0..=parts).map(|p| p * n / parts).collect();
     let part_of = |chip: u32| bounds.partition_point(|&b| b <= chip as usize) - 1;
-    let mut heaps: Vec<BinaryHeap<Event>> = (0..parts).map(|_| BinaryHeap::new()).collect();
+    let mut queues: Vec<EventQueue> = (0..parts).map(|_| EventQueue::default()).collect();
     for e in events {
-        heaps[part_of(e.chip)].push(e);
+        queues[part_of(e.chip)].push(e);
     }
     let lookahead = params.lookahead();
-    let inboxes: Vec<Mutex<Vec<Event>>> = (0..parts).map(|_| Mutex::new(Vec::new())).collect();
-    let next: Vec<AtomicU64> = heaps
-        .iter()
-        .map(|h| AtomicU64::new(h.peek().map_or(Time::NEVER.0, |e| e.time.0)))
-        .collect();
-    let barrier = Barrier::new(parts);
+    let inboxes: [Vec<Mutex<Vec<Event>>>; 2] =
+        std::array::from_fn(|_| (0..parts).map(|_| Mutex::new(Vec::new())).collect());
+    let first_window = queues
+        .iter_mut()
+        .filter_map(|q| q.next_time())
+        .min()
+        .unwrap_or(Time::NEVER);
+    let bounds_published: [Vec<AtomicU64>; 2] =
+        std::array::from_fn(|_| (0..parts).map(|_| AtomicU64::new(Time::NEVER.0)).collect());
+    let barrier = SpinBarrier::new(parts);
     let mut slices = Vec::with_capacity(parts);
     let mut rest = chips;
     for p in 0..parts {
@@ -50,56 +95,51 @@ pub(super) fn run<A: Application>(
     let leftovers: Vec<Vec<Event>> = std::thread::scope(|scope| {
         let handles: Vec<_> = slices
             .into_iter()
-            .zip(heaps)
+            .zip(queues)
             .enumerate()
-            .map(|(p, (slice, mut heap))| {
-                let (inboxes, next, barrier, bounds, part_of) =
-                    (&inboxes, &next, &barrier, &bounds, &part_of);
+            .map(|(p, (slice, mut queue))| {
+                let (inboxes, published, barrier, bounds, part_of) =
+                    (&inboxes, &bounds_published, &barrier, &bounds, &part_of);
                 scope.spawn(move || {
                     let first = bounds[p] as u32;
-                    let mut created = Vec::new();
-                    let mut window_start = Time(
-                        next.iter()
-                            .map(|t| t.load(Ordering::Acquire))
-                            .min()
-                            .unwrap_or(u64::MAX),
-                    );
-                    barrier.wait();
+                    let mut outboxes: Vec<Vec<Event>> = (0..parts).map(|_| Vec::new()).collect();
+                    let mut window_start = first_window;
+                    let mut parity = 0;
                     while window_start < until {
                         let window_end = (window_start + lookahead).min(until);
-                        while let Some(ev) = heap.peek().copied() {
-                            if ev.time >= window_end {
-                                break;
-                            }
-                            heap.pop();
-                            slice[(ev.chip - first) as usize]
-                                .handle(ev, params, &mut |e| created.push(e));
-                            for e in created.drain(..) {
+                        let mut sent_min = Time::NEVER;
+                        while let Some(ev) = queue.pop_before(window_end) {
+                            slice[(ev.chip - first) as usize].handle(ev, params, &mut |e| {
                                 let q = part_of(e.chip);
                                 if q == p {
-                                    heap.push(e);
+                                    queue.push(e);
                                 } else {
-                                    inboxes[q].lock().expect("inbox lock").push(e);
+                                    sent_min = sent_min.min(e.time);
+                                    outboxes[q].push(e);
                                 }
+                            });
+                        }
+                        for (q, out) in outboxes.iter_mut().enumerate() {
+                            if !out.is_empty() {
+                                inboxes[parity][q].lock().expect("inbox lock").append(out);
                             }
                         }
+                        let own_next = queue.next_time().unwrap_or(Time::NEVER);
+                        published[parity][p].store(own_next.min(sent_min).0, Ordering::Release);
                         barrier.wait();
-                        heap.extend(inboxes[p].lock().expect("inbox lock").drain(..));
-                        next[p].store(
-                            heap.peek().map_or(Time::NEVER.0, |e| e.time.0),
-                            Ordering::Release,
-                        );
-                        barrier.wait();
+                        for e in inboxes[parity][p].lock().expect("inbox lock").drain(..) {
+                            queue.push(e);
+                        }
                         window_start = Time(
-                            next.iter()
+                            published[parity]
+                                .iter()
                                 .map(|t| t.load(Ordering::Acquire))
                                 .min()
                                 .unwrap_or(u64::MAX),
                         );
-                        // Everyone must have read `next` before anyone overwrites it in the next window.
-                        barrier.wait();
+                        parity ^= 1;
                     }
-                    heap.into_vec()
+                    queue.into_vec()
                 })
             })
             .collect();
