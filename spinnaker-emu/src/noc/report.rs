@@ -15,7 +15,7 @@ pub struct LinkLoad {
     pub chip: ChipCoord,
     pub link: &'static str,
     pub packets: u64,
-    /// Fraction of the injection period the link spent sending.
+    /// Fraction of the run (injection and drain) the link spent sending.
     pub utilisation: f64,
 }
 
@@ -112,7 +112,7 @@ impl NocReport {
                 chip,
                 link: l.name(),
                 packets,
-                utilisation: (packets * serial.0) as f64 / config.duration.0.max(1) as f64,
+                utilisation: (packets * serial.0) as f64 / sim.now().0.max(1) as f64,
             })
             .collect();
         busiest.sort_by(|a, b| {
