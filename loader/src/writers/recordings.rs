@@ -87,3 +87,22 @@ mod tests {
         assert_eq!(recordings.spike_count(), 5);
     }
 }
+
+/// Builders shared by the writers' tests.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::{PopulationRecording, Spike};
+
+    pub fn spike(neuron: u32, time_ms: f64) -> Spike {
+        Spike { neuron, time_ms }
+    }
+
+    pub fn population(label: &str, size: u32, spikes: Option<Vec<Spike>>) -> PopulationRecording {
+        PopulationRecording {
+            label: label.into(),
+            size,
+            spikes,
+            traces: vec![],
+        }
+    }
+}

@@ -102,18 +102,7 @@ mod tests {
     use super::*;
     use crate::writers::npy::tests::read_f64;
 
-    fn spike(neuron: u32, time_ms: f64) -> Spike {
-        Spike { neuron, time_ms }
-    }
-
-    fn population(label: &str, size: u32, spikes: Option<Vec<Spike>>) -> PopulationRecording {
-        PopulationRecording {
-            label: label.into(),
-            size,
-            spikes,
-            traces: vec![],
-        }
-    }
+    use crate::writers::recordings::fixtures::{population, spike};
 
     #[test]
     fn npy_reads_back_in_csv_order() {

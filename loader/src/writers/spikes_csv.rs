@@ -130,18 +130,7 @@ mod tests {
     use super::*;
     use crate::writers::recordings::PopulationRecording;
 
-    fn spike(neuron: u32, time_ms: f64) -> Spike {
-        Spike { neuron, time_ms }
-    }
-
-    fn population(label: &str, size: u32, spikes: Option<Vec<Spike>>) -> PopulationRecording {
-        PopulationRecording {
-            label: label.into(),
-            size,
-            spikes,
-            traces: vec![],
-        }
-    }
+    use crate::writers::recordings::fixtures::{population, spike};
 
     #[test]
     fn csv_orders_by_time_then_population_order_then_neuron() {

@@ -145,7 +145,8 @@ impl RouterState {
         let cycle = Time::from_router_cycles(1);
         let pipeline = Time::from_router_cycles(params.router.pipeline_cycles);
         let start = now.max(self.input_free);
-        if matches!(port, Port::Link(_)) && start - now > params.router.wait1.time() {
+        let wait1 = params.router.wait1.time();
+        if matches!(port, Port::Link(_)) && start - now > wait1 {
             // The link stalled longer than the sender's wait1: on the chip the sending router would have
             // dumped it; here it is dumped on arrival, and reinjected as if from that link.
             self.counters.input_dumps += 1;
@@ -170,7 +171,6 @@ impl RouterState {
         }
         let mut done = at;
         let mut dumped = false;
-        let wait1 = params.router.wait1.time();
         let route_links = dest.route.link_bits();
         for l in dest.route.links() {
             let sent = self.send(

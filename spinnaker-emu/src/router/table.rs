@@ -27,14 +27,15 @@ const CORE_MASK: u32 = (1 << CORES) - 1;
 pub struct Route(pub u32);
 
 impl Route {
-    /// Link numbers in this route, ascending.
+    /// Link numbers in this route, ascending. Walks the set bits only: the router does this for every
+    /// packet.
     pub fn links(self) -> impl Iterator<Item = u8> {
-        (0..LINKS).filter(move |&l| self.has_link(l))
+        SetBits(u32::from(self.link_bits()))
     }
 
     /// Physical processor numbers in this route, ascending.
     pub fn cores(self) -> impl Iterator<Item = u8> {
-        (0..CORES).filter(move |&c| self.has_core(c))
+        SetBits(self.core_bits())
     }
 
     /// This route plus link `link`.
@@ -83,6 +84,22 @@ impl Route {
 }
 
 /// Links by name, then processors as `c<n>`, e.g. `E NE c3 c7`; `none` when empty.
+/// The positions of the set bits of a word, lowest first.
+struct SetBits(u32);
+
+impl Iterator for SetBits {
+    type Item = u8;
+
+    fn next(&mut self) -> Option<u8> {
+        if self.0 == 0 {
+            return None;
+        }
+        let bit = self.0.trailing_zeros() as u8;
+        self.0 &= self.0 - 1;
+        Some(bit)
+    }
+}
+
 impl fmt::Display for Route {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.is_empty() {
