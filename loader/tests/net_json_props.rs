@@ -9,15 +9,13 @@ use nmemu_loader::{Limits, LoadError, Network};
 use proptest::prelude::*;
 use serde_json::Value;
 
-const SOURCES: [CellType; 2] = [CellType::SpikeSourcePoisson, CellType::SpikeSourceArray];
-const NEURONS: [CellType; 6] = [
-    CellType::IfCurrExp,
-    CellType::IfCurrAlpha,
-    CellType::IfCondExp,
-    CellType::IfCondAlpha,
-    CellType::EifCondExpIsfaIsta,
-    CellType::Izhikevich,
-];
+/// The cell types that are spike sources (`true`) or neurons (`false`).
+fn cell_types(sources: bool) -> Vec<CellType> {
+    CellType::ALL
+        .into_iter()
+        .filter(|c| c.is_source() == sources)
+        .collect()
+}
 
 /// A valid value for a parameter: positive where the cell table says so, below threshold for potentials.
 fn param_value(cell: CellType, name: &'static str, size: u32) -> BoxedStrategy<ParamValue> {
@@ -56,8 +54,8 @@ fn free_params(cell: CellType) -> Vec<&'static str> {
         .collect()
 }
 
-fn population(label: String, cells: &'static [CellType]) -> BoxedStrategy<PopulationSpec> {
-    (prop::sample::select(cells), 1u32..40)
+fn population(label: String, sources: bool) -> BoxedStrategy<PopulationSpec> {
+    (prop::sample::select(cell_types(sources)), 1u32..40)
         .prop_flat_map(move |(cell, size)| {
             let names = free_params(cell);
             let picked = prop::sample::subsequence(names.clone(), 0..=names.len());
@@ -199,10 +197,10 @@ fn network() -> impl Strategy<Value = NetFile> {
     )
         .prop_flat_map(|(s, n)| {
             let sources: Vec<_> = (0..s.len())
-                .map(|i| population(format!("src{i}"), &SOURCES))
+                .map(|i| population(format!("src{i}"), true))
                 .collect();
             let neurons: Vec<_> = (0..n.len())
-                .map(|i| population(format!("pop {i}"), &NEURONS))
+                .map(|i| population(format!("pop {i}"), false))
                 .collect();
             (sources, neurons)
         });
