@@ -21,6 +21,7 @@ pub mod noc;
 pub mod packet;
 pub mod preset;
 pub mod router;
+pub mod runtime;
 pub mod time;
 
 pub use preset::Preset;
