@@ -3,4 +3,7 @@
 //! packet-driven DMA pipeline, cycle accounting) builds on these.
 
 pub mod jkiss;
+pub mod master_pop_table;
 pub mod poisson;
+pub mod ring_buffer;
+pub mod synapse_row;
