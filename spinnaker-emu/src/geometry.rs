@@ -285,6 +285,54 @@ fn triad_board_local(c: ChipCoord) -> (ChipCoord, u32) {
     (best.1, best.2)
 }
 
+/// The displacement (dx, dy) of a shortest path from `a` to `b` on a `width` x `height` grid, taking the
+/// wrap-around where `wraps` and where it is shorter (hop distance as in §3.1).
+pub fn shortest_vector(
+    a: ChipCoord,
+    b: ChipCoord,
+    width: u16,
+    height: u16,
+    wraps: bool,
+) -> (i64, i64) {
+    let (w, h) = (i64::from(width), i64::from(height));
+    let (dx0, dy0) = (
+        i64::from(b.x) - i64::from(a.x),
+        i64::from(b.y) - i64::from(a.y),
+    );
+    let shifts: &[i64] = if wraps { &[0, -1, 1] } else { &[0] };
+    let len = |dx: i64, dy: i64| {
+        if dx.signum() == dy.signum() {
+            dx.abs().max(dy.abs())
+        } else {
+            dx.abs() + dy.abs()
+        }
+    };
+    let mut best = (dx0, dy0);
+    for &kx in shifts {
+        for &ky in shifts {
+            let (dx, dy) = (dx0 + kx * w, dy0 + ky * h);
+            if len(dx, dy) < len(best.0, best.1) {
+                best = (dx, dy);
+            }
+        }
+    }
+    best
+}
+
+/// The first step of a dimension-ordered shortest path along (dx, dy): diagonal (NE/SW) while both
+/// coordinates go the same way, then E/W, then N/S; `None` when already there.
+pub fn first_step(dx: i64, dy: i64) -> Option<Link> {
+    Some(match (dx.signum(), dy.signum()) {
+        (1, 1) => Link::NorthEast,
+        (-1, -1) => Link::SouthWest,
+        (1, _) => Link::East,
+        (-1, _) => Link::West,
+        (_, 1) => Link::North,
+        (_, -1) => Link::South,
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -425,52 +473,4 @@ mod tests {
         }
         assert_eq!(per_board, [48, 48, 48]);
     }
-}
-
-/// The displacement (dx, dy) of a shortest path from `a` to `b` on a `width` x `height` grid, taking the
-/// wrap-around where `wraps` and where it is shorter (hop distance as in §3.1).
-pub fn shortest_vector(
-    a: ChipCoord,
-    b: ChipCoord,
-    width: u16,
-    height: u16,
-    wraps: bool,
-) -> (i64, i64) {
-    let (w, h) = (i64::from(width), i64::from(height));
-    let (dx0, dy0) = (
-        i64::from(b.x) - i64::from(a.x),
-        i64::from(b.y) - i64::from(a.y),
-    );
-    let shifts: &[i64] = if wraps { &[0, -1, 1] } else { &[0] };
-    let len = |dx: i64, dy: i64| {
-        if dx.signum() == dy.signum() {
-            dx.abs().max(dy.abs())
-        } else {
-            dx.abs() + dy.abs()
-        }
-    };
-    let mut best = (dx0, dy0);
-    for &kx in shifts {
-        for &ky in shifts {
-            let (dx, dy) = (dx0 + kx * w, dy0 + ky * h);
-            if len(dx, dy) < len(best.0, best.1) {
-                best = (dx, dy);
-            }
-        }
-    }
-    best
-}
-
-/// The first step of a dimension-ordered shortest path along (dx, dy): diagonal (NE/SW) while both
-/// coordinates go the same way, then E/W, then N/S; `None` when already there.
-pub fn first_step(dx: i64, dy: i64) -> Option<Link> {
-    Some(match (dx.signum(), dy.signum()) {
-        (1, 1) => Link::NorthEast,
-        (-1, -1) => Link::SouthWest,
-        (1, _) => Link::East,
-        (-1, _) => Link::West,
-        (_, 1) => Link::North,
-        (_, -1) => Link::South,
-        _ => return None,
-    })
 }
