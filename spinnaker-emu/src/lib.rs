@@ -15,6 +15,7 @@
 
 pub mod faults;
 pub mod geometry;
+pub mod image;
 pub mod kernel;
 pub mod machine;
 pub mod noc;

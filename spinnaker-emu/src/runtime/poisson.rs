@@ -99,7 +99,7 @@ impl fmt::Display for PoissonError {
 impl std::error::Error for PoissonError {}
 
 /// One source's parameters as PyNN gives them.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SourceParams {
     /// Mean rate in Hz.
     pub rate_hz: f64,

@@ -1,0 +1,331 @@
+//! The machine image: what a loaded SpiNNaker machine holds, in hardware terms, as the mapper writes it and
+//! the emulator loads it. It knows nothing of PyNN: populations have become cores, keys and SDRAM words.
+//!
+//! Per chip: the multicast routing table (what `rtr_mc_set` would write) and, per application core, the
+//! program it runs with its data regions: a neuron core (neuron state in the runtime's fixed point, its key
+//! and colour bits, master population table, synaptic matrices in SDRAM, word layout, weight shifts, what
+//! it records), a SpikeSourcePoisson core or a SpikeSourceArray core. Serialised with serde, stored with
+//! bincode ([`MachineImage::to_bytes`]).
+//!
+//! Still to come with the core program (issue 4): delay-extension cores, STDP rows and parameters, and the
+//! cycle-cost table a run is charged with.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Preset;
+use crate::faults::Faults;
+use crate::geometry::ChipCoord;
+use crate::machine::{CoreModel, Machine};
+use crate::router::table::{RoutingEntry, RoutingTable};
+use crate::runtime::master_pop_table::MasterPopTable;
+use crate::runtime::neuron::NeuronArray;
+use crate::runtime::poisson::SourceParams;
+use crate::runtime::synapse_row::{SynapticRegion, SynapticWordLayout};
+
+/// Which machine an image was built for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MachineDescription {
+    /// The preset name (`spinnaker-48`, ...).
+    pub preset: String,
+    /// `true` for all 17 application cores per chip, `false` for sPyNNaker's realistic counts.
+    pub ideal_cores: bool,
+    pub faults: Faults,
+}
+
+impl MachineDescription {
+    /// The machine this description names: the mapper and the emulator build the same one.
+    pub fn build(&self) -> Result<Machine, String> {
+        let cores = if self.ideal_cores {
+            CoreModel::Ideal
+        } else {
+            CoreModel::Realistic
+        };
+        Machine::new(Preset::parse(&self.preset)?, cores, &self.faults)
+    }
+}
+
+/// What one core records.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Recording {
+    pub spikes: bool,
+    /// Analog variables (`v`, `gsyn_exc`, `gsyn_inh`) recorded every `sampling_ticks` ticks.
+    pub variables: Vec<String>,
+    pub sampling_ticks: u32,
+    /// Local neuron indices recorded (all when empty).
+    pub neurons: Vec<u16>,
+}
+
+/// A neuron core (sPyNNaker's combined neuron + synapse core, spec §4.2-§4.10).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NeuronCoreImage {
+    /// Neuron parameters and initial state, in the runtime's fixed point.
+    pub neurons: NeuronArray,
+    /// Neuron n sends `key_base + (n << n_colour_bits) + colour` (§4.3).
+    pub key_base: u32,
+    pub n_colour_bits: u8,
+    /// Incoming keys -> synaptic rows (§4.5).
+    pub master_pop_table: MasterPopTable,
+    /// The core's synaptic matrices in SDRAM (§4.6).
+    pub synaptic_region: SynapticRegion,
+    /// Bit widths of the fixed synaptic word (§4.6), chosen per core.
+    pub word_layout: SynapticWordLayout,
+    /// Per synapse type, the left shift that turns a ring-buffer value into s16.15 input (§4.8).
+    pub weight_shifts: Vec<u8>,
+    /// Input spike buffer length (256 by default, §4.4).
+    pub incoming_spike_buffer: u32,
+    pub recording: Recording,
+}
+
+/// A SpikeSourcePoisson core (§4.11).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PoissonCoreImage {
+    pub sources: Vec<SourceParams>,
+    /// The core's JKISS seed.
+    pub seed: [u32; 4],
+    pub key_base: u32,
+    pub n_colour_bits: u8,
+    pub recording: Recording,
+}
+
+/// A SpikeSourceArray core: each source's spike times, in ticks.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SpikeArrayCoreImage {
+    pub spike_ticks: Vec<Vec<u32>>,
+    pub key_base: u32,
+    pub n_colour_bits: u8,
+    pub recording: Recording,
+}
+
+/// The program an application core runs, with its data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum CoreProgram {
+    Neurons(NeuronCoreImage),
+    PoissonSource(PoissonCoreImage),
+    SpikeArray(SpikeArrayCoreImage),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CoreImage {
+    /// Virtual core id (1-17; 0 is the monitor).
+    pub core: u8,
+    pub program: CoreProgram,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChipImage {
+    pub chip: ChipCoord,
+    /// Multicast entries in priority order (at most 1,023).
+    pub routing_table: Vec<RoutingEntry>,
+    pub cores: Vec<CoreImage>,
+}
+
+/// Everything loaded onto a machine for one run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MachineImage {
+    pub machine: MachineDescription,
+    /// Timer tick of every core, in microseconds (1,000 or 100, spec §0).
+    pub timestep_us: u32,
+    /// Only chips with something loaded.
+    pub chips: Vec<ChipImage>,
+}
+
+/// The bincode configuration of stored images.
+fn config() -> bincode::config::Configuration {
+    bincode::config::standard()
+}
+
+impl MachineImage {
+    pub fn to_bytes(&self) -> Result<Vec<u8>, String> {
+        bincode::serde::encode_to_vec(self, config())
+            .map_err(|e| format!("cannot encode the machine image: {e}"))
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<MachineImage, String> {
+        let (image, used) = bincode::serde::decode_from_slice(bytes, config())
+            .map_err(|e| format!("not a machine image: {e}"))?;
+        if used != bytes.len() {
+            return Err(format!(
+                "machine image followed by {} stray bytes",
+                bytes.len() - used
+            ));
+        }
+        Ok(image)
+    }
+
+    /// Checks the image against its machine: chips and cores exist and are application cores, no core is
+    /// loaded twice, every table fits a router. Errors name the chip and core.
+    pub fn check(&self) -> Result<Machine, String> {
+        let machine = self.machine.build()?;
+        if ![100, 1000].contains(&self.timestep_us) {
+            return Err(format!(
+                "timestep_us: the runtime supports 1000 or 100 us ticks, got {}",
+                self.timestep_us
+            ));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, chip) in self.chips.iter().enumerate() {
+            let at = format!("chips[{i}] {}", chip.chip);
+            if machine.chip_index(chip.chip).is_none() {
+                return Err(format!(
+                    "{at}: not a working chip of {}",
+                    self.machine.preset
+                ));
+            }
+            if !seen.insert(chip.chip) {
+                return Err(format!("{at}: chip listed twice"));
+            }
+            RoutingTable::new(chip.routing_table.clone()).map_err(|e| format!("{at}: {e}"))?;
+            let usable: Vec<u8> = machine.app_cores(chip.chip).collect();
+            let mut cores = std::collections::BTreeSet::new();
+            for c in &chip.cores {
+                if !usable.contains(&c.core) {
+                    return Err(format!(
+                        "{at} core {}: not an application core here (usable: {usable:?})",
+                        c.core
+                    ));
+                }
+                if !cores.insert(c.core) {
+                    return Err(format!("{at} core {}: loaded twice", c.core));
+                }
+            }
+        }
+        Ok(machine)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::router::table::Route;
+    use crate::runtime::master_pop_table::PopSource;
+    use crate::runtime::neuron::lif::{LifConfig, LifCurrExp};
+    use crate::runtime::synapse_row::{SynapticMatrix, SynapticRow};
+
+    fn image() -> MachineImage {
+        let neurons =
+            NeuronArray::LifCurrExp(vec![LifCurrExp::from_pynn(&LifConfig::default(), 1.0); 3]);
+        let layout = SynapticWordLayout::for_core(256, 2, 16).unwrap();
+        // Four source neurons (the Poisson core), each with a row of two synapses onto neurons 0 and 2.
+        let rows: Vec<SynapticRow> = (0..4u16)
+            .map(|n| {
+                let words = [0u16, 2].map(|post| layout.encode(100 + n, 1, 0, post).unwrap());
+                SynapticRow::fixed(&words).unwrap()
+            })
+            .collect();
+        let mut synaptic_region = SynapticRegion::new();
+        let item = synaptic_region
+            .push(&SynapticMatrix::new(&rows).unwrap())
+            .unwrap();
+        let master_pop_table = MasterPopTable::build(vec![PopSource {
+            key: 0x1_0000,
+            mask: 0xFFFF_0000,
+            n_colour_bits: 4,
+            core_mask: 0,
+            mask_shift: 0,
+            n_neurons: 4,
+            n_words: 1,
+            items: vec![item],
+            bit_field: None,
+        }])
+        .unwrap();
+        MachineImage {
+            machine: MachineDescription {
+                preset: "spinnaker-48".into(),
+                ideal_cores: false,
+                faults: Faults::default(),
+            },
+            timestep_us: 1000,
+            chips: vec![ChipImage {
+                chip: ChipCoord::new(1, 1),
+                routing_table: vec![RoutingEntry {
+                    key: 0x1_0000,
+                    mask: 0xFFFF_0000,
+                    route: Route::default().with_core(2).with_link(0),
+                }],
+                cores: vec![
+                    CoreImage {
+                        core: 1,
+                        program: CoreProgram::PoissonSource(PoissonCoreImage {
+                            sources: vec![
+                                SourceParams {
+                                    rate_hz: 10.0,
+                                    start_ms: 0.0,
+                                    duration_ms: None
+                                };
+                                4
+                            ],
+                            seed: [1, 2, 3, 4],
+                            key_base: 0x1_0000,
+                            n_colour_bits: 4,
+                            recording: Recording {
+                                spikes: true,
+                                ..Recording::default()
+                            },
+                        }),
+                    },
+                    CoreImage {
+                        core: 2,
+                        program: CoreProgram::Neurons(NeuronCoreImage {
+                            neurons,
+                            key_base: 0x2_0000,
+                            n_colour_bits: 4,
+                            master_pop_table,
+                            synaptic_region,
+                            word_layout: layout,
+                            weight_shifts: vec![3, 3],
+                            incoming_spike_buffer: 256,
+                            recording: Recording::default(),
+                        }),
+                    },
+                ],
+            }],
+        }
+    }
+
+    #[test]
+    fn round_trips_through_bincode() {
+        let img = image();
+        let bytes = img.to_bytes().unwrap();
+        let CoreProgram::Neurons(core) = &img.chips[0].cores[1].program else {
+            unreachable!()
+        };
+        assert!(
+            core.synaptic_region.size_bytes() >= 4 * (2 + 3) * 4,
+            "four rows of two synapses stored"
+        );
+        assert_eq!(MachineImage::from_bytes(&bytes).unwrap(), img);
+        assert!(MachineImage::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(
+            MachineImage::from_bytes(&longer)
+                .unwrap_err()
+                .contains("stray")
+        );
+    }
+
+    #[test]
+    fn check_names_what_does_not_fit_the_machine() {
+        assert_eq!(image().check().unwrap().n_chips(), 48);
+        let mut bad = image();
+        bad.chips[0].chip = ChipCoord::new(7, 0);
+        assert!(
+            bad.check()
+                .unwrap_err()
+                .contains("chips[0] (7, 0): not a working chip")
+        );
+        let mut bad = image();
+        bad.chips[0].cores[1].core = 0;
+        assert!(
+            bad.check()
+                .unwrap_err()
+                .contains("core 0: not an application core")
+        );
+        let mut bad = image();
+        bad.chips[0].cores[1].core = 1;
+        assert!(bad.check().unwrap_err().contains("loaded twice"));
+        let mut bad = image();
+        bad.timestep_us = 500;
+        assert!(bad.check().is_err());
+    }
+}
