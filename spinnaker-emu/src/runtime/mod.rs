@@ -2,10 +2,12 @@
 //! made of, each bit-faithful to the runtime's formats. The core program that ties them together (timer tick,
 //! packet-driven DMA pipeline, cycle accounting) builds on these.
 
+pub mod cycles;
 pub mod fixed;
 pub mod jkiss;
 pub mod master_pop_table;
 pub mod neuron;
 pub mod poisson;
+pub mod program;
 pub mod ring_buffer;
 pub mod synapse_row;

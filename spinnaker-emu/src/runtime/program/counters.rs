@@ -1,0 +1,80 @@
+//! Per-core provenance, under the names sPyNNaker reports (spec §6.1, §6.2).
+
+use serde::Serialize;
+
+use crate::runtime::master_pop_table::PopTableCounters;
+use crate::runtime::ring_buffer::SynapseCounters;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CoreCounters {
+    /// Ticks whose neuron update started while the previous one was still running (the core fell behind).
+    pub timer_overruns: u64,
+    /// Most neuron updates queued at once (1 when the core keeps up).
+    pub max_backgrounds_queued: u64,
+    /// Longest tick: from the timer to the end of that tick's neuron update, in core cycles.
+    pub max_tick_cycles: u64,
+    /// Multicast packets received (a packet with a payload k counts k spikes in `spikes_received`).
+    pub packets_received: u64,
+    pub spikes_received: u64,
+    /// Spikes dropped because the input buffer was full.
+    pub input_buffer_overflows: u64,
+    /// Most spikes waiting in the input buffer at once.
+    pub max_input_buffer: u64,
+    /// Spikes still waiting when a tick began (`Number_of_late_spikes`).
+    pub late_packets: u64,
+    pub spikes_processed: u64,
+    pub dmas: u64,
+    /// Synapses added into ring buffers (`Total_pre_synaptic_events`).
+    pub synaptic_events: u64,
+    pub spikes_sent: u64,
+    /// Most spikes sent in one tick.
+    pub max_spikes_sent_in_tick: u64,
+    pub pop_table: PopTableCounters,
+    pub synapses: SynapseCounters,
+}
+
+impl CoreCounters {
+    /// (sPyNNaker name, value) pairs for provenance.json.
+    pub fn named(&self) -> Vec<(&'static str, u64)> {
+        vec![
+            ("Times_the_timer_tic_over_ran", self.timer_overruns),
+            ("Max_backgrounds_queued", self.max_backgrounds_queued),
+            ("Max_tick_cycles", self.max_tick_cycles),
+            ("Received_multicast_packets", self.packets_received),
+            ("Received_spikes", self.spikes_received),
+            (
+                "Times_the_input_buffer_lost_packets",
+                self.input_buffer_overflows,
+            ),
+            ("Max_filled_size_input_buffer", self.max_input_buffer),
+            ("Number_of_late_spikes", self.late_packets),
+            ("How many spikes were processed", self.spikes_processed),
+            ("DMAs", self.dmas),
+            ("Total_pre_synaptic_events", self.synaptic_events),
+            ("Sent_spikes", self.spikes_sent),
+            ("Max_spikes_per_time_step", self.max_spikes_sent_in_tick),
+            (
+                "Invalid Master Pop hits",
+                u64::from(self.pop_table.invalid_master_pop_hits),
+            ),
+            (
+                "Number of failed pop table searches",
+                u64::from(self.pop_table.ghost_searches),
+            ),
+            (
+                "How many packets were filtered by the bitfield filterer.",
+                u64::from(self.pop_table.bit_field_filtered_packets),
+            ),
+            (
+                "Times_synaptic_weights_have_saturated",
+                u64::from(self.synapses.saturations),
+            ),
+            (
+                "Skipped synapses",
+                u64::from(self.synapses.skipped_synapses),
+            ),
+            ("Late spikes", u64::from(self.synapses.late_spikes)),
+            ("Max late spike", u64::from(self.synapses.max_late_spike)),
+        ]
+    }
+}

@@ -1,0 +1,184 @@
+//! The programs application cores run, hosted by the event kernel: one [`ChipRuntime`] per chip holds its
+//! cores' programs and the chip's shared SDRAM, and [`load`] turns a [`MachineImage`] into a ready
+//! [`Simulation`].
+
+mod counters;
+mod neuron_core;
+mod sources;
+
+use std::sync::Arc;
+
+use crate::image::{CoreProgram, MachineImage};
+use crate::kernel::event::Flit;
+use crate::kernel::{Application, CoreContext, Simulation};
+use crate::packet::Packet;
+use crate::router::config::NetworkParams;
+use crate::router::table::RoutingTable;
+use crate::runtime::cycles::CycleCosts;
+use crate::time::Time;
+
+pub use counters::CoreCounters;
+pub use neuron_core::{NeuronCore, Sample};
+pub use sources::{PoissonProgram, SpikeArrayProgram};
+
+/// The timer schedule every core shares: tick k starts at `k * period`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Clock {
+    pub period: Time,
+}
+
+impl Clock {
+    /// The tick running at `t`.
+    pub fn tick_at(&self, t: Time) -> u32 {
+        (t.0 / self.period.0.max(1)) as u32
+    }
+}
+
+/// A chip's SDRAM as the DMA engines of its cores see it: one transfer at a time.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Sdram {
+    free: Time,
+}
+
+impl Sdram {
+    /// A DMA of `bytes` issued at `at`: when its data is in DTCM (latency, then the transfer once the SDRAM is
+    /// free: cores of one chip contend for it).
+    pub fn transfer(&mut self, at: Time, bytes: u32, costs: &CycleCosts) -> Time {
+        let start = (at + Time::from_ns(costs.dma_latency_ns)).max(self.free);
+        self.free = start + costs.transfer_time(bytes);
+        self.free
+    }
+}
+
+/// What a core program may do to the outside: send multicast packets at a time not before now.
+pub struct CoreOutput<'a, 'b> {
+    cx: &'a mut CoreContext<'b>,
+    core: u8,
+    tag: u32,
+}
+
+impl CoreOutput<'_, '_> {
+    pub fn send(&mut self, at: Time, key: u32, payload: Option<u32>) {
+        let packet = match payload {
+            Some(p) => Packet::multicast_with_payload(key, p),
+            None => Packet::multicast(key),
+        };
+        self.cx.send(at, self.core, Flit::new(packet, at, self.tag));
+    }
+}
+
+/// One core's program.
+pub enum Program {
+    Neurons(Box<NeuronCore>),
+    Poisson(PoissonProgram),
+    SpikeArray(SpikeArrayProgram),
+}
+
+impl Program {
+    pub fn counters(&self) -> &CoreCounters {
+        match self {
+            Program::Neurons(c) => &c.counters,
+            Program::Poisson(c) => &c.counters,
+            Program::SpikeArray(c) => &c.counters,
+        }
+    }
+
+    /// (tick, neuron) of the recorded spikes.
+    pub fn spikes(&self) -> &[(u32, u16)] {
+        match self {
+            Program::Neurons(c) => &c.spikes,
+            Program::Poisson(c) => &c.spikes,
+            Program::SpikeArray(c) => &c.spikes,
+        }
+    }
+}
+
+/// The application cores of one chip.
+pub struct ChipRuntime {
+    /// Indexed by virtual core id.
+    pub cores: Vec<Option<Program>>,
+    /// Ticks run so far, per core.
+    ticks: [u32; 18],
+    clock: Clock,
+    costs: CycleCosts,
+    sdram: Sdram,
+}
+
+impl Application for ChipRuntime {
+    fn on_packet(&mut self, cx: &mut CoreContext<'_>, core: u8, flit: &Flit) {
+        if let Some(Some(Program::Neurons(n))) = self.cores.get_mut(core as usize) {
+            let count = flit.packet.payload.unwrap_or(1).max(1);
+            n.packet(
+                cx.now(),
+                flit.packet.key,
+                count,
+                &self.clock,
+                &self.costs,
+                &mut self.sdram,
+            );
+        }
+    }
+
+    fn on_timer(&mut self, cx: &mut CoreContext<'_>, core: u8) {
+        let tick = self.ticks[core as usize];
+        self.ticks[core as usize] += 1;
+        let now = cx.now();
+        let mut out = CoreOutput {
+            cx,
+            core,
+            tag: u32::from(core),
+        };
+        match self.cores.get_mut(core as usize) {
+            Some(Some(Program::Neurons(n))) => n.timer(now, tick, &self.costs, &mut out),
+            Some(Some(Program::Poisson(p))) => p.timer(now, tick, &self.costs, &mut out),
+            Some(Some(Program::SpikeArray(a))) => a.timer(now, tick, &self.costs, &mut out),
+            _ => {}
+        }
+    }
+}
+
+/// Builds a simulation from a machine image: the machine, every chip's routing table and core programs,
+/// and every loaded core's timer (tick k at k x timestep).
+pub fn load(
+    image: &MachineImage,
+    params: NetworkParams,
+    costs: CycleCosts,
+) -> Result<Simulation<ChipRuntime>, String> {
+    let machine = Arc::new(image.check()?);
+    let period = Time::from_us(u64::from(image.timestep_us));
+    let clock = Clock { period };
+    let tick_ms = f64::from(image.timestep_us) / 1000.0;
+    let mut sim = Simulation::new(machine, params, |_| ChipRuntime {
+        cores: (0..18).map(|_| None).collect(),
+        ticks: [0; 18],
+        clock,
+        costs,
+        sdram: Sdram::default(),
+    });
+    for chip in &image.chips {
+        let table = RoutingTable::new(chip.routing_table.clone())
+            .map_err(|e| format!("chip {}: {e}", chip.chip))?;
+        sim.load_table(chip.chip, &table)?;
+        let index = sim
+            .machine()
+            .chip_index(chip.chip)
+            .ok_or("checked chip vanished")? as usize;
+        for core in &chip.cores {
+            let at = || format!("chip {} core {}", chip.chip, core.core);
+            let program = match &core.program {
+                CoreProgram::Neurons(n) => Program::Neurons(Box::new(
+                    NeuronCore::new(n.clone()).map_err(|e| format!("{}: {e}", at()))?,
+                )),
+                CoreProgram::PoissonSource(p) => Program::Poisson(
+                    PoissonProgram::new(p, tick_ms).map_err(|e| format!("{}: {e}", at()))?,
+                ),
+                CoreProgram::SpikeArray(a) => Program::SpikeArray(SpikeArrayProgram::new(a)),
+            };
+            sim.chips_mut()[index].app.cores[core.core as usize] = Some(program);
+            sim.start_timer(chip.chip, core.core, Time::ZERO, period)?;
+        }
+    }
+    Ok(sim)
+}
+#[cfg(test)]
+mod tests;

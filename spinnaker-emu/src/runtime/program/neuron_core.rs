@@ -1,0 +1,276 @@
+//! A neuron core in time: the timer tick and the packet-driven spike-processing pipeline of sPyNNaker's
+//! combined neuron + synapse core (spec §4.2-§4.8), charged with [`CycleCosts`].
+//!
+//! Timing model:
+//! - **Timer** (tick k, at T_k): charge the timer and `neuron_transfer` (every neuron x synapse type), move
+//!   ring-buffer slot k into the neurons, then run the background neuron update: neuron i records, updates
+//!   and, if it fires, sends its key `key_base + (i << colour bits) + colour` at the moment the update
+//!   reaches it. The state is computed at once; only the sends are spread over the update.
+//! - **Packets** (FIQ, then the user-event/DMA loop at priority 0, §4.7): each spike waits in the input
+//!   buffer (full -> dropped and counted) until the spike-processing chain is free; then the master
+//!   population table is searched (cost per probe), each row is fetched by DMA (set-up, then latency plus
+//!   transfer time on the chip's shared SDRAM) and its fixed synapses are added into the ring buffers for
+//!   the tick in which the processing happens (so the colour rules of §4.8 decide lateness).
+//! - **Priorities**: spike processing pre-empts the neuron update, so it lengthens a running update. A tick
+//!   whose update is still running when the next timer fires is an overrun; the next update queues behind it.
+//!   (Simplification: spike sends are placed as if the update were not pre-empted.)
+//! - Rows are processed one after the other; the runtime's double buffering (fetching row k+1 while
+//!   processing row k) is modelled by issuing each DMA when the previous row's processing starts.
+
+use std::collections::VecDeque;
+
+use crate::image::{NeuronCoreImage, Recording};
+use crate::runtime::cycles::{CoreProfile, CycleCosts};
+use crate::runtime::fixed::{Accum, Rounding};
+use crate::runtime::master_pop_table::Outcome;
+use crate::runtime::neuron::{NeuronArray, Receptor};
+use crate::runtime::ring_buffer::RingBuffers;
+use crate::runtime::synapse_row::RowView;
+use crate::time::Time;
+
+use super::counters::CoreCounters;
+use super::{Clock, CoreOutput, Sdram};
+
+/// One recorded analog sample: tick and the values of the recorded neurons.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    pub tick: u32,
+    pub values: Vec<Accum>,
+}
+
+pub struct NeuronCore {
+    image: NeuronCoreImage,
+    ring: RingBuffers,
+    rounding: Rounding,
+    /// When the spike-processing chain is next free.
+    chip_free: Time,
+    /// Start times of spikes waiting in the input buffer.
+    waiting: VecDeque<Time>,
+    /// End of the latest neuron update (lengthened by spike processing that pre-empts it).
+    update_end: Time,
+    pub counters: CoreCounters,
+    pub profile: CoreProfile,
+    /// (tick, neuron) of every recorded spike.
+    pub spikes: Vec<(u32, u16)>,
+    /// Per recorded variable, its samples.
+    pub traces: Vec<(String, Vec<Sample>)>,
+}
+
+impl NeuronCore {
+    pub fn new(image: NeuronCoreImage) -> Result<NeuronCore, String> {
+        let ring = RingBuffers::new(image.word_layout, image.weight_shifts.len() as u16)
+            .map_err(|e| e.to_string())?;
+        let traces = image
+            .recording
+            .variables
+            .iter()
+            .map(|v| (v.clone(), Vec::new()))
+            .collect();
+        Ok(NeuronCore {
+            image,
+            ring,
+            rounding: Rounding::Truncate,
+            chip_free: Time::ZERO,
+            waiting: VecDeque::new(),
+            update_end: Time::ZERO,
+            counters: CoreCounters::default(),
+            profile: CoreProfile::default(),
+            spikes: Vec::new(),
+            traces,
+        })
+    }
+
+    pub fn neurons(&self) -> &NeuronArray {
+        &self.image.neurons
+    }
+
+    fn update_cost(&self, costs: &CycleCosts) -> u64 {
+        let per_neuron = match self.image.neurons {
+            NeuronArray::LifCurrExp(_) => costs.update_lif,
+            NeuronArray::LifCondExp(_) => costs.update_cond,
+            NeuronArray::IzhCurrExp(_) => costs.update_izhikevich,
+        };
+        per_neuron + costs.record_per_variable * (self.image.recording.variables.len() as u64 + 1)
+    }
+
+    /// Tick `tick` starts at `now`.
+    pub fn timer(
+        &mut self,
+        now: Time,
+        tick: u32,
+        costs: &CycleCosts,
+        out: &mut CoreOutput<'_, '_>,
+    ) {
+        // Spikes still waiting in the input buffer are late (`spike_processing_clear_input_buffer`).
+        self.counters.late_packets += self.waiting.iter().filter(|&&s| s > now).count() as u64;
+        let n = self.image.neurons.len() as u64;
+        let timer_cycles = costs.timer
+            + n * self.image.weight_shifts.len() as u64 * costs.transfer_per_neuron_per_type;
+        self.profile.timer_cycles += timer_cycles;
+        for input in self.ring.transfer(tick) {
+            if u64::from(input.neuron) >= n {
+                continue;
+            }
+            let shift = u32::from(self.image.weight_shifts[input.synapse_type as usize]);
+            let receptor = if input.synapse_type == 0 {
+                Receptor::Excitatory
+            } else {
+                Receptor::Inhibitory
+            };
+            self.image
+                .neurons
+                .neuron_mut(input.neuron as usize)
+                .transfer(receptor, Accum::from_ring_buffer(input.value, shift));
+        }
+        let behind = self.update_end > now;
+        if behind {
+            self.counters.timer_overruns += 1;
+        }
+        self.counters.max_backgrounds_queued = self
+            .counters
+            .max_backgrounds_queued
+            .max(1 + u64::from(behind));
+        let start = (now + CycleCosts::time(timer_cycles)).max(self.update_end);
+        let per_neuron = self.update_cost(costs);
+        let colour = tick & ((1 << self.image.n_colour_bits) - 1);
+        let (key_base, colour_bits) = (self.image.key_base, self.image.n_colour_bits);
+        let record = &self.image.recording;
+        let recorded = |i: usize| record.neurons.is_empty() || record.neurons.contains(&(i as u16));
+        let mut cycles = 0u64;
+        let mut sent = 0u64;
+        let mut samples: Vec<Vec<Accum>> = vec![Vec::new(); self.traces.len()];
+        let sample_now = record.sampling_ticks > 0 && tick.is_multiple_of(record.sampling_ticks);
+        let spikes = &mut self.spikes;
+        let traces = &self.traces;
+        self.image
+            .neurons
+            .update_all(self.rounding, |i, values, spiked| {
+                cycles += per_neuron;
+                if sample_now && recorded(i) {
+                    for (k, (name, _)) in traces.iter().enumerate() {
+                        samples[k].push(match name.as_str() {
+                            "v" => values.v,
+                            "gsyn_exc" => values.gsyn_exc,
+                            _ => values.gsyn_inh,
+                        });
+                    }
+                }
+                if spiked {
+                    cycles += costs.send_spike;
+                    sent += 1;
+                    let key = key_base + ((i as u32) << colour_bits) + colour;
+                    out.send(start + CycleCosts::time(cycles), key, None);
+                    if record.spikes && recorded(i) {
+                        spikes.push((tick, i as u16));
+                    }
+                }
+            });
+        for ((_, trace), values) in self.traces.iter_mut().zip(samples) {
+            if sample_now {
+                trace.push(Sample { tick, values });
+            }
+        }
+        self.profile.neuron_update_cycles += cycles;
+        self.update_end = start + CycleCosts::time(cycles);
+        let tick_cycles = (self.update_end - now).0 / Time::TICKS_PER_CORE_CYCLE;
+        self.counters.max_tick_cycles = self.counters.max_tick_cycles.max(tick_cycles);
+        self.counters.spikes_sent += sent;
+        self.counters.max_spikes_sent_in_tick = self.counters.max_spikes_sent_in_tick.max(sent);
+    }
+
+    /// A multicast packet arrives at `now`: `count` spikes of `key` (a payload carries a count, §4.11).
+    pub fn packet(
+        &mut self,
+        now: Time,
+        key: u32,
+        count: u32,
+        clock: &Clock,
+        costs: &CycleCosts,
+        sdram: &mut Sdram,
+    ) {
+        self.counters.packets_received += 1;
+        self.profile.packet_cycles += costs.packet_fiq;
+        let arrived = now + CycleCosts::time(costs.packet_fiq);
+        for _ in 0..count {
+            self.counters.spikes_received += 1;
+            while self.waiting.front().is_some_and(|&s| s <= now) {
+                self.waiting.pop_front();
+            }
+            // One slot of the circular buffer always stays empty (spinn_common), so 256 holds 255 keys.
+            if self.waiting.len() + 1 >= self.image.incoming_spike_buffer as usize {
+                self.counters.input_buffer_overflows += 1;
+                continue;
+            }
+            let start = arrived.max(self.chip_free);
+            self.waiting.push_back(start);
+            self.counters.max_input_buffer = self
+                .counters
+                .max_input_buffer
+                .max(self.waiting.len() as u64);
+            let end = self.process(start, key, clock, costs, sdram);
+            // Spike processing pre-empts a running neuron update and so lengthens it.
+            if start < self.update_end {
+                self.update_end += end - start;
+            }
+            self.chip_free = end;
+        }
+    }
+
+    /// Processes one spike from `start`; returns when the chain is free again.
+    fn process(
+        &mut self,
+        start: Time,
+        key: u32,
+        clock: &Clock,
+        costs: &CycleCosts,
+        sdram: &mut Sdram,
+    ) -> Time {
+        self.counters.spikes_processed += 1;
+        let lookup = self
+            .image
+            .master_pop_table
+            .lookup(key, &mut self.counters.pop_table);
+        let search = costs.spike_dispatch + u64::from(lookup.probes) * costs.pop_table_probe;
+        self.profile.packet_cycles += search;
+        let mut cpu = start + CycleCosts::time(search);
+        let Outcome::Rows(hit) = lookup.outcome else {
+            return cpu;
+        };
+        let fetches: Vec<_> = self.image.master_pop_table.rows(&hit).collect();
+        let mut dma_issue = cpu + CycleCosts::time(costs.dma_setup);
+        for fetch in fetches {
+            self.counters.dmas += 1;
+            let ready = sdram.transfer(dma_issue, fetch.n_bytes, costs);
+            let begin = cpu.max(ready);
+            self.profile.dma_wait_cycles += (begin - cpu).0 / Time::TICKS_PER_CORE_CYCLE;
+            let Some(row) = self
+                .image
+                .synaptic_region
+                .read(fetch.offset_bytes, fetch.n_bytes)
+                .and_then(|words| RowView::parse(words).ok())
+            else {
+                // A row outside the region or with a bad header: the mapper built a broken image.
+                continue;
+            };
+            let tick = clock.tick_at(begin);
+            let arrival = self.ring.begin_row(tick, hit.colour, hit.n_colour_bits);
+            let mut n = 0u64;
+            for synapse in row.fixed_synapses(self.image.word_layout) {
+                self.ring.add_synapse(&arrival, synapse);
+                n += 1;
+            }
+            self.counters.synaptic_events += n;
+            let work = costs.row_overhead + n * costs.fixed_synapse;
+            self.profile.synaptic_processing_cycles += work;
+            // The next row's DMA starts as this row's processing begins (two row buffers, §4.7).
+            dma_issue = begin + CycleCosts::time(costs.dma_setup);
+            cpu = begin + CycleCosts::time(work);
+        }
+        self.counters.synapses = *self.ring.counters();
+        cpu
+    }
+
+    pub fn recording(&self) -> &Recording {
+        &self.image.recording
+    }
+}

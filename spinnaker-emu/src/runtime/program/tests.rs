@@ -1,0 +1,194 @@
+//! Core programs through the kernel: a spike travels source core -> router -> neuron core -> ring buffer
+//! -> neuron, on the ticks the runtime's rules give; an overloaded core overruns and drops spikes, and says so.
+
+use super::*;
+use crate::faults::Faults;
+use crate::geometry::ChipCoord;
+use crate::image::{
+    ChipImage, CoreImage, MachineDescription, NeuronCoreImage, PoissonCoreImage, Recording,
+    SpikeArrayCoreImage,
+};
+use crate::router::table::{Route, RoutingEntry};
+use crate::runtime::master_pop_table::{MasterPopTable, PopSource};
+use crate::runtime::neuron::NeuronArray;
+use crate::runtime::neuron::lif::{LifConfig, LifCurrExp};
+use crate::runtime::poisson::SourceParams;
+use crate::runtime::synapse_row::{
+    SynapticMatrix, SynapticRegion, SynapticRow, SynapticWordLayout,
+};
+
+const SOURCE_KEYS: u32 = 0x1_0000;
+
+/// A neuron core of `n` LIF neurons whose synapses come from `sources` source neurons: source s connects to
+/// every target in `targets(s)` with `weight` (ring-buffer units) and a one-tick delay.
+fn neuron_core(
+    n: usize,
+    sources: u16,
+    weight: u16,
+    targets: impl Fn(u16) -> Vec<u16>,
+) -> NeuronCoreImage {
+    let layout = SynapticWordLayout::for_core(256, 2, 16).unwrap();
+    let rows: Vec<SynapticRow> = (0..sources)
+        .map(|s| {
+            let words: Vec<u32> = targets(s)
+                .into_iter()
+                .map(|t| layout.encode(weight, 1, 0, t).unwrap())
+                .collect();
+            SynapticRow::fixed(&words).unwrap()
+        })
+        .collect();
+    let mut synaptic_region = SynapticRegion::new();
+    let item = synaptic_region
+        .push(&SynapticMatrix::new(&rows).unwrap())
+        .unwrap();
+    let master_pop_table = MasterPopTable::build(vec![PopSource {
+        key: SOURCE_KEYS,
+        mask: 0xFFFF_0000,
+        n_colour_bits: 4,
+        core_mask: 0,
+        mask_shift: 0,
+        n_neurons: sources,
+        n_words: sources.div_ceil(32),
+        items: vec![item],
+        bit_field: None,
+    }])
+    .unwrap();
+    NeuronCoreImage {
+        // A short excitatory synapse (0.5 ms): its current is gone by the next tick, so one input makes at
+        // most one spike.
+        neurons: NeuronArray::LifCurrExp(vec![
+            LifCurrExp::from_pynn(
+                &LifConfig {
+                    tau_syn_e: 0.5,
+                    ..LifConfig::default()
+                },
+                1.0
+            );
+            n
+        ]),
+        key_base: 0x2_0000,
+        n_colour_bits: 4,
+        master_pop_table,
+        synaptic_region,
+        word_layout: layout,
+        // 2^6 nA range: a stored weight w is w * 2^(6 - 15) nA.
+        weight_shifts: vec![6, 6],
+        incoming_spike_buffer: 256,
+        recording: Recording {
+            spikes: true,
+            ..Recording::default()
+        },
+    }
+}
+
+/// Source core 1 and neuron core 2 on chip (2, 2) of a SpiNN-5 board, the sources' keys routed to core 2.
+fn image(source: CoreProgram, neurons: NeuronCoreImage) -> MachineImage {
+    MachineImage {
+        machine: MachineDescription {
+            preset: "spinnaker-48".into(),
+            ideal_cores: false,
+            faults: Faults::default(),
+        },
+        timestep_us: 1000,
+        chips: vec![ChipImage {
+            chip: ChipCoord::new(2, 2),
+            routing_table: vec![RoutingEntry {
+                key: SOURCE_KEYS,
+                mask: 0xFFFF_0000,
+                route: Route::default().with_core(2),
+            }],
+            cores: vec![
+                CoreImage {
+                    core: 1,
+                    program: source,
+                },
+                CoreImage {
+                    core: 2,
+                    program: CoreProgram::Neurons(neurons),
+                },
+            ],
+        }],
+    }
+}
+
+fn program(sim: &Simulation<ChipRuntime>, core: usize) -> &Program {
+    let i = sim.machine().chip_index(ChipCoord::new(2, 2)).unwrap() as usize;
+    sim.chips()[i].app.cores[core].as_ref().unwrap()
+}
+
+#[test]
+fn a_spike_reaches_its_target_one_tick_later_and_makes_it_fire() {
+    let source = CoreProgram::SpikeArray(SpikeArrayCoreImage {
+        spike_ticks: vec![vec![1, 5]],
+        key_base: SOURCE_KEYS,
+        n_colour_bits: 4,
+        recording: Recording {
+            spikes: true,
+            ..Recording::default()
+        },
+    });
+    // 36 nA (36 * 2^9 at a shift of 6) times init = 0.43 lifts V by ~15.2 mV in one step: past the 15 mV
+    // to threshold.
+    let img = image(source, neuron_core(1, 1, 36 << 9, |_| vec![0]));
+    let mut sim = load(&img, NetworkParams::default(), CycleCosts::default()).unwrap();
+    sim.run(Time::from_ms(10.0), 1);
+    assert_eq!(program(&sim, 1).spikes(), &[(1, 0), (5, 0)]);
+    // Sent in tick 1, processed in tick 1 into slot 1 + delay 1, transferred and fired in tick 2.
+    assert_eq!(program(&sim, 2).spikes(), &[(2, 0), (6, 0)]);
+    let c = program(&sim, 2).counters();
+    assert_eq!((c.spikes_received, c.dmas, c.synaptic_events), (2, 2, 2));
+    assert_eq!(
+        (c.timer_overruns, c.input_buffer_overflows, c.late_packets),
+        (0, 0, 0)
+    );
+    assert_eq!(c.spikes_sent, 2);
+}
+
+#[test]
+fn a_weaker_synapse_does_not_fire_and_nothing_is_lost() {
+    let source = CoreProgram::SpikeArray(SpikeArrayCoreImage {
+        spike_ticks: vec![vec![1]],
+        key_base: SOURCE_KEYS,
+        n_colour_bits: 4,
+        recording: Recording::default(),
+    });
+    let img = image(source, neuron_core(1, 1, 20 << 9, |_| vec![0]));
+    let mut sim = load(&img, NetworkParams::default(), CycleCosts::default()).unwrap();
+    sim.run(Time::from_ms(5.0), 1);
+    assert!(program(&sim, 2).spikes().is_empty());
+    assert_eq!(program(&sim, 2).counters().synaptic_events, 1);
+}
+
+#[test]
+fn an_overloaded_core_overruns_and_drops_spikes_and_counts_both() {
+    // 500 Poisson sources at 500 Hz (half a spike per source per tick), each with a row of 256 synapses:
+    // ~250 rows x ~4,200 cycles per tick, five times the 200,000 cycles of a 1 ms tick.
+    let source = CoreProgram::PoissonSource(PoissonCoreImage {
+        sources: vec![
+            SourceParams {
+                rate_hz: 500.0,
+                start_ms: 0.0,
+                duration_ms: None,
+            };
+            500
+        ],
+        seed: [1, 2, 3, 4],
+        key_base: SOURCE_KEYS,
+        n_colour_bits: 4,
+        recording: Recording::default(),
+    });
+    let img = image(source, neuron_core(256, 500, 1, |_| (0..256).collect()));
+    let mut sim = load(&img, NetworkParams::default(), CycleCosts::default()).unwrap();
+    sim.run(Time::from_ms(20.0), 1);
+    let c = *program(&sim, 2).counters();
+    assert!(c.timer_overruns > 0, "{c:?}");
+    assert!(c.input_buffer_overflows > 0, "{c:?}");
+    assert!(c.late_packets > 0, "{c:?}");
+    assert!(c.max_tick_cycles > 200_000, "{c:?}");
+    // Every spike received is processed or counted as dropped.
+    assert_eq!(
+        c.spikes_received,
+        c.spikes_processed + c.input_buffer_overflows
+    );
+    assert_eq!(c.synaptic_events, 256 * c.spikes_processed);
+}
