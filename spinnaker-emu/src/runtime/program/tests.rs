@@ -192,3 +192,42 @@ fn an_overloaded_core_overruns_and_drops_spikes_and_counts_both() {
     );
     assert_eq!(c.synaptic_events, 256 * c.spikes_processed);
 }
+
+mod no_silent_loss {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        /// Whatever the load, every packet a source core sends reaches the neuron core, and every spike it
+        /// receives is processed (all its synapses added) or counted as dropped.
+        #[test]
+        fn every_spike_is_processed_or_counted(
+            rate_hz in 10.0..3000.0f64,
+            n_sources in 1u16..200,
+            row_len in 1u16..256,
+            buffer in 8u32..256,
+        ) {
+            let source = CoreProgram::PoissonSource(PoissonCoreImage {
+                sources: vec![SourceParams { rate_hz, start_ms: 0.0, duration_ms: None }; n_sources as usize],
+                seed: [5, 6, 7, 8],
+                key_base: SOURCE_KEYS,
+                n_colour_bits: 4,
+                recording: Recording::default(),
+            });
+            let mut neurons = neuron_core(256, n_sources, 1, |_| (0..row_len).collect());
+            neurons.incoming_spike_buffer = buffer;
+            let mut sim = load(&image(source, neurons), NetworkParams::default(), CycleCosts::default()).unwrap();
+            sim.run(Time::from_ms(10.0), 1);
+            let sent = program(&sim, 1).counters().spikes_sent;
+            let c = *program(&sim, 2).counters();
+            prop_assert_eq!(sim.totals().router.lost(), 0);
+            prop_assert!(sent > 0);
+            // Packets still in flight at the end of the run are the only difference.
+            prop_assert!(c.packets_received <= sent && sent - c.packets_received <= u64::from(n_sources));
+            prop_assert_eq!(c.spikes_received, c.spikes_processed + c.input_buffer_overflows);
+            prop_assert_eq!(c.synaptic_events, u64::from(row_len) * c.spikes_processed);
+        }
+    }
+}
