@@ -49,6 +49,10 @@ pub struct RouterConfig {
     /// Emulator guard, not a hardware feature: a packet dumped this many times is counted lost instead of
     /// re-sent again (the real reinjector would loop forever on a packet routed into a dead link).
     pub max_reinjections: u8,
+    /// How long a core takes to read a packet out of its comms controller's one-packet receive register
+    /// (its FIQ handler, spec §9); the next packet for that core waits meanwhile. Zero for cores that read
+    /// at once (traffic generators); the neural runtime sets its FIQ cost.
+    pub core_receive: Time,
 }
 
 impl Default for RouterConfig {
@@ -61,6 +65,7 @@ impl Default for RouterConfig {
             reinjection_queue: 4096,
             reinjection_period: Time::from_us(10),
             max_reinjections: 16,
+            core_receive: Time::ZERO,
         }
     }
 }

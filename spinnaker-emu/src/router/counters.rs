@@ -39,6 +39,9 @@ pub struct RouterCounters {
     /// Of the dumps: packets that waited on an incoming link longer than wait1 (back-pressure; see
     /// `router::engine`).
     pub input_dumps: u64,
+    /// Core destinations dumped because the core had not read its previous packet within wait1
+    /// ("Dumped_from_a_processor": a core too slow to take its packets).
+    pub dumped_from_processor: u64,
     /// Reinjector: dumped packets taken into its queue.
     pub received_for_reinjection: u64,
     /// Reinjector: packets re-sent.
@@ -62,7 +65,7 @@ impl RouterCounters {
     }
 
     /// Named counters, for provenance.json.
-    pub fn named(&self) -> [(&'static str, u64); 24] {
+    pub fn named(&self) -> [(&'static str, u64); 25] {
         [
             ("Local_Multicast_Packets", self.loc_mc),
             ("External_Multicast_Packets", self.ext_mc),
@@ -88,6 +91,7 @@ impl RouterCounters {
             ("Emergency_Reverted_Packets", self.emergency_reverted),
             ("Blocked_Router_Cycles", self.blocked_cycles),
             ("Dumped_Waiting_On_Input_Link", self.input_dumps),
+            ("Dumped_from_a_processor", self.dumped_from_processor),
             ("Received_For_Reinjection", self.received_for_reinjection),
             ("Reinjected", self.reinjected),
             ("Reinjection_Overflows", self.reinjection_overflows),
@@ -118,6 +122,7 @@ impl AddAssign<&RouterCounters> for RouterCounters {
         self.emergency_reverted += o.emergency_reverted;
         self.blocked_cycles += o.blocked_cycles;
         self.input_dumps += o.input_dumps;
+        self.dumped_from_processor += o.dumped_from_processor;
         self.received_for_reinjection += o.received_for_reinjection;
         self.reinjected += o.reinjected;
         self.reinjection_overflows += o.reinjection_overflows;

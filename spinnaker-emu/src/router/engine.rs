@@ -117,6 +117,8 @@ pub struct RouterState {
     pub link_counters: [LinkCounters; 6],
     reinjection: VecDeque<(Port, Flit)>,
     reinject_tick: Option<Time>,
+    /// Per core: when its comms controller's receive register is free again.
+    core_rx_free: [Time; 18],
     deliver_seq: u64,
     reinject_seq: u64,
 }
@@ -159,18 +161,29 @@ impl RouterState {
             self.input_free = start + cycle;
             return;
         };
+        let mut done = at;
+        let mut dumped = false;
         for core in dest.route.cores() {
+            // The core's comms controller holds one packet until its FIQ has read it (spec §9): a packet for a
+            // core still reading the previous one waits, up to wait1, then the destination is dumped.
+            let free = self.core_rx_free[core as usize].max(at);
+            if free - at > wait1 {
+                self.counters.dumped_from_processor += 1;
+                dumped = true;
+                done = done.max(at + wait1);
+                continue;
+            }
+            self.core_rx_free[core as usize] = free + params.router.core_receive;
+            done = done.max(free);
             self.counters.delivered += 1;
             self.deliver_seq += 1;
             emit(Event {
-                time: at,
+                time: free,
                 chip,
                 order: order(class::DELIVER, u64::from(core), self.deliver_seq),
                 action: Action::Deliver { core, flit },
             });
         }
-        let mut done = at;
-        let mut dumped = false;
         let route_links = dest.route.link_bits();
         for l in dest.route.links() {
             let sent = self.send(

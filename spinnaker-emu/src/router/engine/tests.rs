@@ -249,3 +249,27 @@ fn a_funnel_of_three_links_into_one_congests_and_dumps_after_wait1() {
     assert_eq!(delivered + sim.totals().router.lost(), 600);
     assert_eq!(sim.packets_in_flight(), 0);
 }
+
+#[test]
+fn a_core_still_reading_its_last_packet_makes_the_next_wait_then_dumps_it() {
+    // A core takes 100 router cycles to read a packet: the second of two simultaneous packets waits 100
+    // cycles; with a read slower than wait1 (480 cycles) it is dumped instead.
+    let run = |read_cycles: u64| {
+        let mut params = NetworkParams::default();
+        params.router.core_receive = Time::from_router_cycles(read_cycles);
+        params.router.reinjection = false;
+        let mut sim = board(&Faults::default(), params);
+        load(&mut sim, c(1, 1), vec![entry(3, core(5))]);
+        sim.wake(c(1, 1), 1, Time::ZERO, 3).unwrap();
+        sim.wake(c(1, 1), 2, Time::ZERO, 3).unwrap();
+        sim.run(Time::from_ms(1.0), 1);
+        (deliveries(&sim, c(1, 1)), counters(&sim, c(1, 1)))
+    };
+    let (got, k) = run(100);
+    let times: Vec<u64> = got.iter().map(|d| d.2).collect();
+    assert_eq!(times, vec![5, 105]);
+    assert_eq!(k.dumped_from_processor, 0);
+    let (got, k) = run(1000);
+    assert_eq!(got.len(), 1);
+    assert_eq!((k.dumped_from_processor, k.dump_mc, k.lost()), (1, 1, 1));
+}

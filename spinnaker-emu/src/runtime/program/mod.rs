@@ -139,11 +139,15 @@ impl Application for ChipRuntime {
 
 /// Builds a simulation from a machine image: the machine, every chip's routing table and core programs,
 /// and every loaded core's timer (tick k at k x timestep).
+///
+/// A core reads each packet out of its comms controller in its FIQ, so `params.router.core_receive` is set
+/// to the FIQ cost: packets for a core faster than that queue in the router and may be dumped.
 pub fn load(
     image: &MachineImage,
-    params: NetworkParams,
+    mut params: NetworkParams,
     costs: CycleCosts,
 ) -> Result<Simulation<ChipRuntime>, String> {
+    params.router.core_receive = CycleCosts::time(costs.packet_fiq);
     let machine = Arc::new(image.check()?);
     let period = Time::from_us(u64::from(image.timestep_us));
     let clock = Clock { period };
