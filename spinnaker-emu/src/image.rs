@@ -53,6 +53,17 @@ pub struct Recording {
     pub sampling_ticks: u32,
     /// Local neuron indices recorded (all when empty).
     pub neurons: Vec<u16>,
+    /// SDRAM bytes reserved for the recording (`None`: unbounded). Every tick costs what the runtime's
+    /// layout costs (spec §4.12): 4 + 4 * ceil(n / 32) bytes of spike bitfield, and per sampled variable
+    /// 4 + 4 * (recorded neurons) bytes. A tick that no longer fits is not recorded and is counted.
+    pub buffer_bytes: Option<u64>,
+}
+
+impl Recording {
+    /// Bytes one tick of spike recording takes for `n` neurons.
+    pub fn spike_bytes(n: usize) -> u64 {
+        4 + 4 * n.div_ceil(32) as u64
+    }
 }
 
 /// A neuron core (sPyNNaker's combined neuron + synapse core, spec §4.2-§4.10).

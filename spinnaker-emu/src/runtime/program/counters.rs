@@ -29,6 +29,8 @@ pub struct CoreCounters {
     pub spikes_sent: u64,
     /// Most spikes sent in one tick.
     pub max_spikes_sent_in_tick: u64,
+    /// Ticks whose recording did not fit the recording region and was lost.
+    pub recording_overflows: u64,
     pub pop_table: PopTableCounters,
     pub synapses: SynapseCounters,
 }
@@ -53,6 +55,7 @@ impl CoreCounters {
             ("Total_pre_synaptic_events", self.synaptic_events),
             ("Sent_spikes", self.spikes_sent),
             ("Max_spikes_per_time_step", self.max_spikes_sent_in_tick),
+            ("Recording_overflows", self.recording_overflows),
             (
                 "Invalid Master Pop hits",
                 u64::from(self.pop_table.invalid_master_pop_hits),

@@ -50,6 +50,29 @@ impl Sdram {
     }
 }
 
+/// The part of a recording region used so far.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RecordingSpace {
+    pub used: u64,
+}
+
+impl RecordingSpace {
+    /// Claims `bytes` of a region of `capacity` (None = unbounded); false (and nothing claimed) when full.
+    pub fn claim(
+        &mut self,
+        bytes: u64,
+        capacity: Option<u64>,
+        counters: &mut CoreCounters,
+    ) -> bool {
+        if capacity.is_some_and(|c| self.used + bytes > c) {
+            counters.recording_overflows += 1;
+            return false;
+        }
+        self.used += bytes;
+        true
+    }
+}
+
 /// What a core program may do to the outside: send multicast packets at a time not before now.
 pub struct CoreOutput<'a, 'b> {
     cx: &'a mut CoreContext<'b>,

@@ -29,7 +29,7 @@ use crate::runtime::synapse_row::RowView;
 use crate::time::Time;
 
 use super::counters::CoreCounters;
-use super::{Clock, CoreOutput, Sdram};
+use super::{Clock, CoreOutput, RecordingSpace, Sdram};
 
 /// One recorded analog sample: tick and the values of the recorded neurons.
 #[derive(Clone, Debug, PartialEq)]
@@ -54,6 +54,7 @@ pub struct NeuronCore {
     pub spikes: Vec<(u32, u16)>,
     /// Per recorded variable, its samples.
     pub traces: Vec<(String, Vec<Sample>)>,
+    recording_space: RecordingSpace,
 }
 
 impl NeuronCore {
@@ -77,6 +78,7 @@ impl NeuronCore {
             profile: CoreProfile::default(),
             spikes: Vec::new(),
             traces,
+            recording_space: RecordingSpace::default(),
         })
     }
 
@@ -136,10 +138,28 @@ impl NeuronCore {
         let (key_base, colour_bits) = (self.image.key_base, self.image.n_colour_bits);
         let record = &self.image.recording;
         let recorded = |i: usize| record.neurons.is_empty() || record.neurons.contains(&(i as u16));
+        let sample_now = record.sampling_ticks > 0 && tick.is_multiple_of(record.sampling_ticks);
+        let n_recorded = if record.neurons.is_empty() {
+            n as usize
+        } else {
+            record.neurons.len()
+        };
+        let mut bytes = if record.spikes {
+            Recording::spike_bytes(n_recorded)
+        } else {
+            0
+        };
+        if sample_now {
+            bytes += self.traces.len() as u64 * (4 + 4 * n_recorded as u64);
+        }
+        let fits = bytes == 0
+            || self
+                .recording_space
+                .claim(bytes, record.buffer_bytes, &mut self.counters);
+        let sample_now = sample_now && fits;
         let mut cycles = 0u64;
         let mut sent = 0u64;
         let mut samples: Vec<Vec<Accum>> = vec![Vec::new(); self.traces.len()];
-        let sample_now = record.sampling_ticks > 0 && tick.is_multiple_of(record.sampling_ticks);
         let spikes = &mut self.spikes;
         let traces = &self.traces;
         self.image
@@ -160,7 +180,7 @@ impl NeuronCore {
                     sent += 1;
                     let key = key_base + ((i as u32) << colour_bits) + colour;
                     out.send(start + CycleCosts::time(cycles), key, None);
-                    if record.spikes && recorded(i) {
+                    if record.spikes && fits && recorded(i) {
                         spikes.push((tick, i as u16));
                     }
                 }

@@ -2,20 +2,21 @@
 //! multicast packet per source that fires, spread over the tick's work; a Poisson source firing k > 1
 //! times in a tick sends one packet with payload k (the receiver inserts the key k times).
 
-use crate::image::{PoissonCoreImage, SpikeArrayCoreImage};
+use crate::image::{PoissonCoreImage, Recording, SpikeArrayCoreImage};
 use crate::runtime::cycles::CycleCosts;
 use crate::runtime::jkiss::Jkiss;
 use crate::runtime::poisson::PoissonCore;
 use crate::time::Time;
 
-use super::CoreOutput;
 use super::counters::CoreCounters;
+use super::{CoreOutput, RecordingSpace};
 
 pub struct PoissonProgram {
     core: PoissonCore,
     key_base: u32,
     n_colour_bits: u8,
-    record: bool,
+    recording: Recording,
+    recording_space: RecordingSpace,
     pub counters: CoreCounters,
     pub spikes: Vec<(u32, u16)>,
 }
@@ -27,7 +28,8 @@ impl PoissonProgram {
                 .map_err(|e| e.to_string())?,
             key_base: image.key_base,
             n_colour_bits: image.n_colour_bits,
-            record: image.recording.spikes,
+            recording: image.recording.clone(),
+            recording_space: RecordingSpace::default(),
             counters: CoreCounters::default(),
             spikes: Vec::new(),
         })
@@ -42,6 +44,12 @@ impl PoissonProgram {
     ) {
         let colour = tick & ((1 << self.n_colour_bits) - 1);
         let fired: Vec<(u32, u32)> = self.core.tick(tick).collect();
+        let record = self.recording.spikes
+            && self.recording_space.claim(
+                Recording::spike_bytes(self.core.sources().len()),
+                self.recording.buffer_bytes,
+                &mut self.counters,
+            );
         let sources = self.core.sources().len() as u64;
         let mut cycles = costs.timer
             + sources * costs.poisson_per_source
@@ -54,7 +62,7 @@ impl PoissonProgram {
                 key,
                 (count > 1).then_some(count),
             );
-            if self.record {
+            if record {
                 self.spikes
                     .extend(std::iter::repeat_n((tick, neuron as u16), count as usize));
             }
@@ -70,6 +78,7 @@ impl PoissonProgram {
 
 pub struct SpikeArrayProgram {
     image: SpikeArrayCoreImage,
+    recording_space: RecordingSpace,
     /// Per source, the index of its next spike in `spike_ticks`.
     next: Vec<usize>,
     pub counters: CoreCounters,
@@ -81,6 +90,7 @@ impl SpikeArrayProgram {
         SpikeArrayProgram {
             next: vec![0; image.spike_ticks.len()],
             image: image.clone(),
+            recording_space: RecordingSpace::default(),
             counters: CoreCounters::default(),
             spikes: Vec::new(),
         }
@@ -96,6 +106,12 @@ impl SpikeArrayProgram {
         let colour = tick & ((1 << self.image.n_colour_bits) - 1);
         let mut cycles = costs.timer;
         let mut sent = 0;
+        let record = self.image.recording.spikes
+            && self.recording_space.claim(
+                Recording::spike_bytes(self.image.spike_ticks.len()),
+                self.image.recording.buffer_bytes,
+                &mut self.counters,
+            );
         for (neuron, times) in self.image.spike_ticks.iter().enumerate() {
             let next = &mut self.next[neuron];
             let mut count = 0;
@@ -113,7 +129,7 @@ impl SpikeArrayProgram {
                     (count > 1).then_some(count),
                 );
                 sent += 1;
-                if self.image.recording.spikes {
+                if record {
                     self.spikes
                         .extend(std::iter::repeat_n((tick, neuron as u16), count as usize));
                 }

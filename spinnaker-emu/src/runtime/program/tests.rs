@@ -231,3 +231,29 @@ mod no_silent_loss {
         }
     }
 }
+
+#[test]
+fn a_full_recording_region_is_counted_not_silently_truncated() {
+    // Room for three ticks of one source's spike bitfield (8 bytes each): ticks 0-2 are recorded, the
+    // other seven of a 10 ms run are counted as overflows; the spike at tick 5 is sent but not recorded.
+    let source = CoreProgram::SpikeArray(SpikeArrayCoreImage {
+        spike_ticks: vec![vec![1, 5]],
+        key_base: SOURCE_KEYS,
+        n_colour_bits: 4,
+        recording: Recording {
+            spikes: true,
+            buffer_bytes: Some(3 * Recording::spike_bytes(1)),
+            ..Recording::default()
+        },
+    });
+    let img = image(source, neuron_core(1, 1, 36 << 9, |_| vec![0]));
+    let mut sim = load(&img, NetworkParams::default(), CycleCosts::default()).unwrap();
+    sim.run(Time::from_ms(10.0), 1);
+    let p = program(&sim, 1);
+    assert_eq!(p.spikes(), &[(1, 0)]);
+    assert_eq!(p.counters().recording_overflows, 7);
+    assert_eq!(p.counters().spikes_sent, 2);
+    // The neuron core has no limit: both its spikes are recorded.
+    assert_eq!(program(&sim, 2).spikes(), &[(2, 0), (6, 0)]);
+    assert_eq!(program(&sim, 2).counters().recording_overflows, 0);
+}
