@@ -19,7 +19,7 @@ use crate::time::Time;
 
 pub use counters::CoreCounters;
 pub use neuron_core::{NeuronCore, Sample};
-pub use sources::{PoissonProgram, SpikeArrayProgram};
+pub use sources::{PoissonProgram, SourceOutput, SpikeArrayProgram};
 
 /// The timer schedule every core shares: tick k starts at `k * period`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,8 +101,8 @@ impl Program {
     pub fn counters(&self) -> &CoreCounters {
         match self {
             Program::Neurons(c) => &c.counters,
-            Program::Poisson(c) => &c.counters,
-            Program::SpikeArray(c) => &c.counters,
+            Program::Poisson(c) => &c.output.counters,
+            Program::SpikeArray(c) => &c.output.counters,
         }
     }
 
@@ -110,8 +110,8 @@ impl Program {
     pub fn spikes(&self) -> &[(u32, u16)] {
         match self {
             Program::Neurons(c) => &c.spikes,
-            Program::Poisson(c) => &c.spikes,
-            Program::SpikeArray(c) => &c.spikes,
+            Program::Poisson(c) => &c.output.spikes,
+            Program::SpikeArray(c) => &c.output.spikes,
         }
     }
 }
