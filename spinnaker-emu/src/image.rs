@@ -204,22 +204,31 @@ impl MachineImage {
     }
 }
 
+/// Image builders shared by the tests of the image and of the core programs.
 #[cfg(test)]
-mod tests {
+pub(crate) mod fixtures {
     use super::*;
-    use crate::router::table::Route;
     use crate::runtime::master_pop_table::PopSource;
     use crate::runtime::neuron::lif::{LifConfig, LifCurrExp};
     use crate::runtime::synapse_row::{SynapticMatrix, SynapticRow};
 
-    fn image() -> MachineImage {
-        let neurons =
-            NeuronArray::LifCurrExp(vec![LifCurrExp::from_pynn(&LifConfig::default(), 1.0); 3]);
+    pub const SOURCE_KEYS: u32 = 0x1_0000;
+
+    /// A neuron core of `n` LIF neurons whose synapses come from `sources` source neurons: source s connects to
+    /// every target in `targets(s)` with `weight` (ring-buffer units) and a one-tick delay.
+    pub fn neuron_core(
+        n: usize,
+        sources: u16,
+        weight: u16,
+        targets: impl Fn(u16) -> Vec<u16>,
+    ) -> NeuronCoreImage {
         let layout = SynapticWordLayout::for_core(256, 2, 16).unwrap();
-        // Four source neurons (the Poisson core), each with a row of two synapses onto neurons 0 and 2.
-        let rows: Vec<SynapticRow> = (0..4u16)
-            .map(|n| {
-                let words = [0u16, 2].map(|post| layout.encode(100 + n, 1, 0, post).unwrap());
+        let rows: Vec<SynapticRow> = (0..sources)
+            .map(|s| {
+                let words: Vec<u32> = targets(s)
+                    .into_iter()
+                    .map(|t| layout.encode(weight, 1, 0, t).unwrap())
+                    .collect();
                 SynapticRow::fixed(&words).unwrap()
             })
             .collect();
@@ -228,17 +237,55 @@ mod tests {
             .push(&SynapticMatrix::new(&rows).unwrap())
             .unwrap();
         let master_pop_table = MasterPopTable::build(vec![PopSource {
-            key: 0x1_0000,
+            key: SOURCE_KEYS,
             mask: 0xFFFF_0000,
             n_colour_bits: 4,
             core_mask: 0,
             mask_shift: 0,
-            n_neurons: 4,
-            n_words: 1,
+            n_neurons: sources,
+            n_words: sources.div_ceil(32),
             items: vec![item],
             bit_field: None,
         }])
         .unwrap();
+        NeuronCoreImage {
+            // A short excitatory synapse (0.5 ms): its current is gone by the next tick, so one input makes at
+            // most one spike.
+            neurons: NeuronArray::LifCurrExp(vec![
+                LifCurrExp::from_pynn(
+                    &LifConfig {
+                        tau_syn_e: 0.5,
+                        ..LifConfig::default()
+                    },
+                    1.0
+                );
+                n
+            ]),
+            key_base: 0x2_0000,
+            n_colour_bits: 4,
+            master_pop_table,
+            synaptic_region,
+            word_layout: layout,
+            // 2^6 nA range: a stored weight w is w * 2^(6 - 15) nA.
+            weight_shifts: vec![6, 6],
+            incoming_spike_buffer: 256,
+            recording: Recording {
+                spikes: true,
+                ..Recording::default()
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::neuron_core;
+    use super::*;
+    use crate::router::table::Route;
+
+    fn image() -> MachineImage {
+        // Four source neurons (the Poisson core), each with a row of two synapses onto neurons 0 and 2.
+        let neurons = neuron_core(3, 4, 100, |_| vec![0, 2]);
         MachineImage {
             machine: MachineDescription {
                 preset: "spinnaker-48".into(),
@@ -276,17 +323,7 @@ mod tests {
                     },
                     CoreImage {
                         core: 2,
-                        program: CoreProgram::Neurons(NeuronCoreImage {
-                            neurons,
-                            key_base: 0x2_0000,
-                            n_colour_bits: 4,
-                            master_pop_table,
-                            synaptic_region,
-                            word_layout: layout,
-                            weight_shifts: vec![3, 3],
-                            incoming_spike_buffer: 256,
-                            recording: Recording::default(),
-                        }),
+                        program: CoreProgram::Neurons(neurons),
                     },
                 ],
             }],

@@ -4,82 +4,13 @@
 use super::*;
 use crate::faults::Faults;
 use crate::geometry::ChipCoord;
+use crate::image::fixtures::{SOURCE_KEYS, neuron_core};
 use crate::image::{
     ChipImage, CoreImage, MachineDescription, NeuronCoreImage, PoissonCoreImage, Recording,
     SpikeArrayCoreImage,
 };
 use crate::router::table::{Route, RoutingEntry};
-use crate::runtime::master_pop_table::{MasterPopTable, PopSource};
-use crate::runtime::neuron::NeuronArray;
-use crate::runtime::neuron::lif::{LifConfig, LifCurrExp};
 use crate::runtime::poisson::SourceParams;
-use crate::runtime::synapse_row::{
-    SynapticMatrix, SynapticRegion, SynapticRow, SynapticWordLayout,
-};
-
-const SOURCE_KEYS: u32 = 0x1_0000;
-
-/// A neuron core of `n` LIF neurons whose synapses come from `sources` source neurons: source s connects to
-/// every target in `targets(s)` with `weight` (ring-buffer units) and a one-tick delay.
-fn neuron_core(
-    n: usize,
-    sources: u16,
-    weight: u16,
-    targets: impl Fn(u16) -> Vec<u16>,
-) -> NeuronCoreImage {
-    let layout = SynapticWordLayout::for_core(256, 2, 16).unwrap();
-    let rows: Vec<SynapticRow> = (0..sources)
-        .map(|s| {
-            let words: Vec<u32> = targets(s)
-                .into_iter()
-                .map(|t| layout.encode(weight, 1, 0, t).unwrap())
-                .collect();
-            SynapticRow::fixed(&words).unwrap()
-        })
-        .collect();
-    let mut synaptic_region = SynapticRegion::new();
-    let item = synaptic_region
-        .push(&SynapticMatrix::new(&rows).unwrap())
-        .unwrap();
-    let master_pop_table = MasterPopTable::build(vec![PopSource {
-        key: SOURCE_KEYS,
-        mask: 0xFFFF_0000,
-        n_colour_bits: 4,
-        core_mask: 0,
-        mask_shift: 0,
-        n_neurons: sources,
-        n_words: sources.div_ceil(32),
-        items: vec![item],
-        bit_field: None,
-    }])
-    .unwrap();
-    NeuronCoreImage {
-        // A short excitatory synapse (0.5 ms): its current is gone by the next tick, so one input makes at
-        // most one spike.
-        neurons: NeuronArray::LifCurrExp(vec![
-            LifCurrExp::from_pynn(
-                &LifConfig {
-                    tau_syn_e: 0.5,
-                    ..LifConfig::default()
-                },
-                1.0
-            );
-            n
-        ]),
-        key_base: 0x2_0000,
-        n_colour_bits: 4,
-        master_pop_table,
-        synaptic_region,
-        word_layout: layout,
-        // 2^6 nA range: a stored weight w is w * 2^(6 - 15) nA.
-        weight_shifts: vec![6, 6],
-        incoming_spike_buffer: 256,
-        recording: Recording {
-            spikes: true,
-            ..Recording::default()
-        },
-    }
-}
 
 /// Source core 1 and neuron core 2 on chip (2, 2) of a SpiNN-5 board, the sources' keys routed to core 2.
 fn image(source: CoreProgram, neurons: NeuronCoreImage) -> MachineImage {
