@@ -256,9 +256,8 @@ impl NeuronCore {
         let Outcome::Rows(hit) = lookup.outcome else {
             return cpu;
         };
-        let fetches: Vec<_> = self.image.master_pop_table.rows(&hit).collect();
         let mut dma_issue = cpu + CycleCosts::time(costs.dma_setup);
-        for fetch in fetches {
+        for fetch in self.image.master_pop_table.rows(&hit) {
             self.counters.dmas += 1;
             let ready = sdram.transfer(dma_issue, fetch.n_bytes, costs);
             let begin = cpu.max(ready);
