@@ -135,7 +135,8 @@ mod no_silent_loss {
         /// receives is processed (all its synapses added) or counted as dropped.
         #[test]
         fn every_spike_is_processed_or_counted(
-            rate_hz in 10.0..3000.0f64,
+            // At least ~20 spikes per source in the 20 ms run, so every case has traffic to account for.
+            rate_hz in 1000.0..3000.0f64,
             n_sources in 1u16..200,
             row_len in 1u16..256,
             buffer in 8u32..256,
@@ -150,7 +151,7 @@ mod no_silent_loss {
             let mut neurons = neuron_core(256, n_sources, 1, |_| (0..row_len).collect());
             neurons.incoming_spike_buffer = buffer;
             let mut sim = load(&image(source, neurons), NetworkParams::default(), CycleCosts::default()).unwrap();
-            sim.run(Time::from_ms(10.0), 1);
+            sim.run(Time::from_ms(20.0), 1);
             let sent = program(&sim, 1).counters().spikes_sent;
             let c = *program(&sim, 2).counters();
             prop_assert_eq!(sim.totals().router.lost(), 0);
