@@ -1,3 +1,5 @@
 //! `nmemu-mapping`: the place-and-route compiler from a `nmemu_loader::Network` to machine images for
 //! SpiNNaker and BrainScaleS-1, and the inverse map that turns hardware results back into populations and
-//! neurons. Empty until the SpiNNaker mapping issue; see ARCHITECTURE.md for its planned boundaries.
+//! neurons. See ARCHITECTURE.md for its boundaries.
+
+pub mod spinnaker;
