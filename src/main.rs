@@ -15,6 +15,8 @@ struct Cli {
 }
 
 const EXAMPLES: &str = "Examples:
+  nmemu run --machine spinnaker-48 examples/va_cuba.json
+  nmemu map --machine spinnaker-48 examples/synfire.json
   nmemu validate examples/va_cuba.json
   nmemu machines
   nmemu example microcircuit --scale 0.1 -o microcircuit.json
@@ -23,6 +25,8 @@ const EXAMPLES: &str = "Examples:
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Run(commands::run::Args),
+    Map(commands::map::Args),
     Validate(commands::validate::Args),
     Machines(commands::machines::Args),
     Schema(commands::schema::Args),
@@ -33,6 +37,11 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Run(args) => match commands::run::run(&args) {
+            Ok(commands::run::Outcome::Interrupted) => return ExitCode::from(130),
+            other => other.map(|_| ()),
+        },
+        Command::Map(args) => commands::map::run(&args),
         Command::Validate(args) => commands::validate::run(&args),
         Command::Machines(args) => commands::machines::run(&args),
         Command::Schema(args) => commands::schema::run(&args),

@@ -3,9 +3,24 @@
 
 pub mod example;
 pub mod machines;
+pub mod map;
 pub mod noc;
+pub mod run;
 pub mod schema;
+pub mod target;
 pub mod validate;
+
+use std::path::{Path, PathBuf};
+
+/// `--out`, or outputs.md's default `nmemu-out/<net file stem>/`.
+pub fn out_dir(out: Option<&PathBuf>, net: &Path) -> PathBuf {
+    out.cloned().unwrap_or_else(|| {
+        let stem = net
+            .file_stem()
+            .map_or("net".into(), |s| s.to_string_lossy());
+        Path::new("nmemu-out").join(stem.as_ref())
+    })
+}
 
 /// Formats a count with thousands separators: 319,564.
 pub fn thousands(n: u64) -> String {

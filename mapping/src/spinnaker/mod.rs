@@ -1,4 +1,229 @@
-//! The SpiNNaker back end: partitioning, placement, routing, key allocation, routing-table minimisation and
-//! the synaptic data of every core, producing a `spinnaker_emu::image::MachineImage`.
+//! The SpiNNaker back end: a `Network` -> a loaded `MachineImage`.
+//!
+//! Phases, each in its own module: expand connectors (loader) -> [`partition`] populations into per-core
+//! slices -> allocate [`keys`] -> choose weight scales and build synaptic matrices ([`weights`], [`synapses`])
+//! -> place slices on cores (`place`: Hilbert order, then simulated annealing) -> route one multicast tree per
+//! source slice (`route`: NER) -> per-chip routing tables, minimised ([`tables`]) -> neuron parameters
+//! ([`neurons`]) -> the machine image ([`image`]). Every phase is timed, and everything mapped inexactly is
+//! listed in the report's warnings.
 
+pub mod image;
+pub mod keys;
+pub mod neurons;
+pub mod partition;
+mod place_route;
+pub mod readback;
+pub mod report;
+pub mod synapses;
 pub mod tables;
+pub mod weights;
+
+use std::time::Instant;
+
+use nmemu_loader::{Network, Synapses, expand};
+use spinnaker_emu::geometry::ChipCoord;
+use spinnaker_emu::image::{MachineDescription, MachineImage};
+use spinnaker_emu::machine::Machine;
+use spinnaker_emu::runtime::cycles::CycleCosts;
+
+use keys::KeyLayout;
+use partition::{Partition, PartitionOptions};
+use report::{PhaseTimes, SpinnakerReport};
+
+/// What a mapping needs besides the network.
+#[derive(Clone, Debug)]
+pub struct SpinnakerOptions {
+    pub machine: MachineDescription,
+    /// Seeds the placer and the Poisson cores (with the network's own seed).
+    pub seed: u64,
+    pub costs: CycleCosts,
+    /// Fraction of a tick a core may plan to use.
+    pub headroom: f64,
+    /// Simulated-annealing effort (0: keep the Hilbert placement).
+    pub placer_effort: f64,
+}
+
+impl SpinnakerOptions {
+    pub fn new(machine: MachineDescription, seed: u64) -> SpinnakerOptions {
+        SpinnakerOptions {
+            machine,
+            seed,
+            costs: CycleCosts::default(),
+            headroom: 0.8,
+            placer_effort: 1.0,
+        }
+    }
+}
+
+/// A mapped network: the image to load, and what is needed to read results back.
+pub struct Mapped {
+    pub image: MachineImage,
+    pub partition: Partition,
+    /// Per slice, its chip and core.
+    pub placements: Vec<(ChipCoord, u8)>,
+    pub keys: KeyLayout,
+    pub report: SpinnakerReport,
+}
+
+impl Mapped {
+    /// The slice loaded on `core` of `chip`.
+    pub fn slice_at(&self, chip: ChipCoord, core: u8) -> Option<usize> {
+        self.placements.iter().position(|&p| p == (chip, core))
+    }
+}
+
+/// Maps `net` onto the machine of `options`.
+pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> {
+    let start = Instant::now();
+    let mut times = PhaseTimes::default();
+    let mut warnings = Vec::new();
+    let machine = options.machine.build()?;
+    let timestep_ms = net.simulation.timestep_ms;
+    let timestep_us = timestep_us(timestep_ms)?;
+    for population in &net.populations {
+        neurons::check_supported(population)?;
+        warnings.extend(neurons::model_notes(population));
+    }
+
+    let t = Instant::now();
+    let expanded: Vec<Synapses> = (0..net.projections.len())
+        .map(|j| expand(net, j).map_err(|e| e.to_string()))
+        .collect::<Result<_, _>>()?;
+    times.expand_s = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let incoming = synapses::incoming_stats(net, &expanded);
+    let partition = partition::partition(
+        net,
+        &incoming,
+        &PartitionOptions {
+            timestep_ms,
+            costs: options.costs,
+            headroom: options.headroom,
+        },
+    )?;
+    check_fits(&partition, &machine, &options.machine)?;
+    times.partition_s = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let keys = KeyLayout::for_partition(&partition)?;
+    times.keys_s = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let scales = synapses::weight_scales(net, &expanded, &partition, timestep_ms)?;
+    let layouts = synapses::layouts(net, &partition, &incoming)?;
+    let synaptic = synapses::build(net, &expanded, &partition, &keys, &scales, &layouts)?;
+    drop(expanded);
+    times.synapses_s = t.elapsed().as_secs_f64();
+
+    let routed = place_route::place_and_route(
+        net,
+        &machine,
+        &partition,
+        &keys,
+        &synaptic.targets,
+        options,
+        &mut times,
+    )?;
+
+    let t = Instant::now();
+    let sdram_synaptic_bytes = synaptic
+        .slices
+        .iter()
+        .map(|s| s.region.size_bytes() as u64)
+        .sum();
+    let quantisation = synaptic.quantisation;
+    let programs = image::core_programs(
+        net,
+        &partition,
+        &keys,
+        synaptic.slices,
+        &scales,
+        timestep_ms,
+        options.seed,
+    )?;
+    let image = image::assemble(
+        options.machine.clone(),
+        timestep_us,
+        programs,
+        &routed.placements,
+        routed.tables,
+    )?;
+    image.check()?;
+    times.image_s = t.elapsed().as_secs_f64();
+    times.total_s = start.elapsed().as_secs_f64();
+
+    let report = report::build(
+        net,
+        &machine,
+        &options.machine.preset,
+        &partition,
+        &keys,
+        &routed.placements,
+        routed.report,
+        &quantisation,
+        sdram_synaptic_bytes,
+        warnings,
+        times,
+    );
+    Ok(Mapped {
+        image,
+        partition,
+        placements: routed.placements,
+        keys,
+        report,
+    })
+}
+
+/// The runtime's tick: 1 ms or 0.1 ms (spinnaker.md §0).
+fn timestep_us(timestep_ms: f64) -> Result<u32, String> {
+    let us = (timestep_ms * 1000.0).round();
+    if (us - timestep_ms * 1000.0).abs() > 1e-6 || !(us == 1000.0 || us == 100.0) {
+        return Err(format!(
+            "simulation.timestep_ms: the SpiNNaker runtime ticks every 1.0 or 0.1 ms, got {timestep_ms}"
+        ));
+    }
+    Ok(us as u32)
+}
+
+/// Refuses a partition with more slices than the machine has application cores, naming the smallest preset
+/// that would hold it.
+fn check_fits(
+    partition: &Partition,
+    machine: &Machine,
+    description: &MachineDescription,
+) -> Result<(), String> {
+    let needed = partition.slices.len() as u64;
+    let available = machine.n_app_cores_total();
+    if needed <= available {
+        return Ok(());
+    }
+    let fits = |name: &str| {
+        let candidate = MachineDescription {
+            preset: name.to_string(),
+            ..description.clone()
+        };
+        candidate
+            .build()
+            .ok()
+            .filter(|m| m.n_app_cores_total() >= needed)
+            .map(|m| (name.to_string(), m.n_app_cores_total()))
+    };
+    let per_board = fits("spinnaker-48").map_or(759, |(_, n)| n).max(1);
+    let smallest = ["spinnaker-3", "spinnaker-48"]
+        .iter()
+        .find_map(|n| fits(n))
+        .or_else(|| {
+            let boards = needed.div_ceil(per_board).div_ceil(3) * 3;
+            (boards..=1200)
+                .step_by(3)
+                .find_map(|b| fits(&format!("spinnaker-{b}b")))
+        });
+    let hint = smallest.map_or(String::new(), |(name, n)| {
+        format!("; the smallest preset that fits is {name} ({n} usable)")
+    });
+    Err(format!(
+        "the network needs {needed} application cores; {} has {available} usable{hint}",
+        description.preset
+    ))
+}

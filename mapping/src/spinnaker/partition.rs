@@ -1,0 +1,213 @@
+//! Partitioning: populations -> per-core slices (machine vertices).
+//!
+//! As sPyNNaker 7.x's fixed splitters do (mapping-and-pynn.md A1.1), each population is cut in order into
+//! equal slices of `atoms_per_core` neurons (the last one may be smaller): equal slices are what lets one
+//! master-population-table entry with a core field serve every core of a source population (spinnaker.md
+//! §4.5). The starting size is the runtime's maximum (256 neurons, 500 Poisson sources, 256 spike-array
+//! sources); it then shrinks, as the historical resource-driven PACMAN partitioners did (A1.2), until the
+//! slice fits two budgets:
+//!
+//! - **Ring-buffer reach.** A neuron core's ring buffers have 2^D delay slots with D + T + I <= 14 bits
+//!   (§4.8). Delay-extension cores are not modelled yet, so a population whose incoming delays need more
+//!   than the 32 slots of a 256-neuron core gets smaller slices (fewer index bits I, more delay bits D)
+//!   instead; the report says so. This costs cores but keeps every delay exact.
+//! - **The tick.** Estimated cycles per tick (timer, neuron updates, ring-buffer transfer, and the expected
+//!   incoming synaptic events at the sources' rates with the runtime's per-spike and per-synapse costs of
+//!   `CycleCosts`) must fit in the timestep at 200 MHz, with `headroom` to spare. A slice that would overrun
+//!   by design is halved; a single neuron that would overrun is an error naming the population.
+
+use std::ops::Range;
+
+use nmemu_loader::Network;
+use nmemu_loader::format::cells::CellType;
+use serde::Serialize;
+use spinnaker_emu::runtime::cycles::CycleCosts;
+use spinnaker_emu::runtime::synapse_row::{MAX_RING_BUFFER_BITS, bits_for_values};
+
+use super::synapses::IncomingStats;
+
+/// The runtime's neurons per core (`POP_TABLE_MAX_ROW_LENGTH`, A1.1).
+pub const MAX_NEURONS_PER_CORE: u32 = 256;
+/// sPyNNaker's SpikeSourcePoisson sources per core (A1.1).
+pub const MAX_POISSON_PER_CORE: u32 = 500;
+/// Synapse types of every neuron model the runtime runs here: excitatory and inhibitory.
+pub const SYNAPSE_TYPES: u32 = 2;
+/// ARM968 core clock (spinnaker.md §0).
+pub const CORE_HZ: f64 = 200e6;
+
+/// One machine vertex: neurons `lo..hi` of a population, run by one application core.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Slice {
+    pub population: usize,
+    pub lo: u32,
+    pub hi: u32,
+}
+
+impl Slice {
+    pub fn len(&self) -> u32 {
+        self.hi - self.lo
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.hi == self.lo
+    }
+
+    /// Index of this slice among its population's slices.
+    pub fn index(&self, atoms_per_core: u32) -> u32 {
+        self.lo / atoms_per_core
+    }
+}
+
+/// Why a population's slices are smaller than the runtime's maximum.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Limit {
+    /// The runtime maximum (or the population size).
+    Runtime,
+    /// Shrunk so the ring buffers reach the longest incoming delay (no delay-extension cores).
+    DelayReach,
+    /// Shrunk so the estimated work fits the tick.
+    CycleBudget,
+}
+
+/// How one population was cut.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PopulationSlices {
+    pub atoms_per_core: u32,
+    /// Indices into [`Partition::slices`].
+    pub slices: Range<usize>,
+    pub limited_by: Limit,
+    /// Estimated cycles per tick of the fullest slice (neuron cores only).
+    pub estimated_cycles_per_tick: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Partition {
+    pub slices: Vec<Slice>,
+    pub populations: Vec<PopulationSlices>,
+}
+
+impl Partition {
+    /// The slice holding neuron `neuron` of `population`.
+    pub fn slice_of(&self, population: usize, neuron: u32) -> usize {
+        let p = &self.populations[population];
+        p.slices.start + (neuron / p.atoms_per_core) as usize
+    }
+}
+
+/// The tuning knobs of the partitioner.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PartitionOptions {
+    pub timestep_ms: f64,
+    pub costs: CycleCosts,
+    /// Fraction of the tick a slice may plan to use (the rest absorbs bursts).
+    pub headroom: f64,
+}
+
+/// Cuts every population. `incoming[p]` summarises the synapses arriving at population `p`.
+pub fn partition(
+    net: &Network,
+    incoming: &[IncomingStats],
+    options: &PartitionOptions,
+) -> Result<Partition, String> {
+    let mut slices = Vec::new();
+    let mut populations = Vec::with_capacity(net.populations.len());
+    for (p, population) in net.populations.iter().enumerate() {
+        let (atoms, limited_by, cycles) = match population.cell_type {
+            CellType::SpikeSourcePoisson => (MAX_POISSON_PER_CORE, Limit::Runtime, None),
+            CellType::SpikeSourceArray => (MAX_NEURONS_PER_CORE, Limit::Runtime, None),
+            cell => neuron_atoms(&population.label, cell, &incoming[p], options)?,
+        };
+        let atoms = atoms.min(population.size).max(1);
+        let start = slices.len();
+        let mut lo = 0;
+        while lo < population.size {
+            let hi = (lo + atoms).min(population.size);
+            slices.push(Slice {
+                population: p,
+                lo,
+                hi,
+            });
+            lo = hi;
+        }
+        populations.push(PopulationSlices {
+            atoms_per_core: atoms,
+            slices: start..slices.len(),
+            limited_by,
+            estimated_cycles_per_tick: cycles,
+        });
+    }
+    Ok(Partition {
+        slices,
+        populations,
+    })
+}
+
+/// The largest slice of a neuron population within both budgets.
+fn neuron_atoms(
+    label: &str,
+    cell: CellType,
+    incoming: &IncomingStats,
+    options: &PartitionOptions,
+) -> Result<(u32, Limit, Option<u64>), String> {
+    let type_bits = bits_for_values(SYNAPSE_TYPES);
+    let delay_bits = bits_for_values(incoming.max_delay_steps.max(1));
+    let index_room = MAX_RING_BUFFER_BITS - type_bits;
+    let mut atoms = MAX_NEURONS_PER_CORE;
+    let mut limited_by = Limit::Runtime;
+    if bits_for_values(atoms) + delay_bits > index_room {
+        if delay_bits >= index_room {
+            return Err(format!(
+                "populations '{label}': incoming delays of up to {} timesteps need {delay_bits} delay bits; \
+                 a core's ring buffers have at most {} without delay-extension cores, which are not modelled yet",
+                incoming.max_delay_steps,
+                index_room - 1
+            ));
+        }
+        atoms = 1 << (index_room - delay_bits);
+        limited_by = Limit::DelayReach;
+    }
+    let budget = options.headroom * options.timestep_ms * 1e-3 * CORE_HZ;
+    loop {
+        let cycles = estimate_cycles(cell, atoms, incoming, options);
+        if cycles as f64 <= budget {
+            return Ok((atoms, limited_by, Some(cycles)));
+        }
+        if atoms == 1 {
+            return Err(format!(
+                "populations '{label}': one neuron needs an estimated {cycles} cycles per {} ms tick \
+                 ({} incoming synaptic events per neuron per tick); a core has {budget:.0} to spend",
+                options.timestep_ms,
+                incoming.events_per_neuron_per_tick(options.timestep_ms)
+            ));
+        }
+        atoms /= 2;
+        limited_by = Limit::CycleBudget;
+    }
+}
+
+/// Estimated core cycles of one tick of a slice of `atoms` neurons: timer, transfer and update of every
+/// neuron, plus the expected incoming spikes (per spike: FIQ, dispatch, a pop-table search, a DMA set-up and
+/// row overhead) and synaptic events at the sources' rates.
+fn estimate_cycles(
+    cell: CellType,
+    atoms: u32,
+    incoming: &IncomingStats,
+    options: &PartitionOptions,
+) -> u64 {
+    let c = &options.costs;
+    let update = match cell {
+        CellType::IfCondExp | CellType::IfCondAlpha | CellType::EifCondExpIsfaIsta => c.update_cond,
+        CellType::Izhikevich => c.update_izhikevich,
+        _ => c.update_lif,
+    };
+    let n = f64::from(atoms);
+    let per_spike =
+        (c.packet_fiq + c.spike_dispatch + 8 * c.pop_table_probe + c.dma_setup + c.row_overhead)
+            as f64;
+    let events = incoming.events_per_neuron_per_tick(options.timestep_ms) * n;
+    let spikes = incoming.source_spikes_per_tick(options.timestep_ms);
+    let fixed = c.timer as f64
+        + n * (update + c.transfer_per_neuron_per_type * u64::from(SYNAPSE_TYPES)) as f64;
+    (fixed + spikes * per_spike + events * c.fixed_synapse as f64).ceil() as u64
+}

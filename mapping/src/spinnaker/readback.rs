@@ -1,0 +1,256 @@
+//! Reading a finished (or interrupted) run back: hardware spikes and samples -> populations and neurons in
+//! biological time, and every counter -> provenance.
+//!
+//! Spike times are `tick * timestep` as sPyNNaker reports them (the runtime's first tick is time 0). A core's
+//! samples are concatenated per tick across the slices of a population; if recording regions filled up
+//! (counted in `Recording_overflows`), a population's trace keeps the ticks every slice recorded.
+
+use std::collections::BTreeMap;
+
+use nmemu_loader::Network;
+use nmemu_loader::writers::{PopulationRecording, Provenance, Recordings, Spike, Trace};
+use serde_json::{Map, Value, json};
+use spinnaker_emu::kernel::Simulation;
+use spinnaker_emu::runtime::cycles::CycleCosts;
+use spinnaker_emu::runtime::program::{ChipRuntime, Program};
+
+use super::Mapped;
+
+/// The program of slice `s` in a simulation loaded from `mapped.image`.
+fn program<'a>(mapped: &Mapped, sim: &'a Simulation<ChipRuntime>, s: usize) -> Option<&'a Program> {
+    let (chip, core) = mapped.placements[s];
+    let index = sim.machine().chip_index(chip)? as usize;
+    sim.chips()[index]
+        .app
+        .cores
+        .get(usize::from(core))?
+        .as_ref()
+}
+
+/// Spikes and traces per population.
+pub fn recordings(net: &Network, mapped: &Mapped, sim: &Simulation<ChipRuntime>) -> Recordings {
+    let dt = net.simulation.timestep_ms;
+    let populations = net
+        .populations
+        .iter()
+        .enumerate()
+        .map(|(p, population)| {
+            let slices = mapped.partition.populations[p].slices.clone();
+            let wanted = |variable: &str| population.record.iter().find(|r| r.variable == variable);
+            let spikes = wanted("spikes").map(|r| {
+                let mut out = Vec::new();
+                for s in slices.clone() {
+                    let lo = mapped.partition.slices[s].lo;
+                    if let Some(program) = program(mapped, sim, s) {
+                        out.extend(
+                            program
+                                .spikes()
+                                .iter()
+                                .map(|&(tick, n)| Spike {
+                                    neuron: lo + u32::from(n),
+                                    time_ms: f64::from(tick) * dt,
+                                })
+                                .filter(|spike| {
+                                    r.neurons.as_ref().is_none_or(|l| l.contains(&spike.neuron))
+                                }),
+                        );
+                    }
+                }
+                out
+            });
+            let traces = population
+                .record
+                .iter()
+                .filter(|r| r.variable != "spikes")
+                .map(|r| {
+                    trace(
+                        mapped,
+                        sim,
+                        slices.clone(),
+                        &r.variable,
+                        r.neurons.as_deref(),
+                        dt,
+                    )
+                })
+                .collect();
+            PopulationRecording {
+                label: population.label.clone(),
+                size: population.size,
+                spikes,
+                traces,
+            }
+        })
+        .collect();
+    Recordings { populations }
+}
+
+/// One variable of one population, across its slices.
+fn trace(
+    mapped: &Mapped,
+    sim: &Simulation<ChipRuntime>,
+    slices: std::ops::Range<usize>,
+    variable: &str,
+    wanted: Option<&[u32]>,
+    dt: f64,
+) -> Trace {
+    // Per slice: the columns wanted (index into the core's recorded neurons) and the core's samples.
+    let mut columns: Vec<(Vec<usize>, &[spinnaker_emu::runtime::program::Sample])> = Vec::new();
+    let mut neuron_indices = Vec::new();
+    for s in slices {
+        let slice = mapped.partition.slices[s];
+        let Some(Program::Neurons(core)) = program(mapped, sim, s) else {
+            continue;
+        };
+        let recorded: Vec<u32> = if core.recording().neurons.is_empty() {
+            (slice.lo..slice.hi).collect()
+        } else {
+            core.recording()
+                .neurons
+                .iter()
+                .map(|&n| slice.lo + u32::from(n))
+                .collect()
+        };
+        let keep: Vec<usize> = recorded
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| wanted.is_none_or(|w| w.contains(n)))
+            .map(|(i, _)| i)
+            .collect();
+        neuron_indices.extend(keep.iter().map(|&i| recorded[i]));
+        let samples = core
+            .traces
+            .iter()
+            .find(|(name, _)| name == variable)
+            .map_or(&[][..], |(_, samples)| samples.as_slice());
+        columns.push((keep, samples));
+    }
+    let ticks = columns.iter().map(|(_, s)| s.len()).min().unwrap_or(0);
+    let mut samples = Vec::with_capacity(ticks * neuron_indices.len());
+    for t in 0..ticks {
+        for (keep, core_samples) in &columns {
+            samples.extend(keep.iter().map(|&i| core_samples[t].values[i].to_f64()));
+        }
+    }
+    Trace {
+        variable: variable.to_string(),
+        neuron_indices,
+        sampling_interval_ms: dt,
+        samples,
+    }
+}
+
+/// Counters whose machine total is a maximum, not a sum.
+fn is_maximum(name: &str) -> bool {
+    name.starts_with("Max")
+}
+
+/// provenance.json: per core and per chip, under the names sPyNNaker and SpiNNMan use, with machine totals.
+pub fn provenance(net: &Network, mapped: &Mapped, sim: &Simulation<ChipRuntime>) -> Provenance {
+    let mut totals: BTreeMap<String, u64> = BTreeMap::new();
+    let mut add = |name: &str, value: u64| {
+        let total = totals.entry(name.to_string()).or_default();
+        *total = if is_maximum(name) {
+            (*total).max(value)
+        } else {
+            *total + value
+        };
+    };
+    let mut cores = Vec::new();
+    for (s, slice) in mapped.partition.slices.iter().enumerate() {
+        let (chip, core) = mapped.placements[s];
+        let Some(program) = program(mapped, sim, s) else {
+            continue;
+        };
+        let mut entry = Map::new();
+        entry.insert("x".into(), json!(chip.x));
+        entry.insert("y".into(), json!(chip.y));
+        entry.insert("core".into(), json!(core));
+        entry.insert(
+            "population".into(),
+            json!(net.populations[slice.population].label),
+        );
+        entry.insert("neurons".into(), json!([slice.lo, slice.hi]));
+        for (name, value) in program.counters().named() {
+            add(name, value);
+            entry.insert(name.into(), json!(value));
+        }
+        if let Program::Neurons(n) = program {
+            entry.insert("profile_cycles".into(), json!(n.profile));
+        }
+        cores.push(Value::Object(entry));
+    }
+    let mut chips = Vec::new();
+    for state in sim.chips() {
+        let counters = &state.router.counters;
+        let named = counters.named();
+        let links: Vec<Value> = state
+            .router
+            .link_counters
+            .iter()
+            .map(|l| json!({"sent": l.sent, "blocked": l.blocked, "wait_cycles": l.wait_cycles}))
+            .collect();
+        if named.iter().all(|&(_, v)| v == 0) {
+            continue;
+        }
+        let mut entry = Map::new();
+        entry.insert("x".into(), json!(state.coord.x));
+        entry.insert("y".into(), json!(state.coord.y));
+        for (name, value) in named {
+            add(name, value);
+            entry.insert(name.into(), json!(value));
+        }
+        add("Lost_packets", counters.lost());
+        entry.insert("Lost_packets".into(), json!(counters.lost()));
+        entry.insert("links".into(), Value::Array(links));
+        chips.push(Value::Object(entry));
+    }
+    let mut sections = BTreeMap::new();
+    sections.insert("cores".to_string(), cores);
+    sections.insert("chips".to_string(), chips);
+    Provenance { totals, sections }
+}
+
+/// Everything lost or altered, for run.json's `lost` and the terminal warning: zero entries included, so a
+/// reader sees what was checked.
+pub fn lost(mapped: &Mapped, provenance: &Provenance) -> BTreeMap<String, u64> {
+    let total = |name: &str| provenance.totals.get(name).copied().unwrap_or(0);
+    let weights = mapped.report.projections.iter().map(|p| p.weights);
+    let mut lost = BTreeMap::new();
+    lost.insert("packets_dropped_by_routers".into(), total("Lost_packets"));
+    lost.insert(
+        "spikes_dropped_from_input_buffers".into(),
+        total("Times_the_input_buffer_lost_packets"),
+    );
+    lost.insert(
+        "ring_buffer_saturations".into(),
+        total("Times_synaptic_weights_have_saturated"),
+    );
+    lost.insert("late_synapses_skipped".into(), total("Skipped synapses"));
+    lost.insert(
+        "timer_tick_overruns".into(),
+        total("Times_the_timer_tic_over_ran"),
+    );
+    lost.insert("recording_overflows".into(), total("Recording_overflows"));
+    lost.insert(
+        "weights_clipped".into(),
+        weights.clone().map(|w| w.clipped).sum(),
+    );
+    lost.insert(
+        "weights_rounded_to_zero".into(),
+        weights.map(|w| w.rounded_to_zero).sum(),
+    );
+    lost
+}
+
+/// How long the real machine would have taken: the ticks run, as the hardware runs in real time unless a core
+/// overran (then the longest tick sets the pace).
+pub fn hardware_time_s(mapped: &Mapped, sim: &Simulation<ChipRuntime>, ticks: u32) -> f64 {
+    let tick_s = f64::from(mapped.image.timestep_us) * 1e-6;
+    let longest = (0..mapped.placements.len())
+        .filter_map(|s| program(mapped, sim, s))
+        .map(|p: &Program| p.counters().max_tick_cycles)
+        .max()
+        .unwrap_or(0);
+    let longest_s = CycleCosts::time(longest).as_ms() * 1e-3;
+    f64::from(ticks) * tick_s.max(longest_s)
+}

@@ -1,0 +1,71 @@
+//! `nmemu map`: place and route a network onto a machine and write mapping.json, without running it.
+
+use std::path::PathBuf;
+
+use nmemu_loader::writers::{MAPPING_JSON, write_json};
+
+use super::target::TargetArgs;
+use super::thousands;
+
+/// Map a network onto a machine: slices, placement, routes, keys, minimised routing tables and synaptic
+/// data. Writes mapping.json and prints a short summary.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  nmemu map --machine spinnaker-48 examples/va_cuba.json
+  nmemu map --machine spinnaker-24b examples/microcircuit_0.1.json --out mc")]
+pub struct Args {
+    #[command(flatten)]
+    target: TargetArgs,
+    /// Output directory (default: nmemu-out/<net file stem>/).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+pub fn run(args: &Args) -> Result<(), String> {
+    let target = args.target.map()?;
+    let dir = super::out_dir(args.out.as_ref(), &args.target.net);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let path = dir.join(MAPPING_JSON);
+    write_json(&path, &target.mapped.report).map_err(|e| e.to_string())?;
+    print_summary(&target.mapped.report);
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
+/// The mapping in a few lines: what went where, how big the tables are, what is inexact.
+pub fn print_summary(r: &nmemu_mapping::spinnaker::report::SpinnakerReport) {
+    println!(
+        "mapped onto {}: {} application cores on {} chips ({} usable), {} synapses, mapping took {:.2} s",
+        r.machine,
+        r.cores_used,
+        r.chips_used,
+        thousands(r.application_cores_available),
+        thousands(r.synapses),
+        r.map_wall_s
+    );
+    println!(
+        "  {:<20} {:>8} {:>6} {:>7}  {:<14} {:>12}",
+        "population", "neurons", "cores", "n/core", "limited by", "cycles/tick"
+    );
+    for p in &r.populations {
+        println!(
+            "  {:<20} {:>8} {:>6} {:>7}  {:<14} {:>12}",
+            p.label,
+            thousands(u64::from(p.size)),
+            p.cores,
+            p.atoms_per_core,
+            format!("{:?}", p.limited_by),
+            p.estimated_cycles_per_tick
+                .map_or("-".to_string(), |c| thousands(c))
+        );
+    }
+    println!(
+        "  routing entries: {} before minimisation, {} after, largest table {}",
+        thousands(r.routing_entries.before_minimisation as u64),
+        thousands(r.routing_entries.after_minimisation as u64),
+        r.routing_entries.max_per_chip
+    );
+    for w in &r.warnings {
+        println!("  warning: {w}");
+    }
+}

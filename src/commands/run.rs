@@ -1,0 +1,176 @@
+//! `nmemu run`: map a network, load the machine, run it, write the results.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use nmemu_loader::writers::{MachineFamily, RunInfo, RunSummary, write_run_outputs};
+use nmemu_mapping::spinnaker::readback;
+use spinnaker_emu::router::config::NetworkParams;
+use spinnaker_emu::runtime::cycles::CycleCosts;
+use spinnaker_emu::runtime::program;
+use spinnaker_emu::time::Time;
+
+use super::target::TargetArgs;
+use super::thousands;
+
+/// Map a network onto a machine, run it and write spikes, traces, provenance.json, mapping.json and
+/// run.json. Ctrl-C stops at the next tick boundary and still writes what was recorded (run.json then says
+/// `partial: true`; exit status 130).
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  nmemu run --machine spinnaker-48 examples/va_cuba.json
+  nmemu run --machine spinnaker-24b examples/synfire.json --out synfire --threads 2
+  nmemu run --machine spinnaker-48 examples/single_neuron.json --duration-ms 50 --seed 7")]
+pub struct Args {
+    #[command(flatten)]
+    target: TargetArgs,
+    /// Output directory (default: nmemu-out/<net file stem>/).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Biological time to run (default: the network's `simulation.duration_ms`).
+    #[arg(long)]
+    duration_ms: Option<f64>,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// How a run ended.
+pub enum Outcome {
+    Completed,
+    Interrupted,
+}
+
+/// Biological ticks run between progress updates and Ctrl-C checks: at least one tick, about 1% of the run.
+fn chunk_ticks(total: u32) -> u32 {
+    (total / 100).max(1)
+}
+
+pub fn run(args: &Args) -> Result<Outcome, String> {
+    let target = args.target.map()?;
+    let (net, mapped) = (&target.net, &target.mapped);
+    super::map::print_summary(&mapped.report);
+    let dt_ms = net.simulation.timestep_ms;
+    let duration_ms = args.duration_ms.unwrap_or(net.simulation.duration_ms);
+    if !(duration_ms.is_finite() && duration_ms > 0.0) {
+        return Err(format!(
+            "--duration-ms: must be a positive number of ms, got {duration_ms}"
+        ));
+    }
+    let total_ticks = (duration_ms / dt_ms).round().max(1.0) as u32;
+    let threads = args.target.threads();
+
+    let load_start = Instant::now();
+    let mut sim = program::load(
+        &mapped.image,
+        NetworkParams::default(),
+        CycleCosts::default(),
+    )?;
+    let load_wall_s = load_start.elapsed().as_secs_f64();
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    if let Err(e) = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)) {
+        eprintln!("warning: Ctrl-C will not stop the run cleanly: {e}");
+    }
+    let bar = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(total_ticks.into())
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{bar:40} {msg} biological ms, {elapsed_precise} elapsed, eta {eta}",
+        )
+        .map_err(|e| e.to_string())?,
+    );
+    bar.enable_steady_tick(Duration::from_millis(250));
+    let start = Instant::now();
+    let mut done = 0;
+    while done < total_ticks && !stop.load(Ordering::SeqCst) {
+        done = (done + chunk_ticks(total_ticks)).min(total_ticks);
+        sim.run(
+            Time::from_us(u64::from(mapped.image.timestep_us) * u64::from(done)),
+            threads,
+        );
+        bar.set_position(done.into());
+        let bio_s = f64::from(done) * dt_ms * 1e-3;
+        bar.set_message(format!(
+            "{:.0}/{:.0} ({:.2}x real time)",
+            f64::from(done) * dt_ms,
+            f64::from(total_ticks) * dt_ms,
+            bio_s / start.elapsed().as_secs_f64().max(1e-9)
+        ));
+    }
+    let wall_s = start.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+    let interrupted = done < total_ticks;
+
+    let recordings = readback::recordings(net, mapped, &sim);
+    let provenance = readback::provenance(net, mapped, &sim);
+    let summary = RunSummary::new(
+        RunInfo {
+            machine: args.target.machine.clone(),
+            machine_family: MachineFamily::Spinnaker,
+            net: args.target.net.display().to_string(),
+            seed: target.seed,
+            threads,
+            duration_ms: f64::from(total_ticks) * dt_ms,
+            timestep_ms: dt_ms,
+            wall_s,
+            map_wall_s: target.map_wall_s,
+            load_wall_s: Some(load_wall_s),
+            hardware_time_s: readback::hardware_time_s(mapped, &sim, done),
+            interrupted_at_ms: interrupted.then_some(f64::from(done) * dt_ms),
+            lost: readback::lost(mapped, &provenance),
+        },
+        &recordings,
+    );
+    let dir = super::out_dir(args.out.as_ref(), &args.target.net);
+    write_run_outputs(
+        &dir,
+        &recordings,
+        &summary,
+        &provenance,
+        &mapped.report,
+        &[],
+    )
+    .map_err(|e| e.to_string())?;
+
+    println!(
+        "ran {:.1} ms of biological time in {:.2} s ({:.2}x real time; the machine would take {:.3} s)",
+        summary.completed_ms, wall_s, summary.realtime_factor, summary.hardware_time_s
+    );
+    for (label, stats) in &summary.populations {
+        if stats.recorded {
+            println!(
+                "  {label:<20} {:>10} spikes {:>9.2} Hz",
+                thousands(stats.spikes),
+                stats.rate_hz
+            );
+        }
+    }
+    let lost = summary.nonzero_lost();
+    if !lost.is_empty() {
+        let list: Vec<String> = lost
+            .iter()
+            .map(|(name, n)| format!("{name} {}", thousands(*n)))
+            .collect();
+        println!(
+            "warning: lost or altered: {} (see provenance.json)",
+            list.join(", ")
+        );
+    }
+    println!("wrote {}", dir.display());
+    if interrupted {
+        eprintln!(
+            "interrupted at {:.1} ms: partial results written",
+            summary.completed_ms
+        );
+        return Ok(Outcome::Interrupted);
+    }
+    Ok(Outcome::Completed)
+}

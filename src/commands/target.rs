@@ -1,0 +1,91 @@
+//! What `map` and `run` share: the network file, the machine to map it on, and the mapping itself.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use nmemu_loader::format::parse::parse_str;
+use nmemu_loader::{Limits, Network};
+use nmemu_mapping::spinnaker::{Mapped, SpinnakerOptions, map};
+use spinnaker_emu::faults::Faults;
+use spinnaker_emu::image::MachineDescription;
+
+#[derive(Debug, clap::Args)]
+pub struct TargetArgs {
+    /// The network file (net.json, format nmemu-net/1).
+    pub net: PathBuf,
+    /// A machine preset (see `nmemu machines`), e.g. spinnaker-48.
+    #[arg(long)]
+    pub machine: String,
+    /// Master seed (default: the network's `simulation.seed`). Changes connectivity, parameters drawn
+    /// from distributions, Poisson trains and the placement.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Dead chips, cores and links: {"dead_chips": [[x, y]], "dead_cores": [[x, y, core]], "dead_links": [[x, y, link]]}.
+    #[arg(long)]
+    pub faults: Option<PathBuf>,
+    /// All 17 application cores on every chip, instead of sPyNNaker's realistic counts.
+    #[arg(long)]
+    pub ideal_cores: bool,
+    /// Host threads (results do not depend on it; default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// A network mapped onto a machine, and how long that took.
+pub struct Target {
+    pub net: Network,
+    pub mapped: Mapped,
+    pub seed: u64,
+    pub map_wall_s: f64,
+}
+
+impl TargetArgs {
+    pub fn threads(&self) -> usize {
+        self.threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .max(1)
+    }
+
+    /// Loads the network (with `--seed` applied) and maps it.
+    pub fn map(&self) -> Result<Target, String> {
+        let at = |e: &dyn std::fmt::Display| format!("{}: {e}", self.net.display());
+        if self.machine.starts_with("brainscales") {
+            return Err(format!(
+                "--machine {}: BrainScaleS mapping is not available yet; use a spinnaker-* preset",
+                self.machine
+            ));
+        }
+        let text = std::fs::read_to_string(&self.net).map_err(|e| at(&e))?;
+        let mut file = parse_str(&text).map_err(|e| at(&e))?;
+        if let Some(seed) = self.seed {
+            file.simulation.seed = seed;
+        }
+        let seed = file.simulation.seed;
+        let net = Network::from_file(&file, &Limits::default()).map_err(|e| at(&e))?;
+        let faults = match &self.faults {
+            None => Faults::default(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                Faults::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?
+            }
+        };
+        let description = MachineDescription {
+            preset: self.machine.clone(),
+            ideal_cores: self.ideal_cores,
+            faults,
+        };
+        let start = Instant::now();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(self.threads())
+            .build()
+            .map_err(|e| e.to_string())?;
+        let mapped = pool.install(|| map(&net, &SpinnakerOptions::new(description, seed)))?;
+        Ok(Target {
+            net,
+            mapped,
+            seed,
+            map_wall_s: start.elapsed().as_secs_f64(),
+        })
+    }
+}
