@@ -134,8 +134,12 @@ pub struct ChipImage {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MachineImage {
     pub machine: MachineDescription,
-    /// Timer tick of every core, in microseconds (1,000 or 100, spec §0).
+    /// The simulation timestep every neuron model integrates over, in microseconds (1,000 or 100, spec §0).
     pub timestep_us: u32,
+    /// sPyNNaker's `time_scale_factor`: the hardware timer fires every `timestep_us * time_scale_factor` µs,
+    /// giving each core that many times the cycles per tick while the models still step by `timestep_us`
+    /// (the cortical microcircuit at 0.1 ms needs about 20, spec §4.2).
+    pub time_scale_factor: u32,
     /// Only chips with something loaded.
     pub chips: Vec<ChipImage>,
 }
@@ -146,6 +150,11 @@ fn config() -> bincode::config::Configuration {
 }
 
 impl MachineImage {
+    /// The hardware timer period: `timestep_us * time_scale_factor`.
+    pub fn timer_period(&self) -> crate::time::Time {
+        crate::time::Time::from_us(u64::from(self.timestep_us) * u64::from(self.time_scale_factor))
+    }
+
     pub fn to_bytes(&self) -> Result<Vec<u8>, String> {
         bincode::serde::encode_to_vec(self, config())
             .map_err(|e| format!("cannot encode the machine image: {e}"))
@@ -172,6 +181,9 @@ impl MachineImage {
                 "timestep_us: the runtime supports 1000 or 100 us ticks, got {}",
                 self.timestep_us
             ));
+        }
+        if self.time_scale_factor == 0 {
+            return Err("time_scale_factor: must be at least 1".to_string());
         }
         let mut seen = std::collections::BTreeSet::new();
         for (i, chip) in self.chips.iter().enumerate() {
@@ -293,6 +305,7 @@ mod tests {
                 faults: Faults::default(),
             },
             timestep_us: 1000,
+            time_scale_factor: 1,
             chips: vec![ChipImage {
                 chip: ChipCoord::new(1, 1),
                 routing_table: vec![RoutingEntry {

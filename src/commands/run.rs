@@ -44,9 +44,10 @@ pub enum Outcome {
     Interrupted,
 }
 
-/// Biological ticks run between progress updates and Ctrl-C checks: at least one tick, about 1% of the run.
+/// Ticks run between progress updates and Ctrl-C checks: about 1% of the run, from 1 to 100 ticks, so an
+/// interrupt is honoured within a fraction of a second.
 fn chunk_ticks(total: u32) -> u32 {
-    (total / 100).max(1)
+    (total / 100).clamp(1, 100)
 }
 
 pub fn run(args: &Args) -> Result<Outcome, String> {
@@ -93,7 +94,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     while done < total_ticks && !stop.load(Ordering::SeqCst) {
         done = (done + chunk_ticks(total_ticks)).min(total_ticks);
         sim.run(
-            Time::from_us(u64::from(mapped.image.timestep_us) * u64::from(done)),
+            Time(mapped.image.timer_period().0 * u64::from(done)),
             threads,
         );
         bar.set_position(done.into());

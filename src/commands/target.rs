@@ -29,6 +29,10 @@ pub struct TargetArgs {
     /// Host threads (results do not depend on it; default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Fire each core's timer every timestep x N (sPyNNaker's time_scale_factor): N times the cycles per
+    /// tick, N times slower than real time on the real machine.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub time_scale_factor: u32,
 }
 
 /// A network mapped onto a machine, and how long that took.
@@ -80,7 +84,11 @@ impl TargetArgs {
             .num_threads(self.threads())
             .build()
             .map_err(|e| e.to_string())?;
-        let mapped = pool.install(|| map(&net, &SpinnakerOptions::new(description, seed)))?;
+        let options = SpinnakerOptions {
+            time_scale_factor: self.time_scale_factor,
+            ..SpinnakerOptions::new(description, seed)
+        };
+        let mapped = pool.install(|| map(&net, &options))?;
         Ok(Target {
             net,
             mapped,

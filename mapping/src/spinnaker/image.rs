@@ -136,6 +136,7 @@ pub fn core_programs(
 pub fn assemble(
     machine: MachineDescription,
     timestep_us: u32,
+    time_scale_factor: u32,
     programs: Vec<CoreProgram>,
     placements: &[(ChipCoord, u8)],
     tables: BTreeMap<ChipCoord, Vec<RoutingEntry>>,
@@ -192,6 +193,7 @@ pub fn assemble(
     Ok(MachineImage {
         machine,
         timestep_us,
+        time_scale_factor,
         chips: chips.into_values().collect(),
     })
 }

@@ -41,6 +41,8 @@ pub struct SpinnakerOptions {
     pub headroom: f64,
     /// Simulated-annealing effort (0: keep the Hilbert placement).
     pub placer_effort: f64,
+    /// Hardware ticks last this many timesteps (sPyNNaker's `time_scale_factor`).
+    pub time_scale_factor: u32,
 }
 
 impl SpinnakerOptions {
@@ -51,6 +53,7 @@ impl SpinnakerOptions {
             costs: CycleCosts::default(),
             headroom: 0.8,
             placer_effort: 1.0,
+            time_scale_factor: 1,
         }
     }
 }
@@ -98,6 +101,7 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
         &incoming,
         &PartitionOptions {
             timestep_ms,
+            time_scale_factor: options.time_scale_factor,
             costs: options.costs,
             headroom: options.headroom,
         },
@@ -145,6 +149,7 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
     let image = image::assemble(
         options.machine.clone(),
         timestep_us,
+        options.time_scale_factor,
         programs,
         &routed.placements,
         routed.tables,

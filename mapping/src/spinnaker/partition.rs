@@ -99,6 +99,8 @@ impl Partition {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PartitionOptions {
     pub timestep_ms: f64,
+    /// The timer period is `timestep_ms * time_scale_factor`: the cycles a core has per tick.
+    pub time_scale_factor: u32,
     pub costs: CycleCosts,
     /// Fraction of the tick a slice may plan to use (the rest absorbs bursts).
     pub headroom: f64,
@@ -167,7 +169,11 @@ fn neuron_atoms(
         atoms = 1 << (index_room - delay_bits);
         limited_by = Limit::DelayReach;
     }
-    let budget = options.headroom * options.timestep_ms * 1e-3 * CORE_HZ;
+    let budget = options.headroom
+        * options.timestep_ms
+        * 1e-3
+        * f64::from(options.time_scale_factor)
+        * CORE_HZ;
     loop {
         let cycles = estimate_cycles(cell, atoms, incoming, options);
         if cycles as f64 <= budget {
@@ -175,10 +181,12 @@ fn neuron_atoms(
         }
         if atoms == 1 {
             return Err(format!(
-                "populations '{label}': one neuron needs an estimated {cycles} cycles per {} ms tick \
-                 ({} incoming synaptic events per neuron per tick); a core has {budget:.0} to spend",
+                "populations '{label}': one neuron needs an estimated {cycles} cycles per tick \
+                 ({:.1} incoming synaptic events per neuron per {} ms timestep); a core has {budget:.0} to spend. \
+                 Slow the machine down with --time-scale-factor (about {} would do)",
+                incoming.events_per_neuron_per_tick(options.timestep_ms),
                 options.timestep_ms,
-                incoming.events_per_neuron_per_tick(options.timestep_ms)
+                (cycles as f64 / budget * f64::from(options.time_scale_factor)).ceil()
             ));
         }
         atoms /= 2;
@@ -206,7 +214,7 @@ fn estimate_cycles(
         (c.packet_fiq + c.spike_dispatch + 8 * c.pop_table_probe + c.dma_setup + c.row_overhead)
             as f64;
     let events = incoming.events_per_neuron_per_tick(options.timestep_ms) * n;
-    let spikes = incoming.source_spikes_per_tick(options.timestep_ms);
+    let spikes = incoming.source_spikes_per_tick(atoms, options.timestep_ms);
     let fixed = c.timer as f64
         + n * (update + c.transfer_per_neuron_per_type * u64::from(SYNAPSE_TYPES)) as f64;
     (fixed + spikes * per_spike + events * c.fixed_synapse as f64).ceil() as u64

@@ -242,10 +242,10 @@ pub fn lost(mapped: &Mapped, provenance: &Provenance) -> BTreeMap<String, u64> {
     lost
 }
 
-/// How long the real machine would have taken: the ticks run, as the hardware runs in real time unless a core
-/// overran (then the longest tick sets the pace).
+/// How long the real machine would have taken: the ticks run at the timer period (the timestep times the time
+/// scale factor), unless a core overran (then the longest tick sets the pace).
 pub fn hardware_time_s(mapped: &Mapped, sim: &Simulation<ChipRuntime>, ticks: u32) -> f64 {
-    let tick_s = f64::from(mapped.image.timestep_us) * 1e-6;
+    let tick_s = mapped.image.timer_period().as_ms() * 1e-3;
     let longest = (0..mapped.placements.len())
         .filter_map(|s| program(mapped, sim, s))
         .map(|p: &Program| p.counters().max_tick_cycles)

@@ -40,15 +40,24 @@ pub fn source_rate_hz(population: &Population) -> f64 {
     }
 }
 
+/// One projection into a population, as the partitioner's spike estimate needs it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct IncomingProjection {
+    pub n_pre: f64,
+    /// Mean synapses per source neuron.
+    pub out_degree: f64,
+    pub rate_hz: f64,
+    pub post_size: f64,
+}
+
 /// What arrives at one population, for the partitioner's budgets.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IncomingStats {
     /// The longest incoming delay, in timesteps.
     pub max_delay_steps: u32,
     /// Expected synaptic events per post-synaptic neuron per second.
     pub events_per_neuron_per_s: f64,
-    /// Expected spikes per second from all source neurons with synapses here.
-    pub source_spikes_per_s: f64,
+    pub projections: Vec<IncomingProjection>,
 }
 
 impl IncomingStats {
@@ -56,8 +65,18 @@ impl IncomingStats {
         self.events_per_neuron_per_s * timestep_ms * 1e-3
     }
 
-    pub fn source_spikes_per_tick(&self, timestep_ms: f64) -> f64 {
-        self.source_spikes_per_s * timestep_ms * 1e-3
+    /// Expected spikes per tick arriving at a slice of `atoms` neurons: a source neuron with `r` random
+    /// synapses into N neurons reaches a given slice with probability `1 - (1 - atoms/N)^r`; each of its
+    /// spikes costs the slice one packet, one table search and one row fetch however many synapses the row has.
+    pub fn source_spikes_per_tick(&self, atoms: u32, timestep_ms: f64) -> f64 {
+        self.projections
+            .iter()
+            .map(|p| {
+                let share = (f64::from(atoms) / p.post_size.max(1.0)).min(1.0);
+                let reach = 1.0 - (1.0 - share).powf(p.out_degree);
+                p.n_pre * reach * p.rate_hz * timestep_ms * 1e-3
+            })
+            .sum()
     }
 }
 
@@ -68,9 +87,15 @@ pub fn incoming_stats(net: &Network, expanded: &[Synapses]) -> Vec<IncomingStats
         let rate = source_rate_hz(&net.populations[p.pre.population]);
         let s = &mut stats[p.post.population];
         let n = synapses.post.len() as f64;
+        let n_pre = f64::from(p.pre.len());
         s.max_delay_steps = s.max_delay_steps.max(max_delay(synapses));
         s.events_per_neuron_per_s += n * rate / f64::from(p.post.population_size.max(1));
-        s.source_spikes_per_s += f64::from(p.pre.len()) * rate;
+        s.projections.push(IncomingProjection {
+            n_pre,
+            out_degree: n / n_pre.max(1.0),
+            rate_hz: rate,
+            post_size: f64::from(p.post.population_size),
+        });
     }
     stats
 }

@@ -161,7 +161,7 @@ impl Application for ChipRuntime {
 }
 
 /// Builds a simulation from a machine image: the machine, every chip's routing table and core programs,
-/// and every loaded core's timer (tick k at k x timestep).
+/// and every loaded core's timer (tick k at k x the timer period).
 ///
 /// A core reads each packet out of its comms controller in its FIQ, so `params.router.core_receive` is set
 /// to the FIQ cost: packets for a core faster than that queue in the router and may be dumped.
@@ -172,7 +172,7 @@ pub fn load(
 ) -> Result<Simulation<ChipRuntime>, String> {
     params.router.core_receive = CycleCosts::time(costs.packet_fiq);
     let machine = Arc::new(image.check()?);
-    let period = Time::from_us(u64::from(image.timestep_us));
+    let period = image.timer_period();
     let clock = Clock { period };
     let tick_ms = f64::from(image.timestep_us) / 1000.0;
     let mut sim = Simulation::new(machine, params, |_| ChipRuntime {

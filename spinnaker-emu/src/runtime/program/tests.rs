@@ -21,6 +21,7 @@ fn image(source: CoreProgram, neurons: NeuronCoreImage) -> MachineImage {
             faults: Faults::default(),
         },
         timestep_us: 1000,
+        time_scale_factor: 1,
         chips: vec![ChipImage {
             chip: ChipCoord::new(2, 2),
             routing_table: vec![RoutingEntry {

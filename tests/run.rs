@@ -1,0 +1,300 @@
+//! End-to-end: `nmemu run --machine spinnaker-*` on the bundled examples, against NEST references
+//! (tests/data, see its README), across machine sizes and thread counts, and on refused input.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+fn nmemu(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nmemu"))
+        .args(args)
+        .output()
+        .expect("the nmemu binary runs")
+}
+
+/// Runs `net` on `machine` into a fresh directory and returns it (kept alive by the TempDir).
+fn run(net: &str, machine: &str, extra: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let net = repo(net);
+    let out = dir.path().to_str().unwrap();
+    let mut args = vec![
+        "run",
+        "--machine",
+        machine,
+        net.to_str().unwrap(),
+        "--out",
+        out,
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    let o = nmemu(&args);
+    assert!(
+        o.status.success(),
+        "nmemu {args:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    dir
+}
+
+/// population -> neuron -> spike times, from a spikes.csv (ours or NEST's).
+type Spikes = BTreeMap<String, BTreeMap<u32, Vec<f64>>>;
+
+fn spikes(path: &Path) -> Spikes {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut out = Spikes::new();
+    for line in text.lines().skip(1) {
+        let mut f = line.split(',');
+        let (p, n, t) = (f.next().unwrap(), f.next().unwrap(), f.next().unwrap());
+        out.entry(p.to_string())
+            .or_default()
+            .entry(n.parse().unwrap())
+            .or_default()
+            .push(t.parse().unwrap());
+    }
+    out
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn single_neuron_spikes_within_one_tick_of_nest() {
+    for (net, reference, dt) in [
+        (
+            "tests/data/single_neuron.dt1p0.json",
+            "tests/data/single_neuron.dt1p0.ongrid.spikes.csv",
+            1.0,
+        ),
+        (
+            "tests/data/single_neuron.dt0p1.json",
+            "tests/data/single_neuron.dt0p1.ongrid.spikes.csv",
+            0.1,
+        ),
+    ] {
+        let dir = run(net, "spinnaker-48", &[]);
+        let ours = spikes(&dir.path().join("spikes.csv"));
+        let nest = spikes(&repo(reference));
+        for (population, neurons) in &nest {
+            for (neuron, times) in neurons {
+                let got = &ours[population][neuron];
+                assert_eq!(
+                    got.len(),
+                    times.len(),
+                    "{net}: spike count of {population}[{neuron}]"
+                );
+                for (a, b) in got.iter().zip(times) {
+                    assert!(
+                        (a - b).abs() <= dt + 1e-9,
+                        "{net}: spike at {a} ms, NEST at {b} ms"
+                    );
+                }
+            }
+        }
+        let run = json(&dir.path().join("run.json"));
+        assert_eq!(run["partial"], false);
+        assert_eq!(run["machine_family"], "spinnaker");
+    }
+}
+
+/// sPyNNaker stamps a spike with the tick whose update produced it and a spike sent in tick t with delay d
+/// enters the update of tick t + d; NEST stamps the end of the step and the target feels the spike one step
+/// later. So every neuron-to-neuron hop of the chain is one tick shorter on SpiNNaker (spinnaker-emu's
+/// runtime docs): group k of the chain fires (k + 1) ticks earlier than NEST's on-grid reference.
+#[test]
+fn synfire_pulse_reaches_every_group_as_in_nest() {
+    let dir = run("tests/data/synfire.json", "spinnaker-48", &[]);
+    let ours = spikes(&dir.path().join("spikes.csv"));
+    let nest = spikes(&repo("tests/data/synfire.ongrid.spikes.csv"));
+    let dt = 1.0;
+    let groups: Vec<&String> = nest.keys().filter(|g| g.starts_with('g')).collect();
+    assert_eq!(groups.len(), 10);
+    for g in groups {
+        let k: f64 = g[1..].parse().unwrap();
+        let stats = |s: &BTreeMap<u32, Vec<f64>>| {
+            let all: Vec<f64> = s.values().flatten().copied().collect();
+            (all.len() as f64, all.iter().sum::<f64>() / all.len() as f64)
+        };
+        let (n_nest, t_nest) = stats(&nest[g]);
+        let (n_ours, t_ours) = stats(
+            ours.get(g)
+                .unwrap_or_else(|| panic!("group {g} never fired")),
+        );
+        assert!(
+            (n_ours - n_nest).abs() <= 0.1 * n_nest,
+            "{g}: {n_ours} spikes, NEST {n_nest}"
+        );
+        let shifted = t_ours + (k + 1.0) * dt;
+        assert!(
+            (shifted - t_nest).abs() <= 1.0,
+            "{g}: mean {t_ours} ms (+{} hop ticks), NEST {t_nest} ms",
+            k + 1.0
+        );
+    }
+}
+
+/// The network is chaotic: compare the statistics with NEST's seed-to-seed range (va_cuba.nest.json).
+#[test]
+fn va_cuba_rate_and_irregularity_match_nest() {
+    let dir = run("tests/data/va_cuba.json", "spinnaker-48", &[]);
+    let ours = spikes(&dir.path().join("spikes.csv"));
+    let reference = json(&repo("tests/data/va_cuba.nest.json"));
+    let (n_neurons, duration_s) = (4000.0, 1.0);
+    let trains: Vec<&Vec<f64>> = ours.values().flat_map(|p| p.values()).collect();
+    let count: usize = trains.iter().map(|t| t.len()).sum();
+    let rate = count as f64 / n_neurons / duration_s;
+    let (lo, hi) = (
+        reference["rate_hz"]["min"].as_f64().unwrap(),
+        reference["rate_hz"]["max"].as_f64().unwrap(),
+    );
+    let widen = 0.1 * (hi - lo).max(0.1 * (hi + lo) / 2.0);
+    assert!(
+        rate >= lo - widen && rate <= hi + widen,
+        "rate {rate} Hz, NEST {lo}..{hi}"
+    );
+    let cvs: Vec<f64> = trains
+        .iter()
+        .filter(|t| t.len() > 2)
+        .map(|t| {
+            let isi: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).collect();
+            let mean = isi.iter().sum::<f64>() / isi.len() as f64;
+            let var = isi.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / isi.len() as f64;
+            var.sqrt() / mean
+        })
+        .collect();
+    let cv = cvs.iter().sum::<f64>() / cvs.len() as f64;
+    let nest_cv = reference["cv_isi"]["mean"].as_f64().unwrap();
+    assert!(
+        (cv - nest_cv).abs() <= 0.1,
+        "CV of ISI {cv}, NEST {nest_cv}"
+    );
+    let provenance = json(&dir.path().join("provenance.json"));
+    assert!(provenance["totals"]["Received_spikes"].as_u64().unwrap() > 100_000);
+    let mapping = json(&dir.path().join("mapping.json"));
+    assert_eq!(mapping["format"], "nmemu-mapping/1");
+    assert_eq!(mapping["synapses"].as_u64().unwrap(), 320_115);
+}
+
+#[test]
+fn machine_size_changes_placement_not_spikes() {
+    for net in [
+        "tests/data/synfire.json",
+        "tests/data/single_neuron.dt1p0.json",
+    ] {
+        let outputs: Vec<Vec<u8>> = ["spinnaker-3", "spinnaker-48", "spinnaker-24b"]
+            .iter()
+            .map(|m| std::fs::read(run(net, m, &[]).path().join("spikes.csv")).unwrap())
+            .collect();
+        assert!(outputs[0].len() > 30, "{net}: spikes were recorded");
+        assert_eq!(outputs[0], outputs[1], "{net}: spinnaker-3 vs spinnaker-48");
+        assert_eq!(
+            outputs[1], outputs[2],
+            "{net}: spinnaker-48 vs spinnaker-24b"
+        );
+    }
+}
+
+#[test]
+fn thread_count_does_not_change_any_output() {
+    let one = run(
+        "tests/data/va_cuba.json",
+        "spinnaker-48",
+        &["--threads", "1"],
+    );
+    let two = run(
+        "tests/data/va_cuba.json",
+        "spinnaker-48",
+        &["--threads", "2"],
+    );
+    for file in ["spikes.csv", "exc.spikes.npy", "provenance.json"] {
+        let a = std::fs::read(one.path().join(file)).unwrap();
+        let b = std::fs::read(two.path().join(file)).unwrap();
+        assert!(a == b, "{file} differs between --threads 1 and 2");
+    }
+}
+
+#[test]
+fn refused_networks_say_why_and_what_would_work() {
+    let adex = nmemu(&[
+        "run",
+        "--machine",
+        "spinnaker-48",
+        repo("examples/adex.json").to_str().unwrap(),
+    ]);
+    assert_eq!(adex.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&adex.stderr);
+    assert!(
+        err.contains("'adex'") && err.contains("BrainScaleS"),
+        "{err}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.json");
+    std::fs::write(
+        &big,
+        r#"{"format": "nmemu-net/1", "simulation": {"duration_ms": 10},
+            "populations": [{"label": "p", "size": 300000, "cell": {"type": "IF_curr_exp"}}]}"#,
+    )
+    .unwrap();
+    let o = nmemu(&["map", "--machine", "spinnaker-48", big.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("needs 1172 application cores; spinnaker-48 has 759 usable")
+            && err.contains("spinnaker-3b"),
+        "{err}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_at_a_tick_and_still_writes_the_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = repo("tests/data/va_cuba.json");
+    let child = Command::new(env!("CARGO_BIN_EXE_nmemu"))
+        .args([
+            "run",
+            "--machine",
+            "spinnaker-48",
+            net.to_str().unwrap(),
+            "--quiet",
+        ])
+        .args([
+            "--duration-ms",
+            "1000000",
+            "--out",
+            dir.path().to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Mapping VA CUBA takes well under a second; then the run is under way.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let summary = json(&dir.path().join("run.json"));
+    assert_eq!(summary["partial"], true);
+    let completed = summary["completed_ms"].as_f64().unwrap();
+    assert!(
+        completed > 0.0 && completed < 1_000_000.0,
+        "completed {completed} ms"
+    );
+    assert_eq!(completed.fract(), 0.0, "stopped at a tick boundary");
+    assert!(dir.path().join("spikes.csv").exists());
+}
