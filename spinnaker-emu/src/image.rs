@@ -7,8 +7,9 @@
 //! it records), a SpikeSourcePoisson core or a SpikeSourceArray core. Serialised with serde, stored with
 //! bincode ([`MachineImage::to_bytes`]).
 //!
-//! Still to come with the core program (issue 4): delay-extension cores, STDP rows and parameters, and the
-//! cycle-cost table a run is charged with.
+//! A neuron core with plastic synapses also carries its STDP parameters ([`StdpConfig`]); its plastic rows sit
+//! in the same synaptic region as static ones. Still to come: delay-extension cores, and the cycle-cost table a
+//! run is charged with.
 
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +21,7 @@ use crate::router::table::{RoutingEntry, RoutingTable};
 use crate::runtime::master_pop_table::MasterPopTable;
 use crate::runtime::neuron::NeuronArray;
 use crate::runtime::poisson::SourceParams;
+use crate::runtime::stdp::StdpConfig;
 use crate::runtime::synapse_row::{SynapticRegion, SynapticWordLayout};
 
 /// Which machine an image was built for.
@@ -85,6 +87,9 @@ pub struct NeuronCoreImage {
     /// Input spike buffer length (256 by default, §4.4).
     pub incoming_spike_buffer: u32,
     pub recording: Recording,
+    /// The STDP rule of the core's plastic rows (§4.6, B3.2); `None` for a core with static synapses only.
+    /// One rule per core, as one sPyNNaker binary has one.
+    pub stdp: Option<StdpConfig>,
 }
 
 /// A SpikeSourcePoisson core (§4.11).
@@ -222,7 +227,7 @@ pub(crate) mod fixtures {
         weight: u16,
         targets: impl Fn(u16) -> Vec<u16>,
     ) -> NeuronCoreImage {
-        let layout = SynapticWordLayout::for_core(256, 2, 16).unwrap();
+        let layout = layout();
         let rows: Vec<SynapticRow> = (0..sources)
             .map(|s| {
                 let words: Vec<u32> = targets(s)
@@ -232,9 +237,21 @@ pub(crate) mod fixtures {
                 SynapticRow::fixed(&words).unwrap()
             })
             .collect();
+        neuron_core_with_rows(n, &rows)
+    }
+
+    /// The word layout of [`neuron_core`]'s cores: 256 neurons, two synapse types, 16 delay slots.
+    pub fn layout() -> SynapticWordLayout {
+        SynapticWordLayout::for_core(256, 2, 16).unwrap()
+    }
+
+    /// A neuron core of `n` LIF neurons (as [`neuron_core`]) whose source neuron s has row `rows[s]`, laid out
+    /// with [`layout`]. The rows' matrix is the region's first, at address 0.
+    pub fn neuron_core_with_rows(n: usize, rows: &[SynapticRow]) -> NeuronCoreImage {
+        let sources = rows.len() as u16;
         let mut synaptic_region = SynapticRegion::new();
         let item = synaptic_region
-            .push(&SynapticMatrix::new(&rows).unwrap())
+            .push(&SynapticMatrix::new(rows).unwrap())
             .unwrap();
         let master_pop_table = MasterPopTable::build(vec![PopSource {
             key: SOURCE_KEYS,
@@ -265,7 +282,7 @@ pub(crate) mod fixtures {
             n_colour_bits: 4,
             master_pop_table,
             synaptic_region,
-            word_layout: layout,
+            word_layout: layout(),
             // 2^6 nA range: a stored weight w is w * 2^(6 - 15) nA.
             weight_shifts: vec![6, 6],
             incoming_spike_buffer: 256,
@@ -273,6 +290,7 @@ pub(crate) mod fixtures {
                 spikes: true,
                 ..Recording::default()
             },
+            stdp: None,
         }
     }
 }
