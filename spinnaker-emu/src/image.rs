@@ -88,8 +88,9 @@ pub struct NeuronCoreImage {
     pub incoming_spike_buffer: u32,
     pub recording: Recording,
     /// The STDP rule of the core's plastic rows (§4.6, B3.2); `None` for a core with static synapses only.
-    /// One rule per core, as one sPyNNaker binary has one.
-    pub stdp: Option<StdpConfig>,
+    /// One rule per core, as one sPyNNaker binary has one. Boxed: the decay tables and per-type regions would
+    /// otherwise make every core image (and the `CoreProgram` enum) large.
+    pub stdp: Option<Box<StdpConfig>>,
 }
 
 /// A SpikeSourcePoisson core (§4.11).
@@ -367,6 +368,46 @@ mod tests {
             MachineImage::from_bytes(&longer)
                 .unwrap_err()
                 .contains("stray")
+        );
+    }
+
+    #[test]
+    fn round_trips_an_image_with_stdp_through_bincode() {
+        use super::fixtures::{layout, neuron_core_with_rows};
+        use crate::runtime::stdp::{PynnWeightDependence, SpikePairRule, WeightRule};
+        use crate::runtime::synapse_row::{FixedSynapse, SynapticRow};
+        let synapse = FixedSynapse {
+            weight: 300,
+            delay: 2,
+            synapse_type: 1,
+            index: 2,
+        };
+        let rows = [SynapticRow::plastic(layout(), &[synapse; 3], &[]).unwrap()];
+        let mut core = neuron_core_with_rows(3, &rows);
+        core.stdp = Some(Box::new(
+            StdpConfig::from_pynn(
+                &SpikePairRule::default(),
+                &PynnWeightDependence {
+                    rule: WeightRule::Multiplicative,
+                    w_min: 0.0,
+                    w_max: 2.0,
+                },
+                0.1,
+                2,
+                1.0,
+            )
+            .unwrap(),
+        ));
+        let mut img = image();
+        img.chips[0].cores[1].program = CoreProgram::Neurons(core);
+        let back = MachineImage::from_bytes(&img.to_bytes().unwrap()).unwrap();
+        assert_eq!(back, img);
+        let CoreProgram::Neurons(core) = &back.chips[0].cores[1].program else {
+            unreachable!()
+        };
+        assert_eq!(
+            core.stdp.as_ref().unwrap().timing.tau_plus.values().len(),
+            1526
         );
     }
 

@@ -293,7 +293,11 @@ impl RingBuffers {
     /// The lateness test differs from [`Arrival::target`]: upstream adds the weight only when
     /// `delay > colour_delay`, with no exemption for a zero delay field, so a plastic synapse whose
     /// delay is stored as 0 (2^D steps) is always skipped. Reproduced as written.
-    pub fn add_plastic_synapse(&mut self, arrival: &Arrival, synapse: FixedSynapse) -> Option<bool> {
+    pub fn add_plastic_synapse(
+        &mut self,
+        arrival: &Arrival,
+        synapse: FixedSynapse,
+    ) -> Option<bool> {
         if u32::from(synapse.delay) <= arrival.colour_delay {
             self.counters.skipped_synapses += 1;
             return None;

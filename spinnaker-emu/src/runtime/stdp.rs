@@ -17,10 +17,10 @@ pub mod lut;
 pub mod post_events;
 pub mod process;
 pub mod row;
-pub mod timing;
-pub mod weight;
 #[cfg(test)]
 mod tests;
+pub mod timing;
+pub mod weight;
 
 use std::fmt;
 
@@ -78,7 +78,10 @@ pub enum StdpError {
         timestep_ms: f64,
     },
     /// A weight-dependence region count other than the core's number of synapse types.
-    WrongTypeCount { regions: usize, synapse_types: usize },
+    WrongTypeCount {
+        regions: usize,
+        synapse_types: usize,
+    },
 }
 
 impl fmt::Display for StdpError {

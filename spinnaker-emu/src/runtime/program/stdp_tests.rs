@@ -43,7 +43,7 @@ fn run(stdp: StdpConfig, w0: u16, teacher: &[u32], pre: &[u32], ms: f64) -> Outc
         .unwrap(),
     ];
     let mut core = neuron_core_with_rows(1, &rows);
-    core.stdp = Some(stdp);
+    core.stdp = Some(Box::new(stdp));
     let item = core.master_pop_table.address_list()[0];
     let source = CoreProgram::SpikeArray(SpikeArrayCoreImage {
         spike_ticks: vec![teacher.to_vec(), pre.to_vec()],
@@ -78,11 +78,7 @@ fn config(rule: WeightRule, a_plus: f64, a_minus: f64, w_min: f64, w_max: f64) -
             a_plus,
             a_minus,
         },
-        &PynnWeightDependence {
-            rule,
-            w_min,
-            w_max,
-        },
+        &PynnWeightDependence { rule, w_min, w_max },
         1.0,
         2,
         1.0,
@@ -167,7 +163,10 @@ fn multiplicative_changes_scale_with_the_distance_to_the_bound() {
         &[10, 200],
         205.0,
     );
-    assert_near(pot.weight, 0.5 + (w_max - 0.5) * 0.2 * (-6.0f64 / 20.0).exp());
+    assert_near(
+        pot.weight,
+        0.5 + (w_max - 0.5) * 0.2 * (-6.0f64 / 20.0).exp(),
+    );
     let dep = run(
         config(WeightRule::Multiplicative, 0.2, 0.2, w_min, w_max),
         W0,
@@ -175,7 +174,10 @@ fn multiplicative_changes_scale_with_the_distance_to_the_bound() {
         &[20],
         25.0,
     );
-    assert_near(dep.weight, 0.5 - (0.5 - w_min) * 0.2 * (-8.0f64 / 15.0).exp());
+    assert_near(
+        dep.weight,
+        0.5 - (0.5 - w_min) * 0.2 * (-8.0f64 / 15.0).exp(),
+    );
 }
 
 #[test]
@@ -225,4 +227,17 @@ fn a_static_core_has_no_plastic_weights_and_no_stdp_counts() {
     assert_eq!(p.plastic_weights(item, 0), None);
     assert_eq!(p.counters().stdp, Default::default());
     assert_eq!(p.spikes(), &[(2, 0), (6, 0)]);
+}
+
+#[test]
+fn a_core_refuses_stdp_parameters_for_another_number_of_synapse_types() {
+    let mut core = neuron_core(1, 1, TEACHER, |_| vec![0]);
+    let mut stdp = config(WeightRule::Additive, 0.1, 0.1, 0.0, 1.0);
+    stdp.weights.regions.pop();
+    core.stdp = Some(Box::new(stdp));
+    let err = NeuronCore::new(core).err().unwrap();
+    assert!(
+        err.contains("1 per-type regions but the core has 2"),
+        "{err}"
+    );
 }

@@ -58,7 +58,9 @@ impl ExpDecayLut {
             return None;
         }
         let values = (0..size as usize)
-            .map(|i| ((-(i as f64) * lambda).exp() * f64::from(STDP_FIXED_POINT_ONE)).floor() as i16)
+            .map(|i| {
+                ((-(i as f64) * lambda).exp() * f64::from(STDP_FIXED_POINT_ONE)).floor() as i16
+            })
             .collect();
         Some(ExpDecayLut { shift: 0, values })
     }

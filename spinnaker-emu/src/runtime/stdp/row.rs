@@ -29,6 +29,9 @@ impl SynapticRow {
     /// Each plastic synapse is given as the fields of a fixed word (weight in ring-buffer units, raw delay
     /// field from [`SynapticWordLayout::delay_field`], type, neuron index); the weight goes to the plastic
     /// region, the rest to its control half-word. [`plastic_weights`] reads the weights back in this order.
+    ///
+    /// A row takes 2 + ceil(n/2) + F + ceil(n/2) words after its header, at most 256: so at most 254 plastic
+    /// synapses fit a row; longer rows are refused ([`SynapseError::RowTooLong`]).
     pub fn plastic(
         layout: SynapticWordLayout,
         synapses: &[FixedSynapse],

@@ -41,8 +41,7 @@ impl PairTiming {
     /// fall in the same step, where upstream applies nothing.
     pub fn potentiation(&self, time: u32, last_pre_time: u32, last_pre_trace: i16) -> Option<i32> {
         let elapsed = time.wrapping_sub(last_pre_time);
-        (elapsed > 0)
-            .then(|| mul_16x16(i32::from(last_pre_trace), self.tau_plus.decay(elapsed)))
+        (elapsed > 0).then(|| mul_16x16(i32::from(last_pre_trace), self.tau_plus.decay(elapsed)))
     }
 
     /// `timing_apply_pre_spike`: the depression (s4.11) a pre-synaptic spike at `time` causes, given the
@@ -51,7 +50,6 @@ impl PairTiming {
     /// wrap to a huge value, whose lookup is 0: upstream still applies a zero depression, and so does this.
     pub fn depression(&self, time: u32, last_post_time: u32, last_post_trace: i16) -> Option<i32> {
         let elapsed = time.wrapping_sub(last_post_time);
-        (elapsed > 0)
-            .then(|| mul_16x16(i32::from(last_post_trace), self.tau_minus.decay(elapsed)))
+        (elapsed > 0).then(|| mul_16x16(i32::from(last_post_trace), self.tau_minus.decay(elapsed)))
     }
 }
