@@ -15,7 +15,10 @@
 //!   appends to its post-synaptic history in the update; a row with a plastic region (P > 0) has its plastic
 //!   synapses updated and added first, then its fixed ones (§4.7), and its plastic region is DMA'd back to
 //!   SDRAM once processed. The write-back occupies the shared SDRAM after the next row's read, which was issued
-//!   before it, and costs the CPU a DMA set-up.
+//!   before it, and costs the CPU a DMA set-up. A post spike enters the history at the timer, like the rest of
+//!   the update; with a delay of at least one step no row processed in the same tick could see it anyway. A
+//!   plastic row on a core without STDP parameters (which the mapper never builds) has only its fixed part
+//!   processed.
 //! - **Priorities**: spike processing pre-empts the neuron update, so it lengthens a running update. A tick
 //!   whose update is still running when the next timer fires is an overrun; the next update queues behind it.
 //!   (Simplification: spike sends are placed as if the update were not pre-empted.)
