@@ -1,5 +1,6 @@
-//! Neural-runtime kernels on the host: neuron updates per second per model (256 neurons, one core's worth)
-//! and static synaptic events per second (rows of 256 fixed synapses into the ring buffers).
+//! Neural-runtime kernels on the host: neuron updates per second per model (256 neurons, one core's worth),
+//! static synaptic events per second (rows of 256 fixed synapses into the ring buffers) and STDP plastic-synapse
+//! updates per second (full rows of 254 plastic synapses against 256 neurons' post-synaptic histories).
 //!
 //! `cargo bench --bench runtime`. Criterion's "thrpt" is in neuron updates or synaptic events per second.
 
@@ -10,9 +11,15 @@ use spinnaker_emu::runtime::neuron::izhikevich::{IzhConfig, IzhCurrExp};
 use spinnaker_emu::runtime::neuron::lif::{LifConfig, LifCurrExp};
 use spinnaker_emu::runtime::neuron::{NeuronArray, Receptor};
 use spinnaker_emu::runtime::ring_buffer::RingBuffers;
-use spinnaker_emu::runtime::synapse_row::{SynapticRow, SynapticWordLayout};
+use spinnaker_emu::runtime::stdp::{
+    PlasticRowMut, PostHistory, PynnWeightDependence, SpikePairRule, StdpConfig, StdpCounters,
+    WeightRule, process_row,
+};
+use spinnaker_emu::runtime::synapse_row::{FixedSynapse, SynapticRow, SynapticWordLayout};
 
 const NEURONS: usize = 256;
+/// Plastic synapses per row in the STDP bench.
+const PLASTIC_ROW: u64 = 254;
 
 fn neuron_updates(c: &mut Criterion) {
     // Driven so that they spike now and then: i_offset well above rheobase.
@@ -87,5 +94,74 @@ fn synaptic_events(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, neuron_updates, synaptic_events);
+fn plastic_synapse_updates(c: &mut Criterion) {
+    let layout = SynapticWordLayout::for_core(256, 2, 16).unwrap();
+    let config = StdpConfig::from_pynn(
+        &SpikePairRule::default(),
+        &PynnWeightDependence {
+            rule: WeightRule::Additive,
+            w_min: 0.0,
+            w_max: 1.0,
+        },
+        1.0,
+        2,
+        1.0,
+    )
+    .unwrap();
+    // 254 is the most a row holds: 2 history words + 127 weight words + 127 control words = 256 words.
+    let synapses: Vec<FixedSynapse> = (0..PLASTIC_ROW as u16)
+        .map(|t| FixedSynapse {
+            weight: 1000,
+            delay: 1 + t % 15,
+            synapse_type: (t % 2) as u8,
+            index: t,
+        })
+        .collect();
+    let row = SynapticRow::plastic(layout, &synapses, &[]).unwrap();
+    // 16 source neurons' rows, 4 fetched per tick in rotation: each row's window spans 4 ticks.
+    let mut rows: Vec<Vec<u32>> = vec![row.row_words().to_vec(); 16];
+    let mut post = vec![PostHistory::default(); 256];
+    let mut ring = RingBuffers::new(layout, 2).unwrap();
+    let mut counters = StdpCounters::default();
+    let mut g = c.benchmark_group("stdp");
+    g.throughput(Throughput::Elements(PLASTIC_ROW * 4));
+    g.bench_function("plastic-rows-254", |b| {
+        let mut time = 0u32;
+        b.iter(|| {
+            // One neuron in 16 fires per tick (~60 Hz at 1 ms), so histories stay full and a 4-tick window
+            // holds a post spike for a quarter of the synapses.
+            for (i, history) in post.iter_mut().enumerate() {
+                if (time as usize + i).is_multiple_of(16) {
+                    history.add_spike(time, &config.timing);
+                }
+            }
+            let first = 4 * (time as usize % 4);
+            let mut applied = 0;
+            for words in &mut rows[first..first + 4] {
+                let arrival = ring.begin_row(time, time & 15, 4);
+                let mut row = PlasticRowMut::parse(words).unwrap();
+                applied += process_row(
+                    &config,
+                    &mut row,
+                    &post,
+                    &[6, 6],
+                    &mut ring,
+                    &arrival,
+                    &mut counters,
+                )
+                .post_events;
+            }
+            time += 1;
+            applied + ring.transfer(time).count() as u64
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    neuron_updates,
+    synaptic_events,
+    plastic_synapse_updates
+);
 criterion_main!(benches);

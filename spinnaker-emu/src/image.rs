@@ -7,8 +7,9 @@
 //! it records), a SpikeSourcePoisson core or a SpikeSourceArray core. Serialised with serde, stored with
 //! bincode ([`MachineImage::to_bytes`]).
 //!
-//! Still to come with the core program (issue 4): delay-extension cores, STDP rows and parameters, and the
-//! cycle-cost table a run is charged with.
+//! A neuron core with plastic synapses also carries its STDP parameters ([`StdpConfig`]); its plastic rows sit
+//! in the same synaptic region as static ones. Still to come: delay-extension cores, and the cycle-cost table a
+//! run is charged with.
 
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +21,7 @@ use crate::router::table::{RoutingEntry, RoutingTable};
 use crate::runtime::master_pop_table::MasterPopTable;
 use crate::runtime::neuron::NeuronArray;
 use crate::runtime::poisson::SourceParams;
+use crate::runtime::stdp::StdpConfig;
 use crate::runtime::synapse_row::{SynapticRegion, SynapticWordLayout};
 
 /// Which machine an image was built for.
@@ -85,6 +87,10 @@ pub struct NeuronCoreImage {
     /// Input spike buffer length (256 by default, §4.4).
     pub incoming_spike_buffer: u32,
     pub recording: Recording,
+    /// The STDP rule of the core's plastic rows (§4.6, B3.2); `None` for a core with static synapses only.
+    /// One rule per core, as one sPyNNaker binary has one. Boxed: the decay tables and per-type regions would
+    /// otherwise make every core image (and the `CoreProgram` enum) large.
+    pub stdp: Option<Box<StdpConfig>>,
 }
 
 /// A SpikeSourcePoisson core (§4.11).
@@ -234,7 +240,7 @@ pub(crate) mod fixtures {
         weight: u16,
         targets: impl Fn(u16) -> Vec<u16>,
     ) -> NeuronCoreImage {
-        let layout = SynapticWordLayout::for_core(256, 2, 16).unwrap();
+        let layout = layout();
         let rows: Vec<SynapticRow> = (0..sources)
             .map(|s| {
                 let words: Vec<u32> = targets(s)
@@ -244,9 +250,21 @@ pub(crate) mod fixtures {
                 SynapticRow::fixed(&words).unwrap()
             })
             .collect();
+        neuron_core_with_rows(n, &rows)
+    }
+
+    /// The word layout of [`neuron_core`]'s cores: 256 neurons, two synapse types, 16 delay slots.
+    pub fn layout() -> SynapticWordLayout {
+        SynapticWordLayout::for_core(256, 2, 16).unwrap()
+    }
+
+    /// A neuron core of `n` LIF neurons (as [`neuron_core`]) whose source neuron s has row `rows[s]`, laid out
+    /// with [`layout`]. The rows' matrix is the region's first, at address 0.
+    pub fn neuron_core_with_rows(n: usize, rows: &[SynapticRow]) -> NeuronCoreImage {
+        let sources = rows.len() as u16;
         let mut synaptic_region = SynapticRegion::new();
         let item = synaptic_region
-            .push(&SynapticMatrix::new(&rows).unwrap())
+            .push(&SynapticMatrix::new(rows).unwrap())
             .unwrap();
         let master_pop_table = MasterPopTable::build(vec![PopSource {
             key: SOURCE_KEYS,
@@ -277,7 +295,7 @@ pub(crate) mod fixtures {
             n_colour_bits: 4,
             master_pop_table,
             synaptic_region,
-            word_layout: layout,
+            word_layout: layout(),
             // 2^6 nA range: a stored weight w is w * 2^(6 - 15) nA.
             weight_shifts: vec![6, 6],
             incoming_spike_buffer: 256,
@@ -285,6 +303,7 @@ pub(crate) mod fixtures {
                 spikes: true,
                 ..Recording::default()
             },
+            stdp: None,
         }
     }
 }
@@ -362,6 +381,46 @@ mod tests {
             MachineImage::from_bytes(&longer)
                 .unwrap_err()
                 .contains("stray")
+        );
+    }
+
+    #[test]
+    fn round_trips_an_image_with_stdp_through_bincode() {
+        use super::fixtures::{layout, neuron_core_with_rows};
+        use crate::runtime::stdp::{PynnWeightDependence, SpikePairRule, WeightRule};
+        use crate::runtime::synapse_row::{FixedSynapse, SynapticRow};
+        let synapse = FixedSynapse {
+            weight: 300,
+            delay: 2,
+            synapse_type: 1,
+            index: 2,
+        };
+        let rows = [SynapticRow::plastic(layout(), &[synapse; 3], &[]).unwrap()];
+        let mut core = neuron_core_with_rows(3, &rows);
+        core.stdp = Some(Box::new(
+            StdpConfig::from_pynn(
+                &SpikePairRule::default(),
+                &PynnWeightDependence {
+                    rule: WeightRule::Multiplicative,
+                    w_min: 0.0,
+                    w_max: 2.0,
+                },
+                0.1,
+                2,
+                1.0,
+            )
+            .unwrap(),
+        ));
+        let mut img = image();
+        img.chips[0].cores[1].program = CoreProgram::Neurons(core);
+        let back = MachineImage::from_bytes(&img.to_bytes().unwrap()).unwrap();
+        assert_eq!(back, img);
+        let CoreProgram::Neurons(core) = &back.chips[0].cores[1].program else {
+            unreachable!()
+        };
+        assert_eq!(
+            core.stdp.as_ref().unwrap().timing.tau_plus.values().len(),
+            1526
         );
     }
 

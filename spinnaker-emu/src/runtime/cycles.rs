@@ -37,6 +37,21 @@ pub struct CycleCosts {
     pub row_overhead: u64,
     /// The fixed-synapse inner loop, per synapse (§5.2: 14-18).
     pub fixed_synapse: u64,
+    /// One plastic synapse of a row (STDP, `process_plastic_synapse`): decode the control half-word, find the
+    /// post-synaptic window, the depression, the final weight and its ring-buffer add. The spec gives no figure;
+    /// the toolchain plans 1.4 M STDP synaptic events per second per core against 13 M static (mapping A1.1, from
+    /// "Synapse-Centric Mapping of Cortical Models"), about 143 against 15 cycles at 200 MHz. With one post
+    /// spike per window ([`Self::stdp_post_event`]) the default makes 145.
+    pub plastic_synapse: u64,
+    /// One post-synaptic spike applied to one plastic synapse: a table lookup, a 16x16 multiply, an accum
+    /// multiply and a clamp (a named guess, see [`Self::plastic_synapse`]).
+    pub stdp_post_event: u64,
+    /// Per plastic row: the pre-synaptic trace update (a lookup and a multiply) and the loop set-up (a named
+    /// guess). The write-back DMA set-up is charged as [`Self::dma_setup`].
+    pub plastic_row: u64,
+    /// Per neuron spike on a core with STDP: decay the post-synaptic trace and append to the history, shifting
+    /// up to 15 entries when full (a named guess).
+    pub stdp_post_spike: u64,
     /// One JKISS call (§5.1: 44, measured upstream).
     pub rng_call: u64,
     /// Poisson source bookkeeping per source per tick (U: a named guess).
@@ -64,6 +79,10 @@ impl Default for CycleCosts {
             dma_setup: 80,
             row_overhead: 20,
             fixed_synapse: 16,
+            plastic_synapse: 120,
+            stdp_post_event: 25,
+            plastic_row: 40,
+            stdp_post_spike: 40,
             rng_call: 44,
             poisson_per_source: 20,
             dma_latency_ns: 750.0,

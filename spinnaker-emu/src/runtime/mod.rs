@@ -10,4 +10,5 @@ pub mod neuron;
 pub mod poisson;
 pub mod program;
 pub mod ring_buffer;
+pub mod stdp;
 pub mod synapse_row;

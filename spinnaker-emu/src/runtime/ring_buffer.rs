@@ -114,6 +114,12 @@ impl Arrival {
         self.colour_delay
     }
 
+    /// The step the spike was sent in, `time − colour_delay`: the time STDP stamps a pre-synaptic
+    /// spike with (`synapse_dynamics_process_plastic_synapses`).
+    pub fn sent_time(&self) -> u32 {
+        self.time.wrapping_sub(self.colour_delay)
+    }
+
     /// The slot for a synapse with delay field `delay` (§4.8).
     ///
     /// The delay counts from when the spike was sent, so the slot is
@@ -231,17 +237,20 @@ impl RingBuffers {
     /// (counted once per clipped addition, as `synapses.c` does when bit 16 of the sum is set).
     /// Returns the new value. `time` is the step the delay counts from.
     pub fn add(&mut self, time: u32, synapse: FixedSynapse) -> u16 {
+        let (value, saturated) = self.accumulate(time, synapse);
+        self.counters.saturations += u32::from(saturated);
+        value
+    }
+
+    /// Adds the weight to slot `(time + delay) & delay_mask`, clipping at 0xFFFF; returns the new
+    /// value and whether it clipped. The caller counts the clip in its own counter.
+    fn accumulate(&mut self, time: u32, synapse: FixedSynapse) -> (u16, bool) {
         let slot_time = time.wrapping_add(u32::from(synapse.delay));
         let index = self.index(slot_time, synapse.synapse_type, synapse.index);
         let sum = u32::from(self.values[index]) + u32::from(synapse.weight);
-        let value = if sum > 0xFFFF {
-            self.counters.saturations += 1;
-            0xFFFF
-        } else {
-            sum as u16
-        };
+        let value = sum.min(0xFFFF) as u16;
         self.values[index] = value;
-        value
+        (value, sum > 0xFFFF)
     }
 
     /// Starts processing one row of a spike with colour `spike_colour` at step `time`
@@ -274,6 +283,26 @@ impl RingBuffers {
             }
         }
         target
+    }
+
+    /// Adds a plastic synapse's updated weight for a row begun with [`RingBuffers::begin_row`]
+    /// (`synapse_dynamics_stdp_update_ring_buffers`). Returns `None` when skipped (counted in
+    /// "Skipped synapses"), else whether the addition clipped at 0xFFFF, which the STDP code counts
+    /// in its own `plastic_saturation_count` rather than in [`SynapseCounters::saturations`].
+    ///
+    /// The lateness test differs from [`Arrival::target`]: upstream adds the weight only when
+    /// `delay > colour_delay`, with no exemption for a zero delay field, so a plastic synapse whose
+    /// delay is stored as 0 (2^D steps) is always skipped. Reproduced as written.
+    pub fn add_plastic_synapse(
+        &mut self,
+        arrival: &Arrival,
+        synapse: FixedSynapse,
+    ) -> Option<bool> {
+        if u32::from(synapse.delay) <= arrival.colour_delay {
+            self.counters.skipped_synapses += 1;
+            return None;
+        }
+        Some(self.accumulate(arrival.sent_time(), synapse).1)
     }
 
     /// Hands over slot `time & delay_mask` (`neuron_transfer`, §4.2 step 3): yields each non-zero

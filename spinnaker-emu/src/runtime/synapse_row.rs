@@ -18,7 +18,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use matrix::{SynapticMatrix, SynapticRegion};
-pub use row::{MAX_ROW_LENGTH_WORDS, MAX_ROW_SYNAPSES, ROW_HEADER_WORDS, RowView, SynapticRow};
+pub use row::{
+    MAX_ROW_LENGTH_WORDS, MAX_ROW_SYNAPSES, ROW_HEADER_WORDS, RowView, SynapticRow, pack_half_words,
+};
 
 /// Most bits the delay, type and index fields may use together: the ring buffers have
 /// 2^(D+T+I) 16-bit entries and must fit in DTCM, 16,384 entries = 32 KB (§4.8,

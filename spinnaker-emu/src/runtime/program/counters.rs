@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::runtime::master_pop_table::PopTableCounters;
 use crate::runtime::ring_buffer::SynapseCounters;
+use crate::runtime::stdp::StdpCounters;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct CoreCounters {
@@ -24,7 +25,7 @@ pub struct CoreCounters {
     pub late_packets: u64,
     pub spikes_processed: u64,
     pub dmas: u64,
-    /// Synapses added into ring buffers (`Total_pre_synaptic_events`).
+    /// Fixed plus plastic synapses processed (`Total_pre_synaptic_events`).
     pub synaptic_events: u64,
     pub spikes_sent: u64,
     /// Most spikes sent in one tick.
@@ -33,6 +34,7 @@ pub struct CoreCounters {
     pub recording_overflows: u64,
     pub pop_table: PopTableCounters,
     pub synapses: SynapseCounters,
+    pub stdp: StdpCounters,
 }
 
 impl CoreCounters {
@@ -78,6 +80,12 @@ impl CoreCounters {
             ),
             ("Late spikes", u64::from(self.synapses.late_spikes)),
             ("Max late spike", u64::from(self.synapses.max_late_spike)),
+            ("Plastic_pre_synaptic_events", self.stdp.plastic_synapses),
+            (
+                "Times_plastic_synaptic_weights_have_saturated",
+                self.stdp.saturations,
+            ),
+            ("Plastic_weights_clipped_to_bounds", self.stdp.weight_clips),
         ]
     }
 }

@@ -15,6 +15,7 @@ use crate::packet::Packet;
 use crate::router::config::NetworkParams;
 use crate::router::table::RoutingTable;
 use crate::runtime::cycles::CycleCosts;
+use crate::runtime::master_pop_table::AddressListItem;
 use crate::time::Time;
 
 pub use counters::CoreCounters;
@@ -103,6 +104,15 @@ impl Program {
             Program::Neurons(c) => &c.counters,
             Program::Poisson(c) => &c.output.counters,
             Program::SpikeArray(c) => &c.output.counters,
+        }
+    }
+
+    /// The current plastic weights of one row of a neuron core, in build order (see
+    /// [`NeuronCore::plastic_weights`]); `None` for other programs or a row without plastic synapses.
+    pub fn plastic_weights(&self, item: AddressListItem, source_neuron: u32) -> Option<Vec<u16>> {
+        match self {
+            Program::Neurons(c) => c.plastic_weights(item, source_neuron),
+            Program::Poisson(_) | Program::SpikeArray(_) => None,
         }
     }
 
@@ -207,5 +217,7 @@ pub fn load(
     }
     Ok(sim)
 }
+#[cfg(test)]
+mod stdp_tests;
 #[cfg(test)]
 mod tests;

@@ -9,8 +9,16 @@
 //! - **Packets** (FIQ, then the user-event/DMA loop at priority 0, §4.7): each spike waits in the input
 //!   buffer (full -> dropped and counted) until the spike-processing chain is free; then the master
 //!   population table is searched (cost per probe), each row is fetched by DMA (set-up, then latency plus
-//!   transfer time on the chip's shared SDRAM) and its fixed synapses are added into the ring buffers for
-//!   the tick in which the processing happens (so the colour rules of §4.8 decide lateness).
+//!   transfer time on the chip's shared SDRAM) and its synapses are added into the ring buffers for the tick
+//!   in which the processing happens (so the colour rules of §4.8 decide lateness).
+//! - **STDP** (a core whose image has an [`StdpConfig`](crate::runtime::stdp::StdpConfig)): a neuron that fires
+//!   appends to its post-synaptic history in the update; a row with a plastic region (P > 0) has its plastic
+//!   synapses updated and added first, then its fixed ones (§4.7), and its plastic region is DMA'd back to
+//!   SDRAM once processed. The write-back occupies the shared SDRAM after the next row's read, which was issued
+//!   before it, and costs the CPU a DMA set-up. A post spike enters the history at the timer, like the rest of
+//!   the update; with a delay of at least one step no row processed in the same tick could see it anyway. A
+//!   plastic row on a core without STDP parameters (which the mapper never builds) has only its fixed part
+//!   processed.
 //! - **Priorities**: spike processing pre-empts the neuron update, so it lengthens a running update. A tick
 //!   whose update is still running when the next timer fires is an overrun; the next update queues behind it.
 //!   (Simplification: spike sends are placed as if the update were not pre-empted.)
@@ -22,9 +30,11 @@ use std::collections::VecDeque;
 use crate::image::{NeuronCoreImage, Recording};
 use crate::runtime::cycles::{CoreProfile, CycleCosts};
 use crate::runtime::fixed::{Accum, Rounding};
+use crate::runtime::master_pop_table::AddressListItem;
 use crate::runtime::master_pop_table::Outcome;
 use crate::runtime::neuron::{NeuronArray, Receptor};
 use crate::runtime::ring_buffer::RingBuffers;
+use crate::runtime::stdp::{self, PlasticRowMut, PlasticWork, PostHistory};
 use crate::runtime::synapse_row::RowView;
 use crate::time::Time;
 
@@ -55,12 +65,22 @@ pub struct NeuronCore {
     /// Per recorded variable, its samples.
     pub traces: Vec<(String, Vec<Sample>)>,
     recording_space: RecordingSpace,
+    /// Per neuron, its post-synaptic spikes (empty without STDP).
+    post_history: Vec<PostHistory>,
 }
 
 impl NeuronCore {
     pub fn new(image: NeuronCoreImage) -> Result<NeuronCore, String> {
         let ring = RingBuffers::new(image.word_layout, image.weight_shifts.len() as u16)
             .map_err(|e| e.to_string())?;
+        let post_history = match &image.stdp {
+            Some(stdp) => {
+                stdp.check(image.weight_shifts.len())
+                    .map_err(|e| e.to_string())?;
+                vec![PostHistory::default(); image.neurons.len()]
+            }
+            None => Vec::new(),
+        };
         let traces = image
             .recording
             .variables
@@ -79,6 +99,7 @@ impl NeuronCore {
             spikes: Vec::new(),
             traces,
             recording_space: RecordingSpace::default(),
+            post_history,
         })
     }
 
@@ -162,6 +183,8 @@ impl NeuronCore {
         let mut samples: Vec<Vec<Accum>> = vec![Vec::new(); self.traces.len()];
         let spikes = &mut self.spikes;
         let traces = &self.traces;
+        let stdp = self.image.stdp.as_ref();
+        let post_history = &mut self.post_history;
         self.image
             .neurons
             .update_all(self.rounding, |i, values, spiked| {
@@ -176,6 +199,10 @@ impl NeuronCore {
                     }
                 }
                 if spiked {
+                    if let Some(stdp) = stdp {
+                        post_history[i].add_spike(tick, &stdp.timing);
+                        cycles += costs.stdp_post_spike;
+                    }
                     cycles += costs.send_spike;
                     sent += 1;
                     let key = key_base + ((i as u32) << colour_bits) + colour;
@@ -257,36 +284,82 @@ impl NeuronCore {
             return cpu;
         };
         let mut dma_issue = cpu + CycleCosts::time(costs.dma_setup);
+        // The previous row's plastic write-back: (issue time, bytes), queued behind the next row's read.
+        let mut write_back: Option<(Time, u32)> = None;
         for fetch in self.image.master_pop_table.rows(&hit) {
             self.counters.dmas += 1;
             let ready = sdram.transfer(dma_issue, fetch.n_bytes, costs);
+            if let Some((at, bytes)) = write_back.take() {
+                sdram.transfer(at, bytes, costs);
+            }
             let begin = cpu.max(ready);
             self.profile.dma_wait_cycles += (begin - cpu).0 / Time::TICKS_PER_CORE_CYCLE;
-            let Some(row) = self
+            let Some(words) = self
                 .image
                 .synaptic_region
-                .read(fetch.offset_bytes, fetch.n_bytes)
-                .and_then(|words| RowView::parse(words).ok())
+                .read_mut(fetch.offset_bytes, fetch.n_bytes)
+                .filter(|words| RowView::parse(words).is_ok())
             else {
                 // A row outside the region or with a bad header: the mapper built a broken image.
                 continue;
             };
             let tick = clock.tick_at(begin);
             let arrival = self.ring.begin_row(tick, hit.colour, hit.n_colour_bits);
+            let mut plastic = PlasticWork::default();
+            let mut plastic_cycles = 0;
+            let mut write_bytes = None;
+            if let (Some(config), Some(mut row)) = (&self.image.stdp, PlasticRowMut::parse(words)) {
+                plastic = stdp::process_row(
+                    config,
+                    &mut row,
+                    &self.post_history,
+                    &self.image.weight_shifts,
+                    &mut self.ring,
+                    &arrival,
+                    &mut self.counters.stdp,
+                );
+                plastic_cycles = costs.plastic_row
+                    + plastic.synapses * costs.plastic_synapse
+                    + plastic.post_events * costs.stdp_post_event
+                    + costs.dma_setup;
+                write_bytes = Some(row.region_bytes());
+            }
+            let row = RowView::parse(words).expect("parsed above");
             let mut n = 0u64;
             for synapse in row.fixed_synapses(self.image.word_layout) {
                 self.ring.add_synapse(&arrival, synapse);
                 n += 1;
             }
-            self.counters.synaptic_events += n;
-            let work = costs.row_overhead + n * costs.fixed_synapse;
+            self.counters.synaptic_events += n + plastic.synapses;
+            let work = costs.row_overhead + n * costs.fixed_synapse + plastic_cycles;
             self.profile.synaptic_processing_cycles += work;
             // The next row's DMA starts as this row's processing begins (two row buffers, §4.7).
             dma_issue = begin + CycleCosts::time(costs.dma_setup);
             cpu = begin + CycleCosts::time(work);
+            write_back = write_bytes.map(|bytes| (cpu, bytes));
+        }
+        if let Some((at, bytes)) = write_back {
+            sdram.transfer(at, bytes, costs);
         }
         self.counters.synapses = *self.ring.counters();
         cpu
+    }
+
+    /// The plastic weights of source neuron `source_neuron`'s row in the synaptic matrix the address-list
+    /// `item` points at (what [`SynapticRegion::push`](crate::runtime::synapse_row::SynapticRegion::push)
+    /// returned when the mapper built the image), in the order the row was built.
+    ///
+    /// These are the weights as they sit in SDRAM now. As on the real machine a synapse's weight only changes
+    /// when its row is fetched for a pre-synaptic spike, so post-synaptic spikes since the row's last spike
+    /// are not yet reflected; sPyNNaker reads the weights back as stored, without a final flush, and so does
+    /// this. `None` when the row is outside the region or has no plastic region.
+    pub fn plastic_weights(&self, item: AddressListItem, source_neuron: u32) -> Option<Vec<u16>> {
+        let words = self
+            .image
+            .synaptic_region
+            .read(item.row_offset(source_neuron), item.row_bytes())?;
+        let row = RowView::parse(words).ok()?;
+        Some(stdp::plastic_weights(&row)?.collect())
     }
 
     pub fn recording(&self) -> &Recording {

@@ -13,7 +13,7 @@ use crate::router::table::{Route, RoutingEntry};
 use crate::runtime::poisson::SourceParams;
 
 /// Source core 1 and neuron core 2 on chip (2, 2) of a SpiNN-5 board, the sources' keys routed to core 2.
-fn image(source: CoreProgram, neurons: NeuronCoreImage) -> MachineImage {
+pub(super) fn image(source: CoreProgram, neurons: NeuronCoreImage) -> MachineImage {
     MachineImage {
         machine: MachineDescription {
             preset: "spinnaker-48".into(),
@@ -43,7 +43,7 @@ fn image(source: CoreProgram, neurons: NeuronCoreImage) -> MachineImage {
     }
 }
 
-fn program(sim: &Simulation<ChipRuntime>, core: usize) -> &Program {
+pub(super) fn program(sim: &Simulation<ChipRuntime>, core: usize) -> &Program {
     let i = sim.machine().chip_index(ChipCoord::new(2, 2)).unwrap() as usize;
     sim.chips()[i].app.cores[core].as_ref().unwrap()
 }

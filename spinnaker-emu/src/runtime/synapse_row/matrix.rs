@@ -167,11 +167,22 @@ impl SynapticRegion {
     /// requests a row (§4.5, §4.7). `None` when unaligned or outside the region, where the real
     /// core would read whatever SDRAM holds there.
     pub fn read(&self, offset_bytes: u32, n_bytes: u32) -> Option<&[u32]> {
+        self.words.get(Self::word_range(offset_bytes, n_bytes)?)
+    }
+
+    /// The same words as [`Self::read`], writable: a row whose plastic region the core updates and
+    /// DMAs back to SDRAM (§4.7). The emulator processes the row in place, so the read and the
+    /// write-back are one borrow; their SDRAM time is charged separately.
+    pub fn read_mut(&mut self, offset_bytes: u32, n_bytes: u32) -> Option<&mut [u32]> {
+        self.words.get_mut(Self::word_range(offset_bytes, n_bytes)?)
+    }
+
+    /// Word indices of a word-aligned byte range.
+    fn word_range(offset_bytes: u32, n_bytes: u32) -> Option<std::ops::Range<usize>> {
         if !offset_bytes.is_multiple_of(4) || !n_bytes.is_multiple_of(4) {
             return None;
         }
         let start = offset_bytes as usize / 4;
-        self.words
-            .get(start..start.checked_add(n_bytes as usize / 4)?)
+        Some(start..start.checked_add(n_bytes as usize / 4)?)
     }
 }

@@ -74,10 +74,7 @@ impl SynapticRow {
         words.push(fixed_words.len() as u32);
         words.push(plastic_controls.len() as u32);
         words.extend_from_slice(fixed_words);
-        words.extend(plastic_controls.chunks(2).map(|pair| {
-            let high = pair.get(1).map_or(0, |&h| u32::from(h) << 16);
-            u32::from(pair[0]) | high
-        }));
+        words.extend(pack_half_words(plastic_controls));
         Ok(SynapticRow { words })
     }
 
@@ -95,6 +92,15 @@ impl SynapticRow {
     pub fn view(&self) -> RowView<'_> {
         RowView::parse(&self.words).expect("a built row has a consistent header")
     }
+}
+
+/// Packs a `uint16_t` array into words as the little-endian core reads it: two per word, the first in
+/// the low half; an odd count leaves the last high half zero.
+pub fn pack_half_words(values: &[u16]) -> impl Iterator<Item = u32> + '_ {
+    values.chunks(2).map(|pair| {
+        let high = pair.get(1).map_or(0, |&h| u32::from(h) << 16);
+        u32::from(pair[0]) | high
+    })
 }
 
 impl TryFrom<Vec<u32>> for SynapticRow {
