@@ -62,7 +62,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         ));
     }
     let total_ticks = (duration_ms / dt_ms).round().max(1.0) as u32;
-    let threads = args.target.threads();
+    let threads = args.target.kernel_threads();
 
     let load_start = Instant::now();
     let mut sim = program::load(
@@ -131,13 +131,14 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         &recordings,
     );
     let dir = super::out_dir(args.out.as_ref(), &args.target.net);
+    let weights = readback::plastic_weights(net, mapped, &sim);
     write_run_outputs(
         &dir,
         &recordings,
         &summary,
         &provenance,
         &mapped.report,
-        &[],
+        &weights,
     )
     .map_err(|e| e.to_string())?;
 

@@ -26,7 +26,9 @@ pub struct TargetArgs {
     /// All 17 application cores on every chip, instead of sPyNNaker's realistic counts.
     #[arg(long)]
     pub ideal_cores: bool,
-    /// Host threads (results do not depend on it; default: all cores).
+    /// Host threads (results do not depend on it). Mapping uses all cores by default; the emulation
+    /// kernel uses 1 by default, because its conservative parallel windows only pay off when many chips are
+    /// busy (a large network on a large machine).
     #[arg(long)]
     pub threads: Option<usize>,
     /// Fire each core's timer every timestep x N (sPyNNaker's time_scale_factor): N times the cycles per
@@ -44,10 +46,16 @@ pub struct Target {
 }
 
 impl TargetArgs {
-    pub fn threads(&self) -> usize {
+    /// Threads for mapping: `--threads`, else all cores.
+    pub fn mapping_threads(&self) -> usize {
         self.threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
             .max(1)
+    }
+
+    /// Threads for the emulation kernel: `--threads`, else 1.
+    pub fn kernel_threads(&self) -> usize {
+        self.threads.unwrap_or(1).max(1)
     }
 
     /// Loads the network (with `--seed` applied) and maps it.
@@ -81,7 +89,7 @@ impl TargetArgs {
         };
         let start = Instant::now();
         let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(self.threads())
+            .num_threads(self.mapping_threads())
             .build()
             .map_err(|e| e.to_string())?;
         let options = SpinnakerOptions {

@@ -13,6 +13,7 @@ use spinnaker_emu::image::{
 use spinnaker_emu::router::table::RoutingEntry;
 use spinnaker_emu::runtime::jkiss::Jkiss;
 use spinnaker_emu::runtime::master_pop_table::MasterPopTable;
+use spinnaker_emu::runtime::stdp::StdpConfig;
 
 use super::keys::KeyLayout;
 use super::neurons;
@@ -80,6 +81,7 @@ pub fn core_programs(
     keys: &KeyLayout,
     synapses: Vec<SliceSynapses>,
     scales: &[[WeightScale; 2]],
+    stdp: &[Option<StdpConfig>],
     timestep_ms: f64,
     seed: u64,
 ) -> Result<Vec<CoreProgram>, String> {
@@ -125,6 +127,7 @@ pub fn core_programs(
                     weight_shifts: scales[index].iter().map(|s| s.shift).collect(),
                     incoming_spike_buffer: INCOMING_SPIKE_BUFFER,
                     recording,
+                    stdp: stdp[slice.population].clone().map(Box::new),
                 }),
             })
         })

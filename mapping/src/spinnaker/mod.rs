@@ -65,6 +65,12 @@ pub struct Mapped {
     /// Per slice, its chip and core.
     pub placements: Vec<(ChipCoord, u8)>,
     pub keys: KeyLayout,
+    /// Per slice and synapse type, how weights are stored.
+    pub scales: Vec<[weights::WeightScale; 2]>,
+    /// Per projection, its plastic matrices (empty for static projections).
+    pub plastic: Vec<Vec<synapses::PlasticMatrix>>,
+    /// Per plastic projection, (pre, post) population indices of its synapses in synapse order.
+    pub plastic_pairs: Vec<Vec<(u32, u32)>>,
     pub report: SpinnakerReport,
 }
 
@@ -116,7 +122,26 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
     let t = Instant::now();
     let scales = synapses::weight_scales(net, &expanded, &partition, timestep_ms)?;
     let layouts = synapses::layouts(net, &partition, &incoming)?;
+    let stdp = synapses::stdp_configs(net, timestep_ms)?;
     let synaptic = synapses::build(net, &expanded, &partition, &keys, &scales, &layouts)?;
+    let plastic_pairs: Vec<Vec<(u32, u32)>> = synaptic
+        .plastic
+        .iter()
+        .enumerate()
+        .map(|(j, matrices)| {
+            if matrices.is_empty() {
+                return Vec::new();
+            }
+            let (p, s) = (&net.projections[j], &expanded[j]);
+            (0..p.pre.len())
+                .flat_map(|k| {
+                    let range =
+                        s.row_start[k as usize] as usize..s.row_start[k as usize + 1] as usize;
+                    s.post[range].iter().map(move |&n| (p.pre.index(k), n))
+                })
+                .collect()
+        })
+        .collect();
     drop(expanded);
     times.synapses_s = t.elapsed().as_secs_f64();
 
@@ -137,12 +162,14 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
         .map(|s| s.region.size_bytes() as u64)
         .sum();
     let quantisation = synaptic.quantisation;
+    let plastic = synaptic.plastic;
     let programs = image::core_programs(
         net,
         &partition,
         &keys,
         synaptic.slices,
         &scales,
+        &stdp,
         timestep_ms,
         options.seed,
     )?;
@@ -176,6 +203,9 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
         partition,
         placements: routed.placements,
         keys,
+        scales,
+        plastic,
+        plastic_pairs,
         report,
     })
 }

@@ -8,7 +8,10 @@
 use std::collections::BTreeMap;
 
 use nmemu_loader::Network;
-use nmemu_loader::writers::{PopulationRecording, Provenance, Recordings, Spike, Trace};
+use nmemu_loader::format::ReceptorType;
+use nmemu_loader::writers::{
+    PlasticWeights, PopulationRecording, Provenance, Recordings, Spike, Trace,
+};
 use serde_json::{Map, Value, json};
 use spinnaker_emu::kernel::Simulation;
 use spinnaker_emu::runtime::cycles::CycleCosts;
@@ -253,4 +256,50 @@ pub fn hardware_time_s(mapped: &Mapped, sim: &Simulation<ChipRuntime>, ticks: u3
         .unwrap_or(0);
     let longest_s = CycleCosts::time(longest).as_ms() * 1e-3;
     f64::from(ticks) * tick_s.max(longest_s)
+}
+
+/// The final weights of every plastic projection, as the cores hold them (a synapse changes only when its row
+/// is fetched for a spike, so this is what sPyNNaker would read back too), in PyNN units and synapse order.
+pub fn plastic_weights(
+    net: &Network,
+    mapped: &Mapped,
+    sim: &Simulation<ChipRuntime>,
+) -> Vec<PlasticWeights> {
+    mapped
+        .plastic
+        .iter()
+        .enumerate()
+        .filter(|(_, matrices)| !matrices.is_empty())
+        .map(|(j, matrices)| {
+            let pairs = &mapped.plastic_pairs[j];
+            let mut weights = vec![f64::NAN; pairs.len()];
+            let synapse_type =
+                usize::from(net.projections[j].receptor_type == ReceptorType::Inhibitory);
+            for m in matrices {
+                let scale = mapped.scales[m.slice][synapse_type];
+                let Some(program) = program(mapped, sim, m.slice) else {
+                    continue;
+                };
+                for (source, bounds) in m.row_start.windows(2).enumerate() {
+                    let synapses = &m.synapses[bounds[0] as usize..bounds[1] as usize];
+                    if synapses.is_empty() {
+                        continue;
+                    }
+                    if let Some(row) = program.plastic_weights(m.item, source as u32) {
+                        for (&i, &w) in synapses.iter().zip(&row) {
+                            weights[i as usize] = f64::from(w) / scale.units_per_weight();
+                        }
+                    }
+                }
+            }
+            PlasticWeights {
+                projection: net.projections[j].label.clone(),
+                rows: pairs
+                    .iter()
+                    .zip(weights)
+                    .map(|(&(pre, post), w)| (pre, post, w))
+                    .collect(),
+            }
+        })
+        .collect()
 }

@@ -16,11 +16,14 @@
 use std::collections::BTreeSet;
 
 use nmemu_loader::format::cells::{CellType, SynapseKind};
-use nmemu_loader::format::{ReceptorType, SynapseSpec};
+use nmemu_loader::format::{ReceptorType, SynapseSpec, TimingDependence, WeightDependence};
 use nmemu_loader::network::Population;
 use nmemu_loader::{Network, Synapses};
 use rayon::prelude::*;
-use spinnaker_emu::runtime::master_pop_table::PopSource;
+use spinnaker_emu::runtime::master_pop_table::{AddressListItem, PopSource};
+use spinnaker_emu::runtime::stdp::{
+    MAX_PLASTIC_ROW_SYNAPSES, PynnWeightDependence, SpikePairRule, StdpConfig, WeightRule,
+};
 use spinnaker_emu::runtime::synapse_row::{
     MAX_ROW_SYNAPSES, SynapticMatrix, SynapticRegion, SynapticRow, SynapticWordLayout,
 };
@@ -109,30 +112,27 @@ fn max_delay(synapses: &Synapses) -> u32 {
     }
 }
 
-/// How a projection's synapses enter the runtime: synapse type and weight scale.
+/// How a projection's synapses enter the runtime: synapse type, weight scale, plastic rows or fixed words.
 #[derive(Clone, Copy, Debug)]
 struct Target {
     synapse_type: u8,
     scale: f64,
+    plastic: bool,
 }
 
 fn target(net: &Network, projection: usize) -> Result<Target, String> {
     let p = &net.projections[projection];
     let at = format!("projections[{projection}] '{}'", p.label);
-    match p.synapse {
-        SynapseSpec::StaticSynapse { .. } => {}
-        SynapseSpec::StdpMechanism { .. } => {
-            return Err(format!(
-                "{at}: STDPMechanism is not mapped to SpiNNaker yet (plastic rows are being added)"
-            ));
-        }
+    let plastic = match p.synapse {
+        SynapseSpec::StaticSynapse { .. } => false,
+        SynapseSpec::StdpMechanism { .. } => true,
         _ => {
             return Err(format!(
                 "{at}: {} has no SpiNNaker runtime implementation; use StaticSynapse",
                 synapse_name(&p.synapse)
             ));
         }
-    }
+    };
     let kind = net.populations[p.post.population].cell_type.synapse_kind();
     Ok(Target {
         synapse_type: match p.receptor_type {
@@ -144,7 +144,87 @@ fn target(net: &Network, projection: usize) -> Result<Target, String> {
         } else {
             1.0
         },
+        plastic,
     })
+}
+
+/// Per population, the STDP rule of its cores (sPyNNaker runs one synapse dynamics per core): `None` when no
+/// plastic projection arrives; an error naming both projections when two arrive with different rules.
+pub fn stdp_configs(net: &Network, timestep_ms: f64) -> Result<Vec<Option<StdpConfig>>, String> {
+    let mut rules: Vec<Option<(usize, TimingDependence, WeightDependence)>> =
+        vec![None; net.populations.len()];
+    for (j, p) in net.projections.iter().enumerate() {
+        let SynapseSpec::StdpMechanism {
+            timing_dependence,
+            weight_dependence,
+            ..
+        } = p.synapse
+        else {
+            continue;
+        };
+        let slot = &mut rules[p.post.population];
+        match slot {
+            Some((first, t, w)) if (*t, *w) != (timing_dependence, weight_dependence) => {
+                return Err(format!(
+                    "projections[{j}] '{}': its STDP rule differs from that of projections[{first}] '{}' onto \
+                     the same population; a SpiNNaker core runs one rule",
+                    p.label, net.projections[*first].label
+                ));
+            }
+            Some(_) => {}
+            None => *slot = Some((j, timing_dependence, weight_dependence)),
+        }
+    }
+    rules
+        .into_iter()
+        .enumerate()
+        .map(|(q, rule)| {
+            let Some((
+                j,
+                TimingDependence::SpikePairRule {
+                    tau_plus,
+                    tau_minus,
+                    a_plus,
+                    a_minus,
+                },
+                w,
+            )) = rule
+            else {
+                return Ok(None);
+            };
+            let (w_min, w_max) = w.bounds();
+            let dependence = PynnWeightDependence {
+                rule: match w {
+                    WeightDependence::AdditiveWeightDependence { .. } => WeightRule::Additive,
+                    WeightDependence::MultiplicativeWeightDependence { .. } => {
+                        WeightRule::Multiplicative
+                    }
+                },
+                w_min,
+                w_max,
+            };
+            let scale =
+                if net.populations[q].cell_type.synapse_kind() == Some(SynapseKind::Conductance) {
+                    1024.0
+                } else {
+                    1.0
+                };
+            StdpConfig::from_pynn(
+                &SpikePairRule {
+                    tau_plus,
+                    tau_minus,
+                    a_plus,
+                    a_minus,
+                },
+                &dependence,
+                timestep_ms,
+                SYNAPSE_TYPES as usize,
+                scale,
+            )
+            .map(Some)
+            .map_err(|e| format!("projections[{j}] '{}': {e}", net.projections[j].label))
+        })
+        .collect()
 }
 
 fn synapse_name(s: &SynapseSpec) -> &'static str {
@@ -202,6 +282,17 @@ pub struct SliceSynapses {
     pub sources: Vec<PopSource>,
 }
 
+/// A plastic matrix on a core, and which synapses of its projection its rows hold, so final weights can be read
+/// back in the projection's synapse order.
+#[derive(Clone, Debug)]
+pub struct PlasticMatrix {
+    pub slice: usize,
+    pub item: AddressListItem,
+    /// Row of source neuron n holds projection synapses `synapses[row_start[n]..row_start[n + 1]]`, in order.
+    pub row_start: Vec<u32>,
+    pub synapses: Vec<u32>,
+}
+
 /// Everything the second pass produces.
 pub struct SynapticData {
     /// Indexed like `Partition::slices` (empty for source slices).
@@ -210,6 +301,8 @@ pub struct SynapticData {
     pub targets: Vec<Vec<usize>>,
     /// Per projection.
     pub quantisation: Vec<Quantisation>,
+    /// Per projection, its plastic matrices (empty for static projections).
+    pub plastic: Vec<Vec<PlasticMatrix>>,
 }
 
 /// Builds every neuron core's matrices and master population table sources.
@@ -232,6 +325,7 @@ pub fn build(
         .collect();
     let mut targets = vec![BTreeSet::new(); partition.slices.len()];
     let mut quantisation = vec![Quantisation::default(); net.projections.len()];
+    let mut plastic = vec![Vec::new(); net.projections.len()];
     for (post, _) in net.populations.iter().enumerate() {
         let post_slices = partition.populations[post].slices.clone();
         // Incoming projections grouped by source population, in population then projection order.
@@ -245,25 +339,34 @@ pub fn build(
             let pre = net.projections[group[0]].pre.population;
             let mut items = vec![Vec::new(); post_slices.len()];
             for &j in group {
-                let buckets = encode(net, j, &expanded[j], partition, scales, layouts)?;
-                let (words, q) = buckets;
+                let (words, q) = encode(net, j, &expanded[j], partition, scales, layouts)?;
                 quantisation[j].merge(&q);
                 let pre_size = net.populations[pre].size;
-                let built: Vec<Result<Vec<SynapticMatrix>, String>> = words
+                let layout = layouts[post];
+                let row_kind = target(net, j)?.plastic.then_some(layout);
+                let built: Vec<Result<Vec<BuiltMatrix>, String>> = words
                     .par_iter()
-                    .map(|bucket| matrices(bucket, pre_size))
+                    .map(|bucket| matrices(bucket, pre_size, row_kind))
                     .collect();
                 for (k, (bucket, matrices)) in words.iter().zip(built).enumerate() {
                     let slice = post_slices.start + k;
-                    for &(source_neuron, _) in bucket {
+                    for &(source_neuron, _, _) in bucket {
                         targets[partition.slice_of(pre, source_neuron)].insert(slice);
                     }
                     for m in matrices.map_err(|e| format!("projections[{j}]: {e}"))? {
                         let item = slices[slice]
                             .region
-                            .push(&m)
+                            .push(&m.matrix)
                             .map_err(|e| format!("projections[{j}]: {e}"))?;
                         items[k].push(item);
+                        if row_kind.is_some() {
+                            plastic[j].push(PlasticMatrix {
+                                slice,
+                                item,
+                                row_start: m.row_start,
+                                synapses: m.synapses,
+                            });
+                        }
                     }
                 }
             }
@@ -284,11 +387,12 @@ pub fn build(
             .map(|t| t.into_iter().collect())
             .collect(),
         quantisation,
+        plastic,
     })
 }
 
-/// Per post slice of projection `j`, its (source neuron, synaptic word) pairs sorted by source neuron.
-type Buckets = Vec<Vec<(u32, u32)>>;
+/// Per post slice of projection `j`, its (source neuron, synaptic word, synapse index) sorted by source neuron.
+type Buckets = Vec<Vec<(u32, u32, u32)>>;
 
 fn encode(
     net: &Network,
@@ -323,24 +427,41 @@ fn encode(
                 .encode(weight, delay, t.synapse_type, index)
                 .map_err(|e| format!("projections[{j}] '{}': {e}", p.label))?;
             let bucket = &mut buckets[slice];
-            sorted &= bucket.last().is_none_or(|&(s, _)| s <= source);
-            bucket.push((source, word));
+            sorted &= bucket.last().is_none_or(|&(s, _, _)| s <= source);
+            bucket.push((source, word, i as u32));
         }
     }
     if !sorted {
         for bucket in &mut buckets {
-            bucket.sort_by_key(|&(s, _)| s);
+            bucket.sort_by_key(|&(s, _, _)| s);
         }
     }
     Ok((buckets, q))
 }
 
+/// One synaptic matrix and the projection synapses of its rows (see [`PlasticMatrix`]).
+struct BuiltMatrix {
+    matrix: SynapticMatrix,
+    row_start: Vec<u32>,
+    synapses: Vec<u32>,
+}
+
 /// The matrices of one (projection, post slice): a row per source neuron, split into as many matrices as the
-/// longest row needs (each row at most the runtime's 256 synapses).
-fn matrices(bucket: &[(u32, u32)], n_sources: u32) -> Result<Vec<SynapticMatrix>, String> {
+/// longest row needs (a fixed row holds at most 256 synapses, a plastic one 254). `plastic` gives the core's
+/// word layout when the rows are plastic.
+fn matrices(
+    bucket: &[(u32, u32, u32)],
+    n_sources: u32,
+    plastic: Option<SynapticWordLayout>,
+) -> Result<Vec<BuiltMatrix>, String> {
     if bucket.is_empty() {
         return Ok(Vec::new());
     }
+    let per_row = if plastic.is_some() {
+        MAX_PLASTIC_ROW_SYNAPSES
+    } else {
+        MAX_ROW_SYNAPSES
+    };
     let mut starts = Vec::with_capacity(n_sources as usize + 1);
     let mut i = 0;
     for source in 0..n_sources {
@@ -351,21 +472,43 @@ fn matrices(bucket: &[(u32, u32)], n_sources: u32) -> Result<Vec<SynapticMatrix>
     }
     starts.push(i);
     let longest = starts.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
-    let n_parts = longest.div_ceil(MAX_ROW_SYNAPSES).max(1);
+    let n_parts = longest.div_ceil(per_row).max(1);
     let mut out = Vec::with_capacity(n_parts);
-    let mut words = Vec::with_capacity(MAX_ROW_SYNAPSES);
+    let mut words = Vec::with_capacity(per_row);
+    let mut fixed = Vec::with_capacity(per_row);
     for part in 0..n_parts {
+        let mut row_start = vec![0u32];
+        let mut synapses = Vec::new();
         let rows: Vec<SynapticRow> = starts
             .windows(2)
             .map(|w| {
-                words.clear();
-                let lo = (w[0] + part * MAX_ROW_SYNAPSES).min(w[1]);
-                let hi = (lo + MAX_ROW_SYNAPSES).min(w[1]);
-                words.extend(bucket[lo..hi].iter().map(|&(_, word)| word));
-                SynapticRow::fixed(&words).map_err(|e| e.to_string())
+                let lo = (w[0] + part * per_row).min(w[1]);
+                let hi = (lo + per_row).min(w[1]);
+                let entries = &bucket[lo..hi];
+                if plastic.is_some() {
+                    synapses.extend(entries.iter().map(|&(_, _, i)| i));
+                    row_start.push(synapses.len() as u32);
+                }
+                let row = match plastic {
+                    Some(layout) => {
+                        fixed.clear();
+                        fixed.extend(entries.iter().map(|&(_, word, _)| layout.decode(word)));
+                        SynapticRow::plastic(layout, &fixed, &[])
+                    }
+                    None => {
+                        words.clear();
+                        words.extend(entries.iter().map(|&(_, word, _)| word));
+                        SynapticRow::fixed(&words)
+                    }
+                };
+                row.map_err(|e| e.to_string())
             })
             .collect::<Result<_, _>>()?;
-        out.push(SynapticMatrix::new(&rows).map_err(|e| e.to_string())?);
+        out.push(BuiltMatrix {
+            matrix: SynapticMatrix::new(&rows).map_err(|e| e.to_string())?,
+            row_start,
+            synapses,
+        });
     }
     Ok(out)
 }

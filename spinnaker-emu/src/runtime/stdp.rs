@@ -31,7 +31,7 @@ use crate::runtime::fixed::Accum;
 pub use lut::ExpDecayLut;
 pub use post_events::{MAX_POST_SYNAPTIC_EVENTS, PostHistory, PostWindow};
 pub use process::{PlasticWork, process_row};
-pub use row::{PRE_HISTORY_WORDS, PlasticRowMut, plastic_weights};
+pub use row::{MAX_PLASTIC_ROW_SYNAPSES, PRE_HISTORY_WORDS, PlasticRowMut, plastic_weights};
 pub use timing::PairTiming;
 pub use weight::{WeightDependence, WeightRegion, WeightRule, WeightState};
 

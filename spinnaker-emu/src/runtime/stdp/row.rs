@@ -22,6 +22,10 @@ use crate::runtime::synapse_row::{
 /// `uint32_t` time and an `int16_t` trace, padded to 8 bytes).
 pub const PRE_HISTORY_WORDS: usize = 2;
 
+/// Most plastic synapses in one row: 2 header words + ceil(n/2) weight words + ceil(n/2) control words fit
+/// the 256 words after the row header for n = 254.
+pub const MAX_PLASTIC_ROW_SYNAPSES: usize = 254;
+
 impl SynapticRow {
     /// A row with plastic synapses (STDP) and optionally fixed ones, as the host writes it: the pre-synaptic
     /// history starts at time 0 with trace 0 (no spike yet).
