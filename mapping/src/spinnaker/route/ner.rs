@@ -430,3 +430,168 @@ pub fn route_nets(machine: &Machine, graph: &Graph, placements: &Placements) -> 
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spinnaker::graph::{Net, VertexId};
+    use crate::spinnaker::route::tests::check_tree;
+    use spinnaker_emu::Preset;
+    use spinnaker_emu::faults::Faults;
+    use spinnaker_emu::machine::CoreModel;
+
+    fn machine(preset: &str, faults: &Faults) -> Machine {
+        Machine::new(Preset::parse(preset).unwrap(), CoreModel::Realistic, faults).unwrap()
+    }
+
+    fn c(x: u16, y: u16) -> ChipCoord {
+        ChipCoord::new(x, y)
+    }
+
+    fn core(x: u16, y: u16, core: u8) -> CoreLocation {
+        CoreLocation { chip: c(x, y), core }
+    }
+
+    fn chips(tree: &RoutingTree) -> Vec<ChipCoord> {
+        tree.nodes().iter().map(|n| n.chip).collect()
+    }
+
+    #[test]
+    fn longest_dimension_first_uses_three_axes_and_breaks_ties_in_order() {
+        use Link::*;
+        assert_eq!(longest_dimension_first(0, 0), []);
+        assert_eq!(longest_dimension_first(3, 0), [East, East, East]);
+        assert_eq!(longest_dimension_first(3, 3), [NorthEast, NorthEast, NorthEast]);
+        assert_eq!(longest_dimension_first(4, 1), [East, East, East, NorthEast]);
+        assert_eq!(longest_dimension_first(-1, -3), [South, South, SouthWest]);
+        assert_eq!(longest_dimension_first(2, -1), [East, East, South]);
+        assert_eq!(longest_dimension_first(1, -1), [East, South]);
+        assert_eq!(longest_dimension_first(-1, 1), [West, North]);
+        for dx in -9i64..=9 {
+            for dy in -9i64..=9 {
+                let hops = longest_dimension_first(dx, dy);
+                assert_eq!(hops.len() as u32, hop_distance(dx as i32, dy as i32), "({dx}, {dy})");
+                let end = hops.iter().fold((0, 0), |(x, y), l| (x + l.vector().0, y + l.vector().1));
+                assert_eq!((i64::from(end.0), i64::from(end.1)), (dx, dy));
+            }
+        }
+    }
+
+    #[test]
+    fn single_sinks_take_shortest_paths_on_a_board_and_a_torus() {
+        for preset in ["spinnaker-48", "spinnaker-3b"] {
+            let m = machine(preset, &Faults::default());
+            let mut ner = Ner::new(&m);
+            for a in m.chips() {
+                for b in m.chips() {
+                    let sink = CoreLocation { chip: b, core: 1 };
+                    let tree = ner.route(a, &[sink]).unwrap();
+                    check_tree(&m, &tree, a, &[sink]);
+                    let want = if m.wraps() {
+                        torus_hop_distance(a, b, m.width(), m.height())
+                    } else {
+                        hop_distance(i32::from(b.x) - i32::from(a.x), i32::from(b.y) - i32::from(a.y))
+                    };
+                    assert_eq!(tree.hops() as u32, want, "{preset}: {a} -> {b}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_board_is_not_wrapped() {
+        let m = machine("spinnaker-48", &Faults::default());
+        // Across the board: 7 hops north-east inside it, where a torus would take 1.
+        let tree = Ner::new(&m).route(c(0, 0), &[core(7, 7, 1)]).unwrap();
+        assert_eq!(tree.hops(), 7);
+        let torus = machine("spinnaker-3b", &Faults::default());
+        let tree = Ner::new(&torus).route(c(0, 0), &[core(11, 11, 1)]).unwrap();
+        assert_eq!(chips(&tree), [c(0, 0), c(11, 11)]);
+        assert_eq!(tree.nodes()[1].arrives_on, Some(Link::NorthEast));
+    }
+
+    #[test]
+    fn sinks_branch_from_the_nearest_tree_chip() {
+        let m = machine("spinnaker-48", &Faults::default());
+        let sinks = [core(4, 0, 1), core(4, 2, 3), core(4, 2, 1), core(0, 0, 2)];
+        let tree = Ner::new(&m).route(c(0, 0), &sinks).unwrap();
+        check_tree(&m, &tree, c(0, 0), &sinks);
+        // (4, 0) and (4, 2) are both 4 hops away; (4, 0) goes first, east along y = 0. (4, 2) is then 2 hops
+        // from (2, 0), (3, 0) and (4, 0): the first found, (2, 0), wins and the branch goes north-east twice.
+        assert_eq!(chips(&tree), [c(0, 0), c(1, 0), c(2, 0), c(3, 0), c(3, 1), c(4, 0), c(4, 2)]);
+        assert_eq!(tree.nodes()[2].route, Route::default().with_link(0).with_link(1));
+        assert_eq!(tree.nodes()[0].route, Route::default().with_link(0).with_core(2));
+        assert_eq!(tree.nodes()[6].route, Route::default().with_core(1).with_core(3));
+        // A path that would cross the tree starts from the last tree chip on it instead.
+        let sinks = [core(2, 2, 1), core(3, 4, 1)];
+        let tree = Ner::with_radius(&m, 0).route(c(0, 0), &sinks).unwrap();
+        check_tree(&m, &tree, c(0, 0), &sinks);
+        assert_eq!(tree.hops(), 4);
+    }
+
+    #[test]
+    fn ring_and_tree_scans_both_build_trees() {
+        let m = machine("spinnaker-3b", &Faults::default());
+        let sinks: Vec<CoreLocation> = m.chips().step_by(3).map(|chip| CoreLocation { chip, core: 2 }).collect();
+        // Radius 1: a hexagon of 7 chips, so the ring scan takes over once the tree has 22 chips.
+        for radius in [0, 1, 2, NER_RADIUS] {
+            let tree = Ner::with_radius(&m, radius).route(c(5, 5), &sinks).unwrap();
+            check_tree(&m, &tree, c(5, 5), &sinks);
+            assert!(tree.hops() < 144);
+        }
+    }
+
+    #[test]
+    fn routes_go_round_dead_chips_and_links() {
+        let faults = Faults {
+            dead_chips: vec![(1, 0)],
+            dead_links: vec![(3, 3, 0), (4, 3, 2)],
+            ..Faults::default()
+        };
+        let m = machine("spinnaker-48", &faults);
+        let tree = Ner::new(&m).route(c(0, 0), &[core(2, 0, 1)]).unwrap();
+        check_tree(&m, &tree, c(0, 0), &[core(2, 0, 1)]);
+        assert_eq!(tree.hops(), 3);
+        assert!(!chips(&tree).contains(&c(1, 0)));
+        let sinks = [core(4, 3, 1), core(5, 3, 1), core(4, 4, 2), core(6, 3, 2)];
+        let tree = Ner::new(&m).route(c(3, 3), &sinks).unwrap();
+        check_tree(&m, &tree, c(3, 3), &sinks);
+    }
+
+    #[test]
+    fn a_cut_off_chip_is_an_error_naming_it() {
+        let dead_links = Link::ALL.iter().map(|l| (3, 3, l.index() as u8)).collect();
+        let m = machine("spinnaker-48", &Faults { dead_links, ..Faults::default() });
+        let err = Ner::new(&m).route(c(0, 0), &[core(3, 3, 1)]).unwrap_err();
+        assert_eq!(
+            err,
+            "net from (0, 0): no working path joins chip (3, 3) to the rest of the routing tree: \
+             the machine has a disconnected subregion"
+        );
+        // The router is fine for the next net.
+        let tree = Ner::new(&m).route(c(3, 3), &[core(3, 3, 4)]).unwrap();
+        assert_eq!(tree.hops(), 0);
+        assert!(Ner::new(&m).route(c(7, 0), &[]).unwrap_err().contains("not a working chip"));
+        assert!(Ner::new(&m).route(c(0, 0), &[core(0, 0, 16)]).unwrap_err().contains("not an application core"));
+    }
+
+    #[test]
+    fn routing_is_deterministic_and_nets_follow_placements() {
+        let m = machine("spinnaker-3b", &Faults::default());
+        let mut graph = Graph::with_vertices(4);
+        let net = Net {
+            source: VertexId(0),
+            sinks: vec![VertexId(1), VertexId(2), VertexId(3), VertexId(0)],
+            weight: 1.0,
+        };
+        graph.add_net(net).unwrap();
+        graph.add_net(Net { source: VertexId(3), sinks: vec![], weight: 0.0 }).unwrap();
+        let at = [core(0, 0, 1), core(6, 6, 1), core(11, 3, 5), core(6, 7, 2)];
+        let placements = Placements::new(&m, at.to_vec()).unwrap();
+        let trees = route_nets(&m, &graph, &placements).unwrap();
+        assert_eq!(trees, route_nets(&m, &graph, &placements).unwrap());
+        check_tree(&m, &trees[0], c(0, 0), &at);
+        assert_eq!(chips(&trees[1]), [c(6, 7)]);
+        assert!(trees[1].nodes()[0].route.is_empty());
+    }
+}
