@@ -26,7 +26,8 @@ fn microcircuit_sized(seed: u64) -> Graph {
     const CORES_PER_POPULATION: u32 = 41;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut graph = Graph::with_vertices(POPULATIONS * CORES_PER_POPULATION);
-    let cores_of = |p: u32| (p * CORES_PER_POPULATION..(p + 1) * CORES_PER_POPULATION).map(VertexId);
+    let cores_of =
+        |p: u32| (p * CORES_PER_POPULATION..(p + 1) * CORES_PER_POPULATION).map(VertexId);
     let targets: Vec<Vec<u32>> = (0..POPULATIONS)
         .map(|p| {
             let mut t = vec![p];
@@ -40,15 +41,25 @@ fn microcircuit_sized(seed: u64) -> Graph {
         })
         .collect();
     for v in 0..POPULATIONS * CORES_PER_POPULATION {
-        let sinks = targets[(v / CORES_PER_POPULATION) as usize].iter().flat_map(|&p| cores_of(p)).collect();
+        let sinks = targets[(v / CORES_PER_POPULATION) as usize]
+            .iter()
+            .flat_map(|&p| cores_of(p))
+            .collect();
         let weight = rng.random_range(1.0..10.0);
-        graph.add_net(Net { source: VertexId(v), sinks, weight }).expect("vertices exist");
+        graph
+            .add_net(Net {
+                source: VertexId(v),
+                sinks,
+                weight,
+            })
+            .expect("vertices exist");
     }
     graph
 }
 
 fn place_and_route(c: &mut Criterion) {
-    let m = Machine::new(Preset::Boards(24), CoreModel::Realistic, &Faults::default()).expect("preset builds");
+    let m = Machine::new(Preset::Boards(24), CoreModel::Realistic, &Faults::default())
+        .expect("preset builds");
     let graph = microcircuit_sized(1);
     let config = AnnealConfig::default();
 
@@ -61,11 +72,15 @@ fn place_and_route(c: &mut Criterion) {
     let t = Instant::now();
     let trees = route_nets(&m, &graph, &placed).expect("routes");
     let route_time = t.elapsed();
-    let hops = |trees: &[nmemu_mapping::spinnaker::route::ner::RoutingTree]| trees.iter().map(|t| t.hops()).sum::<usize>();
+    let hops = |trees: &[nmemu_mapping::spinnaker::route::ner::RoutingTree]| {
+        trees.iter().map(|t| t.hops()).sum::<usize>()
+    };
     let hilbert_hops = hops(&route_nets(&m, &graph, &start).expect("routes"));
     let mut tables = TableBuilder::new();
     for (key, tree) in trees.iter().enumerate() {
-        tables.add(tree, (key as u32) << 8, 0xffff_ff00).expect("distinct keys");
+        tables
+            .add(tree, (key as u32) << 8, 0xffff_ff00)
+            .expect("distinct keys");
     }
     let tables = tables.finish();
     let entries: usize = tables.values().map(Vec::len).sum();
@@ -88,9 +103,15 @@ fn place_and_route(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("place-route-spinnaker-24b");
     g.sample_size(10);
-    g.bench_function("hilbert", |b| b.iter(|| place_hilbert(&m, &graph).expect("fits")));
-    g.bench_function("anneal", |b| b.iter(|| anneal(&m, &graph, &start, &config).expect("anneals")));
-    g.bench_function("ner", |b| b.iter(|| route_nets(&m, &graph, &placed).expect("routes")));
+    g.bench_function("hilbert", |b| {
+        b.iter(|| place_hilbert(&m, &graph).expect("fits"))
+    });
+    g.bench_function("anneal", |b| {
+        b.iter(|| anneal(&m, &graph, &start, &config).expect("anneals"))
+    });
+    g.bench_function("ner", |b| {
+        b.iter(|| route_nets(&m, &graph, &placed).expect("routes"))
+    });
     g.finish();
 }
 

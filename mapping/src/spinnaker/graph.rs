@@ -41,7 +41,10 @@ pub struct Net {
 impl Net {
     /// The distinct vertices of the net, ascending: what its bounding box spans.
     pub fn vertices(&self) -> Vec<VertexId> {
-        let mut all: Vec<VertexId> = Some(self.source).into_iter().chain(self.sinks.iter().copied()).collect();
+        let mut all: Vec<VertexId> = Some(self.source)
+            .into_iter()
+            .chain(self.sinks.iter().copied())
+            .collect();
         all.sort_unstable();
         all.dedup();
         all
@@ -74,11 +77,20 @@ impl Graph {
     pub fn add_net(&mut self, net: Net) -> Result<NetId, String> {
         let id = NetId(self.nets.len() as u32);
         let n = self.n_vertices;
-        if let Some(v) = Some(net.source).into_iter().chain(net.sinks.iter().copied()).find(|v| v.0 >= n) {
-            return Err(format!("{id}: {v} does not exist (the graph has {n} vertices)"));
+        if let Some(v) = Some(net.source)
+            .into_iter()
+            .chain(net.sinks.iter().copied())
+            .find(|v| v.0 >= n)
+        {
+            return Err(format!(
+                "{id}: {v} does not exist (the graph has {n} vertices)"
+            ));
         }
         if !(net.weight.is_finite() && net.weight >= 0.0) {
-            return Err(format!("{id}: weight must be finite and non-negative, got {}", net.weight));
+            return Err(format!(
+                "{id}: weight must be finite and non-negative, got {}",
+                net.weight
+            ));
         }
         self.nets.push(net);
         Ok(id)
@@ -117,13 +129,23 @@ mod tests {
             weight,
         };
         assert_eq!(g.add_net(net(0, &[1, 2, 1, 0], 1.0)), Ok(NetId(0)));
-        assert_eq!(g.net(NetId(0)).vertices(), [VertexId(0), VertexId(1), VertexId(2)]);
+        assert_eq!(
+            g.net(NetId(0)).vertices(),
+            [VertexId(0), VertexId(1), VertexId(2)]
+        );
         assert_eq!(
             g.add_net(net(0, &[3], 1.0)).unwrap_err(),
             "net 1: vertex 3 does not exist (the graph has 3 vertices)"
         );
-        assert!(g.add_net(net(0, &[1], f64::NAN)).unwrap_err().contains("weight"));
+        assert!(
+            g.add_net(net(0, &[1], f64::NAN))
+                .unwrap_err()
+                .contains("weight")
+        );
         assert!(g.add_net(net(0, &[1], -1.0)).is_err());
-        assert_eq!((g.n_vertices(), g.nets().len(), g.vertices().len()), (3, 1, 3));
+        assert_eq!(
+            (g.n_vertices(), g.nets().len(), g.vertices().len()),
+            (3, 1, 3)
+        );
     }
 }

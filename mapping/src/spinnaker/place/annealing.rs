@@ -1,22 +1,35 @@
 //! Simulated-annealing placement, after rig's SA placer (Heathcote 2016), whose schedule is VPR's (Betz &
 //! Rose 1997).
 //!
-//! The cost of a placement is Σ over nets of weight × half-perimeter of the net's bounding box in chips,
-//! the minimal wrapped box on a torus (rig's Python kernel). Hop distance on the hexagonal mesh is ignored,
-//! as in rig: the box is cheap to keep up to date and tracks it well. A move takes a random vertex to a
-//! random chip within the distance limit (in x and y), onto a free core or swapping with a vertex there;
-//! it is accepted if it lowers the cost, or with probability exp(−Δ/T). The schedule:
+//! A move takes a random vertex to a random chip within the distance limit (in x and in y, wrapped on a
+//! torus, clipped on a board, as rig), onto a free core or swapping with a vertex there; it is kept if it
+//! lowers the cost, or with probability exp(−Δ/T). rig's schedule:
 //!
-//! - T₀ = 20 σ, σ the standard deviation of the cost change of one random move per vertex, all accepted;
 //! - effort · N^1.33 moves per temperature, N the number of vertices;
 //! - T shrinks by 0.5, 0.9, 0.95 or 0.8 as the acceptance ratio r is above 0.96, 0.8, 0.15 or not;
-//! - the distance limit is multiplied by 1 − 0.44 + r (Lam & Delosme: hold r near 0.44), kept within
-//!   [1, max(W, H)];
+//! - the distance limit starts at max(W, H) and is multiplied by 1 − 0.44 + r (Lam & Delosme: hold r near
+//!   0.44), kept within [1, max(W, H)];
 //! - it stops when T < 0.005 · cost / #nets, or the cost reaches 0.
 //!
-//! Each net keeps, per axis, its occupied coordinates with vertex counts, so a move updates the bounding
-//! boxes of the nets of the moved vertices only, recomputing a box side only when a coordinate becomes
-//! occupied or empty. Everything is sequential and driven by one seeded generator: a seed fixes the result.
+//! Three departures, all because nmemu anneals a good constructive placement (Hilbert) on a machine that is
+//! mostly empty, where rig anneals a random one on a machine sized to the problem:
+//!
+//! - rig starts hot, at T₀ = 20 σ of the cost changes of one random move per vertex, all accepted, which
+//!   scatters a placement. Measured on the `place_route` bench problem (microcircuit-sized, spinnaker-24b),
+//!   even T₀ = σ or 0.1 σ melted the Hilbert placement to 4-6 times its cost, which effort 3 did not undo.
+//!   T₀ here is the average net cost, cost / #nets: the anneal spans the same factor of 200 in temperature
+//!   down to rig's stopping point, starting where a move that doubles an average net is still taken with
+//!   probability 1/e.
+//! - Cost of a net = weight × (x extent + y extent of its bounding box + chips it spans beyond the first).
+//!   The half-perimeter is rig's (minimal box around the wrap on a torus; rig's Python kernel); with large
+//!   nets alone it is flat inside the box, so vertices drift apart for free on an empty machine. The chip
+//!   count stops that drift, and it is what a SpiNNaker net pays for: every chip it reaches is a router
+//!   visit and a table entry.
+//! - The cheapest placement seen at the end of a temperature is returned, so annealing never loses ground.
+//!
+//! Each net keeps, per axis and for its chips, the occupied coordinates with vertex counts, so a move updates
+//! the nets of the moved vertices only, recomputing a box side only when a coordinate becomes occupied or
+//! empty. Everything is sequential and driven by one seeded generator: a seed fixes the result.
 
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -26,8 +39,8 @@ use spinnaker_emu::machine::Machine;
 use super::{CoreLocation, Placements};
 use crate::spinnaker::graph::Graph;
 
-/// Default effort. rig uses 1.0; 0.2 keeps a few-hundred-vertex problem well under a second and, started
-/// from the Hilbert placement, loses little (see the bench).
+/// Default effort. rig uses 1.0; 0.2 keeps a few-hundred-vertex problem under a second (the `place_route`
+/// bench), and started from the Hilbert placement more effort gains little there.
 pub const DEFAULT_EFFORT: f64 = 0.2;
 
 /// How hard to anneal, and the seed that makes the result reproducible.
@@ -53,18 +66,18 @@ impl Default for AnnealConfig {
 pub struct AnnealReport {
     /// Cost of the placement given to `anneal`.
     pub initial_cost: f64,
-    /// Cost of the placement returned.
+    /// Cost of the placement returned: the cheapest seen.
     pub final_cost: f64,
     pub initial_temperature: f64,
     /// Temperatures annealed at.
     pub temperatures: u32,
-    /// Moves tried and accepted, the T₀ estimate included.
+    /// Moves tried and accepted.
     pub moves: u64,
     pub accepted: u64,
 }
 
-/// Cost of a placement: Σ over nets of weight × (x extent + y extent) of the net's bounding box in chips,
-/// the smallest box around the wrap on a torus.
+/// Cost of a placement, what `anneal` lowers: Σ over nets of weight × (x extent + y extent of the net's
+/// bounding box in chips, the smallest box around the wrap on a torus, + distinct chips of the net − 1).
 pub fn placement_cost(machine: &Machine, graph: &Graph, placements: &Placements) -> f64 {
     let (w, h) = (u32::from(machine.width()), u32::from(machine.height()));
     let wraps = machine.wraps();
@@ -77,11 +90,17 @@ pub fn placement_cost(machine: &Machine, graph: &Graph, placements: &Placements)
         .nets()
         .iter()
         .map(|net| {
-            let chips: Vec<ChipCoord> =
-                net.vertices().iter().map(|&v| placements.location(v).chip).collect();
+            let mut chips: Vec<ChipCoord> = net
+                .vertices()
+                .iter()
+                .map(|&v| placements.location(v).chip)
+                .collect();
             let xs = chips.iter().map(|c| u32::from(c.x)).collect();
             let ys = chips.iter().map(|c| u32::from(c.y)).collect();
-            net.weight * f64::from(extent(xs, w) + extent(ys, h))
+            chips.sort_unstable();
+            chips.dedup();
+            let beyond_first = chips.len().saturating_sub(1) as u32;
+            net.weight * f64::from(extent(xs, w) + extent(ys, h) + beyond_first)
         })
         .sum()
 }
@@ -120,7 +139,10 @@ pub fn anneal(
         ));
     }
     if !(config.effort.is_finite() && config.effort >= 0.0) {
-        return Err(format!("annealing effort must be finite and non-negative, got {}", config.effort));
+        return Err(format!(
+            "annealing effort must be finite and non-negative, got {}",
+            config.effort
+        ));
     }
     let mut state = State::new(machine, graph, initial)?;
     let initial_cost = state.total_cost();
@@ -143,34 +165,27 @@ pub fn anneal(
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(config.seed);
     let max_limit = f64::from(machine.width().max(machine.height()));
     let mut distance_limit = max_limit;
-    let n = graph.n_vertices() as usize;
-
-    let mut deltas = Vec::with_capacity(n);
-    for _ in 0..n {
-        let (accepted, delta) = state.step(&mut rng, max_limit as u32, 1e100);
-        report.accepted += u64::from(accepted);
-        deltas.push(delta);
-    }
-    report.moves += n as u64;
-    let mean = deltas.iter().sum::<f64>() / n as f64;
-    let variance = deltas.iter().map(|d| (d - mean) * (d - mean)).sum::<f64>() / n as f64;
-    let mut temperature = 20.0 * variance.sqrt();
-    report.initial_temperature = temperature;
-
-    let steps = ((config.effort * (n as f64).powf(1.33)) as u64).max(1);
+    let n = graph.n_vertices() as f64;
+    let steps = ((config.effort * n.powf(1.33)) as u64).max(1);
     let n_nets = state.nets.len() as f64;
+    let mut temperature = initial_cost / n_nets;
+    report.initial_temperature = temperature;
+    let mut best = (initial_cost, state.vertex_slot.clone());
     // Zero, as in rig, so at least one temperature runs.
     let mut cost = 0.0;
     while temperature > 0.005 * cost / n_nets {
         let limit = distance_limit.ceil() as u32;
         let mut accepted = 0u64;
         for _ in 0..steps {
-            accepted += u64::from(state.step(&mut rng, limit, temperature).0);
+            accepted += u64::from(state.step(&mut rng, limit, temperature));
         }
         cost = state.total_cost();
         report.temperatures += 1;
         report.moves += steps;
         report.accepted += accepted;
+        if cost < best.0 {
+            best = (cost, state.vertex_slot.clone());
+        }
         if cost == 0.0 {
             break;
         }
@@ -183,8 +198,8 @@ pub fn anneal(
         };
         distance_limit = (distance_limit * (1.0 - 0.44 + r)).clamp(1.0, max_limit);
     }
-    report.final_cost = state.total_cost();
-    Ok((state.placements(machine)?, report))
+    report.final_cost = best.0;
+    Ok((state.placements(&best.1)?, report))
 }
 
 /// No vertex in a core slot.
@@ -227,21 +242,27 @@ impl Axis {
     }
 
     fn recompute(&mut self, size: u32, wraps: bool) {
-        self.extent = span(self.occupied.iter().map(|&(c, _)| u32::from(c)), size, wraps);
+        self.extent = span(
+            self.occupied.iter().map(|&(c, _)| u32::from(c)),
+            size,
+            wraps,
+        );
     }
 }
 
-/// A net as the annealer sees it: its weight and bounding box.
+/// A net as the annealer sees it: its weight, bounding box, and chips. `chips` counts vertices by dense
+/// chip index (below 57,600 on the largest machine, so a u16) and its extent is the chips beyond the first.
 #[derive(Clone, Debug)]
 struct NetBox {
     weight: f64,
     x: Axis,
     y: Axis,
+    chips: Axis,
 }
 
 impl NetBox {
     fn cost(&self) -> f64 {
-        self.weight * f64::from(self.x.extent + self.y.extent)
+        self.weight * f64::from(self.x.extent + self.y.extent + self.chips.extent)
     }
 }
 
@@ -250,6 +271,7 @@ struct Touched {
     net: u32,
     x_extent: u32,
     y_extent: u32,
+    chips_extent: u32,
 }
 
 /// The placement being annealed: cores as slots grouped by chip, vertices in slots, nets' boxes.
@@ -292,10 +314,19 @@ impl<'m> State<'m> {
         let mut slot_vertex = vec![EMPTY; slot_core.len()];
         let mut vertex_slot = vec![0; initial.len()];
         for (v, at) in initial.iter() {
-            let not_here = || format!("{v} is placed on {at}, not an application core of {}", machine.preset());
+            let not_here = || {
+                format!(
+                    "{v} is placed on {at}, not an application core of {}",
+                    machine.preset()
+                )
+            };
             let chip = machine.chip_index(at.chip).ok_or_else(not_here)? as usize;
             let range = chip_slots[chip] as usize..chip_slots[chip + 1] as usize;
-            let slot = range.start + slot_core[range].iter().position(|&c| c == at.core).ok_or_else(not_here)?;
+            let slot = range.start
+                + slot_core[range]
+                    .iter()
+                    .position(|&c| c == at.core)
+                    .ok_or_else(not_here)?;
             slot_vertex[slot] = v.0;
             vertex_slot[v.0 as usize] = slot as u32;
         }
@@ -334,13 +365,18 @@ impl<'m> State<'m> {
                 weight: net.weight,
                 x: Axis::default(),
                 y: Axis::default(),
+                chips: Axis::default(),
             };
             for v in vertices {
                 let chip = self.chip_of(v.0);
                 net_box.x.add(chip.x);
                 net_box.y.add(chip.y);
+                net_box
+                    .chips
+                    .add(self.slot_chip[self.vertex_slot[v.0 as usize] as usize] as u16);
                 members.push((v.0, id));
             }
+            net_box.chips.extent = net_box.chips.occupied.len() as u32 - 1;
             net_box.x.recompute(self.width, self.wraps);
             net_box.y.recompute(self.height, self.wraps);
             self.nets.push(net_box);
@@ -366,19 +402,19 @@ impl<'m> State<'m> {
         self.nets.iter().map(NetBox::cost).sum()
     }
 
-    /// One move at `temperature` with chips at most `limit` away in x and in y: whether it was made, and
-    /// the cost change (0 when not made).
-    fn step(&mut self, rng: &mut Xoshiro256PlusPlus, limit: u32, temperature: f64) -> (bool, f64) {
+    /// One move at `temperature` to a chip at most `limit` away in x and in y; whether it was made.
+    fn step(&mut self, rng: &mut Xoshiro256PlusPlus, limit: u32, temperature: f64) -> bool {
         let vertex = rng.random_range(0..self.vertex_slot.len()) as u32;
         let from_slot = self.vertex_slot[vertex as usize] as usize;
         let from = self.machine.chip(self.slot_chip[from_slot]);
         let to = self.random_chip_near(rng, from, limit);
         let Some(to_index) = self.machine.chip_index(to) else {
-            return (false, 0.0);
+            return false;
         };
-        let slots = self.chip_slots[to_index as usize] as usize..self.chip_slots[to_index as usize + 1] as usize;
+        let slots = self.chip_slots[to_index as usize] as usize
+            ..self.chip_slots[to_index as usize + 1] as usize;
         if slots.is_empty() {
-            return (false, 0.0);
+            return false;
         }
         // A free core if there is one, else a random occupied one whose vertex comes back in exchange.
         let to_slot = match slots.clone().find(|&s| self.slot_vertex[s] == EMPTY) {
@@ -388,9 +424,10 @@ impl<'m> State<'m> {
         let other = self.slot_vertex[to_slot];
         self.move_number += 1;
         self.touched.clear();
-        self.shift(vertex, from, to);
+        let from_index = self.slot_chip[from_slot];
+        self.shift(vertex, from_index, to_index);
         if other != EMPTY {
-            self.shift(other, to, from);
+            self.shift(other, to_index, from_index);
         }
         let delta = self.settle();
         let accept = delta <= 0.0 || rng.random::<f64>() < (-delta / temperature).exp();
@@ -401,23 +438,29 @@ impl<'m> State<'m> {
             if other != EMPTY {
                 self.vertex_slot[other as usize] = from_slot as u32;
             }
-            return (true, delta);
+            return true;
         }
-        self.shift(vertex, to, from);
+        self.shift(vertex, to_index, from_index);
         if other != EMPTY {
-            self.shift(other, from, to);
+            self.shift(other, from_index, to_index);
         }
         for t in &self.touched {
             let net = &mut self.nets[t.net as usize];
             net.x.extent = t.x_extent;
             net.y.extent = t.y_extent;
+            net.chips.extent = t.chips_extent;
         }
-        (false, 0.0)
+        false
     }
 
     /// A chip position other than `from`, at most `limit` away on each axis: wrapped on a torus, clipped to
     /// the grid otherwise (rig). It may hold no working chip.
-    fn random_chip_near(&self, rng: &mut Xoshiro256PlusPlus, from: ChipCoord, limit: u32) -> ChipCoord {
+    fn random_chip_near(
+        &self,
+        rng: &mut Xoshiro256PlusPlus,
+        from: ChipCoord,
+        limit: u32,
+    ) -> ChipCoord {
         let pick = |rng: &mut Xoshiro256PlusPlus, at: u16, size: u32| -> u16 {
             let (at, limit, size) = (i64::from(at), i64::from(limit), i64::from(size));
             if self.wraps {
@@ -427,17 +470,22 @@ impl<'m> State<'m> {
             }
         };
         loop {
-            let to = ChipCoord::new(pick(rng, from.x, self.width), pick(rng, from.y, self.height));
+            let to = ChipCoord::new(
+                pick(rng, from.x, self.width),
+                pick(rng, from.y, self.height),
+            );
             if to != from {
                 return to;
             }
         }
     }
 
-    /// Moves `vertex`'s contribution to its nets' boxes from chip `from` to chip `to`, saving each touched
-    /// net's extents once per move and recording which sides need recomputing.
-    fn shift(&mut self, vertex: u32, from: ChipCoord, to: ChipCoord) {
-        let range = self.vertex_net_start[vertex as usize] as usize..self.vertex_net_start[vertex as usize + 1] as usize;
+    /// Moves `vertex`'s contribution to its nets from chip `from_chip` to chip `to_chip` (dense indices),
+    /// saving each touched net's extents once per move and updating those that change.
+    fn shift(&mut self, vertex: u32, from_chip: u32, to_chip: u32) {
+        let (from, to) = (self.machine.chip(from_chip), self.machine.chip(to_chip));
+        let range = self.vertex_net_start[vertex as usize] as usize
+            ..self.vertex_net_start[vertex as usize + 1] as usize;
         for &net in &self.vertex_nets[range] {
             let net_box = &mut self.nets[net as usize];
             if self.touched_at[net as usize] != self.move_number {
@@ -446,7 +494,11 @@ impl<'m> State<'m> {
                     net,
                     x_extent: net_box.x.extent,
                     y_extent: net_box.y.extent,
+                    chips_extent: net_box.chips.extent,
                 });
+            }
+            if net_box.chips.remove(from_chip as u16) | net_box.chips.add(to_chip as u16) {
+                net_box.chips.extent = net_box.chips.occupied.len() as u32 - 1;
             }
             if from.x != to.x && (net_box.x.remove(from.x) | net_box.x.add(to.x)) {
                 net_box.x.recompute(self.width, self.wraps);
@@ -463,21 +515,23 @@ impl<'m> State<'m> {
             .iter()
             .map(|t| {
                 let net = &self.nets[t.net as usize];
-                net.weight * (f64::from(net.x.extent + net.y.extent) - f64::from(t.x_extent + t.y_extent))
+                net.weight
+                    * (f64::from(net.x.extent + net.y.extent + net.chips.extent)
+                        - f64::from(t.x_extent + t.y_extent + t.chips_extent))
             })
             .sum()
     }
 
-    fn placements(&self, machine: &Machine) -> Result<Placements, String> {
-        let locations = self
-            .vertex_slot
+    /// The placements of a vertex → slot assignment.
+    fn placements(&self, vertex_slot: &[u32]) -> Result<Placements, String> {
+        let locations = vertex_slot
             .iter()
             .map(|&slot| CoreLocation {
-                chip: machine.chip(self.slot_chip[slot as usize]),
+                chip: self.machine.chip(self.slot_chip[slot as usize]),
                 core: self.slot_core[slot as usize],
             })
             .collect();
-        Placements::new(machine, locations)
+        Placements::new(self.machine, locations)
     }
 }
 
@@ -539,7 +593,9 @@ mod tests {
                 report.initial_cost,
                 report.final_cost
             );
-            assert!(report.temperatures > 0 && report.accepted > 0 && report.accepted <= report.moves);
+            assert!(
+                report.temperatures > 0 && report.accepted > 0 && report.accepted <= report.moves
+            );
         }
     }
 
@@ -583,17 +639,37 @@ mod tests {
     fn nothing_to_improve_returns_the_start() {
         let m = machine("spinnaker-48", &Faults::default());
         let start = place_hilbert(&m, &Graph::with_vertices(20)).unwrap();
-        let no_nets = anneal(&m, &Graph::with_vertices(20), &start, &AnnealConfig::default()).unwrap();
+        let no_nets = anneal(
+            &m,
+            &Graph::with_vertices(20),
+            &start,
+            &AnnealConfig::default(),
+        )
+        .unwrap();
         assert_eq!(no_nets.0, start);
         let graph = clustered(2, 10);
         let start = place_hilbert(&m, &graph).unwrap();
-        let lazy = AnnealConfig { effort: 0.0, seed: 1 };
+        let lazy = AnnealConfig {
+            effort: 0.0,
+            seed: 1,
+        };
         let (placed, report) = anneal(&m, &graph, &start, &lazy).unwrap();
         assert_eq!((placed, report.moves), (start.clone(), 0));
-        let bad = AnnealConfig { effort: -1.0, seed: 1 };
-        assert!(anneal(&m, &graph, &start, &bad).unwrap_err().contains("effort"));
+        let bad = AnnealConfig {
+            effort: -1.0,
+            seed: 1,
+        };
+        assert!(
+            anneal(&m, &graph, &start, &bad)
+                .unwrap_err()
+                .contains("effort")
+        );
         let other = clustered(3, 10);
-        assert!(anneal(&m, &other, &start, &lazy).unwrap_err().contains("places 20 vertices"));
+        assert!(
+            anneal(&m, &other, &start, &lazy)
+                .unwrap_err()
+                .contains("places 20 vertices")
+        );
     }
 
     #[test]
@@ -609,6 +685,9 @@ mod tests {
             .collect();
         let start = Placements::new(&torus, locations).unwrap();
         let err = anneal(&board, &graph, &start, &AnnealConfig::default()).unwrap_err();
-        assert_eq!(err, "vertex 0 is placed on (11, 0) core 1, not an application core of spinnaker-48");
+        assert_eq!(
+            err,
+            "vertex 0 is placed on (11, 0) core 1, not an application core of spinnaker-48"
+        );
     }
 }

@@ -59,7 +59,11 @@ pub fn place_hilbert(machine: &Machine, graph: &Graph) -> Result<Placements, Str
     }
     let locations = hilbert_chips(machine)
         .into_iter()
-        .flat_map(|chip| machine.app_cores(chip).map(move |core| CoreLocation { chip, core }))
+        .flat_map(|chip| {
+            machine
+                .app_cores(chip)
+                .map(move |core| CoreLocation { chip, core })
+        })
         .take(needed as usize)
         .collect();
     Placements::new(machine, locations)
@@ -81,10 +85,18 @@ mod tests {
                 .collect();
             cells.sort_unstable();
             let indices: Vec<u64> = cells.iter().map(|c| c.0).collect();
-            assert_eq!(indices, (0..u64::from(side * side)).collect::<Vec<_>>(), "side {side}");
+            assert_eq!(
+                indices,
+                (0..u64::from(side * side)).collect::<Vec<_>>(),
+                "side {side}"
+            );
             for pair in cells.windows(2) {
                 let (ax, ay, bx, by) = (pair[0].1, pair[0].2, pair[1].1, pair[1].2);
-                assert_eq!(ax.abs_diff(bx) + ay.abs_diff(by), 1, "side {side}: {pair:?}");
+                assert_eq!(
+                    ax.abs_diff(bx) + ay.abs_diff(by),
+                    1,
+                    "side {side}: {pair:?}"
+                );
             }
         }
     }
@@ -104,13 +116,30 @@ mod tests {
         let chips = hilbert_chips(&m);
         assert_eq!(chips.len(), 47);
         // The curve starts (0, 0), (0, 1), (1, 1), (1, 0); (0, 1) is dead.
-        assert_eq!(&chips[..3], [ChipCoord::new(0, 0), ChipCoord::new(1, 1), ChipCoord::new(1, 0)]);
+        assert_eq!(
+            &chips[..3],
+            [
+                ChipCoord::new(0, 0),
+                ChipCoord::new(1, 1),
+                ChipCoord::new(1, 0)
+            ]
+        );
         let graph = Graph::with_vertices(m.n_app_cores_total() as u32);
         let p = place_hilbert(&m, &graph).unwrap();
         // Chip (0, 0): Ethernet, core 1 dead, so cores 2..=15.
-        let first: Vec<u8> = p.on_chip(ChipCoord::new(0, 0)).iter().map(|&(c, _)| c).collect();
+        let first: Vec<u8> = p
+            .on_chip(ChipCoord::new(0, 0))
+            .iter()
+            .map(|&(c, _)| c)
+            .collect();
         assert_eq!(first, (2..=15).collect::<Vec<u8>>());
-        assert_eq!(p.location(VertexId(14)), CoreLocation { chip: ChipCoord::new(1, 1), core: 1 });
+        assert_eq!(
+            p.location(VertexId(14)),
+            CoreLocation {
+                chip: ChipCoord::new(1, 1),
+                core: 1
+            }
+        );
         assert!(p.on_chip(ChipCoord::new(1, 0)).iter().all(|&(c, _)| c != 5));
         assert!(p.on_chip(ChipCoord::new(0, 1)).is_empty());
         assert!(p.iter().all(|(_, at)| at.core != 0));
@@ -121,9 +150,19 @@ mod tests {
     fn too_many_vertices_are_refused_with_both_counts() {
         let m = machine("spinnaker-48", &Faults::default());
         let err = place_hilbert(&m, &Graph::with_vertices(900)).unwrap_err();
-        assert_eq!(err, "needs 900 application cores; spinnaker-48 has 759 usable");
-        assert_eq!(place_hilbert(&m, &Graph::with_vertices(759)).unwrap().len(), 759);
-        assert!(place_hilbert(&m, &Graph::with_vertices(0)).unwrap().is_empty());
+        assert_eq!(
+            err,
+            "needs 900 application cores; spinnaker-48 has 759 usable"
+        );
+        assert_eq!(
+            place_hilbert(&m, &Graph::with_vertices(759)).unwrap().len(),
+            759
+        );
+        assert!(
+            place_hilbert(&m, &Graph::with_vertices(0))
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]

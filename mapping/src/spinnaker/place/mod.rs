@@ -47,10 +47,15 @@ impl Placements {
         for (i, &at) in locations.iter().enumerate() {
             let v = VertexId(i as u32);
             if !machine.has_chip(at.chip) {
-                return Err(format!("{v} placed on {}, which is not a working chip", at.chip));
+                return Err(format!(
+                    "{v} placed on {}, which is not a working chip",
+                    at.chip
+                ));
             }
             if !machine.app_cores(at.chip).any(|c| c == at.core) {
-                return Err(format!("{v} placed on {at}, which is not an application core"));
+                return Err(format!(
+                    "{v} placed on {at}, which is not an application core"
+                ));
             }
             by_chip.entry(at.chip).or_default().push((at.core, v));
         }
@@ -82,7 +87,10 @@ impl Placements {
 
     /// Every vertex with its location, by vertex id.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (VertexId, CoreLocation)> + '_ {
-        self.locations.iter().enumerate().map(|(i, &at)| (VertexId(i as u32), at))
+        self.locations
+            .iter()
+            .enumerate()
+            .map(|(i, &at)| (VertexId(i as u32), at))
     }
 
     /// The (core, vertex) pairs on `chip`, by ascending core; empty for a chip without vertices.
@@ -114,9 +122,15 @@ mod tests {
     fn placements_check_cores_and_look_up_by_chip() {
         let m = Machine::new(Preset::Spinn5, CoreModel::Realistic, &Faults::default()).unwrap();
         let p = Placements::new(&m, vec![at(1, 0, 3), at(1, 0, 1), at(2, 2, 1)]).unwrap();
-        assert_eq!(p.on_chip(ChipCoord::new(1, 0)), [(1, VertexId(1)), (3, VertexId(0))]);
+        assert_eq!(
+            p.on_chip(ChipCoord::new(1, 0)),
+            [(1, VertexId(1)), (3, VertexId(0))]
+        );
         assert_eq!(p.on_chip(ChipCoord::new(5, 5)), []);
-        assert_eq!(p.chips().collect::<Vec<_>>(), [ChipCoord::new(1, 0), ChipCoord::new(2, 2)]);
+        assert_eq!(
+            p.chips().collect::<Vec<_>>(),
+            [ChipCoord::new(1, 0), ChipCoord::new(2, 2)]
+        );
         assert_eq!(p.location(VertexId(2)), at(2, 2, 1));
         assert_eq!(p.iter().len(), 3);
         let err = |locations| Placements::new(&m, locations).unwrap_err();

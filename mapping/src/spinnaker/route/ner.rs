@@ -97,7 +97,11 @@ impl<'m> Ner<'m> {
 
     /// The routing tree from `source` to the chips and cores of `sinks`. Errors if a chip or core is not
     /// part of the machine, or if faults cut some sink off from the source.
-    pub fn route(&mut self, source: ChipCoord, sinks: &[CoreLocation]) -> Result<RoutingTree, String> {
+    pub fn route(
+        &mut self,
+        source: ChipCoord,
+        sinks: &[CoreLocation],
+    ) -> Result<RoutingTree, String> {
         let m = self.machine;
         for node in self.nodes.drain(..) {
             self.node_at[position(m, node.chip)] = 0;
@@ -108,13 +112,17 @@ impl<'m> Ner<'m> {
         let mut sink_cores: BTreeMap<ChipCoord, u32> = BTreeMap::new();
         for &sink in sinks {
             if !m.app_cores(sink.chip).any(|c| c == sink.core) {
-                return Err(format!("net from {source}: sink {sink} is not an application core"));
+                return Err(format!(
+                    "net from {source}: sink {sink} is not an application core"
+                ));
             }
             *sink_cores.entry(sink.chip).or_default() |= 1 << sink.core;
         }
         self.insert(source, None, None);
-        let mut order: Vec<(u32, ChipCoord, u32)> =
-            sink_cores.into_iter().map(|(chip, cores)| (self.distance(source, chip), chip, cores)).collect();
+        let mut order: Vec<(u32, ChipCoord, u32)> = sink_cores
+            .into_iter()
+            .map(|(chip, cores)| (self.distance(source, chip), chip, cores))
+            .collect();
         order.sort_unstable();
         for (_, sink, cores) in order {
             let node = self.reach(sink)?;
@@ -132,7 +140,10 @@ impl<'m> Ner<'m> {
         if m.wraps() {
             torus_hop_distance(a, b, m.width(), m.height())
         } else {
-            hop_distance(i32::from(b.x) - i32::from(a.x), i32::from(b.y) - i32::from(a.y))
+            hop_distance(
+                i32::from(b.x) - i32::from(a.x),
+                i32::from(b.y) - i32::from(a.y),
+            )
         }
     }
 
@@ -167,7 +178,11 @@ impl<'m> Ner<'m> {
         let steps = longest_dimension_first(dx, dy);
         for &link in &steps {
             at = m.step(at, link).ok_or_else(|| {
-                format!("route from {from} to {sink} leaves the {}x{} chip grid", m.width(), m.height())
+                format!(
+                    "route from {from} to {sink} leaves the {}x{} chip grid",
+                    m.width(),
+                    m.height()
+                )
             })?;
             chips.push(at);
         }
@@ -202,7 +217,11 @@ impl<'m> Ner<'m> {
         }
         let (w, h) = (i64::from(m.width()), i64::from(m.height()));
         let lookup = |x: i64, y: i64| {
-            let (x, y) = if m.wraps() { (x.rem_euclid(w), y.rem_euclid(h)) } else { (x, y) };
+            let (x, y) = if m.wraps() {
+                (x.rem_euclid(w), y.rem_euclid(h))
+            } else {
+                (x, y)
+            };
             ((0..w).contains(&x) && (0..h).contains(&y))
                 .then(|| self.node_of(ChipCoord::new(x as u16, y as u16)))
                 .flatten()
@@ -227,10 +246,14 @@ impl<'m> Ner<'m> {
 
     /// Whether every chip of the tree works and every edge is a working link.
     fn fits_machine(&self) -> bool {
-        self.nodes.iter().all(|node| match (node.parent, node.link) {
-            (Some(p), Some(link)) => self.machine.neighbour(self.nodes[p as usize].chip, link) == Some(node.chip),
-            _ => self.machine.has_chip(node.chip),
-        })
+        self.nodes
+            .iter()
+            .all(|node| match (node.parent, node.link) {
+                (Some(p), Some(link)) => {
+                    self.machine.neighbour(self.nodes[p as usize].chip, link) == Some(node.chip)
+                }
+                _ => self.machine.has_chip(node.chip),
+            })
     }
 
     /// Routes around dead chips and links (rig's `avoid_dead_links`): dead chips leave the tree, edges that
@@ -251,7 +274,10 @@ impl<'m> Ner<'m> {
             let Some(parent) = node.parent.map(|p| self.nodes[p as usize]) else {
                 continue;
             };
-            let works = parent.alive && node.link.is_some_and(|l| m.neighbour(parent.chip, l) == Some(node.chip));
+            let works = parent.alive
+                && node
+                    .link
+                    .is_some_and(|l| m.neighbour(parent.chip, l) == Some(node.chip));
             if node.alive && !works {
                 self.nodes[i].parent = None;
                 self.nodes[i].link = None;
@@ -267,7 +293,9 @@ impl<'m> Ner<'m> {
                 )
             })?;
             // `path` runs from the tree chip found back to the branch root, with the link into each chip.
-            let mut parent = self.node_of(path[0].0).expect("the path starts in the tree");
+            let mut parent = self
+                .node_of(path[0].0)
+                .expect("the path starts in the tree");
             for &(chip, link) in &path[1..] {
                 parent = match self.node_of(chip) {
                     Some(node) => {
@@ -291,7 +319,10 @@ impl<'m> Ner<'m> {
         let mut came_from: HashMap<ChipCoord, (ChipCoord, Link)> = HashMap::new();
         let mut queue = VecDeque::from([root]);
         while let Some(chip) = queue.pop_front() {
-            if self.node_of(chip).is_some_and(|node| !self.in_branch(node, branch)) {
+            if self
+                .node_of(chip)
+                .is_some_and(|node| !self.in_branch(node, branch))
+            {
                 let mut path = vec![(chip, None)];
                 let mut at = chip;
                 while at != root {
@@ -417,16 +448,22 @@ pub fn longest_dimension_first(dx: i64, dy: i64) -> Vec<Link> {
 }
 
 /// Routes every net of `graph` as placed, in net order: `trees[i]` is `NetId(i)`'s tree.
-pub fn route_nets(machine: &Machine, graph: &Graph, placements: &Placements) -> Result<Vec<RoutingTree>, String> {
+pub fn route_nets(
+    machine: &Machine,
+    graph: &Graph,
+    placements: &Placements,
+) -> Result<Vec<RoutingTree>, String> {
     let mut ner = Ner::new(machine);
     graph
         .nets()
         .iter()
         .enumerate()
         .map(|(i, net)| {
-            let sinks: Vec<CoreLocation> = net.sinks.iter().map(|&v| placements.location(v)).collect();
+            let sinks: Vec<CoreLocation> =
+                net.sinks.iter().map(|&v| placements.location(v)).collect();
             let source = placements.location(net.source).chip;
-            ner.route(source, &sinks).map_err(|e| format!("net {i}: {e}"))
+            ner.route(source, &sinks)
+                .map_err(|e| format!("net {i}: {e}"))
         })
         .collect()
 }
@@ -449,7 +486,10 @@ mod tests {
     }
 
     fn core(x: u16, y: u16, core: u8) -> CoreLocation {
-        CoreLocation { chip: c(x, y), core }
+        CoreLocation {
+            chip: c(x, y),
+            core,
+        }
     }
 
     fn chips(tree: &RoutingTree) -> Vec<ChipCoord> {
@@ -461,7 +501,10 @@ mod tests {
         use Link::*;
         assert_eq!(longest_dimension_first(0, 0), []);
         assert_eq!(longest_dimension_first(3, 0), [East, East, East]);
-        assert_eq!(longest_dimension_first(3, 3), [NorthEast, NorthEast, NorthEast]);
+        assert_eq!(
+            longest_dimension_first(3, 3),
+            [NorthEast, NorthEast, NorthEast]
+        );
         assert_eq!(longest_dimension_first(4, 1), [East, East, East, NorthEast]);
         assert_eq!(longest_dimension_first(-1, -3), [South, South, SouthWest]);
         assert_eq!(longest_dimension_first(2, -1), [East, East, South]);
@@ -470,8 +513,14 @@ mod tests {
         for dx in -9i64..=9 {
             for dy in -9i64..=9 {
                 let hops = longest_dimension_first(dx, dy);
-                assert_eq!(hops.len() as u32, hop_distance(dx as i32, dy as i32), "({dx}, {dy})");
-                let end = hops.iter().fold((0, 0), |(x, y), l| (x + l.vector().0, y + l.vector().1));
+                assert_eq!(
+                    hops.len() as u32,
+                    hop_distance(dx as i32, dy as i32),
+                    "({dx}, {dy})"
+                );
+                let end = hops
+                    .iter()
+                    .fold((0, 0), |(x, y), l| (x + l.vector().0, y + l.vector().1));
                 assert_eq!((i64::from(end.0), i64::from(end.1)), (dx, dy));
             }
         }
@@ -490,7 +539,10 @@ mod tests {
                     let want = if m.wraps() {
                         torus_hop_distance(a, b, m.width(), m.height())
                     } else {
-                        hop_distance(i32::from(b.x) - i32::from(a.x), i32::from(b.y) - i32::from(a.y))
+                        hop_distance(
+                            i32::from(b.x) - i32::from(a.x),
+                            i32::from(b.y) - i32::from(a.y),
+                        )
                     };
                     assert_eq!(tree.hops() as u32, want, "{preset}: {a} -> {b}");
                 }
@@ -518,10 +570,30 @@ mod tests {
         check_tree(&m, &tree, c(0, 0), &sinks);
         // (4, 0) and (4, 2) are both 4 hops away; (4, 0) goes first, east along y = 0. (4, 2) is then 2 hops
         // from (2, 0), (3, 0) and (4, 0): the first found, (2, 0), wins and the branch goes north-east twice.
-        assert_eq!(chips(&tree), [c(0, 0), c(1, 0), c(2, 0), c(3, 0), c(3, 1), c(4, 0), c(4, 2)]);
-        assert_eq!(tree.nodes()[2].route, Route::default().with_link(0).with_link(1));
-        assert_eq!(tree.nodes()[0].route, Route::default().with_link(0).with_core(2));
-        assert_eq!(tree.nodes()[6].route, Route::default().with_core(1).with_core(3));
+        assert_eq!(
+            chips(&tree),
+            [
+                c(0, 0),
+                c(1, 0),
+                c(2, 0),
+                c(3, 0),
+                c(3, 1),
+                c(4, 0),
+                c(4, 2)
+            ]
+        );
+        assert_eq!(
+            tree.nodes()[2].route,
+            Route::default().with_link(0).with_link(1)
+        );
+        assert_eq!(
+            tree.nodes()[0].route,
+            Route::default().with_link(0).with_core(2)
+        );
+        assert_eq!(
+            tree.nodes()[6].route,
+            Route::default().with_core(1).with_core(3)
+        );
         // A path that would cross the tree starts from the last tree chip on it instead.
         let sinks = [core(2, 2, 1), core(3, 4, 1)];
         let tree = Ner::with_radius(&m, 0).route(c(0, 0), &sinks).unwrap();
@@ -532,7 +604,11 @@ mod tests {
     #[test]
     fn ring_and_tree_scans_both_build_trees() {
         let m = machine("spinnaker-3b", &Faults::default());
-        let sinks: Vec<CoreLocation> = m.chips().step_by(3).map(|chip| CoreLocation { chip, core: 2 }).collect();
+        let sinks: Vec<CoreLocation> = m
+            .chips()
+            .step_by(3)
+            .map(|chip| CoreLocation { chip, core: 2 })
+            .collect();
         // Radius 1: a hexagon of 7 chips, so the ring scan takes over once the tree has 22 chips.
         for radius in [0, 1, 2, NER_RADIUS] {
             let tree = Ner::with_radius(&m, radius).route(c(5, 5), &sinks).unwrap();
@@ -561,7 +637,13 @@ mod tests {
     #[test]
     fn a_cut_off_chip_is_an_error_naming_it() {
         let dead_links = Link::ALL.iter().map(|l| (3, 3, l.index() as u8)).collect();
-        let m = machine("spinnaker-48", &Faults { dead_links, ..Faults::default() });
+        let m = machine(
+            "spinnaker-48",
+            &Faults {
+                dead_links,
+                ..Faults::default()
+            },
+        );
         let err = Ner::new(&m).route(c(0, 0), &[core(3, 3, 1)]).unwrap_err();
         assert_eq!(
             err,
@@ -571,8 +653,18 @@ mod tests {
         // The router is fine for the next net.
         let tree = Ner::new(&m).route(c(3, 3), &[core(3, 3, 4)]).unwrap();
         assert_eq!(tree.hops(), 0);
-        assert!(Ner::new(&m).route(c(7, 0), &[]).unwrap_err().contains("not a working chip"));
-        assert!(Ner::new(&m).route(c(0, 0), &[core(0, 0, 16)]).unwrap_err().contains("not an application core"));
+        assert!(
+            Ner::new(&m)
+                .route(c(7, 0), &[])
+                .unwrap_err()
+                .contains("not a working chip")
+        );
+        assert!(
+            Ner::new(&m)
+                .route(c(0, 0), &[core(0, 0, 16)])
+                .unwrap_err()
+                .contains("not an application core")
+        );
     }
 
     #[test]
@@ -585,7 +677,13 @@ mod tests {
             weight: 1.0,
         };
         graph.add_net(net).unwrap();
-        graph.add_net(Net { source: VertexId(3), sinks: vec![], weight: 0.0 }).unwrap();
+        graph
+            .add_net(Net {
+                source: VertexId(3),
+                sinks: vec![],
+                weight: 0.0,
+            })
+            .unwrap();
         let at = [core(0, 0, 1), core(6, 6, 1), core(11, 3, 5), core(6, 7, 2)];
         let placements = Placements::new(&m, at.to_vec()).unwrap();
         let trees = route_nets(&m, &graph, &placements).unwrap();

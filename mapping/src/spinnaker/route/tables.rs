@@ -35,16 +35,23 @@ fn defaultable(arrivals: u8, route: Route) -> bool {
 
 /// One entry per chip of `tree` for packets matching (`key`, `mask`), source first. A chip whose route
 /// is empty (the source of a net without sinks) gets none: a local packet matching nothing is dropped anyway.
-pub fn tree_entries(tree: &RoutingTree, key: u32, mask: u32) -> impl Iterator<Item = (ChipCoord, TableEntry)> + '_ {
-    tree.nodes().iter().filter(|node| !node.route.is_empty()).map(move |node| {
-        let entry = TableEntry {
-            key,
-            mask,
-            route: node.route,
-            defaultable: defaultable(arrival(node.arrives_on), node.route),
-        };
-        (node.chip, entry)
-    })
+pub fn tree_entries(
+    tree: &RoutingTree,
+    key: u32,
+    mask: u32,
+) -> impl Iterator<Item = (ChipCoord, TableEntry)> + '_ {
+    tree.nodes()
+        .iter()
+        .filter(|node| !node.route.is_empty())
+        .map(move |node| {
+            let entry = TableEntry {
+                key,
+                mask,
+                route: node.route,
+                defaultable: defaultable(arrival(node.arrives_on), node.route),
+            };
+            (node.chip, entry)
+        })
 }
 
 /// An entry being gathered, with every direction its packets arrive from.
@@ -129,7 +136,9 @@ impl TableBuilder {
 
 /// Predicted load of every link the trees use: Σ of the weights (expected packets) of the nets whose trees
 /// send packets out of `chip` on `link`, for the mapping report (link load, Navaridas et al. 2015).
-pub fn link_loads<'a>(nets: impl IntoIterator<Item = (&'a RoutingTree, f64)>) -> BTreeMap<(ChipCoord, Link), f64> {
+pub fn link_loads<'a>(
+    nets: impl IntoIterator<Item = (&'a RoutingTree, f64)>,
+) -> BTreeMap<(ChipCoord, Link), f64> {
     let mut loads = BTreeMap::new();
     for (tree, weight) in nets {
         for node in tree.nodes() {
@@ -166,8 +175,11 @@ mod tests {
     fn straight_through_chips_are_defaultable() {
         let m = spinn5();
         // (0, 0) to (3, 0): east three times.
-        let tree = Ner::new(&m).route(ChipCoord::new(0, 0), &[core(3, 0, 2)]).unwrap();
-        let entries: Vec<(ChipCoord, TableEntry)> = tree_entries(&tree, 0x100, 0xffff_ff00).collect();
+        let tree = Ner::new(&m)
+            .route(ChipCoord::new(0, 0), &[core(3, 0, 2)])
+            .unwrap();
+        let entries: Vec<(ChipCoord, TableEntry)> =
+            tree_entries(&tree, 0x100, 0xffff_ff00).collect();
         let east = Route::default().with_link(0);
         let want = [
             (ChipCoord::new(0, 0), east, false),
@@ -175,9 +187,16 @@ mod tests {
             (ChipCoord::new(2, 0), east, true),
             (ChipCoord::new(3, 0), Route::default().with_core(2), false),
         ];
-        let got: Vec<_> = entries.iter().map(|(c, e)| (*c, e.route, e.defaultable)).collect();
+        let got: Vec<_> = entries
+            .iter()
+            .map(|(c, e)| (*c, e.route, e.defaultable))
+            .collect();
         assert_eq!(got, want);
-        assert!(entries.iter().all(|(_, e)| (e.key, e.mask) == (0x100, 0xffff_ff00)));
+        assert!(
+            entries
+                .iter()
+                .all(|(_, e)| (e.key, e.mask) == (0x100, 0xffff_ff00))
+        );
     }
 
     #[test]
@@ -204,11 +223,20 @@ mod tests {
         builder.add(&a, 7, u32::MAX).unwrap();
         builder.add(&c, 8, u32::MAX).unwrap();
         let err = builder.add(&b, 7, u32::MAX).unwrap_err();
-        assert_eq!(err, "chip (1, 0): key 0x00000007 mask 0xffffffff is routed both to E and to c3");
+        assert_eq!(
+            err,
+            "chip (1, 0): key 0x00000007 mask 0xffffffff is routed both to E and to c3"
+        );
         assert!(builder.add(&a, 1, 0).unwrap_err().contains("outside mask"));
         // The refused net left nothing behind at its source (1, 1).
         let tables = builder.finish();
-        assert_eq!(tables[&ChipCoord::new(1, 1)].iter().map(|e| e.key).collect::<Vec<_>>(), [8]);
+        assert_eq!(
+            tables[&ChipCoord::new(1, 1)]
+                .iter()
+                .map(|e| e.key)
+                .collect::<Vec<_>>(),
+            [8]
+        );
 
         // Both nets go east through (1, 0), one arriving from the west, one from the north: one entry, which
         // default routing cannot replace.
@@ -224,7 +252,10 @@ mod tests {
         merged.add(&from_north, 7, u32::MAX).unwrap();
         let merged = through(merged);
         assert_eq!(merged.len(), 1);
-        assert_eq!((merged[0].route, merged[0].defaultable), (Route::default().with_link(0), false));
+        assert_eq!(
+            (merged[0].route, merged[0].defaultable),
+            (Route::default().with_link(0), false)
+        );
     }
 
     #[test]
@@ -232,7 +263,9 @@ mod tests {
         let m = spinn5();
         let mut ner = Ner::new(&m);
         let a = ner.route(ChipCoord::new(0, 0), &[core(2, 0, 1)]).unwrap();
-        let b = ner.route(ChipCoord::new(1, 0), &[core(2, 0, 1), core(1, 1, 1)]).unwrap();
+        let b = ner
+            .route(ChipCoord::new(1, 0), &[core(2, 0, 1), core(1, 1, 1)])
+            .unwrap();
         let loads = link_loads([(&a, 2.0), (&b, 0.5)]);
         let want = BTreeMap::from([
             ((ChipCoord::new(0, 0), Link::East), 2.0),

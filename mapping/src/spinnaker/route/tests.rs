@@ -19,7 +19,12 @@ use crate::spinnaker::tables::TableEntry;
 /// Checks the shape of a tree against the machine: rooted at `source`, each chip once, each parent listed
 /// before its children and joined to them by a working link it routes to, sink cores exactly `sinks`, and
 /// no branch that leads to no sink.
-pub(crate) fn check_tree(m: &Machine, tree: &RoutingTree, source: ChipCoord, sinks: &[CoreLocation]) {
+pub(crate) fn check_tree(
+    m: &Machine,
+    tree: &RoutingTree,
+    source: ChipCoord,
+    sinks: &[CoreLocation],
+) {
     let nodes = tree.nodes();
     assert_eq!(tree.source(), source);
     assert_eq!((nodes[0].parent, nodes[0].arrives_on), (None, None));
@@ -32,17 +37,38 @@ pub(crate) fn check_tree(m: &Machine, tree: &RoutingTree, source: ChipCoord, sin
         children[p] += 1;
         let arrived = node.arrives_on.expect("arrives over a link");
         let sent = arrived.opposite();
-        assert!(nodes[p].route.has_link(sent.index() as u8), "parent does not route to {}", node.chip);
-        assert_eq!(m.neighbour(nodes[p].chip, sent), Some(node.chip), "dead or wrong link");
+        assert!(
+            nodes[p].route.has_link(sent.index() as u8),
+            "parent does not route to {}",
+            node.chip
+        );
+        assert_eq!(
+            m.neighbour(nodes[p].chip, sent),
+            Some(node.chip),
+            "dead or wrong link"
+        );
     }
     for (node, &n) in nodes.iter().zip(&children) {
-        assert_eq!(node.route.links().count() as u32, n, "{}: links without children", node.chip);
-        assert!(node.parent.is_none() || n > 0 || node.route.core_bits() != 0, "{}: dead end", node.chip);
+        assert_eq!(
+            node.route.links().count() as u32,
+            n,
+            "{}: links without children",
+            node.chip
+        );
+        assert!(
+            node.parent.is_none() || n > 0 || node.route.core_bits() != 0,
+            "{}: dead end",
+            node.chip
+        );
     }
     let want: BTreeSet<CoreLocation> = sinks.iter().copied().collect();
     let got: BTreeSet<CoreLocation> = nodes
         .iter()
-        .flat_map(|n| n.route.cores().map(move |core| CoreLocation { chip: n.chip, core }))
+        .flat_map(|n| {
+            n.route
+                .cores()
+                .map(move |core| CoreLocation { chip: n.chip, core })
+        })
         .collect();
     assert_eq!(got, want);
 }
@@ -52,7 +78,9 @@ pub(crate) fn check_tree(m: &Machine, tree: &RoutingTree, source: ChipCoord, sin
 fn forward(table: &[TableEntry], key: u32, arrived_on: Option<Link>) -> Route {
     match table.iter().find(|e| key & e.mask == e.key) {
         Some(e) => e.route,
-        None => arrived_on.map_or(Route::default(), |l| Route::default().with_link(l.opposite().index() as u8)),
+        None => arrived_on.map_or(Route::default(), |l| {
+            Route::default().with_link(l.opposite().index() as u8)
+        }),
     }
 }
 
@@ -72,7 +100,11 @@ fn deliver(
         if visits > 6 * m.n_chips() {
             return Err(format!("key {key} loops"));
         }
-        let route = forward(tables.get(&chip).map_or(&[], Vec::as_slice), key, arrived_on);
+        let route = forward(
+            tables.get(&chip).map_or(&[], Vec::as_slice),
+            key,
+            arrived_on,
+        );
         for core in route.cores() {
             *received.entry(CoreLocation { chip, core }).or_insert(0) += 1;
         }
@@ -108,8 +140,13 @@ fn connected(m: &Machine, from: ChipCoord, to: ChipCoord) -> bool {
 /// Routes the nets (source index, sink indices into the machine's application cores), checks every tree
 /// and forwards a packet of each net through the tables, with and without the defaultable entries.
 fn route_and_forward(m: &Machine, nets: &[(usize, Vec<usize>)]) -> Result<(), TestCaseError> {
-    let cores: Vec<CoreLocation> =
-        m.chips().flat_map(|chip| m.app_cores(chip).map(move |core| CoreLocation { chip, core })).collect();
+    let cores: Vec<CoreLocation> = m
+        .chips()
+        .flat_map(|chip| {
+            m.app_cores(chip)
+                .map(move |core| CoreLocation { chip, core })
+        })
+        .collect();
     let mut ner = Ner::new(m);
     let mut builder = TableBuilder::new();
     let mut routed = Vec::new();
@@ -119,7 +156,9 @@ fn route_and_forward(m: &Machine, nets: &[(usize, Vec<usize>)]) -> Result<(), Te
         match ner.route(source, &sinks) {
             Ok(tree) => {
                 check_tree(m, &tree, source, &sinks);
-                builder.add(&tree, key as u32, u32::MAX).map_err(TestCaseError::fail)?;
+                builder
+                    .add(&tree, key as u32, u32::MAX)
+                    .map_err(TestCaseError::fail)?;
                 routed.push((key as u32, source, sinks));
             }
             Err(e) => {
@@ -131,12 +170,20 @@ fn route_and_forward(m: &Machine, nets: &[(usize, Vec<usize>)]) -> Result<(), Te
     let tables = builder.finish();
     let loaded: BTreeMap<ChipCoord, Vec<TableEntry>> = tables
         .iter()
-        .map(|(&chip, entries)| (chip, entries.iter().filter(|e| !e.defaultable).copied().collect()))
+        .map(|(&chip, entries)| {
+            (
+                chip,
+                entries.iter().filter(|e| !e.defaultable).copied().collect(),
+            )
+        })
         .collect();
     for (key, source, sinks) in routed {
         let want: BTreeMap<CoreLocation, u32> = sinks.iter().map(|&s| (s, 1)).collect();
         for t in [&tables, &loaded] {
-            prop_assert_eq!(deliver(m, t, source, key).map_err(TestCaseError::fail)?, want.clone());
+            prop_assert_eq!(
+                deliver(m, t, source, key).map_err(TestCaseError::fail)?,
+                want.clone()
+            );
         }
     }
     Ok(())
@@ -147,7 +194,10 @@ fn machine(preset: &str, faults: &Faults) -> Machine {
 }
 
 fn nets() -> impl Strategy<Value = Vec<(usize, Vec<usize>)>> {
-    prop::collection::vec((any::<usize>(), prop::collection::vec(any::<usize>(), 1..24)), 1..8)
+    prop::collection::vec(
+        (any::<usize>(), prop::collection::vec(any::<usize>(), 1..24)),
+        1..8,
+    )
 }
 
 proptest! {
