@@ -266,7 +266,8 @@ impl Machine {
     }
 
     /// The grid position one hop over `link`, wrapping on tori; `None` off the edge of a board without wrap.
-    fn step(&self, c: ChipCoord, link: Link) -> Option<ChipCoord> {
+    /// Pure geometry: the position need not hold a working chip, nor the link work (see `neighbour`).
+    pub fn step(&self, c: ChipCoord, link: Link) -> Option<ChipCoord> {
         let (dx, dy) = link.vector();
         let (w, h) = (i32::from(self.width), i32::from(self.height));
         let (mut x, mut y) = (i32::from(c.x) + dx, i32::from(c.y) + dy);

@@ -7,13 +7,16 @@
 //! ([`neurons`]) -> the machine image ([`image`]). Every phase is timed, and everything mapped inexactly is
 //! listed in the report's warnings.
 
+pub mod graph;
 pub mod image;
 pub mod keys;
 pub mod neurons;
 pub mod partition;
+pub mod place;
 mod place_route;
 pub mod readback;
 pub mod report;
+pub mod route;
 pub mod synapses;
 pub mod tables;
 pub mod weights;

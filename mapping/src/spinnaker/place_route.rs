@@ -1,16 +1,33 @@
-//! TEMPORARY (replaced by the place/route modules): sequential placement, BFS routes.
+//! Placement, routing and routing tables of a partitioned network: the glue between the slices and
+//! `place`, `route` and `tables`.
+//!
+//! One vertex per slice, in slice (= population) order, so the Hilbert placer keeps a population's slices on
+//! neighbouring chips before annealing; one net per source slice with synapses somewhere, weighted by its
+//! expected packets per second; one NER tree per net, keyed with the slice's key space; every chip's table
+//! minimised with Ordered Covering when it exceeds the router's 1,023 free entries.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
+use std::time::Instant;
 
 use nmemu_loader::Network;
-use spinnaker_emu::geometry::{ChipCoord, Link};
+use spinnaker_emu::geometry::ChipCoord;
 use spinnaker_emu::machine::Machine;
-use spinnaker_emu::router::table::{Route, RoutingEntry};
+use spinnaker_emu::router::table::RoutingEntry;
 
 use super::SpinnakerOptions;
+use super::graph::{Graph, Net, VertexId};
 use super::keys::KeyLayout;
 use super::partition::Partition;
+use super::place::annealing::{AnnealConfig, anneal};
+use super::place::hilbert::place_hilbert;
 use super::report::{LinkLoad, PhaseTimes, Placement, TableReport};
+use super::route::ner::route_nets;
+use super::route::tables::{TableBuilder, link_loads};
+use super::synapses::source_rate_hz;
+use super::tables::{Algorithm, minimise};
+
+/// Multicast entries a SpiNNaker-1 router has for applications (A4.4).
+pub const ROUTER_ENTRIES: usize = 1023;
 
 pub struct RoutingReport {
     pub placement: Placement,
@@ -19,88 +36,106 @@ pub struct RoutingReport {
 }
 
 pub struct Routed {
+    /// Per slice, its chip and core.
     pub placements: Vec<(ChipCoord, u8)>,
     pub tables: BTreeMap<ChipCoord, Vec<RoutingEntry>>,
     pub report: RoutingReport,
 }
 
 pub fn place_and_route(
-    _net: &Network,
+    net: &Network,
     machine: &Machine,
     partition: &Partition,
     keys: &KeyLayout,
     targets: &[Vec<usize>],
     options: &SpinnakerOptions,
-    _times: &mut PhaseTimes,
+    times: &mut PhaseTimes,
 ) -> Result<Routed, String> {
-    let mut placements = Vec::new();
-    'outer: for chip in machine.chips() {
-        for core in machine.app_cores(chip) {
-            if placements.len() == partition.slices.len() {
-                break 'outer;
-            }
-            placements.push((chip, core));
-        }
-    }
-    let mut tables: BTreeMap<ChipCoord, Vec<RoutingEntry>> = BTreeMap::new();
+    let t = Instant::now();
+    let mut graph = Graph::with_vertices(partition.slices.len() as u32);
+    let mut sources = Vec::new();
     for (s, sinks) in targets.iter().enumerate() {
         if sinks.is_empty() {
             continue;
         }
         let slice = &partition.slices[s];
-        let atoms = partition.populations[slice.population].atoms_per_core;
-        let key = keys.slice_key(slice.population, slice.index(atoms));
-        let mask = keys.slice_mask();
-        let mut routes: BTreeMap<ChipCoord, Route> = BTreeMap::new();
-        let src = placements[s].0;
-        for &t in sinks {
-            let (chip, core) = placements[t];
-            let e = routes.entry(chip).or_default();
-            *e = e.with_core(core);
-            // BFS path src -> chip
-            let mut prev: BTreeMap<ChipCoord, (ChipCoord, Link)> = BTreeMap::new();
-            let mut q = VecDeque::from([src]);
-            while let Some(c) = q.pop_front() {
-                if c == chip {
-                    break;
-                }
-                for l in Link::ALL {
-                    if let Some(n) = machine.neighbour(c, l)
-                        && n != src
-                        && !prev.contains_key(&n)
-                    {
-                        prev.insert(n, (c, l));
-                        q.push_back(n);
-                    }
-                }
-            }
-            let mut c = chip;
-            while c != src {
-                let (p, l) = prev[&c];
-                let e = routes.entry(p).or_default();
-                *e = e.with_link(l as u8);
-                c = p;
-            }
-        }
-        for (chip, route) in routes {
-            tables
-                .entry(chip)
-                .or_default()
-                .push(RoutingEntry { key, mask, route });
-        }
+        let rate = source_rate_hz(&net.populations[slice.population]);
+        graph.add_net(Net {
+            source: VertexId(s as u32),
+            sinks: sinks.iter().map(|&t| VertexId(t as u32)).collect(),
+            weight: f64::from(slice.len()) * rate,
+        })?;
+        sources.push(s);
     }
+    let hilbert = place_hilbert(machine, &graph)?;
+    let (placed, annealed) = anneal(
+        machine,
+        &graph,
+        &hilbert,
+        &AnnealConfig {
+            effort: options.placer_effort,
+            seed: options.seed,
+        },
+    )?;
+    let placements: Vec<(ChipCoord, u8)> = (0..partition.slices.len())
+        .map(|s| {
+            let at = placed.location(VertexId(s as u32));
+            (at.chip, at.core)
+        })
+        .collect();
+    times.place_s = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let trees = route_nets(machine, &graph, &placed)?;
+    let mut builder = TableBuilder::new();
+    for (tree, &s) in trees.iter().zip(&sources) {
+        let slice = &partition.slices[s];
+        let atoms = partition.populations[slice.population].atoms_per_core;
+        builder.add(
+            tree,
+            keys.slice_key(slice.population, slice.index(atoms)),
+            keys.slice_mask(),
+        )?;
+    }
+    let loads = link_loads(trees.iter().zip(graph.nets().iter().map(|n| n.weight)));
+    times.route_s = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let mut tables = BTreeMap::new();
+    let mut table_reports = Vec::new();
+    for (chip, entries) in builder.finish() {
+        let minimised = minimise(&entries, Algorithm::OrderedCovering, Some(ROUTER_ENTRIES))
+            .map_err(|e| format!("routing table of chip {chip}: {e}"))?;
+        table_reports.push(TableReport {
+            x: chip.x,
+            y: chip.y,
+            before: entries.len(),
+            after: minimised.len(),
+        });
+        tables.insert(chip, minimised);
+    }
+    times.tables_s = t.elapsed().as_secs_f64();
+
     Ok(Routed {
         placements,
         tables,
         report: RoutingReport {
             placement: Placement {
-                placer: "sequential",
+                placer: "hilbert+annealing",
                 seed: options.seed,
-                cost_before: 0.0,
-                cost_after: 0.0,
+                cost_before: annealed.initial_cost,
+                cost_after: annealed.final_cost,
             },
-            tables: vec![],
-            link_loads: vec![],
+            tables: table_reports,
+            link_loads: loads
+                .into_iter()
+                .map(|((chip, link), packets_per_s)| LinkLoad {
+                    x: chip.x,
+                    y: chip.y,
+                    link: link.name(),
+                    packets_per_s,
+                })
+                .collect(),
         },
     })
 }
