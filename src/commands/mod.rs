@@ -5,6 +5,7 @@ pub mod example;
 pub mod machines;
 pub mod noc;
 pub mod schema;
+pub mod tables;
 pub mod validate;
 
 /// Formats a count with thousands separators: 319,564.
