@@ -10,6 +10,7 @@ mod entry;
 mod equivalence;
 mod io;
 mod key_mask;
+mod key_trie;
 mod ordered_covering;
 mod pair;
 mod remove_default;

@@ -13,6 +13,7 @@ use spinnaker_emu::router::table::Route;
 
 use super::TableEntry;
 use super::key_mask::{KeyMask, Merge};
+use super::key_trie::KeyTrie;
 
 /// Compresses an orthogonal table (no key matches two entries) into an ordered one.
 ///
@@ -26,28 +27,57 @@ pub fn pair(entries: &[TableEntry]) -> Vec<TableEntry> {
     let mut sorted = entries.to_vec();
     sorted.sort_by_key(|e| frequency[&e.route]);
     let key_masks: Vec<KeyMask> = sorted.iter().map(TableEntry::key_mask).collect();
+    let trie = KeyTrie::new(&key_masks);
     let mut out = Vec::with_capacity(sorted.len());
     let mut start = 0;
     while start < sorted.len() {
         let route = sorted[start].route;
         let end = start + sorted[start..].iter().take_while(|e| e.route == route).count();
-        compress_route(&mut sorted[start..end], &key_masks[end..], &mut out);
+        let below = |km: KeyMask| trie.intersecting_from(km, end);
+        compress_route(&mut sorted[start..end], below, &mut out);
         start = end;
     }
     out
 }
 
+/// Entries below that recently blocked a merge, checked before the trie.
+const BLOCKERS: usize = 8;
+
 /// PACMAN's `_compress_by_route`: repeatedly merges the first unfinished entry with the first partner
-/// that keeps clear of `below`, moving the last unfinished entry into the partner's place.
-fn compress_route(bucket: &mut [TableEntry], below: &[KeyMask], out: &mut Vec<TableEntry>) {
+/// whose merge catches no key of an entry `below` (which returns one it catches), moving the last
+/// unfinished entry into the partner's place.
+///
+/// Most tries fail, and mostly on the same few entries below: the last [`BLOCKERS`] found are checked
+/// first, which is exact (they are entries below) and much cheaper than the trie.
+fn compress_route(
+    bucket: &mut [TableEntry],
+    below: impl Fn(KeyMask) -> Option<KeyMask>,
+    out: &mut Vec<TableEntry>,
+) {
+    let mut blockers: Vec<KeyMask> = Vec::with_capacity(BLOCKERS);
+    let mut next_blocker = 0;
+    let mut blocked = |km: KeyMask| {
+        if blockers.iter().any(|b| b.intersects(km)) {
+            return true;
+        }
+        let Some(blocker) = below(km) else {
+            return false;
+        };
+        if blockers.len() < BLOCKERS {
+            blockers.push(blocker);
+        } else {
+            blockers[next_blocker] = blocker;
+            next_blocker = (next_blocker + 1) % BLOCKERS;
+        }
+        true
+    };
     let (mut left, mut right) = (0, bucket.len());
     while left < right {
         let first = bucket[left];
         let partner = (left + 1..right).find_map(|index| {
             let other = bucket[index];
             let km = Merge::of([first.key_mask(), other.key_mask()]);
-            let clear = !below.iter().any(|b| b.intersects(km));
-            clear.then_some((index, km, other.defaultable))
+            (!blocked(km)).then_some((index, km, other.defaultable))
         });
         match partner {
             Some((index, km, defaultable)) => {
