@@ -12,7 +12,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use nmemu_mapping::spinnaker::tables::{Algorithm, ChipTable, minimise, minimise_all, read_tables};
 
 fn many_to_one() -> Vec<ChipTable> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/routing-tables/many_to_one.json.gz");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/routing-tables/many_to_one.json.gz");
     read_tables(&path).expect("the bundled tables read")
 }
 

@@ -107,7 +107,11 @@ fn minimise(args: &MinimiseArgs) -> Result<(), String> {
             .par_iter()
             .zip(&minimised)
             .filter_map(|(before, after)| {
-                let hardware: Vec<_> = after.entries.iter().map(TableEntry::routing_entry).collect();
+                let hardware: Vec<_> = after
+                    .entries
+                    .iter()
+                    .map(TableEntry::routing_entry)
+                    .collect();
                 check_equivalent(&before.entries, &hardware)
                     .err()
                     .map(|m| format!("{}: {m}", before.chip))
@@ -146,30 +150,34 @@ fn minimise(args: &MinimiseArgs) -> Result<(), String> {
             "seconds": seconds,
             "check_seconds": check_seconds,
         });
-        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+        );
     } else {
         print_report(args, &tables, &minimised, limit, check_seconds);
     }
     if let Some(out) = &args.out {
         write_tables(out, &minimised).map_err(|e| e.to_string())?;
     }
+    if !args.json {
+        println!("total: before {before}, after {after}, largest {largest}, seconds {seconds:.3}");
+    }
     let too_long: Vec<String> = minimised
         .iter()
         .filter(|t| t.entries.len() > limit)
         .map(|t| format!("{}: {} entries", t.chip, t.entries.len()))
         .collect();
-    if !too_long.is_empty() {
-        return Err(format!(
+    if too_long.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
             "{}: {} tables do not fit the router's {limit} entries: {}",
             args.file.display(),
             too_long.len(),
             too_long.join(", ")
-        ));
+        ))
     }
-    if !args.json {
-        println!("total: before {before}, after {after}, largest {largest}, seconds {seconds:.3}");
-    }
-    Ok(())
 }
 
 fn print_report(
@@ -206,7 +214,10 @@ fn print_report(
         );
     }
     if !args.verbose && tables.len() > order.len() {
-        println!("  (the {} largest inputs; --verbose lists all)", order.len());
+        println!(
+            "  (the {} largest inputs; --verbose lists all)",
+            order.len()
+        );
     }
     if let Some(largest) = minimised.iter().max_by_key(|t| t.entries.len()) {
         println!(

@@ -46,7 +46,10 @@ impl std::error::Error for Mismatch {}
 /// it wins (first match) must get the same route from the minimised table's first match; a key of a
 /// defaultable entry may instead match nothing, since default routing then sends it the same way.
 /// Returns the first key (by original entry) that breaks this.
-pub fn check_equivalent(original: &[TableEntry], minimised: &[RoutingEntry]) -> Result<(), Mismatch> {
+pub fn check_equivalent(
+    original: &[TableEntry],
+    minimised: &[RoutingEntry],
+) -> Result<(), Mismatch> {
     let lookup: Vec<(KeyMask, Route)> = minimised
         .iter()
         .map(|e| (KeyMask::new(e.key, e.mask), e.route))
@@ -158,7 +161,11 @@ mod tests {
                 minimised: Some(Route(1)),
             }
         );
-        assert!(mismatch.to_string().starts_with("key 0x00000002: the original table routes it to NE"));
+        assert!(
+            mismatch
+                .to_string()
+                .starts_with("key 0x00000002: the original table routes it to NE")
+        );
         // The original's own priority counts: entry 1 only wins the keys entry 0 leaves.
         assert_eq!(check_equivalent(&table, &hardware(&table)), Ok(()));
     }
@@ -167,7 +174,10 @@ mod tests {
     fn a_missing_entry_is_only_fine_when_default_routing_stands_in() {
         let table = [entry(0x10, 0xF0, 1, true), entry(0x20, 0xF0, 1, false)];
         let without_defaultable = [entry(0x20, 0xF0, 1, false)];
-        assert_eq!(check_equivalent(&table, &hardware(&without_defaultable)), Ok(()));
+        assert_eq!(
+            check_equivalent(&table, &hardware(&without_defaultable)),
+            Ok(())
+        );
         let without_other = [entry(0x10, 0xF0, 1, true)];
         let mismatch = check_equivalent(&table, &hardware(&without_other)).unwrap_err();
         assert_eq!((mismatch.key, mismatch.minimised), (0x20, None));

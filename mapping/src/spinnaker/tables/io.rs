@@ -125,18 +125,25 @@ pub fn parse_json(text: &str) -> Result<Vec<ChipTable>, Problem> {
             let fields = object(table, &place, "a chip table")?;
             let coordinate = |name: &str| {
                 let value = field(fields, &place, name)?;
-                unsigned(value, u64::from(u16::MAX)).map(|v| v as u16).ok_or_else(|| {
-                    (
-                        format!("{place}.{name}"),
-                        format!("expected a chip coordinate 0-65535, got {value}"),
-                    )
-                })
+                unsigned(value, u64::from(u16::MAX))
+                    .map(|v| v as u16)
+                    .ok_or_else(|| {
+                        (
+                            format!("{place}.{name}"),
+                            format!("expected a chip coordinate 0-65535, got {value}"),
+                        )
+                    })
             };
             let chip = ChipCoord::new(coordinate("x")?, coordinate("y")?);
             let entries_place = format!("{place}.entries");
             let entries = field(fields, &place, "entries")?
                 .as_array()
-                .ok_or_else(|| (entries_place.clone(), "expected a list of entries".to_owned()))?;
+                .ok_or_else(|| {
+                    (
+                        entries_place.clone(),
+                        "expected a list of entries".to_owned(),
+                    )
+                })?;
             let entries = entries
                 .iter()
                 .enumerate()
@@ -151,9 +158,12 @@ fn json_entry(entry: &Value, place: &str) -> Result<TableEntry, Problem> {
     let fields = object(entry, place, "an entry")?;
     let word = |name: &str, max: u64, what: &str| {
         let value = field(fields, place, name)?;
-        unsigned(value, max)
-            .map(|v| v as u32)
-            .ok_or_else(|| (format!("{place}.{name}"), format!("expected {what}, got {value}")))
+        unsigned(value, max).map(|v| v as u32).ok_or_else(|| {
+            (
+                format!("{place}.{name}"),
+                format!("expected {what}, got {value}"),
+            )
+        })
     };
     let key = word("key", u64::from(u32::MAX), "an unsigned 32-bit integer")?;
     let mask = word("mask", u64::from(u32::MAX), "an unsigned 32-bit integer")?;
@@ -164,19 +174,33 @@ fn json_entry(entry: &Value, place: &str) -> Result<TableEntry, Problem> {
     )?;
     let defaultable_at = format!("{place}.defaultable");
     let defaultable = field(fields, place, "defaultable")?;
-    let defaultable = defaultable
-        .as_bool()
-        .ok_or_else(|| (defaultable_at, format!("expected true or false, got {defaultable}")))?;
+    let defaultable = defaultable.as_bool().ok_or_else(|| {
+        (
+            defaultable_at,
+            format!("expected true or false, got {defaultable}"),
+        )
+    })?;
     checked_entry(key, mask, route, defaultable).map_err(|message| (place.to_owned(), message))
 }
 
-fn object<'a>(value: &'a Value, place: &str, what: &str) -> Result<&'a Map<String, Value>, Problem> {
-    value
-        .as_object()
-        .ok_or_else(|| (place.to_owned(), format!("expected {what} (a JSON object), got {value}")))
+fn object<'a>(
+    value: &'a Value,
+    place: &str,
+    what: &str,
+) -> Result<&'a Map<String, Value>, Problem> {
+    value.as_object().ok_or_else(|| {
+        (
+            place.to_owned(),
+            format!("expected {what} (a JSON object), got {value}"),
+        )
+    })
 }
 
-fn field<'a>(fields: &'a Map<String, Value>, place: &str, name: &str) -> Result<&'a Value, Problem> {
+fn field<'a>(
+    fields: &'a Map<String, Value>,
+    place: &str,
+    name: &str,
+) -> Result<&'a Value, Problem> {
     fields
         .get(name)
         .ok_or_else(|| (place.to_owned(), format!("missing field `{name}`")))
@@ -321,16 +345,43 @@ mod tests {
     #[test]
     fn json_problems_name_the_place_and_value() {
         let cases = [
-            (GOOD.replace("4294967232", "-1"), "[0].entries[1].mask: expected an unsigned 32-bit integer, got -1"),
-            (GOOD.replace("4294967232", "4294967296"), "[0].entries[1].mask: expected an unsigned 32-bit integer"),
-            (GOOD.replace("\"key\": 51", "\"key\": \"51\""), "[0].entries[0].key: expected an unsigned 32-bit integer, got \"51\""),
-            (GOOD.replace("8392704", "16777216"), "[0].entries[1].spinnaker_route: expected a route word"),
-            (GOOD.replace("\"defaultable\": true", "\"defaultable\": 1"), "[0].entries[0].defaultable: expected true or false, got 1"),
+            (
+                GOOD.replace("4294967232", "-1"),
+                "[0].entries[1].mask: expected an unsigned 32-bit integer, got -1",
+            ),
+            (
+                GOOD.replace("4294967232", "4294967296"),
+                "[0].entries[1].mask: expected an unsigned 32-bit integer",
+            ),
+            (
+                GOOD.replace("\"key\": 51", "\"key\": \"51\""),
+                "[0].entries[0].key: expected an unsigned 32-bit integer, got \"51\"",
+            ),
+            (
+                GOOD.replace("8392704", "16777216"),
+                "[0].entries[1].spinnaker_route: expected a route word",
+            ),
+            (
+                GOOD.replace("\"defaultable\": true", "\"defaultable\": 1"),
+                "[0].entries[0].defaultable: expected true or false, got 1",
+            ),
             (GOOD.replace("\"y\": 1,", ""), "[1]: missing field `y`"),
-            (GOOD.replace("\"x\": 6", "\"x\": 70000"), "[0].x: expected a chip coordinate"),
-            (GOOD.replace("\"key\": 64", "\"key\": 65"), "[0].entries[1]: key 0x00000041 has bits outside mask 0xffffffc0"),
-            (GOOD.replace("\"entries\": []", "\"entries\": {}"), "[1].entries: expected a list of entries"),
-            (GOOD.replace("{\"x\": 0, \"y\": 1, \"entries\": []}", "7"), "[1]: expected a chip table (a JSON object), got 7"),
+            (
+                GOOD.replace("\"x\": 6", "\"x\": 70000"),
+                "[0].x: expected a chip coordinate",
+            ),
+            (
+                GOOD.replace("\"key\": 64", "\"key\": 65"),
+                "[0].entries[1]: key 0x00000041 has bits outside mask 0xffffffc0",
+            ),
+            (
+                GOOD.replace("\"entries\": []", "\"entries\": {}"),
+                "[1].entries: expected a list of entries",
+            ),
+            (
+                GOOD.replace("{\"x\": 0, \"y\": 1, \"entries\": []}", "7"),
+                "[1]: expected a chip table (a JSON object), got 7",
+            ),
             ("{}".to_owned(), ": expected a list of chip tables"),
             (GOOD.replace("}]},", "}]}"), "line 4, column"),
         ];
@@ -342,7 +393,8 @@ mod tests {
 
     #[test]
     fn csv_lines_are_read_as_hexadecimal_words() {
-        let entries = parse_csv("0x00100000,0xFFFFFFE0,0x00004223\n\n00100020, ffffffe0, 1\n").unwrap();
+        let entries =
+            parse_csv("0x00100000,0xFFFFFFE0,0x00004223\n\n00100020, ffffffe0, 1\n").unwrap();
         assert_eq!(entries.len(), 2);
         assert_eq!(entries[0].key, 0x0010_0000);
         assert_eq!(entries[1].mask, 0xFFFF_FFE0);
@@ -353,10 +405,19 @@ mod tests {
     #[test]
     fn csv_problems_name_the_line_and_field() {
         let cases = [
-            ("0x0,0x0,0x1\n0x0,0xZZ,0x1", "line 2, mask: expected a hexadecimal word of at most 32 bits, got \"0xZZ\""),
+            (
+                "0x0,0x0,0x1\n0x0,0xZZ,0x1",
+                "line 2, mask: expected a hexadecimal word of at most 32 bits, got \"0xZZ\"",
+            ),
             ("0x0,0x0", "line 1: expected key,mask,route, got 2 fields"),
-            ("0x0,0x0,0x1000000", "line 1, route: expected a hexadecimal word of at most 24 bits"),
-            ("0x0,0x0,0x1\n0x0,0x0,0x1\n0x3,0x1,0x1", "line 3: key 0x00000003 has bits outside mask 0x00000001"),
+            (
+                "0x0,0x0,0x1000000",
+                "line 1, route: expected a hexadecimal word of at most 24 bits",
+            ),
+            (
+                "0x0,0x0,0x1\n0x0,0x0,0x1\n0x3,0x1,0x1",
+                "line 3: key 0x00000003 has bits outside mask 0x00000001",
+            ),
             ("0x100000000,0x0,0x1", "line 1, key"),
         ];
         for (text, expected) in cases {
@@ -383,8 +444,13 @@ mod tests {
         let broken = dir.join("broken.json.gz");
         std::fs::write(&broken, [0x1F, 0x8B, 0, 1, 2]).unwrap();
         let error = read_tables(&broken).unwrap_err().to_string();
-        assert!(error.contains("broken.json.gz: not a readable gzip file"), "{error}");
-        let missing = read_tables(&dir.join("missing.csv")).unwrap_err().to_string();
+        assert!(
+            error.contains("broken.json.gz: not a readable gzip file"),
+            "{error}"
+        );
+        let missing = read_tables(&dir.join("missing.csv"))
+            .unwrap_err()
+            .to_string();
         assert!(missing.contains("missing.csv: "), "{missing}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -394,7 +460,10 @@ mod tests {
         let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/routing-tables");
         let tables = read_tables(&data.join("many_to_one.json.gz")).unwrap();
         assert_eq!(tables.len(), 576);
-        assert_eq!(tables.iter().map(|t| t.entries.len()).sum::<usize>(), 15_245);
+        assert_eq!(
+            tables.iter().map(|t| t.entries.len()).sum::<usize>(),
+            15_245
+        );
         assert_eq!(tables.iter().map(|t| t.entries.len()).max(), Some(1_650));
         let table1 = read_tables(&data.join("table1.csv.gz")).unwrap();
         assert_eq!(table1[0].entries.len(), 39_235);

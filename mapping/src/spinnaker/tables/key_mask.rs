@@ -153,7 +153,8 @@ pub fn first_overlap(pairs: &[KeyMask]) -> Option<(usize, usize)> {
         for (mask_b, members_b) in &groups[a..] {
             let common = mask_a & mask_b;
             let same_group = mask_a == mask_b;
-            if !same_group && members_a.len() * members_b.len() <= members_a.len() + members_b.len() {
+            if !same_group && members_a.len() * members_b.len() <= members_a.len() + members_b.len()
+            {
                 for &i in members_a {
                     for &j in members_b {
                         if pairs[i].intersects(pairs[j]) {
@@ -248,8 +249,14 @@ pub(crate) mod tests {
     fn overlaps_are_found_within_and_across_masks() {
         let orthogonal = [km("00XX"), km("01XX"), km("1000"), km("1001"), km("11X1")];
         assert_eq!(first_overlap(&orthogonal), None);
-        assert_eq!(first_overlap(&[km("00XX"), km("1XXX"), km("00XX")]), Some((0, 2)));
-        assert_eq!(first_overlap(&[km("0000"), km("1XX1"), km("X0X1"), km("1101")]), Some((1, 2)));
+        assert_eq!(
+            first_overlap(&[km("00XX"), km("1XXX"), km("00XX")]),
+            Some((0, 2))
+        );
+        assert_eq!(
+            first_overlap(&[km("0000"), km("1XX1"), km("X0X1"), km("1101")]),
+            Some((1, 2))
+        );
         // Equal keys under the common bits of two masks overlap only across the groups.
         let mut two_groups = vec![km("1000"), km("1001"), km("1010"), km("00XX"), km("01XX")];
         assert_eq!(first_overlap(&two_groups), None);

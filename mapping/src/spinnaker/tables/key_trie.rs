@@ -60,7 +60,14 @@ impl KeyTrie {
 
     /// Depth-first below node `at`, `bits` levels above the leaves, along `path` (the bits fixed so far):
     /// only children that can hold keys of `km` and entries from `from` on.
-    fn search(&self, at: usize, bits: u32, path: KeyMask, km: KeyMask, from: usize) -> Option<KeyMask> {
+    fn search(
+        &self,
+        at: usize,
+        bits: u32,
+        path: KeyMask,
+        km: KeyMask,
+        from: usize,
+    ) -> Option<KeyMask> {
         if bits == 0 {
             return Some(path);
         }
@@ -94,7 +101,15 @@ mod tests {
     fn answers_as_a_scan_of_the_later_entries_does() {
         let entries = [km("0000"), km("01XX"), km("1X10"), km("XXX1"), km("1100")];
         let trie = KeyTrie::new(&entries);
-        let queries = [km("0000"), km("00X0"), km("1XX0"), km("XXXX"), km("1011"), km("0110"), km("1000")];
+        let queries = [
+            km("0000"),
+            km("00X0"),
+            km("1XX0"),
+            km("XXXX"),
+            km("1011"),
+            km("0110"),
+            km("1000"),
+        ];
         for query in queries {
             for from in 0..=entries.len() {
                 let found = trie.intersecting_from(query, from);

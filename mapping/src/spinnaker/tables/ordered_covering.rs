@@ -107,7 +107,12 @@ impl Table {
 
     /// The candidate without the members `drop` says to leave out.
     fn without(&self, candidate: &Candidate, drop: impl Fn(usize) -> bool) -> Candidate {
-        let members = candidate.members.iter().copied().filter(|&i| !drop(i)).collect();
+        let members = candidate
+            .members
+            .iter()
+            .copied()
+            .filter(|&i| !drop(i))
+            .collect();
         self.candidate(members)
     }
 
@@ -131,7 +136,8 @@ impl Table {
 
     /// Row positions grouped by route, groups in the order of their first row.
     fn route_groups(&self) -> Vec<Vec<usize>> {
-        let mut group_of_route: std::collections::HashMap<Route, usize> = std::collections::HashMap::new();
+        let mut group_of_route: std::collections::HashMap<Route, usize> =
+            std::collections::HashMap::new();
         let mut groups: Vec<Vec<usize>> = Vec::new();
         for (i, row) in self.rows.iter().enumerate() {
             let g = *group_of_route.entry(row.route).or_insert_with(|| {
@@ -165,7 +171,10 @@ impl Table {
     fn up_check(&self, mut candidate: Candidate, min_goodness: isize) -> Candidate {
         let members = candidate.members.clone();
         for &i in members.iter().rev() {
-            let between = self.rows.get(i + 1..candidate.insertion).unwrap_or_default();
+            let between = self
+                .rows
+                .get(i + 1..candidate.insertion)
+                .unwrap_or_default();
             let km = self.rows[i].km;
             if between.iter().any(|r| r.km.intersects(km)) {
                 candidate = self.without(&candidate, |m| m == i);
@@ -335,7 +344,12 @@ mod tests {
     fn up_check_drops_a_member_that_would_sink_below_an_intersecting_entry() {
         // rig's `_refine_upcheck` example: merging all three N entries gives XXXX below X000, which would
         // take 1000; so 1000 is left out and 0XXX goes to the bottom.
-        let table = Table::sorted(&[row("0011", 1), row("0100", 1), row("1000", 1), row("X000", 2)]);
+        let table = Table::sorted(&[
+            row("0011", 1),
+            row("0100", 1),
+            row("1000", 1),
+            row("X000", 2),
+        ]);
         let merge = table.up_check(table.candidate(vec![0, 1, 2]), 0);
         assert_eq!(merge.members, [0, 1]);
         assert_eq!((merge.km, merge.insertion), (km("0XXX"), 4));
@@ -357,17 +371,32 @@ mod tests {
         assert_eq!((merge.km, merge.insertion), (km("000X1"), 3));
         // An entry below with no settable bit cannot be avoided: the merge is abandoned.
         let blocked = Table::sorted(&[row("0000", 1), row("0011", 1), row("XXXX", 2)]);
-        assert_eq!(blocked.down_check(blocked.candidate(vec![0, 1]), 0).goodness(), -1);
+        assert_eq!(
+            blocked
+                .down_check(blocked.candidate(vec![0, 1]), 0)
+                .goodness(),
+            -1
+        );
     }
 
     #[test]
     fn aliases_let_a_merge_sit_above_a_broad_merged_entry() {
         // 0011 and 1100 merge to XXXX first; 01XX can then go above it because it covers neither original.
-        let table = [row("0011", 1), row("1100", 1), row("0101", 2), row("0110", 2)];
+        let table = [
+            row("0011", 1),
+            row("1100", 1),
+            row("0101", 2),
+            row("0110", 2),
+        ];
         let minimised = ordered_covering(&table, None);
         assert_eq!(patterns(&minimised), [(km("01XX"), 2), (km("XXXX"), 1)]);
         // ... but 11XX would hide 1100 of XXXX, so 1101 and 1110 stay apart.
-        let table = [row("0011", 1), row("1100", 1), row("1101", 2), row("1110", 2)];
+        let table = [
+            row("0011", 1),
+            row("1100", 1),
+            row("1101", 2),
+            row("1110", 2),
+        ];
         assert_eq!(ordered_covering(&table, None).len(), 3);
     }
 
@@ -385,7 +414,13 @@ mod tests {
         // One merge of four takes 8 entries to 5: stop there, whatever the target.
         assert_eq!(ordered_covering(&table, Some(7)).len(), 5);
         assert_eq!(ordered_covering(&table, Some(8)).len(), 8);
-        let defaultable: Vec<TableEntry> = table.iter().map(|e| TableEntry { defaultable: true, ..*e }).collect();
+        let defaultable: Vec<TableEntry> = table
+            .iter()
+            .map(|e| TableEntry {
+                defaultable: true,
+                ..*e
+            })
+            .collect();
         assert!(ordered_covering(&defaultable, None).is_empty());
     }
 }

@@ -32,7 +32,11 @@ pub fn pair(entries: &[TableEntry]) -> Vec<TableEntry> {
     let mut start = 0;
     while start < sorted.len() {
         let route = sorted[start].route;
-        let end = start + sorted[start..].iter().take_while(|e| e.route == route).count();
+        let end = start
+            + sorted[start..]
+                .iter()
+                .take_while(|e| e.route == route)
+                .count();
         let below = |km: KeyMask| trie.intersecting_from(km, end);
         compress_route(&mut sorted[start..end], below, &mut out);
         start = end;
@@ -115,7 +119,13 @@ mod tests {
 
     #[test]
     fn the_most_frequent_route_goes_last_and_collapses() {
-        let table = [row("000", 1), row("001", 2), row("010", 1), row("100", 1), row("111", 1)];
+        let table = [
+            row("000", 1),
+            row("001", 2),
+            row("010", 1),
+            row("100", 1),
+            row("111", 1),
+        ];
         let out = pair(&table);
         assert_eq!(out, [row("001", 2), row("XXX", 1)]);
     }
@@ -123,10 +133,22 @@ mod tests {
     #[test]
     fn merges_that_would_catch_a_later_route_are_refused() {
         // Route 2 (two entries) goes above route 1 (three); X00 catches none of route 1's keys.
-        let table = [row("000", 2), row("100", 2), row("010", 1), row("011", 1), row("110", 1)];
+        let table = [
+            row("000", 2),
+            row("100", 2),
+            row("010", 1),
+            row("011", 1),
+            row("110", 1),
+        ];
         assert_eq!(pair(&table), [row("X00", 2), row("X1X", 1)]);
         // 0XX would catch 001 of route 1 below it.
-        let refused = [row("000", 2), row("011", 2), row("001", 1), row("100", 1), row("101", 1)];
+        let refused = [
+            row("000", 2),
+            row("011", 2),
+            row("001", 1),
+            row("100", 1),
+            row("101", 1),
+        ];
         assert_eq!(pair(&refused)[..2], [row("000", 2), row("011", 2)]);
     }
 }
