@@ -163,7 +163,7 @@ pub fn minimise(
         });
     }
     let fits = |n: usize| target.is_none_or(|t| n <= t);
-    let minimised = if fits(entries.len()) && target.is_some() {
+    let minimised = if target.is_some_and(|t| entries.len() <= t) {
         entries.to_vec()
     } else {
         if algorithm.reorders() {
