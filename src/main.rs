@@ -21,7 +21,8 @@ const EXAMPLES: &str = "Examples:
   nmemu machines
   nmemu example microcircuit --scale 0.1 -o microcircuit.json
   nmemu schema > net.schema.json
-  nmemu noc --machine spinnaker-48 --pattern uniform --rate 1,10,50 --duration-ms 20";
+  nmemu noc --machine spinnaker-48 --pattern uniform --rate 1,10,50 --duration-ms 20
+  nmemu tables minimise tests/data/routing-tables/many_to_one.json.gz --target 0";
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -32,6 +33,7 @@ enum Command {
     Schema(commands::schema::Args),
     Example(commands::example::Args),
     Noc(commands::noc::Args),
+    Tables(commands::tables::Args),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
         Command::Schema(args) => commands::schema::run(&args),
         Command::Example(args) => commands::example::run(&args),
         Command::Noc(args) => commands::noc::run(&args),
+        Command::Tables(args) => commands::tables::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,6 +7,7 @@ pub mod map;
 pub mod noc;
 pub mod run;
 pub mod schema;
+pub mod tables;
 pub mod target;
 pub mod validate;
 

@@ -1,5 +1,7 @@
 use spinnaker_emu::router::table::{Route, RoutingEntry};
 
+use super::key_mask::KeyMask;
+
 /// A multicast routing entry with what the mapper knows beyond the hardware word: whether default routing
 /// would already send its packets where the entry does (they arrive on exactly one link and leave only on
 /// the opposite link, spec A5.2). Such entries are merge material for minimisation and are dropped from the
@@ -20,5 +22,10 @@ impl TableEntry {
             mask: self.mask,
             route: self.route,
         }
+    }
+
+    /// The set of routing keys the entry matches.
+    pub fn key_mask(&self) -> KeyMask {
+        KeyMask::new(self.key, self.mask)
     }
 }
