@@ -73,8 +73,9 @@ impl Recording {
 pub struct NeuronCoreImage {
     /// Neuron parameters and initial state, in the runtime's fixed point.
     pub neurons: NeuronArray,
-    /// Neuron n sends `key_base + (n << n_colour_bits) + colour` (§4.3).
-    pub key_base: u32,
+    /// Neuron n sends `key_base + (n << n_colour_bits) + colour` (§4.3); `None` when nothing listens, so the
+    /// core sends nothing (sPyNNaker's `use_key = false`).
+    pub key_base: Option<u32>,
     pub n_colour_bits: u8,
     /// Incoming keys -> synaptic rows (§4.5).
     pub master_pop_table: MasterPopTable,
@@ -99,7 +100,8 @@ pub struct PoissonCoreImage {
     pub sources: Vec<SourceParams>,
     /// The core's JKISS seed.
     pub seed: [u32; 4],
-    pub key_base: u32,
+    /// As [`NeuronCoreImage::key_base`].
+    pub key_base: Option<u32>,
     pub n_colour_bits: u8,
     pub recording: Recording,
 }
@@ -108,7 +110,8 @@ pub struct PoissonCoreImage {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SpikeArrayCoreImage {
     pub spike_ticks: Vec<Vec<u32>>,
-    pub key_base: u32,
+    /// As [`NeuronCoreImage::key_base`].
+    pub key_base: Option<u32>,
     pub n_colour_bits: u8,
     pub recording: Recording,
 }
@@ -291,7 +294,7 @@ pub(crate) mod fixtures {
                 );
                 n
             ]),
-            key_base: 0x2_0000,
+            key_base: Some(0x2_0000),
             n_colour_bits: 4,
             master_pop_table,
             synaptic_region,
@@ -345,7 +348,7 @@ mod tests {
                                 4
                             ],
                             seed: [1, 2, 3, 4],
-                            key_base: 0x1_0000,
+                            key_base: Some(0x1_0000),
                             n_colour_bits: 4,
                             recording: Recording {
                                 spikes: true,

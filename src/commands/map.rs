@@ -56,7 +56,7 @@ pub fn print_summary(r: &nmemu_mapping::spinnaker::report::SpinnakerReport) {
             p.atoms_per_core,
             format!("{:?}", p.limited_by),
             p.estimated_cycles_per_tick
-                .map_or("-".to_string(), |c| thousands(c))
+                .map_or("-".to_string(), thousands)
         );
     }
     println!(

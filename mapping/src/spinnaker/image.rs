@@ -74,17 +74,31 @@ pub fn recording(
     })
 }
 
-/// The core program of every slice (in slice order). `synapses` is consumed.
+/// What the synaptic phase decided for every slice, in slice order.
+pub struct SliceData<'a> {
+    pub synapses: Vec<SliceSynapses>,
+    pub scales: &'a [[WeightScale; 2]],
+    /// Per population.
+    pub stdp: &'a [Option<StdpConfig>],
+    /// The slices each slice's spikes reach; none means nothing listens and the core sends nothing.
+    pub targets: &'a [Vec<usize>],
+}
+
+/// The core program of every slice (in slice order).
 pub fn core_programs(
     net: &Network,
     partition: &Partition,
     keys: &KeyLayout,
-    synapses: Vec<SliceSynapses>,
-    scales: &[[WeightScale; 2]],
-    stdp: &[Option<StdpConfig>],
+    data: SliceData<'_>,
     timestep_ms: f64,
     seed: u64,
 ) -> Result<Vec<CoreProgram>, String> {
+    let SliceData {
+        synapses,
+        scales,
+        stdp,
+        targets,
+    } = data;
     partition
         .slices
         .iter()
@@ -93,7 +107,8 @@ pub fn core_programs(
         .map(|(index, (slice, syn))| {
             let population = &net.populations[slice.population];
             let atoms = partition.populations[slice.population].atoms_per_core;
-            let key_base = keys.slice_key(slice.population, slice.index(atoms));
+            let key_base = (!targets[index].is_empty())
+                .then(|| keys.slice_key(slice.population, slice.index(atoms)));
             let recording = recording(population, slice)?;
             Ok(match population.cell_type {
                 CellType::SpikeSourcePoisson => CoreProgram::PoissonSource(PoissonCoreImage {

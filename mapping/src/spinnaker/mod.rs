@@ -170,9 +170,12 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
         net,
         &partition,
         &keys,
-        synaptic.slices,
-        &scales,
-        &stdp,
+        image::SliceData {
+            synapses: synaptic.slices,
+            scales: &scales,
+            stdp: &stdp,
+            targets: &synaptic.targets,
+        },
         timestep_ms,
         options.seed,
     )?;

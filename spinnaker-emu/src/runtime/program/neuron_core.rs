@@ -22,6 +22,10 @@
 //! - **Priorities**: spike processing pre-empts the neuron update, so it lengthens a running update. A tick
 //!   whose update is still running when the next timer fires is an overrun; the next update queues behind it.
 //!   (Simplification: spike sends are placed as if the update were not pre-empted.)
+//! - **Effective delay.** A spike sent during tick t reaches its targets during tick t, is written into slot
+//!   t + d, and slot t + d is transferred before the update of tick t + d (spinnaker.md §4.2, §4.8; sPyNNaker's
+//!   `synapses.c`). So a neuron-to-neuron hop takes d ticks from the sender's update to the first update that
+//!   feels it, one tick less than NEST's on-grid models (which stamp a spike at the end of its step).
 //! - Rows are processed one after the other; the runtime's double buffering (fetching row k+1 while
 //!   processing row k) is modelled by issuing each DMA when the previous row's processing starts.
 
@@ -203,10 +207,12 @@ impl NeuronCore {
                         post_history[i].add_spike(tick, &stdp.timing);
                         cycles += costs.stdp_post_spike;
                     }
-                    cycles += costs.send_spike;
-                    sent += 1;
-                    let key = key_base + ((i as u32) << colour_bits) + colour;
-                    out.send(start + CycleCosts::time(cycles), key, None);
+                    if let Some(base) = key_base {
+                        cycles += costs.send_spike;
+                        sent += 1;
+                        let key = base + ((i as u32) << colour_bits) + colour;
+                        out.send(start + CycleCosts::time(cycles), key, None);
+                    }
                     if record.spikes && fits && recorded(i) {
                         spikes.push((tick, i as u16));
                     }

@@ -13,7 +13,7 @@ use super::{CoreOutput, RecordingSpace};
 
 /// What every source core does with the sources that fire in a tick: send, record, count.
 pub struct SourceOutput {
-    key_base: u32,
+    key_base: Option<u32>,
     n_colour_bits: u8,
     recording: Recording,
     space: RecordingSpace,
@@ -23,7 +23,7 @@ pub struct SourceOutput {
 }
 
 impl SourceOutput {
-    fn new(key_base: u32, n_colour_bits: u8, recording: &Recording) -> SourceOutput {
+    fn new(key_base: Option<u32>, n_colour_bits: u8, recording: &Recording) -> SourceOutput {
         SourceOutput {
             key_base,
             n_colour_bits,
@@ -53,14 +53,16 @@ impl SourceOutput {
             );
         let mut sent = 0;
         for (neuron, count) in fired {
-            cycles += costs.send_spike;
-            let key = self.key_base + (neuron << self.n_colour_bits) + colour;
-            out.send(
-                now + CycleCosts::time(cycles),
-                key,
-                (count > 1).then_some(count),
-            );
-            sent += 1;
+            if let Some(base) = self.key_base {
+                cycles += costs.send_spike;
+                let key = base + (neuron << self.n_colour_bits) + colour;
+                out.send(
+                    now + CycleCosts::time(cycles),
+                    key,
+                    (count > 1).then_some(count),
+                );
+                sent += 1;
+            }
             if record {
                 self.spikes
                     .extend(std::iter::repeat_n((tick, neuron as u16), count as usize));

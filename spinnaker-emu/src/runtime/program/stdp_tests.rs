@@ -47,7 +47,7 @@ fn run(stdp: StdpConfig, w0: u16, teacher: &[u32], pre: &[u32], ms: f64) -> Outc
     let item = core.master_pop_table.address_list()[0];
     let source = CoreProgram::SpikeArray(SpikeArrayCoreImage {
         spike_ticks: vec![teacher.to_vec(), pre.to_vec()],
-        key_base: crate::image::fixtures::SOURCE_KEYS,
+        key_base: Some(crate::image::fixtures::SOURCE_KEYS),
         n_colour_bits: 4,
         recording: Recording::default(),
     });
@@ -212,7 +212,7 @@ fn a_static_core_has_no_plastic_weights_and_no_stdp_counts() {
     let item = core.master_pop_table.address_list()[0];
     let source = CoreProgram::SpikeArray(SpikeArrayCoreImage {
         spike_ticks: vec![vec![1, 5]],
-        key_base: crate::image::fixtures::SOURCE_KEYS,
+        key_base: Some(crate::image::fixtures::SOURCE_KEYS),
         n_colour_bits: 4,
         recording: Recording::default(),
     });

@@ -52,7 +52,7 @@ pub(super) fn program(sim: &Simulation<ChipRuntime>, core: usize) -> &Program {
 fn a_spike_reaches_its_target_one_tick_later_and_makes_it_fire() {
     let source = CoreProgram::SpikeArray(SpikeArrayCoreImage {
         spike_ticks: vec![vec![1, 5]],
-        key_base: SOURCE_KEYS,
+        key_base: Some(SOURCE_KEYS),
         n_colour_bits: 4,
         recording: Recording {
             spikes: true,
@@ -77,10 +77,37 @@ fn a_spike_reaches_its_target_one_tick_later_and_makes_it_fire() {
 }
 
 #[test]
+fn a_core_nothing_listens_to_fires_and_records_but_sends_nothing() {
+    let source = CoreProgram::SpikeArray(SpikeArrayCoreImage {
+        spike_ticks: vec![vec![1, 5]],
+        key_base: Some(SOURCE_KEYS),
+        n_colour_bits: 4,
+        recording: Recording::default(),
+    });
+    let mut neurons = neuron_core(1, 1, 36 << 9, |_| vec![0]);
+    neurons.key_base = None;
+    let mut sim = load(
+        &image(source, neurons),
+        NetworkParams::default(),
+        CycleCosts::default(),
+    )
+    .unwrap();
+    sim.run(Time::from_ms(10.0), 1);
+    assert_eq!(program(&sim, 2).spikes(), &[(2, 0), (6, 0)]);
+    assert_eq!(program(&sim, 2).counters().spikes_sent, 0);
+    let routers = sim.totals().router;
+    assert_eq!(
+        (routers.loc_mc, routers.lost()),
+        (2, 0),
+        "only the source's two packets"
+    );
+}
+
+#[test]
 fn a_weaker_synapse_does_not_fire_and_nothing_is_lost() {
     let source = CoreProgram::SpikeArray(SpikeArrayCoreImage {
         spike_ticks: vec![vec![1]],
-        key_base: SOURCE_KEYS,
+        key_base: Some(SOURCE_KEYS),
         n_colour_bits: 4,
         recording: Recording::default(),
     });
@@ -105,7 +132,7 @@ fn an_overloaded_core_overruns_and_drops_spikes_and_counts_both() {
             500
         ],
         seed: [1, 2, 3, 4],
-        key_base: SOURCE_KEYS,
+        key_base: Some(SOURCE_KEYS),
         n_colour_bits: 4,
         recording: Recording::default(),
     });
@@ -145,7 +172,7 @@ mod no_silent_loss {
             let source = CoreProgram::PoissonSource(PoissonCoreImage {
                 sources: vec![SourceParams { rate_hz, start_ms: 0.0, duration_ms: None }; n_sources as usize],
                 seed: [5, 6, 7, 8],
-                key_base: SOURCE_KEYS,
+                key_base: Some(SOURCE_KEYS),
                 n_colour_bits: 4,
                 recording: Recording::default(),
             });
@@ -171,7 +198,7 @@ fn a_full_recording_region_is_counted_not_silently_truncated() {
     // other seven of a 10 ms run are counted as overflows; the spike at tick 5 is sent but not recorded.
     let source = CoreProgram::SpikeArray(SpikeArrayCoreImage {
         spike_ticks: vec![vec![1, 5]],
-        key_base: SOURCE_KEYS,
+        key_base: Some(SOURCE_KEYS),
         n_colour_bits: 4,
         recording: Recording {
             spikes: true,
