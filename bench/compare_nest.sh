@@ -25,7 +25,7 @@ if ! "$python" -c 'import nest, pyNN' 2>/dev/null; then
     echo "NEST/PyNN not installed: no comparison (pip install nest-simulator==3.10.0 pyNN==0.13.0)"
     exit 0
 fi
-nest_json="$(cd tests/data && "$python" va_nest.py CUBA 1.0 "$threads" | tail -n 1)"
+nest_json="$(cd tests/data && "$python" va_nest.py CUBA 1.0 "$threads" 2>/dev/null | tail -n 1)"
 nest_s="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["run_s"])' "$nest_json")"
 echo "NEST ${threads} threads run phase: ${nest_s} s"
 python3 -c 'import sys; a, b = map(float, sys.argv[1:]); print(f"nmemu / NEST = {a / b:.2f} (target: at most 0.5)")' \

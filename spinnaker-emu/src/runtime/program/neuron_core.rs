@@ -163,7 +163,9 @@ impl NeuronCore {
         let (key_base, colour_bits) = (self.image.key_base, self.image.n_colour_bits);
         let record = &self.image.recording;
         let recorded = |i: usize| record.neurons.is_empty() || record.neurons.contains(&(i as u16));
-        let sample_now = record.sampling_ticks > 0 && tick.is_multiple_of(record.sampling_ticks);
+        let sample_now = !self.traces.is_empty()
+            && record.sampling_ticks > 0
+            && tick.is_multiple_of(record.sampling_ticks);
         let n_recorded = if record.neurons.is_empty() {
             n as usize
         } else {
