@@ -181,10 +181,55 @@ fn va_cuba_rate_and_irregularity_match_nest() {
 }
 
 #[test]
+fn delays_beyond_the_ring_buffers_go_through_a_delay_extension_exactly() {
+    // Source neuron i drives neuron i with a delay of 1 + i % 144 ticks; a 256-neuron core's ring buffers reach
+    // 32, so most synapses go through the delay-extension core's stages.
+    let dir = run("examples/long_delays.json", "spinnaker-48", &[]);
+    let mapping = json(&dir.path().join("mapping.json"));
+    assert_eq!(mapping["delay_extension_cores"], 1);
+    assert_eq!(mapping["delay_extensions"][0]["ticks_per_stage"], 32);
+    assert_eq!(mapping["delay_extensions"][0]["stages"], 4);
+    let spikes = spikes(&dir.path().join("spikes.csv"));
+    let delayed = &spikes["delayed"];
+    assert_eq!(delayed.len(), 256, "every neuron fired");
+    // The same input fires every neuron after the same latency once its delay is taken off, whichever stage
+    // carried it.
+    let latencies: std::collections::BTreeSet<Vec<i64>> = delayed
+        .iter()
+        .map(|(&i, times)| {
+            let delay = 1 + i64::from(i) % 144;
+            times.iter().map(|&t| t as i64 - delay).collect()
+        })
+        .collect();
+    assert_eq!(latencies.len(), 1, "latencies: {latencies:?}");
+    let provenance = json(&dir.path().join("provenance.json"));
+    let delay_core = provenance["cores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["delay_extension_of"] == "stim")
+        .expect("the delay core's provenance");
+    // Neurons 32..=143 and 176..=255 need a stage, twice each (spikes at 10 and 40 ms).
+    assert_eq!(delay_core["Sent_spikes"], 2 * (112 + 80));
+    assert_eq!(delay_core["saturation_count"], 0);
+    let run_json = json(&dir.path().join("run.json"));
+    assert!(
+        run_json["lost"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|v| v == 0),
+        "{}",
+        run_json["lost"]
+    );
+}
+
+#[test]
 fn machine_size_changes_placement_not_spikes() {
     for net in [
         "tests/data/synfire.json",
         "tests/data/single_neuron.dt1p0.json",
+        "examples/long_delays.json",
     ] {
         let outputs: Vec<Vec<u8>> = ["spinnaker-3", "spinnaker-48", "spinnaker-24b"]
             .iter()

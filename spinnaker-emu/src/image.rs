@@ -8,8 +8,9 @@
 //! bincode ([`MachineImage::to_bytes`]).
 //!
 //! A neuron core with plastic synapses also carries its STDP parameters ([`StdpConfig`]); its plastic rows sit
-//! in the same synaptic region as static ones. Still to come: delay-extension cores, and the cycle-cost table a
-//! run is charged with.
+//! in the same synaptic region as static ones. A delay-extension core ([`DelayExtensionCoreImage`]) re-sends a
+//! source slice's spikes after whole stages of delay. The cycle-cost table a run is charged with is not part of
+//! the image: it belongs to the emulator (`runtime::cycles`).
 
 use serde::{Deserialize, Serialize};
 
@@ -116,12 +117,67 @@ pub struct SpikeArrayCoreImage {
     pub recording: Recording,
 }
 
+/// A delay-extension core (spec §4.8, sPyNNaker's `delay_extension.c`): it counts the spikes of one source slice
+/// per tick and neuron, and re-sends them after 1..=`n_stages` stages of `delay_per_stage` ticks each, stage d
+/// (0-based) of source neuron n under its own key `key_base + ((d * n_neurons + n) << n_colour_bits) + colour`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DelayExtensionCoreImage {
+    /// The source slice's key space: a packet with `key & source_mask == source_key` is counted for neuron
+    /// `(key & !source_mask) >> n_colour_bits`; any other key is counted as invalid.
+    pub source_key: u32,
+    pub source_mask: u32,
+    /// Neurons of the source slice.
+    pub n_neurons: u32,
+    /// Ticks per stage (the receiving cores' ring-buffer reach).
+    pub delay_per_stage: u32,
+    /// Stages, 1 to 8 (`MAX_SLOTS`).
+    pub n_stages: u32,
+    /// As [`NeuronCoreImage::key_base`].
+    pub key_base: Option<u32>,
+    /// Colour bits of both the incoming and the outgoing keys (the runtime has one field for both).
+    pub n_colour_bits: u8,
+    /// Per stage, a bitfield (32 neurons a word) of the neurons whose spikes that stage sends: only those with
+    /// delayed synapses at the stage. sPyNNaker 7.x sends every counted spike at every stage and lets the
+    /// receivers' bit-field filters drop the unwanted ones; earlier releases (`neuron_delay_stage_config`)
+    /// filtered at the sender, as here, which gives the same rows processed with less traffic.
+    pub stage_masks: Vec<Vec<u32>>,
+}
+
+/// The delay-extension runtime's limit on stages (`MAX_SLOTS`, spec §4.8).
+pub const MAX_DELAY_STAGES: u32 = 8;
+
+impl DelayExtensionCoreImage {
+    /// Checks the sizes the runtime relies on.
+    pub fn check(&self) -> Result<(), String> {
+        if !(1..=MAX_DELAY_STAGES).contains(&self.n_stages) {
+            return Err(format!(
+                "delay extension: n_stages must be within [1, {MAX_DELAY_STAGES}], got {}",
+                self.n_stages
+            ));
+        }
+        if self.delay_per_stage == 0 {
+            return Err("delay extension: delay_per_stage must be at least 1".into());
+        }
+        let words = self.n_neurons.div_ceil(32) as usize;
+        if self.stage_masks.len() != self.n_stages as usize
+            || self.stage_masks.iter().any(|m| m.len() != words)
+        {
+            return Err(format!(
+                "delay extension: stage_masks must be {} bitfields of {words} words",
+                self.n_stages
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The program an application core runs, with its data.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum CoreProgram {
     Neurons(NeuronCoreImage),
     PoissonSource(PoissonCoreImage),
     SpikeArray(SpikeArrayCoreImage),
+    DelayExtension(DelayExtensionCoreImage),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -264,13 +320,22 @@ pub(crate) mod fixtures {
     /// A neuron core of `n` LIF neurons (as [`neuron_core`]) whose source neuron s has row `rows[s]`, laid out
     /// with [`layout`]. The rows' matrix is the region's first, at address 0.
     pub fn neuron_core_with_rows(n: usize, rows: &[SynapticRow]) -> NeuronCoreImage {
+        neuron_core_listening(n, rows, SOURCE_KEYS)
+    }
+
+    /// As [`neuron_core_with_rows`], for sources whose keys are `source_keys` + (neuron << 4) + colour.
+    pub fn neuron_core_listening(
+        n: usize,
+        rows: &[SynapticRow],
+        source_keys: u32,
+    ) -> NeuronCoreImage {
         let sources = rows.len() as u16;
         let mut synaptic_region = SynapticRegion::new();
         let item = synaptic_region
             .push(&SynapticMatrix::new(rows).unwrap())
             .unwrap();
         let master_pop_table = MasterPopTable::build(vec![PopSource {
-            key: SOURCE_KEYS,
+            key: source_keys,
             mask: 0xFFFF_0000,
             n_colour_bits: 4,
             core_mask: 0,

@@ -1,5 +1,5 @@
 //! The machine image: per slice its core program (neurons or a spike source with its data), placed on its
-//! chip and core, with every chip's routing table and recording regions sized from what SDRAM is left.
+//! chip and core with the delay-extension cores (built in `mod.rs`), with every chip's routing table and recording regions sized from what SDRAM is left.
 
 use std::collections::BTreeMap;
 
@@ -18,7 +18,7 @@ use spinnaker_emu::runtime::stdp::StdpConfig;
 use super::keys::KeyLayout;
 use super::neurons;
 use super::partition::{Partition, Slice};
-use super::synapses::SliceSynapses;
+use super::synaptic_matrix::SliceSynapses;
 use super::weights::WeightScale;
 
 /// Usable SDRAM per chip in the tool chain's model (mapping-and-pynn.md quick reference).
@@ -204,6 +204,7 @@ pub fn assemble(
                 CoreProgram::Neurons(n) => &mut n.recording,
                 CoreProgram::PoissonSource(p) => &mut p.recording,
                 CoreProgram::SpikeArray(a) => &mut a.recording,
+                CoreProgram::DelayExtension(_) => continue,
             };
             recording.buffer_bytes = Some(per_core);
         }

@@ -15,6 +15,7 @@ use serde::Serialize;
 use spinnaker_emu::runtime::master_pop_table::PopSource;
 use spinnaker_emu::runtime::synapse_row::bits_for_values;
 
+use super::delays::DelayPlan;
 use super::partition::Partition;
 
 /// sPyNNaker's default colour bits (A4.1).
@@ -29,9 +30,11 @@ pub struct KeyLayout {
 }
 
 impl KeyLayout {
-    /// The narrowest layout for a partition; an error when the fields need more than 32 bits.
-    pub fn for_partition(partition: &Partition) -> Result<KeyLayout, String> {
-        let population_bits = bits_for_values(partition.populations.len() as u32);
+    /// The narrowest layout for a partition and its delay vertices (population fields after the populations',
+    /// sliced as their sources, stages x atoms neurons per slice); an error over 32 bits.
+    pub fn for_partition(partition: &Partition, delays: &DelayPlan) -> Result<KeyLayout, String> {
+        let population_bits =
+            bits_for_values((partition.populations.len() + delays.vertices.len()) as u32);
         let slice_bits = partition
             .populations
             .iter()
@@ -42,6 +45,9 @@ impl KeyLayout {
             .populations
             .iter()
             .map(|p| bits_for_values(p.atoms_per_core))
+            .chain(delays.vertices.iter().map(|v| {
+                bits_for_values(v.n_stages * partition.populations[v.source].atoms_per_core)
+            }))
             .max()
             .unwrap_or(0);
         KeyLayout::new(population_bits, slice_bits, neuron_bits)
@@ -164,7 +170,7 @@ mod tests {
     #[test]
     fn keys_of_every_neuron_are_distinct_and_decode_back() {
         let part = partition(&[(3200, 256), (800, 256), (1000, 500), (1, 1)]);
-        let layout = KeyLayout::for_partition(&part).unwrap();
+        let layout = KeyLayout::for_partition(&part, &DelayPlan::default()).unwrap();
         assert_eq!(
             (
                 layout.population_bits,

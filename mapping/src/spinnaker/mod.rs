@@ -7,6 +7,7 @@
 //! ([`neurons`]) -> the machine image ([`image`]). Every phase is timed, and everything mapped inexactly is
 //! listed in the report's warnings.
 
+pub mod delays;
 pub mod graph;
 pub mod image;
 pub mod keys;
@@ -18,6 +19,7 @@ pub mod readback;
 pub mod report;
 pub mod route;
 pub mod synapses;
+pub mod synaptic_matrix;
 pub mod tables;
 pub mod weights;
 
@@ -25,10 +27,13 @@ use std::time::Instant;
 
 use nmemu_loader::{Network, Synapses, expand};
 use spinnaker_emu::geometry::ChipCoord;
-use spinnaker_emu::image::{MachineDescription, MachineImage};
+use spinnaker_emu::image::{
+    CoreProgram, DelayExtensionCoreImage, MachineDescription, MachineImage,
+};
 use spinnaker_emu::machine::Machine;
 use spinnaker_emu::runtime::cycles::CycleCosts;
 
+use delays::DelayPlan;
 use keys::KeyLayout;
 use partition::{Partition, PartitionOptions};
 use report::{PhaseTimes, SpinnakerReport};
@@ -65,13 +70,14 @@ impl SpinnakerOptions {
 pub struct Mapped {
     pub image: MachineImage,
     pub partition: Partition,
-    /// Per slice, its chip and core.
+    /// Per machine vertex (slices, then delay-extension cores), its chip and core.
     pub placements: Vec<(ChipCoord, u8)>,
     pub keys: KeyLayout,
+    pub delays: DelayPlan,
     /// Per slice and synapse type, how weights are stored.
     pub scales: Vec<[weights::WeightScale; 2]>,
     /// Per projection, its plastic matrices (empty for static projections).
-    pub plastic: Vec<Vec<synapses::PlasticMatrix>>,
+    pub plastic: Vec<Vec<synaptic_matrix::PlasticMatrix>>,
     /// Per plastic projection, (pre, post) population indices of its synapses in synapse order.
     pub plastic_pairs: Vec<Vec<(u32, u32)>>,
     pub report: SpinnakerReport,
@@ -115,18 +121,25 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
             headroom: options.headroom,
         },
     )?;
-    check_fits(&partition, &machine, &options.machine)?;
+    let layouts = synapses::layouts(net, &partition, &incoming)?;
+    let delays = delays::plan(net, &expanded, &layouts, &partition)?;
+    check_fits(
+        delays.n_vertices(&partition) as u64,
+        &machine,
+        &options.machine,
+    )?;
     times.partition_s = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
-    let keys = KeyLayout::for_partition(&partition)?;
+    let keys = KeyLayout::for_partition(&partition, &delays)?;
     times.keys_s = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
     let scales = synapses::weight_scales(net, &expanded, &partition, timestep_ms)?;
-    let layouts = synapses::layouts(net, &partition, &incoming)?;
     let stdp = synapses::stdp_configs(net, timestep_ms)?;
-    let synaptic = synapses::build(net, &expanded, &partition, &keys, &scales, &layouts)?;
+    let synaptic = synaptic_matrix::build(
+        net, &expanded, &partition, &keys, &delays, &scales, &layouts,
+    )?;
     let plastic_pairs: Vec<Vec<(u32, u32)>> = synaptic
         .plastic
         .iter()
@@ -148,12 +161,15 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
     drop(expanded);
     times.synapses_s = t.elapsed().as_secs_f64();
 
+    let (vertex_keys, packets_per_s) = vertex_keys_and_rates(net, &partition, &keys, &delays);
     let routed = place_route::place_and_route(
-        net,
         &machine,
-        &partition,
-        &keys,
-        &synaptic.targets,
+        &place_route::Vertices {
+            keys: &vertex_keys,
+            mask: keys.slice_mask(),
+            packets_per_s: &packets_per_s,
+            targets: &synaptic.targets,
+        },
         options,
         &mut times,
     )?;
@@ -166,7 +182,24 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
         .sum();
     let quantisation = synaptic.quantisation;
     let plastic = synaptic.plastic;
-    let programs = image::core_programs(
+    let delay_programs: Vec<CoreProgram> = delays
+        .cores(&partition)
+        .map(|(vertex, v, s)| {
+            let d = &delays.vertices[v];
+            let c = s - partition.populations[d.source].slices.start;
+            CoreProgram::DelayExtension(DelayExtensionCoreImage {
+                source_key: vertex_keys[s],
+                source_mask: keys.slice_mask(),
+                n_neurons: partition.slices[s].len(),
+                delay_per_stage: d.per_stage,
+                n_stages: d.n_stages,
+                key_base: (!synaptic.targets[vertex].is_empty()).then_some(vertex_keys[vertex]),
+                n_colour_bits: keys.colour_bits,
+                stage_masks: synaptic.stage_masks[v][c].clone(),
+            })
+        })
+        .collect();
+    let mut programs = image::core_programs(
         net,
         &partition,
         &keys,
@@ -179,6 +212,7 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
         timestep_ms,
         options.seed,
     )?;
+    programs.extend(delay_programs);
     let image = image::assemble(
         options.machine.clone(),
         timestep_us,
@@ -195,20 +229,24 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
         net,
         &machine,
         &options.machine.preset,
-        &partition,
-        &keys,
-        &routed.placements,
-        routed.report,
-        &quantisation,
-        sdram_synaptic_bytes,
-        warnings,
-        times,
+        report::Phases {
+            partition: &partition,
+            keys: &keys,
+            delays: &delays,
+            placements: &routed.placements,
+            routing: routed.report,
+            quantisation: &quantisation,
+            sdram_synaptic_bytes,
+            warnings,
+            times,
+        },
     );
     Ok(Mapped {
         image,
         partition,
         placements: routed.placements,
         keys,
+        delays,
         scales,
         plastic,
         plastic_pairs,
@@ -227,14 +265,40 @@ fn timestep_us(timestep_ms: f64) -> Result<u32, String> {
     Ok(us as u32)
 }
 
-/// Refuses a partition with more slices than the machine has application cores, naming the smallest preset
-/// that would hold it.
-fn check_fits(
+/// Per machine vertex, the first key of its key space and the packets per second it is expected to send.
+fn vertex_keys_and_rates(
+    net: &Network,
     partition: &Partition,
+    keys: &KeyLayout,
+    delays: &DelayPlan,
+) -> (Vec<u32>, Vec<f64>) {
+    let slice_rate = |s: usize| {
+        let slice = &partition.slices[s];
+        f64::from(slice.len()) * synapses::source_rate_hz(&net.populations[slice.population])
+    };
+    let mut vertex_keys = Vec::with_capacity(delays.n_vertices(partition));
+    let mut rates = Vec::with_capacity(vertex_keys.capacity());
+    for (s, slice) in partition.slices.iter().enumerate() {
+        let atoms = partition.populations[slice.population].atoms_per_core;
+        vertex_keys.push(keys.slice_key(slice.population, slice.index(atoms)));
+        rates.push(slice_rate(s));
+    }
+    for (_, v, s) in delays.cores(partition) {
+        let source = &partition.populations[delays.vertices[v].source];
+        let c = (s - source.slices.start) as u32;
+        vertex_keys.push(keys.slice_key(net.populations.len() + v, c));
+        rates.push(slice_rate(s));
+    }
+    (vertex_keys, rates)
+}
+
+/// Refuses a mapping that needs more application cores than the machine has, naming the smallest preset that
+/// would hold it.
+fn check_fits(
+    needed: u64,
     machine: &Machine,
     description: &MachineDescription,
 ) -> Result<(), String> {
-    let needed = partition.slices.len() as u64;
     let available = machine.n_app_cores_total();
     if needed <= available {
         return Ok(());

@@ -8,9 +8,9 @@
 //! slice fits two budgets:
 //!
 //! - **Ring-buffer reach.** A neuron core's ring buffers have 2^D delay slots with D + T + I <= 14 bits
-//!   (§4.8). Delay-extension cores are not modelled yet, so a population whose incoming delays need more
-//!   than the 32 slots of a 256-neuron core gets smaller slices (fewer index bits I, more delay bits D)
-//!   instead; the report says so. This costs cores but keeps every delay exact.
+//!   (§4.8); longer delays go through delay-extension cores (`delays`), which add at most 8 stages of that
+//!   reach, so a core reaches 9 x 2^D steps. Only a population whose incoming delays exceed even that gets
+//!   smaller slices (fewer index bits I, more delay bits D); the report says so.
 //! - **The tick.** Estimated cycles per tick (timer, neuron updates, ring-buffer transfer, and the expected
 //!   incoming synaptic events at the sources' rates with the runtime's per-spike and per-synapse costs of
 //!   `CycleCosts`) must fit in the timestep at 200 MHz, with `headroom` to spare. A slice that would overrun
@@ -24,6 +24,7 @@ use serde::Serialize;
 use spinnaker_emu::runtime::cycles::CycleCosts;
 use spinnaker_emu::runtime::synapse_row::{MAX_RING_BUFFER_BITS, bits_for_values};
 
+use super::delays::MAX_DELAY_STAGES;
 use super::synapses::IncomingStats;
 
 /// The runtime's neurons per core (`POP_TABLE_MAX_ROW_LENGTH`, A1.1).
@@ -64,7 +65,7 @@ impl Slice {
 pub enum Limit {
     /// The runtime maximum (or the population size).
     Runtime,
-    /// Shrunk so the ring buffers reach the longest incoming delay (no delay-extension cores).
+    /// Shrunk so the ring buffers and 8 delay-extension stages reach the longest incoming delay.
     DelayReach,
     /// Shrunk so the estimated work fits the tick.
     CycleBudget,
@@ -153,20 +154,24 @@ fn neuron_atoms(
     options: &PartitionOptions,
 ) -> Result<(u32, Limit, Option<u64>), String> {
     let type_bits = bits_for_values(SYNAPSE_TYPES);
-    let delay_bits = bits_for_values(incoming.max_delay_steps.max(1));
     let index_room = MAX_RING_BUFFER_BITS - type_bits;
+    let longest = incoming.max_delay_steps.max(1);
+    // The reach of a core of `atoms` neurons: its own slots, plus the stages of a delay extension.
+    let reach = |atoms: u32| {
+        let delay_bits = bits_for_values(longest).min(index_room - bits_for_values(atoms));
+        (1u32 << delay_bits) * (1 + MAX_DELAY_STAGES)
+    };
     let mut atoms = MAX_NEURONS_PER_CORE;
     let mut limited_by = Limit::Runtime;
-    if bits_for_values(atoms) + delay_bits > index_room {
-        if delay_bits >= index_room {
+    while reach(atoms) < longest {
+        if atoms == 1 {
             return Err(format!(
-                "populations '{label}': incoming delays of up to {} timesteps need {delay_bits} delay bits; \
-                 a core's ring buffers have at most {} without delay-extension cores, which are not modelled yet",
-                incoming.max_delay_steps,
-                index_room - 1
+                "populations '{label}': incoming delays of up to {longest} timesteps exceed what a core with \
+                 delay extensions reaches ({} timesteps)",
+                reach(1)
             ));
         }
-        atoms = 1 << (index_room - delay_bits);
+        atoms /= 2;
         limited_by = Limit::DelayReach;
     }
     let budget = options.headroom

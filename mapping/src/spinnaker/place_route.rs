@@ -1,30 +1,26 @@
-//! Placement, routing and routing tables of a partitioned network: the glue between the slices and
-//! `place`, `route` and `tables`.
+//! Placement, routing and routing tables of the machine vertices (slices, then delay-extension cores): the
+//! glue between the mapper's vertices and `place`, `route` and `tables`.
 //!
-//! One vertex per slice, in slice (= population) order, so the Hilbert placer keeps a population's slices on
-//! neighbouring chips before annealing; one net per source slice with synapses somewhere, weighted by its
-//! expected packets per second; one NER tree per net, keyed with the slice's key space; every chip's table
+//! Vertices in slice (= population) order, so the Hilbert placer keeps a population's slices on neighbouring
+//! chips before annealing; one net per vertex whose spikes reach anything, weighted by its expected packets
+//! per second; one NER tree per net, keyed with the vertex's key space; every chip's table
 //! minimised with Ordered Covering when it exceeds the router's 1,023 free entries, and the result proven to
 //! route every key of the tree entries as before (a mismatch would be a minimiser bug: it stops the mapping).
 
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use nmemu_loader::Network;
 use spinnaker_emu::geometry::ChipCoord;
 use spinnaker_emu::machine::Machine;
 use spinnaker_emu::router::table::RoutingEntry;
 
 use super::SpinnakerOptions;
 use super::graph::{Graph, Net, VertexId};
-use super::keys::KeyLayout;
-use super::partition::Partition;
 use super::place::annealing::{AnnealConfig, anneal};
 use super::place::hilbert::place_hilbert;
 use super::report::{LinkLoad, PhaseTimes, Placement, TableReport};
 use super::route::ner::route_nets;
 use super::route::tables::{TableBuilder, link_loads};
-use super::synapses::source_rate_hz;
 use super::tables::{Algorithm, check_equivalent, minimise};
 
 /// Multicast entries a SpiNNaker-1 router has for applications (A4.4).
@@ -37,34 +33,41 @@ pub struct RoutingReport {
 }
 
 pub struct Routed {
-    /// Per slice, its chip and core.
+    /// Per vertex, its chip and core.
     pub placements: Vec<(ChipCoord, u8)>,
     pub tables: BTreeMap<ChipCoord, Vec<RoutingEntry>>,
     pub report: RoutingReport,
 }
 
+/// The machine vertices as placement and routing see them.
+pub struct Vertices<'a> {
+    /// Per vertex: the first key of its key space (all spaces share `mask`).
+    pub keys: &'a [u32],
+    pub mask: u32,
+    /// Per vertex: expected packets per second it sends.
+    pub packets_per_s: &'a [f64],
+    /// Per vertex: the vertices its packets must reach.
+    pub targets: &'a [Vec<usize>],
+}
+
 pub fn place_and_route(
-    net: &Network,
     machine: &Machine,
-    partition: &Partition,
-    keys: &KeyLayout,
-    targets: &[Vec<usize>],
+    vertices: &Vertices<'_>,
     options: &SpinnakerOptions,
     times: &mut PhaseTimes,
 ) -> Result<Routed, String> {
     let t = Instant::now();
-    let mut graph = Graph::with_vertices(partition.slices.len() as u32);
+    let n = vertices.keys.len();
+    let mut graph = Graph::with_vertices(n as u32);
     let mut sources = Vec::new();
-    for (s, sinks) in targets.iter().enumerate() {
+    for (s, sinks) in vertices.targets.iter().enumerate() {
         if sinks.is_empty() {
             continue;
         }
-        let slice = &partition.slices[s];
-        let rate = source_rate_hz(&net.populations[slice.population]);
         graph.add_net(Net {
             source: VertexId(s as u32),
             sinks: sinks.iter().map(|&t| VertexId(t as u32)).collect(),
-            weight: f64::from(slice.len()) * rate,
+            weight: vertices.packets_per_s[s],
         })?;
         sources.push(s);
     }
@@ -78,7 +81,7 @@ pub fn place_and_route(
             seed: options.seed,
         },
     )?;
-    let placements: Vec<(ChipCoord, u8)> = (0..partition.slices.len())
+    let placements: Vec<(ChipCoord, u8)> = (0..n)
         .map(|s| {
             let at = placed.location(VertexId(s as u32));
             (at.chip, at.core)
@@ -90,13 +93,7 @@ pub fn place_and_route(
     let trees = route_nets(machine, &graph, &placed)?;
     let mut builder = TableBuilder::new();
     for (tree, &s) in trees.iter().zip(&sources) {
-        let slice = &partition.slices[s];
-        let atoms = partition.populations[slice.population].atoms_per_core;
-        builder.add(
-            tree,
-            keys.slice_key(slice.population, slice.index(atoms)),
-            keys.slice_mask(),
-        )?;
+        builder.add(tree, vertices.keys[s], vertices.mask)?;
     }
     let loads = link_loads(trees.iter().zip(graph.nets().iter().map(|n| n.weight)));
     times.route_s = t.elapsed().as_secs_f64();

@@ -173,12 +173,34 @@ pub fn provenance(net: &Network, mapped: &Mapped, sim: &Simulation<ChipRuntime>)
             json!(net.populations[slice.population].label),
         );
         entry.insert("neurons".into(), json!([slice.lo, slice.hi]));
-        for (name, value) in program.counters().named() {
+        for (name, value) in program.named_counters() {
             add(name, value);
             entry.insert(name.into(), json!(value));
         }
         if let Program::Neurons(n) = program {
             entry.insert("profile_cycles".into(), json!(n.profile));
+        }
+        cores.push(Value::Object(entry));
+    }
+    for (vertex, v, s) in mapped.delays.cores(&mapped.partition) {
+        let (chip, core) = mapped.placements[vertex];
+        let Some(program) = program(mapped, sim, vertex) else {
+            continue;
+        };
+        let source = mapped.delays.vertices[v].source;
+        let slice = &mapped.partition.slices[s];
+        let mut entry = Map::new();
+        entry.insert("x".into(), json!(chip.x));
+        entry.insert("y".into(), json!(chip.y));
+        entry.insert("core".into(), json!(core));
+        entry.insert(
+            "delay_extension_of".into(),
+            json!(net.populations[source].label),
+        );
+        entry.insert("neurons".into(), json!([slice.lo, slice.hi]));
+        for (name, value) in program.named_counters() {
+            add(name, value);
+            entry.insert(name.into(), json!(value));
         }
         cores.push(Value::Object(entry));
     }
@@ -234,6 +256,14 @@ pub fn lost(mapped: &Mapped, provenance: &Provenance) -> BTreeMap<String, u64> {
         total("Times_the_timer_tic_over_ran"),
     );
     lost.insert("recording_overflows".into(), total("Recording_overflows"));
+    lost.insert(
+        "delayed_spikes_lost_to_counter_saturation".into(),
+        total("saturation_count"),
+    );
+    lost.insert(
+        "delayed_spikes_with_invalid_keys".into(),
+        total("invalid_key_count") + total("invalid_neuron_count"),
+    );
     lost.insert(
         "weights_clipped".into(),
         weights.clone().map(|w| w.clipped).sum(),

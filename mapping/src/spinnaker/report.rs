@@ -5,6 +5,7 @@ use serde::Serialize;
 use spinnaker_emu::geometry::ChipCoord;
 use spinnaker_emu::machine::Machine;
 
+use super::delays::DelayPlan;
 use super::keys::KeyLayout;
 use super::partition::{Limit, Partition};
 use super::place_route::RoutingReport;
@@ -84,6 +85,18 @@ pub struct Placement {
     pub cost_after: f64,
 }
 
+/// One delay-extension core: the source slice whose spikes it delays, where it runs, its stages.
+#[derive(Clone, Debug, Serialize)]
+pub struct DelayExtensionReport {
+    pub population: String,
+    pub lo: u32,
+    pub hi: u32,
+    pub chip: [u16; 2],
+    pub core: u8,
+    pub stages: u32,
+    pub ticks_per_stage: u32,
+}
+
 /// outputs.md `routing_entries`.
 #[derive(Clone, Debug, Serialize)]
 pub struct RoutingEntries {
@@ -104,8 +117,8 @@ pub struct SpinnakerReport {
     pub slices: Vec<SliceReport>,
     pub routing_entries: RoutingEntries,
     pub synapses: u64,
-    /// Always 0 for now: long delays are met by smaller slices (see `populations[].limited_by`).
     pub delay_extension_cores: usize,
+    pub delay_extensions: Vec<DelayExtensionReport>,
     pub application_cores_available: u64,
     pub timestep_ms: f64,
     pub keys: KeyLayout,
@@ -119,21 +132,39 @@ pub struct SpinnakerReport {
     pub warnings: Vec<String>,
 }
 
+/// What the phases produced, for the report.
+pub struct Phases<'a> {
+    pub partition: &'a Partition,
+    pub keys: &'a KeyLayout,
+    pub delays: &'a DelayPlan,
+    /// Per machine vertex.
+    pub placements: &'a [(ChipCoord, u8)],
+    pub routing: RoutingReport,
+    /// Per projection.
+    pub quantisation: &'a [Quantisation],
+    pub sdram_synaptic_bytes: u64,
+    pub warnings: Vec<String>,
+    pub times: PhaseTimes,
+}
+
 /// Assembles the report once every phase has run.
-#[allow(clippy::too_many_arguments)]
 pub fn build(
     net: &Network,
     machine: &Machine,
     preset: &str,
-    partition: &Partition,
-    keys: &KeyLayout,
-    placements: &[(ChipCoord, u8)],
-    routing: RoutingReport,
-    quantisation: &[Quantisation],
-    sdram_synaptic_bytes: u64,
-    mut warnings: Vec<String>,
-    times: PhaseTimes,
+    phases: Phases<'_>,
 ) -> SpinnakerReport {
+    let Phases {
+        partition,
+        keys,
+        delays,
+        placements,
+        routing,
+        quantisation,
+        sdram_synaptic_bytes,
+        mut warnings,
+        times,
+    } = phases;
     let populations = net
         .populations
         .iter()
@@ -196,6 +227,22 @@ pub fn build(
             }
         })
         .collect();
+    let delay_extensions = delays
+        .cores(partition)
+        .map(|(vertex, v, s)| {
+            let (slice, d) = (&partition.slices[s], &delays.vertices[v]);
+            let (chip, core) = placements[vertex];
+            DelayExtensionReport {
+                population: net.populations[d.source].label.clone(),
+                lo: slice.lo,
+                hi: slice.hi,
+                chip: [chip.x, chip.y],
+                core,
+                stages: d.n_stages,
+                ticks_per_stage: d.per_stage,
+            }
+        })
+        .collect::<Vec<_>>();
     let mut chips: Vec<ChipCoord> = placements.iter().map(|&(c, _)| c).collect();
     chips.sort();
     chips.dedup();
@@ -213,7 +260,8 @@ pub fn build(
             max_per_chip: routing.tables.iter().map(|t| t.after).max().unwrap_or(0),
         },
         synapses: quantisation.iter().map(|q| q.synapses).sum(),
-        delay_extension_cores: 0,
+        delay_extension_cores: delay_extensions.len(),
+        delay_extensions,
         application_cores_available: machine.n_app_cores_total(),
         timestep_ms: net.simulation.timestep_ms,
         keys: *keys,

@@ -56,6 +56,12 @@ pub struct CycleCosts {
     pub rng_call: u64,
     /// Poisson source bookkeeping per source per tick (U: a named guess).
     pub poisson_per_source: u64,
+    /// A delay-extension core's `spike_process` per spike: key check, neuron id, colour, counter increment (a
+    /// named guess; the loop is a handful of loads, compares and a byte store).
+    pub delay_spike: u64,
+    /// A delay-extension core's background scan, per neuron per stage due: load the counter and test it (a
+    /// named guess).
+    pub delay_scan_per_neuron: u64,
     /// DMA access latency in ns (§5.2: 500-1000, U).
     pub dma_latency_ns: f64,
     /// SDRAM bandwidth a DMA gets, bytes per microsecond, shared by the cores of a chip (§5.2: 300-600 MB/s
@@ -85,6 +91,8 @@ impl Default for CycleCosts {
             stdp_post_spike: 40,
             rng_call: 44,
             poisson_per_source: 20,
+            delay_spike: 30,
+            delay_scan_per_neuron: 4,
             dma_latency_ns: 750.0,
             sdram_bytes_per_us: 1000.0,
         }

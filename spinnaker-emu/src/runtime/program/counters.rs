@@ -89,3 +89,47 @@ impl CoreCounters {
         ]
     }
 }
+
+/// What only a delay-extension core counts (spec §6.2, `delay_extension.c`'s provenance).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DelayCounters {
+    /// Spikes counted for a later stage (`n_packets_added`; saturated ones included, as upstream).
+    pub added: u64,
+    /// Spikes lost because their counter was already at 255 (`n_packets_lost_due_to_count_saturation`).
+    pub saturations: u64,
+    /// Packets of the source's key space whose neuron id is beyond the slice.
+    pub invalid_neurons: u64,
+    /// Packets outside the source's key space.
+    pub invalid_keys: u64,
+}
+
+impl DelayCounters {
+    /// (name, value) pairs for provenance.json: a delay core's share of the [`CoreCounters`] (those it keeps),
+    /// then its own under the names spec §6.2 lists.
+    pub fn named(&self, core: &CoreCounters) -> Vec<(&'static str, u64)> {
+        let shared = [
+            "Max_backgrounds_queued",
+            "Max_tick_cycles",
+            "Received_multicast_packets",
+            "Received_spikes",
+            "Times_the_input_buffer_lost_packets",
+            "Max_filled_size_input_buffer",
+            "Number_of_late_spikes",
+            "How many spikes were processed",
+            "Sent_spikes",
+            "Max_spikes_per_time_step",
+        ];
+        let mut out: Vec<(&'static str, u64)> = core
+            .named()
+            .into_iter()
+            .filter(|(name, _)| shared.contains(name))
+            .collect();
+        out.extend([
+            ("Number_of_packets_added", self.added),
+            ("saturation_count", self.saturations),
+            ("invalid_neuron_count", self.invalid_neurons),
+            ("invalid_key_count", self.invalid_keys),
+        ]);
+        out
+    }
+}

@@ -3,9 +3,11 @@
 //! [`Simulation`].
 
 mod counters;
+mod delay_extension;
 mod neuron_core;
 mod sources;
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use crate::image::{CoreProgram, MachineImage};
@@ -18,7 +20,8 @@ use crate::runtime::cycles::CycleCosts;
 use crate::runtime::master_pop_table::AddressListItem;
 use crate::time::Time;
 
-pub use counters::CoreCounters;
+pub use counters::{CoreCounters, DelayCounters};
+pub use delay_extension::DelayExtensionProgram;
 pub use neuron_core::{NeuronCore, Sample};
 pub use sources::{PoissonProgram, SourceOutput, SpikeArrayProgram};
 
@@ -48,6 +51,48 @@ impl Sdram {
         let start = (at + Time::from_ns(costs.dma_latency_ns)).max(self.free);
         self.free = start + costs.transfer_time(bytes);
         self.free
+    }
+}
+
+/// A core's input spike buffer in time (spec §4.4): each received spike waits until spike processing is free,
+/// and is dropped (and counted) when the buffer is full.
+#[derive(Clone, Debug, Default)]
+pub struct SpikeQueue {
+    /// When spike processing is next free.
+    pub free: Time,
+    /// Start times of the spikes in the buffer.
+    waiting: VecDeque<Time>,
+}
+
+impl SpikeQueue {
+    /// Spikes still waiting at `now` (a timer counts them as late).
+    pub fn waiting_at(&self, now: Time) -> u64 {
+        self.waiting.iter().filter(|&&s| s > now).count() as u64
+    }
+
+    /// One spike received at `now` whose FIQ ends at `arrived`, into a buffer of `capacity` slots: when its
+    /// processing starts, or `None` when the buffer is full (counted). The caller sets [`Self::free`] to the end
+    /// of the processing.
+    pub fn admit(
+        &mut self,
+        now: Time,
+        arrived: Time,
+        capacity: u32,
+        counters: &mut CoreCounters,
+    ) -> Option<Time> {
+        counters.spikes_received += 1;
+        while self.waiting.front().is_some_and(|&s| s <= now) {
+            self.waiting.pop_front();
+        }
+        // One slot of the circular buffer always stays empty (spinn_common), so 256 holds 255 keys.
+        if self.waiting.len() + 1 >= capacity as usize {
+            counters.input_buffer_overflows += 1;
+            return None;
+        }
+        let start = arrived.max(self.free);
+        self.waiting.push_back(start);
+        counters.max_input_buffer = counters.max_input_buffer.max(self.waiting.len() as u64);
+        Some(start)
     }
 }
 
@@ -96,6 +141,7 @@ pub enum Program {
     Neurons(Box<NeuronCore>),
     Poisson(PoissonProgram),
     SpikeArray(SpikeArrayProgram),
+    DelayExtension(DelayExtensionProgram),
 }
 
 impl Program {
@@ -104,6 +150,15 @@ impl Program {
             Program::Neurons(c) => &c.counters,
             Program::Poisson(c) => &c.output.counters,
             Program::SpikeArray(c) => &c.output.counters,
+            Program::DelayExtension(c) => &c.counters,
+        }
+    }
+
+    /// The core's provenance as (sPyNNaker name, value) pairs.
+    pub fn named_counters(&self) -> Vec<(&'static str, u64)> {
+        match self {
+            Program::DelayExtension(c) => c.delay.named(&c.counters),
+            _ => self.counters().named(),
         }
     }
 
@@ -112,7 +167,7 @@ impl Program {
     pub fn plastic_weights(&self, item: AddressListItem, source_neuron: u32) -> Option<Vec<u16>> {
         match self {
             Program::Neurons(c) => c.plastic_weights(item, source_neuron),
-            Program::Poisson(_) | Program::SpikeArray(_) => None,
+            _ => None,
         }
     }
 
@@ -122,6 +177,7 @@ impl Program {
             Program::Neurons(c) => &c.spikes,
             Program::Poisson(c) => &c.output.spikes,
             Program::SpikeArray(c) => &c.output.spikes,
+            Program::DelayExtension(_) => &[],
         }
     }
 }
@@ -139,16 +195,16 @@ pub struct ChipRuntime {
 
 impl Application for ChipRuntime {
     fn on_packet(&mut self, cx: &mut CoreContext<'_>, core: u8, flit: &Flit) {
-        if let Some(Some(Program::Neurons(n))) = self.cores.get_mut(core as usize) {
-            let count = flit.packet.payload.unwrap_or(1).max(1);
-            n.packet(
-                cx.now(),
-                flit.packet.key,
-                count,
-                &self.clock,
-                &self.costs,
-                &mut self.sdram,
-            );
+        let count = flit.packet.payload.unwrap_or(1).max(1);
+        let (now, key) = (cx.now(), flit.packet.key);
+        match self.cores.get_mut(core as usize) {
+            Some(Some(Program::Neurons(n))) => {
+                n.packet(now, key, count, &self.clock, &self.costs, &mut self.sdram)
+            }
+            Some(Some(Program::DelayExtension(d))) => {
+                d.packet(now, key, count, &self.clock, &self.costs)
+            }
+            _ => {}
         }
     }
 
@@ -165,6 +221,7 @@ impl Application for ChipRuntime {
             Some(Some(Program::Neurons(n))) => n.timer(now, tick, &self.costs, &mut out),
             Some(Some(Program::Poisson(p))) => p.timer(now, tick, &self.costs, &mut out),
             Some(Some(Program::SpikeArray(a))) => a.timer(now, tick, &self.costs, &mut out),
+            Some(Some(Program::DelayExtension(d))) => d.timer(now, tick, &self.costs, &mut out),
             _ => {}
         }
     }
@@ -210,6 +267,9 @@ pub fn load(
                     PoissonProgram::new(p, tick_ms).map_err(|e| format!("{}: {e}", at()))?,
                 ),
                 CoreProgram::SpikeArray(a) => Program::SpikeArray(SpikeArrayProgram::new(a)),
+                CoreProgram::DelayExtension(d) => Program::DelayExtension(
+                    DelayExtensionProgram::new(d.clone()).map_err(|e| format!("{}: {e}", at()))?,
+                ),
             };
             sim.chips_mut()[index].app.cores[core.core as usize] = Some(program);
             sim.start_timer(chip.chip, core.core, Time::ZERO, period)?;
@@ -217,6 +277,8 @@ pub fn load(
     }
     Ok(sim)
 }
+#[cfg(test)]
+mod delay_tests;
 #[cfg(test)]
 mod stdp_tests;
 #[cfg(test)]

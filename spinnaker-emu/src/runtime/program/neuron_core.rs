@@ -29,8 +29,6 @@
 //! - Rows are processed one after the other; the runtime's double buffering (fetching row k+1 while
 //!   processing row k) is modelled by issuing each DMA when the previous row's processing starts.
 
-use std::collections::VecDeque;
-
 use crate::image::{NeuronCoreImage, Recording};
 use crate::runtime::cycles::{CoreProfile, CycleCosts};
 use crate::runtime::fixed::{Accum, Rounding};
@@ -43,7 +41,7 @@ use crate::runtime::synapse_row::RowView;
 use crate::time::Time;
 
 use super::counters::CoreCounters;
-use super::{Clock, CoreOutput, RecordingSpace, Sdram};
+use super::{Clock, CoreOutput, RecordingSpace, Sdram, SpikeQueue};
 
 /// One recorded analog sample: tick and the values of the recorded neurons.
 #[derive(Clone, Debug, PartialEq)]
@@ -56,10 +54,8 @@ pub struct NeuronCore {
     image: NeuronCoreImage,
     ring: RingBuffers,
     rounding: Rounding,
-    /// When the spike-processing chain is next free.
-    chip_free: Time,
-    /// Start times of spikes waiting in the input buffer.
-    waiting: VecDeque<Time>,
+    /// The input spike buffer and when spike processing is next free.
+    input: SpikeQueue,
     /// End of the latest neuron update (lengthened by spike processing that pre-empts it).
     update_end: Time,
     pub counters: CoreCounters,
@@ -95,8 +91,7 @@ impl NeuronCore {
             image,
             ring,
             rounding: Rounding::Truncate,
-            chip_free: Time::ZERO,
-            waiting: VecDeque::new(),
+            input: SpikeQueue::default(),
             update_end: Time::ZERO,
             counters: CoreCounters::default(),
             profile: CoreProfile::default(),
@@ -129,7 +124,7 @@ impl NeuronCore {
         out: &mut CoreOutput<'_, '_>,
     ) {
         // Spikes still waiting in the input buffer are late (`spike_processing_clear_input_buffer`).
-        self.counters.late_packets += self.waiting.iter().filter(|&&s| s > now).count() as u64;
+        self.counters.late_packets += self.input.waiting_at(now);
         let n = self.image.neurons.len() as u64;
         let timer_cycles = costs.timer
             + n * self.image.weight_shifts.len() as u64 * costs.transfer_per_neuron_per_type;
@@ -247,27 +242,16 @@ impl NeuronCore {
         self.profile.packet_cycles += costs.packet_fiq;
         let arrived = now + CycleCosts::time(costs.packet_fiq);
         for _ in 0..count {
-            self.counters.spikes_received += 1;
-            while self.waiting.front().is_some_and(|&s| s <= now) {
-                self.waiting.pop_front();
-            }
-            // One slot of the circular buffer always stays empty (spinn_common), so 256 holds 255 keys.
-            if self.waiting.len() + 1 >= self.image.incoming_spike_buffer as usize {
-                self.counters.input_buffer_overflows += 1;
+            let capacity = self.image.incoming_spike_buffer;
+            let Some(start) = self.input.admit(now, arrived, capacity, &mut self.counters) else {
                 continue;
-            }
-            let start = arrived.max(self.chip_free);
-            self.waiting.push_back(start);
-            self.counters.max_input_buffer = self
-                .counters
-                .max_input_buffer
-                .max(self.waiting.len() as u64);
+            };
             let end = self.process(start, key, clock, costs, sdram);
             // Spike processing pre-empts a running neuron update and so lengthens it.
             if start < self.update_end {
                 self.update_end += end - start;
             }
-            self.chip_free = end;
+            self.input.free = end;
         }
     }
 

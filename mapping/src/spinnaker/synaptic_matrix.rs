@@ -1,0 +1,349 @@
+//! Synaptic matrices: the expanded synapses of every projection -> per-core synaptic matrices in the runtime's
+//! row format (spinnaker.md §4.5, §4.6) and the master population table entries that find them.
+//!
+//! Layout on a receiving core, as sPyNNaker lays it out: one master-population-table entry per source
+//! *population* (its key space, with the slice field as the entry's core field, see `keys`), and behind it one
+//! synaptic matrix per projection from that population, with a row for every neuron of the source population
+//! (neuron id = slice index * atoms per core + local index, §4.5). A row holds the synapses of one source
+//! neuron onto this core's neurons; rows are padded to the matrix's longest row. A row longer than the
+//! runtime's 256 synapses (254 plastic) is split over several matrices of the same source, which the core
+//! fetches one after the other.
+//!
+//! Synapses that need a delay extension (`delays`) go into *delayed* matrices behind a second entry, the key
+//! space of the source's delay vertex; their rows are indexed by delay neuron (slice index * stages * atoms
+//! per core + (stage - 1) * slice length + local index) and their delays are the remainders.
+//!
+//! One pass per projection encodes its words into per-slice buckets; the rows of the slices of one
+//! population are then built in parallel.
+
+use std::collections::BTreeSet;
+
+use nmemu_loader::{Network, Synapses};
+use rayon::prelude::*;
+use spinnaker_emu::runtime::master_pop_table::{AddressListItem, PopSource};
+use spinnaker_emu::runtime::stdp::MAX_PLASTIC_ROW_SYNAPSES;
+use spinnaker_emu::runtime::synapse_row::{
+    MAX_ROW_SYNAPSES, SynapticMatrix, SynapticRegion, SynapticRow, SynapticWordLayout,
+};
+
+use super::delays::{DelayPlan, route_delay};
+use super::keys::KeyLayout;
+use super::partition::Partition;
+use super::synapses::target;
+use super::weights::{Quantisation, WeightScale};
+
+/// The synaptic data of one neuron core.
+#[derive(Clone, Debug)]
+pub struct SliceSynapses {
+    pub layout: SynapticWordLayout,
+    pub region: SynapticRegion,
+    pub sources: Vec<PopSource>,
+}
+
+/// A plastic matrix on a core, and which synapses of its projection its rows hold, so final weights can be read
+/// back in the projection's synapse order.
+#[derive(Clone, Debug)]
+pub struct PlasticMatrix {
+    pub slice: usize,
+    pub item: AddressListItem,
+    /// Row r holds projection synapses `synapses[row_start[r]..row_start[r + 1]]`, in order.
+    pub row_start: Vec<u32>,
+    pub synapses: Vec<u32>,
+}
+
+/// Everything the synaptic phase produces.
+pub struct SynapticData {
+    /// Indexed like `Partition::slices` (empty for source slices).
+    pub slices: Vec<SliceSynapses>,
+    /// Per vertex (slices, then delay-extension slices), the vertices its spikes reach (sorted).
+    pub targets: Vec<Vec<usize>>,
+    /// Per delay vertex and slice of its source, per stage, a bitfield of the source neurons whose delayed
+    /// spikes have synapses somewhere (the delay core sends only those).
+    pub stage_masks: Vec<Vec<Vec<Vec<u32>>>>,
+    /// Per projection.
+    pub quantisation: Vec<Quantisation>,
+    /// Per projection, its plastic matrices (empty for static projections).
+    pub plastic: Vec<Vec<PlasticMatrix>>,
+}
+
+/// Per post slice: (row, synaptic word, synapse index) sorted by row.
+type Buckets = Vec<Vec<(u32, u32, u32)>>;
+
+/// Builds every neuron core's matrices and master population table sources.
+pub fn build(
+    net: &Network,
+    expanded: &[Synapses],
+    partition: &Partition,
+    keys: &KeyLayout,
+    delays: &DelayPlan,
+    scales: &[[WeightScale; 2]],
+    layouts: &[SynapticWordLayout],
+) -> Result<SynapticData, String> {
+    let mut slices: Vec<SliceSynapses> = partition
+        .slices
+        .iter()
+        .map(|s| SliceSynapses {
+            layout: layouts[s.population],
+            region: SynapticRegion::new(),
+            sources: Vec::new(),
+        })
+        .collect();
+    let mut targets = vec![BTreeSet::new(); delays.n_vertices(partition)];
+    let mut stage_masks: Vec<Vec<Vec<Vec<u32>>>> = delays
+        .vertices
+        .iter()
+        .map(|v| {
+            partition.populations[v.source]
+                .slices
+                .clone()
+                .map(|s| {
+                    let words = partition.slices[s].len().div_ceil(32) as usize;
+                    vec![vec![0; words]; v.n_stages as usize]
+                })
+                .collect()
+        })
+        .collect();
+    let mut quantisation = vec![Quantisation::default(); net.projections.len()];
+    let mut plastic = vec![Vec::new(); net.projections.len()];
+    for post in 0..net.populations.len() {
+        let post_slices = partition.populations[post].slices.clone();
+        // Incoming projections grouped by source population, in population then projection order.
+        let mut incoming: Vec<usize> = (0..net.projections.len())
+            .filter(|&j| net.projections[j].post.population == post)
+            .collect();
+        incoming.sort_by_key(|&j| (net.projections[j].pre.population, j));
+        for group in incoming.chunk_by(|&a, &b| {
+            net.projections[a].pre.population == net.projections[b].pre.population
+        }) {
+            let pre = net.projections[group[0]].pre.population;
+            let pre_slices = &partition.populations[pre];
+            let delay = delays.of_population[pre].map(|v| (v, delays.vertices[v]));
+            let mut direct_items = vec![Vec::new(); post_slices.len()];
+            let mut delayed_items = vec![Vec::new(); post_slices.len()];
+            for &j in group {
+                let encoded = encode(net, j, &expanded[j], partition, delays, scales, layouts)?;
+                quantisation[j].merge(&encoded.quantisation);
+                let row_kind = target(net, j)?.plastic.then_some(layouts[post]);
+                let delayed_rows = delay.map_or(0, |(_, v)| {
+                    pre_slices.slices.len() as u32 * v.n_stages * pre_slices.atoms_per_core
+                });
+                for (buckets, n_rows, items, delayed) in [
+                    (
+                        &encoded.direct,
+                        net.populations[pre].size,
+                        &mut direct_items,
+                        false,
+                    ),
+                    (&encoded.delayed, delayed_rows, &mut delayed_items, true),
+                ] {
+                    let built: Vec<Result<Vec<BuiltMatrix>, String>> = buckets
+                        .par_iter()
+                        .map(|bucket| matrices(bucket, n_rows, row_kind))
+                        .collect();
+                    for (k, (bucket, matrices)) in buckets.iter().zip(built).enumerate() {
+                        let slice = post_slices.start + k;
+                        for &(row, _, _) in bucket {
+                            match delay.filter(|_| delayed) {
+                                None => {
+                                    targets[partition.slice_of(pre, row)].insert(slice);
+                                }
+                                Some((v, vertex)) => {
+                                    let (c, stage, n) = delays.split_row(partition, &vertex, row);
+                                    let source_slice = pre_slices.slices.start + c as usize;
+                                    let delay_vertex = delays.vertex_of(v, c);
+                                    targets[source_slice].insert(delay_vertex);
+                                    targets[delay_vertex].insert(slice);
+                                    stage_masks[v][c as usize][stage as usize - 1]
+                                        [n as usize / 32] |= 1 << (n % 32);
+                                }
+                            }
+                        }
+                        for m in matrices.map_err(|e| format!("projections[{j}]: {e}"))? {
+                            let item = slices[slice]
+                                .region
+                                .push(&m.matrix)
+                                .map_err(|e| format!("projections[{j}]: {e}"))?;
+                            items[k].push(item);
+                            if row_kind.is_some() {
+                                plastic[j].push(PlasticMatrix {
+                                    slice,
+                                    item,
+                                    row_start: m.row_start,
+                                    synapses: m.synapses,
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+            for (k, (direct, delayed)) in direct_items.into_iter().zip(delayed_items).enumerate() {
+                let sources = &mut slices[post_slices.start + k].sources;
+                if !direct.is_empty() {
+                    sources.push(keys.pop_source(pre, pre_slices.atoms_per_core, direct));
+                }
+                if let Some((v, vertex)) = delay.filter(|_| !delayed.is_empty()) {
+                    sources.push(keys.pop_source(
+                        net.populations.len() + v,
+                        vertex.n_stages * pre_slices.atoms_per_core,
+                        delayed,
+                    ));
+                }
+            }
+        }
+    }
+    Ok(SynapticData {
+        slices,
+        targets: targets
+            .into_iter()
+            .map(|t| t.into_iter().collect())
+            .collect(),
+        stage_masks,
+        quantisation,
+        plastic,
+    })
+}
+
+/// One projection's words, bucketed by post slice.
+struct Encoded {
+    direct: Buckets,
+    delayed: Buckets,
+    quantisation: Quantisation,
+}
+
+fn encode(
+    net: &Network,
+    j: usize,
+    synapses: &Synapses,
+    partition: &Partition,
+    delays: &DelayPlan,
+    scales: &[[WeightScale; 2]],
+    layouts: &[SynapticWordLayout],
+) -> Result<Encoded, String> {
+    let p = &net.projections[j];
+    let t = target(net, j)?;
+    let post = &partition.populations[p.post.population];
+    let pre = &partition.populations[p.pre.population];
+    let layout = layouts[p.post.population];
+    let native = layout.delay_slots();
+    let vertex = delays.of_population[p.pre.population].map(|v| delays.vertices[v]);
+    let mut out = Encoded {
+        direct: vec![Vec::new(); post.slices.len()],
+        delayed: vec![Vec::new(); post.slices.len()],
+        quantisation: Quantisation::default(),
+    };
+    let mut sorted = true;
+    for k in 0..p.pre.len() {
+        let source = p.pre.index(k);
+        let range =
+            synapses.row_start[k as usize] as usize..synapses.row_start[k as usize + 1] as usize;
+        for i in range {
+            let n = synapses.post[i];
+            let slice = (n / post.atoms_per_core) as usize;
+            let scale = scales[post.slices.start + slice][usize::from(t.synapse_type)];
+            let weight = scale.quantise(synapses.weights.get(i), &mut out.quantisation);
+            let steps = u32::from(synapses.delays.get(i));
+            let (row, steps, buckets) = match route_delay(steps, native, vertex.as_ref()) {
+                None => (source, steps, &mut out.direct),
+                Some((stage, rest)) => {
+                    let v = vertex.expect("routed through a delay vertex");
+                    let c = source / pre.atoms_per_core;
+                    let slice_len = partition.slices[pre.slices.start + c as usize].len();
+                    let row = c * v.n_stages * pre.atoms_per_core
+                        + (stage - 1) * slice_len
+                        + source % pre.atoms_per_core;
+                    (row, rest, &mut out.delayed)
+                }
+            };
+            let delay = layout
+                .delay_field(steps)
+                .map_err(|e| format!("projections[{j}] '{}': synapse {i}: {e}", p.label))?;
+            let index = (n % post.atoms_per_core) as u16;
+            let word = layout
+                .encode(weight, delay, t.synapse_type, index)
+                .map_err(|e| format!("projections[{j}] '{}': {e}", p.label))?;
+            let bucket = &mut buckets[slice];
+            sorted &= bucket.last().is_none_or(|&(r, _, _)| r <= row);
+            bucket.push((row, word, i as u32));
+        }
+    }
+    if !sorted {
+        for bucket in out.direct.iter_mut().chain(&mut out.delayed) {
+            bucket.sort_by_key(|&(r, _, _)| r);
+        }
+    }
+    Ok(out)
+}
+
+/// One synaptic matrix and the projection synapses of its rows (see [`PlasticMatrix`]).
+struct BuiltMatrix {
+    matrix: SynapticMatrix,
+    row_start: Vec<u32>,
+    synapses: Vec<u32>,
+}
+
+/// The matrices of one (projection, post slice): `n_rows` rows, split into as many matrices as the longest
+/// row needs (a fixed row holds at most 256 synapses, a plastic one 254). `plastic` gives the core's word
+/// layout when the rows are plastic.
+fn matrices(
+    bucket: &[(u32, u32, u32)],
+    n_rows: u32,
+    plastic: Option<SynapticWordLayout>,
+) -> Result<Vec<BuiltMatrix>, String> {
+    if bucket.is_empty() {
+        return Ok(Vec::new());
+    }
+    let per_row = if plastic.is_some() {
+        MAX_PLASTIC_ROW_SYNAPSES
+    } else {
+        MAX_ROW_SYNAPSES
+    };
+    let mut starts = Vec::with_capacity(n_rows as usize + 1);
+    let mut i = 0;
+    for row in 0..n_rows {
+        starts.push(i);
+        while i < bucket.len() && bucket[i].0 == row {
+            i += 1;
+        }
+    }
+    starts.push(i);
+    let longest = starts.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
+    let n_parts = longest.div_ceil(per_row).max(1);
+    let mut out = Vec::with_capacity(n_parts);
+    let mut words = Vec::with_capacity(per_row);
+    let mut fixed = Vec::with_capacity(per_row);
+    for part in 0..n_parts {
+        let mut row_start = vec![0u32];
+        let mut synapses = Vec::new();
+        let rows: Vec<SynapticRow> = starts
+            .windows(2)
+            .map(|w| {
+                let lo = (w[0] + part * per_row).min(w[1]);
+                let hi = (lo + per_row).min(w[1]);
+                let entries = &bucket[lo..hi];
+                if plastic.is_some() {
+                    synapses.extend(entries.iter().map(|&(_, _, i)| i));
+                    row_start.push(synapses.len() as u32);
+                }
+                let row = match plastic {
+                    Some(layout) => {
+                        fixed.clear();
+                        fixed.extend(entries.iter().map(|&(_, word, _)| layout.decode(word)));
+                        SynapticRow::plastic(layout, &fixed, &[])
+                    }
+                    None => {
+                        words.clear();
+                        words.extend(entries.iter().map(|&(_, word, _)| word));
+                        SynapticRow::fixed(&words)
+                    }
+                };
+                row.map_err(|e| e.to_string())
+            })
+            .collect::<Result<_, _>>()?;
+        out.push(BuiltMatrix {
+            matrix: SynapticMatrix::new(&rows).map_err(|e| e.to_string())?,
+            row_start,
+            synapses,
+        });
+    }
+    Ok(out)
+}
