@@ -126,6 +126,9 @@ pub fn place_and_route(
                 seed: options.seed,
                 cost_before: annealed.initial_cost,
                 cost_after: annealed.final_cost,
+                temperatures: annealed.temperatures,
+                moves_per_temperature_asked: annealed.moves_per_temperature_asked,
+                moves_per_temperature_made: annealed.moves_per_temperature_made,
             },
             tables: table_reports,
             link_loads: loads

@@ -83,6 +83,11 @@ pub struct Placement {
     /// Σ net weight × bounding-box half-perimeter before and after annealing.
     pub cost_before: f64,
     pub cost_after: f64,
+    /// Annealing temperatures run, and moves per temperature asked (rig's effort · N^1.33) and made (capped by
+    /// the work budget on dense graphs, see `place::annealing`).
+    pub temperatures: u32,
+    pub moves_per_temperature_asked: u64,
+    pub moves_per_temperature_made: u64,
 }
 
 /// One delay-extension core: the source slice whose spikes it delays, where it runs, its stages.

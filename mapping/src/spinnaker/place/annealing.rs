@@ -27,6 +27,14 @@
 //!   visit and a table entry.
 //! - The cheapest placement seen at the end of a temperature is returned, so annealing never loses ground.
 //!
+//! A fourth, for large dense graphs: a move costs one update per net of the moved vertices, and in a
+//! cortical model every slice is a sink of nearly every net (the microcircuit at scale 0.1: ~1,000 nets per
+//! vertex; at full scale ~10,000). rig's N^1.33 moves per temperature then cost N^2.33 net updates, 66 s at
+//! scale 0.1 and hours at full scale. So the moves per temperature are capped so that a whole anneal of
+//! [`TYPICAL_TEMPERATURES`] temperatures makes at most [`WORK_BUDGET`] net updates; the report says how many
+//! moves a temperature got and what was asked. The cap depends on the graph only, never on the clock, so the
+//! result stays reproducible.
+//!
 //! Each net keeps, per axis and for its chips, the occupied coordinates with vertex counts, so a move updates
 //! the nets of the moved vertices only, recomputing a box side only when a coordinate becomes occupied or
 //! empty. Everything is sequential and driven by one seeded generator: a seed fixes the result.
@@ -42,6 +50,13 @@ use crate::spinnaker::graph::Graph;
 /// Default effort. rig uses 1.0; 0.2 keeps a few-hundred-vertex problem under a second (the `place_route`
 /// bench), and started from the Hilbert placement more effort gains little there.
 pub const DEFAULT_EFFORT: f64 = 0.2;
+
+/// Net updates a whole anneal may make: about 5 s on one host core (one update is a few binary searches and
+/// small vector edits: 43 ns each, measured on the microcircuit at scale 0.1).
+pub const WORK_BUDGET: f64 = 1.2e8;
+/// Temperatures a schedule runs from the average net cost down to its stopping point at the usual 0.95 per
+/// temperature (ln 200 / ln(1 / 0.95)), for sharing [`WORK_BUDGET`] between them.
+pub const TYPICAL_TEMPERATURES: f64 = 103.0;
 
 /// How hard to anneal, and the seed that makes the result reproducible.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -74,6 +89,9 @@ pub struct AnnealReport {
     /// Moves tried and accepted.
     pub moves: u64,
     pub accepted: u64,
+    /// Moves per temperature: rig's effort · N^1.33 (`asked`), and what [`WORK_BUDGET`] allowed (`made`).
+    pub moves_per_temperature_asked: u64,
+    pub moves_per_temperature_made: u64,
 }
 
 /// Cost of a placement, what `anneal` lowers: Σ over nets of weight × (x extent + y extent of the net's
@@ -153,6 +171,8 @@ pub fn anneal(
         temperatures: 0,
         moves: 0,
         accepted: 0,
+        moves_per_temperature_asked: 0,
+        moves_per_temperature_made: 0,
     };
     // rig's trivial cases: a single chip position, nothing to place, no effort, no net that can change.
     let trivial = usize::from(machine.width()) * usize::from(machine.height()) == 1
@@ -166,7 +186,13 @@ pub fn anneal(
     let max_limit = f64::from(machine.width().max(machine.height()));
     let mut distance_limit = max_limit;
     let n = graph.n_vertices() as f64;
-    let steps = ((config.effort * n.powf(1.33)) as u64).max(1);
+    let asked = ((config.effort * n.powf(1.33)) as u64).max(1);
+    // A move updates the nets of one vertex, or of two when it swaps: count two.
+    let updates_per_move = 2.0 * state.vertex_nets.len() as f64 / n;
+    let affordable = (WORK_BUDGET / (TYPICAL_TEMPERATURES * updates_per_move)) as u64;
+    let steps = asked.min(affordable).max(1);
+    report.moves_per_temperature_asked = asked;
+    report.moves_per_temperature_made = steps;
     let n_nets = state.nets.len() as f64;
     let mut temperature = initial_cost / n_nets;
     report.initial_temperature = temperature;
