@@ -8,7 +8,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use spinnaker_emu::runtime::fixed::{Accum, Rounding};
 use spinnaker_emu::runtime::neuron::cond::{CondConfig, LifCondExp};
 use spinnaker_emu::runtime::neuron::izhikevich::{IzhConfig, IzhCurrExp};
-use spinnaker_emu::runtime::neuron::lif::{LifConfig, LifCurrExp};
+use spinnaker_emu::runtime::neuron::lif::{LifConfig, LifCurrAlpha, LifCurrExp};
 use spinnaker_emu::runtime::neuron::{NeuronArray, Receptor};
 use spinnaker_emu::runtime::ring_buffer::RingBuffers;
 use spinnaker_emu::runtime::stdp::{
@@ -31,6 +31,10 @@ fn neuron_updates(c: &mut Criterion) {
         (
             "IF_curr_exp",
             NeuronArray::LifCurrExp(vec![LifCurrExp::from_pynn(&lif, 1.0); NEURONS]),
+        ),
+        (
+            "IF_curr_alpha",
+            NeuronArray::LifCurrAlpha(vec![LifCurrAlpha::from_pynn(&lif, 1.0); NEURONS]),
         ),
         (
             "IF_cond_exp",

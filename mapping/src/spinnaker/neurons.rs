@@ -2,16 +2,17 @@
 //! §4.10), and spike sources -> Poisson and spike-array cores (§4.11).
 //!
 //! What the runtime cannot run is refused here, with the machine that can: AdEx and IF_cond_alpha exist on
-//! BrainScaleS (AdEx) or nowhere in this emulator (IF_cond_alpha); IF_curr_alpha is not in this emulator's
-//! SpiNNaker runtime yet. Izhikevich runs with the runtime's exponential current synapses (5 ms, sPyNNaker's
-//! `IZK_curr_exp` defaults) instead of PyNN's voltage jumps; [`model_notes`] says so in the mapping report.
+//! BrainScaleS (AdEx) or nowhere in this emulator (IF_cond_alpha). Izhikevich runs with the runtime's
+//! exponential current synapses (5 ms, sPyNNaker's `IZK_curr_exp` defaults) instead of PyNN's voltage jumps,
+//! and IF_curr_alpha with the runtime's alpha shape (charge w, not PyNN's w·e·τ); [`model_notes`] says so in
+//! the mapping report.
 
 use nmemu_loader::format::cells::CellType;
 use nmemu_loader::network::{Population, SpikeTimes};
 use spinnaker_emu::runtime::neuron::NeuronArray;
 use spinnaker_emu::runtime::neuron::cond::{CondConfig, LifCondExp};
 use spinnaker_emu::runtime::neuron::izhikevich::{IzhConfig, IzhCurrExp};
-use spinnaker_emu::runtime::neuron::lif::{LifConfig, LifCurrExp};
+use spinnaker_emu::runtime::neuron::lif::{LifConfig, LifCurrAlpha, LifCurrExp};
 use spinnaker_emu::runtime::poisson::SourceParams;
 
 use super::partition::Slice;
@@ -32,20 +33,25 @@ pub fn check_supported(population: &Population) -> Result<(), String> {
         CellType::IfCondAlpha => refuse(
             "is not in the SpiNNaker runtime (sPyNNaker has no alpha-shaped conductances); use IF_cond_exp",
         ),
-        CellType::IfCurrAlpha => refuse("is not in nmemu's SpiNNaker runtime yet; use IF_curr_exp"),
         _ => Ok(()),
     }
 }
 
 /// Where the emulated runtime knowingly differs from the PyNN model (for the mapping report).
 pub fn model_notes(population: &Population) -> Option<String> {
-    (population.cell_type == CellType::Izhikevich).then(|| {
-        format!(
-            "populations '{}': Izhikevich runs with exponential current synapses (tau 5 ms, weights in nA) as \
-             sPyNNaker's IZK_curr_exp does, not PyNN's voltage jumps; results differ from NEST",
-            population.label
-        )
-    })
+    let label = &population.label;
+    match population.cell_type {
+        CellType::Izhikevich => Some(format!(
+            "populations '{label}': Izhikevich runs with exponential current synapses (tau 5 ms, weights in nA) \
+             as sPyNNaker's IZK_curr_exp does, not PyNN's voltage jumps; results differ from NEST"
+        )),
+        CellType::IfCurrAlpha => Some(format!(
+            "populations '{label}': IF_curr_alpha runs with sPyNNaker's alpha synapse, w (t/tau^2) e^(-t/tau): \
+             a spike of weight w delivers charge w (nA ms) and peaks at w/(e tau), where PyNN's alpha current \
+             peaks at w (charge w e tau); results differ from NEST"
+        )),
+        _ => None,
+    }
 }
 
 /// The neuron state of `slice`.
@@ -93,6 +99,11 @@ pub fn neuron_array(population: &Population, slice: &Slice, timestep_ms: f64) ->
                     };
                     IzhCurrExp::from_pynn(&config, timestep_ms)
                 })
+                .collect(),
+        ),
+        CellType::IfCurrAlpha => NeuronArray::LifCurrAlpha(
+            neurons
+                .map(|n| LifCurrAlpha::from_pynn(&lif(n), timestep_ms))
                 .collect(),
         ),
         _ => NeuronArray::LifCurrExp(

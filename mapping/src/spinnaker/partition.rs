@@ -212,6 +212,7 @@ fn estimate_cycles(
     let update = match cell {
         CellType::IfCondExp | CellType::IfCondAlpha | CellType::EifCondExpIsfaIsta => c.update_cond,
         CellType::Izhikevich => c.update_izhikevich,
+        CellType::IfCurrAlpha => c.update_lif_alpha,
         _ => c.update_lif,
     };
     let n = f64::from(atoms);

@@ -19,6 +19,9 @@ pub struct CycleCosts {
     /// Background update per neuron, by model (§5.2: LIF 150-300; conductance adds two accum multiplies;
     /// Izhikevich about 2x LIF).
     pub update_lif: u64,
+    /// LIF with alpha synapses: the shaping adds two accum multiplies per receptor (a named guess; the
+    /// division of a transfer is charged here too, as inputs arrive in most ticks of a busy neuron).
+    pub update_lif_alpha: u64,
     pub update_cond: u64,
     pub update_izhikevich: u64,
     /// Recording, per neuron per recorded variable (the toolchain's 8 cycles, §5.1).
@@ -75,6 +78,7 @@ impl Default for CycleCosts {
             timer: 100,
             transfer_per_neuron_per_type: 6,
             update_lif: 225,
+            update_lif_alpha: 300,
             update_cond: 285,
             update_izhikevich: 450,
             record_per_variable: 8,

@@ -86,6 +86,20 @@ impl ExpSynapses {
     }
 }
 
+impl super::CurrentSynapses for ExpSynapses {
+    fn transfer(&mut self, receptor: Receptor, input: Accum) {
+        ExpSynapses::transfer(self, receptor, input);
+    }
+
+    fn currents(&self) -> (Accum, Accum) {
+        (self.exc.value, self.inh.value)
+    }
+
+    fn shape(&mut self) {
+        self.decay();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@
 //! transferred before all that with [`NeuronModel::transfer`] (see [`Accum::from_ring_buffer`] for the §4.8
 //! conversion).
 //!
-//! Models ([`lif::LifCurrExp`], [`cond::LifCondExp`], [`izhikevich::IzhCurrExp`]) are built from parameters in
+//! Models ([`lif::LifCurrExp`], [`lif::LifCurrAlpha`], [`cond::LifCondExp`], [`izhikevich::IzhCurrExp`]) are built from parameters in
 //! PyNN units (ms, nF, mV, nA, µS). One update per timestep is modelled (`n_steps_per_timestep = 1`); current
 //! sources and additional inputs (§4.10 step 5) are not modelled. Every accum × accum product of a model update
 //! uses the caller's [`Rounding`]; synaptic decays always truncate (`decay_s1615`, as in 7.1.1). Upstream only
@@ -18,6 +18,7 @@
 //! Time stamps: the runtime's first tick is `time = 0` (§4.2), so the n-th update runs at tick n − 1 and
 //! sPyNNaker records its spikes at (n − 1)·dt; NEST's on-grid models stamp the same crossing at n·dt.
 
+pub mod alpha_synapse;
 pub mod cond;
 pub mod exp_synapse;
 pub mod izhikevich;
@@ -63,11 +64,23 @@ pub trait NeuronModel {
     fn update(&mut self, rounding: Rounding) -> bool;
 }
 
+/// The synapse shaping of a current-based neuron (sPyNNaker's `synapse_types_*_impl.h`).
+pub trait CurrentSynapses {
+    /// Adds one transferred ring-buffer input to a receptor (`synapse_types_add_neuron_input`).
+    fn transfer(&mut self, receptor: Receptor, input: Accum);
+    /// (excitatory, inhibitory) current the update sees (`synapse_types_get_*_input`).
+    fn currents(&self) -> (Accum, Accum);
+    /// The shaping step after the neuron update (`synapse_types_shape_input`).
+    fn shape(&mut self);
+}
+
 /// The neurons of one core: all of one model, so a whole update is one monomorphic loop.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum NeuronArray {
     /// `IF_curr_exp` neurons.
     LifCurrExp(Vec<lif::LifCurrExp>),
+    /// `IF_curr_alpha` neurons.
+    LifCurrAlpha(Vec<lif::LifCurrAlpha>),
     /// `IF_cond_exp` neurons.
     LifCondExp(Vec<cond::LifCondExp>),
     /// `IZK_curr_exp` neurons.
@@ -79,6 +92,7 @@ impl NeuronArray {
     pub fn len(&self) -> usize {
         match self {
             NeuronArray::LifCurrExp(n) => n.len(),
+            NeuronArray::LifCurrAlpha(n) => n.len(),
             NeuronArray::LifCondExp(n) => n.len(),
             NeuronArray::IzhCurrExp(n) => n.len(),
         }
@@ -96,6 +110,7 @@ impl NeuronArray {
     pub fn neuron_mut(&mut self, index: usize) -> &mut dyn NeuronModel {
         match self {
             NeuronArray::LifCurrExp(n) => &mut n[index],
+            NeuronArray::LifCurrAlpha(n) => &mut n[index],
             NeuronArray::LifCondExp(n) => &mut n[index],
             NeuronArray::IzhCurrExp(n) => &mut n[index],
         }
@@ -117,6 +132,7 @@ impl NeuronArray {
         }
         match self {
             NeuronArray::LifCurrExp(n) => run(n, rounding, visit),
+            NeuronArray::LifCurrAlpha(n) => run(n, rounding, visit),
             NeuronArray::LifCondExp(n) => run(n, rounding, visit),
             NeuronArray::IzhCurrExp(n) => run(n, rounding, visit),
         }

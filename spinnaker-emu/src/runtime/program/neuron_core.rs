@@ -109,6 +109,7 @@ impl NeuronCore {
     fn update_cost(&self, costs: &CycleCosts) -> u64 {
         let per_neuron = match self.image.neurons {
             NeuronArray::LifCurrExp(_) => costs.update_lif,
+            NeuronArray::LifCurrAlpha(_) => costs.update_lif_alpha,
             NeuronArray::LifCondExp(_) => costs.update_cond,
             NeuronArray::IzhCurrExp(_) => costs.update_izhikevich,
         };
