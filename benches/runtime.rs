@@ -1,21 +1,38 @@
 //! Neural-runtime kernels on the host: neuron updates per second per model (256 neurons, one core's worth),
-//! static synaptic events per second (rows of 256 fixed synapses into the ring buffers) and STDP plastic-synapse
-//! updates per second (full rows of 254 plastic synapses against 256 neurons' post-synaptic histories).
+//! static synaptic events per second (rows of 256 fixed synapses into the ring buffers), STDP plastic-synapse
+//! updates per second (full rows of 254 plastic synapses against 256 neurons' post-synaptic histories), and
+//! the whole per-spike pipeline through the emulator (source core -> router -> FIQ and input buffer ->
+//! master-population-table search -> DMA on the chip's SDRAM -> row into the ring buffers, with every cycle
+//! charged), in synaptic events per second.
 //!
 //! `cargo bench --bench runtime`. Criterion's "thrpt" is in neuron updates or synaptic events per second.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use spinnaker_emu::faults::Faults;
+use spinnaker_emu::geometry::ChipCoord;
+use spinnaker_emu::image::{
+    ChipImage, CoreImage, CoreProgram, MachineDescription, MachineImage, NeuronCoreImage,
+    Recording, SpikeArrayCoreImage,
+};
+use spinnaker_emu::router::config::NetworkParams;
+use spinnaker_emu::router::table::{Route, RoutingEntry};
+use spinnaker_emu::runtime::cycles::CycleCosts;
 use spinnaker_emu::runtime::fixed::{Accum, Rounding};
+use spinnaker_emu::runtime::master_pop_table::{MasterPopTable, PopSource};
 use spinnaker_emu::runtime::neuron::cond::{CondConfig, LifCondExp};
 use spinnaker_emu::runtime::neuron::izhikevich::{IzhConfig, IzhCurrExp};
 use spinnaker_emu::runtime::neuron::lif::{LifConfig, LifCurrAlpha, LifCurrExp};
 use spinnaker_emu::runtime::neuron::{NeuronArray, Receptor};
+use spinnaker_emu::runtime::program::load;
 use spinnaker_emu::runtime::ring_buffer::RingBuffers;
 use spinnaker_emu::runtime::stdp::{
     PlasticRowMut, PostHistory, PynnWeightDependence, SpikePairRule, StdpConfig, StdpCounters,
     WeightRule, process_row,
 };
-use spinnaker_emu::runtime::synapse_row::{FixedSynapse, SynapticRow, SynapticWordLayout};
+use spinnaker_emu::runtime::synapse_row::{
+    FixedSynapse, SynapticMatrix, SynapticRegion, SynapticRow, SynapticWordLayout,
+};
+use spinnaker_emu::time::Time;
 
 const NEURONS: usize = 256;
 /// Plastic synapses per row in the STDP bench.
@@ -162,10 +179,121 @@ fn plastic_synapse_updates(c: &mut Criterion) {
     g.finish();
 }
 
+/// Sources firing every tick in the pipeline bench: 24 rows of 256 synapses a tick (about 4,300 cycles each)
+/// plus the update of 256 neurons keep a neuron core at about 85% of its 200,000-cycle tick: no overrun.
+const PIPELINE_SOURCES: u16 = 24;
+const PIPELINE_TICKS: u32 = 100;
+
+/// A spike-array core whose sources all fire every tick, and a neuron core of 256 LIF neurons on the same chip
+/// with a row of 256 synapses per source.
+fn pipeline_image() -> MachineImage {
+    let layout = SynapticWordLayout::for_core(256, 2, 16).unwrap();
+    let rows: Vec<SynapticRow> = (0..PIPELINE_SOURCES)
+        .map(|s| {
+            let words: Vec<u32> = (0..256u16)
+                .map(|t| {
+                    layout
+                        .encode(1, 1 + (s + t) % 15, (t % 2) as u8, t)
+                        .unwrap()
+                })
+                .collect();
+            SynapticRow::fixed(&words).unwrap()
+        })
+        .collect();
+    let mut region = SynapticRegion::new();
+    let item = region.push(&SynapticMatrix::new(&rows).unwrap()).unwrap();
+    let master_pop_table = MasterPopTable::build(vec![PopSource {
+        key: 0x1_0000,
+        mask: 0xFFFF_0000,
+        n_colour_bits: 4,
+        core_mask: 0,
+        mask_shift: 0,
+        n_neurons: PIPELINE_SOURCES,
+        n_words: PIPELINE_SOURCES.div_ceil(32),
+        items: vec![item],
+        bit_field: None,
+    }])
+    .unwrap();
+    let neurons = NeuronCoreImage {
+        neurons: NeuronArray::LifCurrExp(vec![
+            LifCurrExp::from_pynn(&LifConfig::default(), 1.0);
+            NEURONS
+        ]),
+        key_base: None,
+        n_colour_bits: 4,
+        master_pop_table,
+        synaptic_region: region,
+        word_layout: layout,
+        weight_shifts: vec![6, 6],
+        incoming_spike_buffer: 256,
+        recording: Recording::default(),
+        stdp: None,
+    };
+    let source = SpikeArrayCoreImage {
+        spike_ticks: vec![(0..PIPELINE_TICKS).collect(); usize::from(PIPELINE_SOURCES)],
+        key_base: Some(0x1_0000),
+        n_colour_bits: 4,
+        recording: Recording::default(),
+    };
+    MachineImage {
+        machine: MachineDescription {
+            preset: "spinnaker-48".into(),
+            ideal_cores: false,
+            faults: Faults::default(),
+        },
+        timestep_us: 1000,
+        time_scale_factor: 1,
+        chips: vec![ChipImage {
+            chip: ChipCoord::new(1, 1),
+            routing_table: vec![RoutingEntry {
+                key: 0x1_0000,
+                mask: 0xFFFF_0000,
+                route: Route::default().with_core(2),
+            }],
+            cores: vec![
+                CoreImage {
+                    core: 1,
+                    program: CoreProgram::SpikeArray(source),
+                },
+                CoreImage {
+                    core: 2,
+                    program: CoreProgram::Neurons(neurons),
+                },
+            ],
+        }],
+    }
+}
+
+fn spike_pipeline(c: &mut Criterion) {
+    let image = pipeline_image();
+    let events = u64::from(PIPELINE_SOURCES) * 256 * u64::from(PIPELINE_TICKS);
+    let mut g = c.benchmark_group("spike-pipeline");
+    g.throughput(Throughput::Elements(events));
+    g.sample_size(20);
+    g.bench_function("rows-256-through-the-emulator", |b| {
+        b.iter(|| {
+            let mut sim = load(&image, NetworkParams::default(), CycleCosts::default()).unwrap();
+            sim.run(Time::from_ms(f64::from(PIPELINE_TICKS) + 1.0), 1);
+            let program = sim.chips()
+                [sim.machine().chip_index(ChipCoord::new(1, 1)).unwrap() as usize]
+                .app
+                .cores[2]
+                .as_ref()
+                .unwrap();
+            let counters = program.counters();
+            assert_eq!(counters.synaptic_events, events, "every spike processed");
+            assert_eq!(counters.timer_overruns, 0);
+            counters.synaptic_events
+        })
+    });
+    g.finish();
+}
+
 criterion_group!(
     benches,
     neuron_updates,
     synaptic_events,
-    plastic_synapse_updates
+    plastic_synapse_updates,
+    spike_pipeline
 );
 criterion_main!(benches);
