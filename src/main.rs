@@ -36,7 +36,21 @@ enum Command {
     Tables(commands::tables::Args),
 }
 
+/// Rust ignores SIGPIPE, so `println!` panics once a reader such as `head` closes the pipe. Restore the
+/// default: the program ends quietly, as other Unix tools do.
+#[cfg(unix)]
+fn end_quietly_on_closed_pipe() {
+    // SAFETY: setting a signal's disposition to its default before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn end_quietly_on_closed_pipe() {}
+
 fn main() -> ExitCode {
+    end_quietly_on_closed_pipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => match commands::run::run(&args) {

@@ -281,3 +281,27 @@ fn every_command_help_shows_an_example() {
         assert!(stdout(&out).contains("Example"), "{cmd:?}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_reader_that_closes_the_pipe_ends_the_program_without_a_panic() {
+    use std::io::Read;
+    use std::process::Stdio;
+    // `nmemu schema | true`: the reader is gone before the program writes its first line.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nmemu"))
+        .arg("schema")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the nmemu binary runs");
+    drop(child.stdout.take());
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    child.wait().unwrap();
+    assert!(!err.contains("panicked"), "{err}");
+}
