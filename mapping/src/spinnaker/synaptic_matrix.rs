@@ -105,6 +105,9 @@ pub fn build(
         .collect();
     let mut quantisation = vec![Quantisation::default(); net.projections.len()];
     let mut plastic = vec![Vec::new(); net.projections.len()];
+    // One set of buckets for every projection: their capacity is kept, so the large vectors are not
+    // allocated (and their pages zeroed by the kernel) again for each projection.
+    let mut encoded = Encoded::default();
     for post in 0..net.populations.len() {
         let post_slices = partition.populations[post].slices.clone();
         // Incoming projections grouped by source population, in population then projection order.
@@ -121,7 +124,13 @@ pub fn build(
             let mut direct_items = vec![Vec::new(); post_slices.len()];
             let mut delayed_items = vec![Vec::new(); post_slices.len()];
             for &j in group {
-                let encoded = encode(net, j, &expanded[j], partition, delays, scales, layouts)?;
+                encode(
+                    net,
+                    j,
+                    &expanded[j],
+                    (partition, delays, scales, layouts),
+                    &mut encoded,
+                )?;
                 quantisation[j].merge(&encoded.quantisation);
                 let row_kind = target(net, j)?.plastic.then_some(layouts[post]);
                 let delayed_rows = delay.map_or(0, |(_, v)| {
@@ -142,7 +151,9 @@ pub fn build(
                         .collect();
                     for (k, (bucket, matrices)) in buckets.iter().zip(built).enumerate() {
                         let slice = post_slices.start + k;
-                        for &(row, _, _) in bucket {
+                        // Rows are sorted: visit each row once, whatever its length.
+                        for run in bucket.chunk_by(|a, b| a.0 == b.0) {
+                            let row = run[0].0;
                             match delay.filter(|_| delayed) {
                                 None => {
                                     targets[partition.slice_of(pre, row)].insert(slice);
@@ -204,21 +215,30 @@ pub fn build(
 }
 
 /// One projection's words, bucketed by post slice.
+#[derive(Default)]
 struct Encoded {
     direct: Buckets,
     delayed: Buckets,
     quantisation: Quantisation,
 }
 
+/// What every projection's encoding reads: the partition, delay plan, per-slice weight scales and per-population
+/// word layouts.
+type Plan<'a> = (
+    &'a Partition,
+    &'a DelayPlan,
+    &'a [[WeightScale; 2]],
+    &'a [SynapticWordLayout],
+);
+
+/// Encodes projection `j` into `out` (its buckets cleared first, their capacity kept).
 fn encode(
     net: &Network,
     j: usize,
     synapses: &Synapses,
-    partition: &Partition,
-    delays: &DelayPlan,
-    scales: &[[WeightScale; 2]],
-    layouts: &[SynapticWordLayout],
-) -> Result<Encoded, String> {
+    (partition, delays, scales, layouts): Plan<'_>,
+    out: &mut Encoded,
+) -> Result<(), String> {
     let p = &net.projections[j];
     let t = target(net, j)?;
     let post = &partition.populations[p.post.population];
@@ -226,12 +246,12 @@ fn encode(
     let layout = layouts[p.post.population];
     let native = layout.delay_slots();
     let vertex = delays.of_population[p.pre.population].map(|v| delays.vertices[v]);
-    let mut out = Encoded {
-        direct: vec![Vec::new(); post.slices.len()],
-        delayed: vec![Vec::new(); post.slices.len()],
-        quantisation: Quantisation::default(),
-    };
-    let mut sorted = true;
+    out.quantisation = Quantisation::default();
+    for buckets in [&mut out.direct, &mut out.delayed] {
+        buckets.resize_with(post.slices.len(), Vec::new);
+        buckets.truncate(post.slices.len());
+        buckets.iter_mut().for_each(Vec::clear);
+    }
     for k in 0..p.pre.len() {
         let source = p.pre.index(k);
         let range =
@@ -261,17 +281,17 @@ fn encode(
             let word = layout
                 .encode(weight, delay, t.synapse_type, index)
                 .map_err(|e| format!("projections[{j}] '{}': {e}", p.label))?;
-            let bucket = &mut buckets[slice];
-            sorted &= bucket.last().is_none_or(|&(r, _, _)| r <= row);
-            bucket.push((row, word, i as u32));
+            buckets[slice].push((row, word, i as u32));
         }
     }
-    if !sorted {
-        for bucket in out.direct.iter_mut().chain(&mut out.delayed) {
+    // Direct rows come in source order already unless the view reorders the sources; delayed rows interleave
+    // stages. A stable sort keeps each row's synapses in synapse order.
+    for bucket in out.direct.iter_mut().chain(&mut out.delayed) {
+        if !bucket.is_sorted_by_key(|&(r, _, _)| r) {
             bucket.sort_by_key(|&(r, _, _)| r);
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// One synaptic matrix and the projection synapses of its rows (see [`PlasticMatrix`]).
