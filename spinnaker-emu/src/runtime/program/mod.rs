@@ -5,6 +5,7 @@
 mod counters;
 mod delay_extension;
 mod neuron_core;
+mod sends;
 mod sources;
 
 use std::collections::VecDeque;
@@ -134,6 +135,11 @@ impl CoreOutput<'_, '_> {
         };
         self.cx.send(at, self.core, Flit::new(packet, at, self.tag));
     }
+
+    /// Asks for this core's `on_wake(token)` at `at`.
+    pub fn wake(&mut self, at: Time, token: u64) {
+        self.cx.wake(at, self.core, token);
+    }
 }
 
 /// One core's program.
@@ -205,6 +211,18 @@ impl Application for ChipRuntime {
                 d.packet(now, key, count, &self.clock, &self.costs)
             }
             _ => {}
+        }
+    }
+
+    fn on_wake(&mut self, cx: &mut CoreContext<'_>, core: u8, token: u64) {
+        if let Some(Some(Program::Neurons(n))) = self.cores.get_mut(core as usize) {
+            let now = cx.now();
+            let mut out = CoreOutput {
+                cx,
+                core,
+                tag: u32::from(core),
+            };
+            n.wake(now, token, &mut out);
         }
     }
 

@@ -19,9 +19,11 @@
 //!   the update; with a delay of at least one step no row processed in the same tick could see it anyway. A
 //!   plastic row on a core without STDP parameters (which the mapper never builds) has only its fixed part
 //!   processed.
-//! - **Priorities**: spike processing pre-empts the neuron update, so it lengthens a running update. A tick
-//!   whose update is still running when the next timer fires is an overrun; the next update queues behind it.
-//!   (Simplification: spike sends are placed as if the update were not pre-empted.)
+//! - **Priorities**: spike processing pre-empts the neuron update, so it lengthens a running update and
+//!   delays the sends after the point it interrupted (`sends`: each send leaves when the update, pre-emptions
+//!   included, reaches its neuron). A tick whose update is still running when the next timer fires is an
+//!   overrun; the next update queues behind it, and the sends the old one has not made yet are placed at the
+//!   times known then.
 //! - **Effective delay.** A spike sent during tick t reaches its targets during tick t, is written into slot
 //!   t + d, and slot t + d is transferred before the update of tick t + d (spinnaker.md §4.2, §4.8; sPyNNaker's
 //!   `synapses.c`). So a neuron-to-neuron hop takes d ticks from the sender's update to the first update that
@@ -41,6 +43,7 @@ use crate::runtime::synapse_row::RowView;
 use crate::time::Time;
 
 use super::counters::CoreCounters;
+use super::sends::PendingSends;
 use super::{Clock, CoreOutput, RecordingSpace, Sdram, SpikeQueue};
 
 /// One recorded analog sample: tick and the values of the recorded neurons.
@@ -67,6 +70,8 @@ pub struct NeuronCore {
     recording_space: RecordingSpace,
     /// Per neuron, its post-synaptic spikes (empty without STDP).
     post_history: Vec<PostHistory>,
+    /// Spikes of the running update not sent yet.
+    sends: PendingSends,
 }
 
 impl NeuronCore {
@@ -99,6 +104,7 @@ impl NeuronCore {
             traces,
             recording_space: RecordingSpace::default(),
             post_history,
+            sends: PendingSends::default(),
         })
     }
 
@@ -154,6 +160,8 @@ impl NeuronCore {
             .max_backgrounds_queued
             .max(1 + u64::from(behind));
         let start = (now + CycleCosts::time(timer_cycles)).max(self.update_end);
+        self.sends.emit(now, true, out);
+        self.sends.begin(start);
         let per_neuron = self.update_cost(costs);
         let colour = tick & ((1 << self.image.n_colour_bits) - 1);
         let (key_base, colour_bits) = (self.image.key_base, self.image.n_colour_bits);
@@ -187,6 +195,7 @@ impl NeuronCore {
         let traces = &self.traces;
         let stdp = self.image.stdp.as_ref();
         let post_history = &mut self.post_history;
+        let sends = &mut self.sends;
         self.image
             .neurons
             .update_all(self.rounding, |i, values, spiked| {
@@ -208,8 +217,7 @@ impl NeuronCore {
                     if let Some(base) = key_base {
                         cycles += costs.send_spike;
                         sent += 1;
-                        let key = base + ((i as u32) << colour_bits) + colour;
-                        out.send(start + CycleCosts::time(cycles), key, None);
+                        sends.push(cycles, base + ((i as u32) << colour_bits) + colour);
                     }
                     if record.spikes && fits && recorded(i) {
                         spikes.push((tick, i as u16));
@@ -223,10 +231,18 @@ impl NeuronCore {
         }
         self.profile.neuron_update_cycles += cycles;
         self.update_end = start + CycleCosts::time(cycles);
+        self.sends.emit(now, false, out);
         let tick_cycles = (self.update_end - now).0 / Time::TICKS_PER_CORE_CYCLE;
         self.counters.max_tick_cycles = self.counters.max_tick_cycles.max(tick_cycles);
         self.counters.spikes_sent += sent;
         self.counters.max_spikes_sent_in_tick = self.counters.max_spikes_sent_in_tick.max(sent);
+    }
+
+    /// A wake-up the core asked for: send what is due.
+    pub fn wake(&mut self, now: Time, token: u64, out: &mut CoreOutput<'_, '_>) {
+        if self.sends.is_current(token) {
+            self.sends.emit(now, false, out);
+        }
     }
 
     /// A multicast packet arrives at `now`: `count` spikes of `key` (a payload carries a count, §4.11).
@@ -251,6 +267,7 @@ impl NeuronCore {
             // Spike processing pre-empts a running neuron update and so lengthens it.
             if start < self.update_end {
                 self.update_end += end - start;
+                self.sends.preempted(start, end);
             }
             self.input.free = end;
         }

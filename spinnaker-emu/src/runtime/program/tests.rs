@@ -217,3 +217,70 @@ fn a_full_recording_region_is_counted_not_silently_truncated() {
     assert_eq!(program(&sim, 2).spikes(), &[(2, 0), (6, 0)]);
     assert_eq!(program(&sim, 2).counters().recording_overflows, 0);
 }
+
+/// Spike array (core 1, `sources` sources firing once, in tick 2, each with a 256-synapse row on core 2) -> 256
+/// strongly driven neurons without refractory period (core 2, firing every tick) -> core 3, which hears only
+/// the last 16 of them (the routing entry covers neurons 240-255), one synapse each.
+fn preempted_image(sources: u16) -> MachineImage {
+    use crate::image::fixtures::{layout, neuron_core_listening};
+    use crate::runtime::neuron::NeuronArray;
+    use crate::runtime::neuron::lif::{LifConfig, LifCurrExp};
+    use crate::runtime::synapse_row::SynapticRow;
+    let source = CoreProgram::SpikeArray(SpikeArrayCoreImage {
+        spike_ticks: vec![vec![2]; usize::from(sources)],
+        key_base: Some(SOURCE_KEYS),
+        n_colour_bits: 4,
+        recording: Recording::default(),
+    });
+    let mut busy = neuron_core(256, sources, 1, |_| (0..256).collect());
+    let driven = LifConfig {
+        i_offset: 100.0,
+        tau_refrac: 0.0,
+        ..LifConfig::default()
+    };
+    busy.neurons = NeuronArray::LifCurrExp(vec![LifCurrExp::from_pynn(&driven, 1.0); 256]);
+    let rows: Vec<SynapticRow> = (0..256u16)
+        .map(|i| SynapticRow::fixed(&[layout().encode(1, 1, 0, i).unwrap()]).unwrap())
+        .collect();
+    let mut img = image(source, busy);
+    let listener = neuron_core_listening(256, &rows, 0x2_0000);
+    img.chips[0].cores.push(CoreImage {
+        core: 3,
+        program: CoreProgram::Neurons(listener),
+    });
+    img.chips[0].routing_table.push(RoutingEntry {
+        key: 0x2_0000 + (240 << 4),
+        mask: 0xFFFF_FF00,
+        route: Route::default().with_core(3),
+    });
+    img
+}
+
+#[test]
+fn spike_processing_that_preempts_the_update_delays_its_sends() {
+    // 10 rows in tick 2 pre-empt core 2's update for ~45,000 cycles: its sends still leave within the tick.
+    let mut sim = load(
+        &preempted_image(10),
+        NetworkParams::default(),
+        CycleCosts::default(),
+    )
+    .unwrap();
+    sim.run(Time::from_ms(10.0), 1);
+    assert_eq!(program(&sim, 2).counters().timer_overruns, 0);
+    assert_eq!(program(&sim, 3).counters().packets_received, 16 * 10);
+    assert_eq!(program(&sim, 3).counters().synapses.late_spikes, 0);
+    // 40 rows (~172,000 cycles) hold tick 2's update back so long that the sends of its last neurons leave
+    // in tick 3, and core 3 sees those 16 one tick late. Sends placed as if the update ran uninterrupted would
+    // all leave in tick 2; tick 3's update, queued behind, still sends within tick 3.
+    let mut sim = load(
+        &preempted_image(40),
+        NetworkParams::default(),
+        CycleCosts::default(),
+    )
+    .unwrap();
+    sim.run(Time::from_ms(10.0), 1);
+    let busy = program(&sim, 2).counters();
+    assert_eq!((busy.timer_overruns, busy.input_buffer_overflows), (1, 0));
+    let late = program(&sim, 3).counters().synapses.late_spikes;
+    assert_eq!(late, 16);
+}
