@@ -343,3 +343,44 @@ fn ctrl_c_stops_at_a_tick_and_still_writes_the_results() {
     assert_eq!(completed.fract(), 0.0, "stopped at a tick boundary");
     assert!(dir.path().join("spikes.csv").exists());
 }
+
+#[test]
+fn plastic_synapses_the_runtime_would_skip_are_reported() {
+    // 256 Poisson sources one-to-one onto 256 neurons through STDP synapses: a 256-neuron core's ring buffers
+    // have 32 slots, so a delay of 32 steps is stored as 0, which the runtime's plastic code skips.
+    let dir = tempfile::tempdir().unwrap();
+    let net = |delay: f64| {
+        serde_json::json!({
+            "format": "nmemu-net/1",
+            "simulation": {"timestep_ms": 1.0, "duration_ms": 100.0, "min_delay_ms": 1.0, "max_delay_ms": 32.0, "seed": 3},
+            "populations": [
+                {"label": "input", "size": 256, "cell": {"type": "SpikeSourcePoisson", "params": {"rate": 20.0}}},
+                {"label": "post", "size": 256, "cell": {"type": "IF_curr_exp", "params": {}}, "record": ["spikes"]}
+            ],
+            "projections": [{
+                "label": "stdp", "pre": "input", "post": "post", "receptor_type": "excitatory",
+                "connector": {"type": "OneToOneConnector"},
+                "synapse": {
+                    "type": "STDPMechanism", "weight": 0.5, "delay": delay,
+                    "timing_dependence": {"type": "SpikePairRule"},
+                    "weight_dependence": {"type": "AdditiveWeightDependence", "w_min": 0.0, "w_max": 1.0}
+                }
+            }]
+        })
+    };
+    let mut skipped = Vec::new();
+    for delay in [32.0, 31.0] {
+        let path = dir.path().join(format!("net{delay}.json"));
+        std::fs::write(&path, net(delay).to_string()).unwrap();
+        let out = run(path.to_str().unwrap(), "spinnaker-48", &[]);
+        let mapping = json(&out.path().join("mapping.json"));
+        let provenance = json(&out.path().join("provenance.json"));
+        skipped.push((
+            mapping["projections"][0]["plastic_synapses_never_applied"].clone(),
+            provenance["totals"]["Skipped synapses"].as_u64().unwrap(),
+        ));
+    }
+    assert_eq!(skipped[0].0, 256);
+    assert!(skipped[0].1 > 100, "every input spike skips its synapse");
+    assert_eq!(skipped[1], (serde_json::json!(0), 0));
+}

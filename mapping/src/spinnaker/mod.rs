@@ -181,6 +181,7 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
         .map(|s| s.region.size_bytes() as u64)
         .sum();
     let quantisation = synaptic.quantisation;
+    let plastic_never_applied = synaptic.plastic_never_applied;
     let plastic = synaptic.plastic;
     let delay_programs: Vec<CoreProgram> = delays
         .cores(&partition)
@@ -236,6 +237,7 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
             placements: &routed.placements,
             routing: routed.report,
             quantisation: &quantisation,
+            plastic_never_applied: &plastic_never_applied,
             sdram_synaptic_bytes,
             warnings,
             times,

@@ -56,6 +56,8 @@ pub struct ProjectionReport {
     pub weights: Quantisation,
     /// Σ|realised| / Σ|requested| − 1.
     pub net_weight_error: f64,
+    /// Plastic synapses whose delay fills the ring buffers exactly: stored as 0, skipped by the runtime.
+    pub plastic_synapses_never_applied: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -147,6 +149,7 @@ pub struct Phases<'a> {
     pub routing: RoutingReport,
     /// Per projection.
     pub quantisation: &'a [Quantisation],
+    pub plastic_never_applied: &'a [u64],
     pub sdram_synaptic_bytes: u64,
     pub warnings: Vec<String>,
     pub times: PhaseTimes,
@@ -166,6 +169,7 @@ pub fn build(
         placements,
         routing,
         quantisation,
+        plastic_never_applied,
         sdram_synaptic_bytes,
         mut warnings,
         times,
@@ -207,7 +211,16 @@ pub fn build(
         .projections
         .iter()
         .zip(quantisation)
-        .map(|(p, q)| {
+        .zip(plastic_never_applied)
+        .map(|((p, q), &never)| {
+            if never > 0 {
+                warnings.push(format!(
+                    "projections '{}': {never} plastic synapses have a delay of exactly the receiving core's \
+                     ring-buffer length, stored as 0; sPyNNaker's plastic-synapse code skips such a synapse at \
+                     every spike (provenance 'Skipped synapses'); a delay one step shorter avoids it",
+                    p.label
+                ));
+            }
             if q.clipped > 0 {
                 warnings.push(format!(
                     "projections '{}': {} weights above the 16-bit range were clipped",
@@ -229,6 +242,7 @@ pub fn build(
                 } else {
                     0.0
                 },
+                plastic_synapses_never_applied: never,
             }
         })
         .collect();

@@ -62,6 +62,9 @@ pub struct SynapticData {
     pub stage_masks: Vec<Vec<Vec<Vec<u32>>>>,
     /// Per projection.
     pub quantisation: Vec<Quantisation>,
+    /// Per projection, its plastic synapses stored with a delay field of 0 (a delay of exactly the ring
+    /// buffers' length), which the runtime's plastic code skips at every spike (`add_plastic_synapse`).
+    pub plastic_never_applied: Vec<u64>,
     /// Per projection, its plastic matrices (empty for static projections).
     pub plastic: Vec<Vec<PlasticMatrix>>,
 }
@@ -104,6 +107,7 @@ pub fn build(
         })
         .collect();
     let mut quantisation = vec![Quantisation::default(); net.projections.len()];
+    let mut plastic_never_applied = vec![0; net.projections.len()];
     let mut plastic = vec![Vec::new(); net.projections.len()];
     // One set of buckets for every projection: their capacity is kept, so the large vectors are not
     // allocated (and their pages zeroed by the kernel) again for each projection.
@@ -132,6 +136,7 @@ pub fn build(
                     &mut encoded,
                 )?;
                 quantisation[j].merge(&encoded.quantisation);
+                plastic_never_applied[j] += encoded.plastic_never_applied;
                 let row_kind = target(net, j)?.plastic.then_some(layouts[post]);
                 let delayed_rows = delay.map_or(0, |(_, v)| {
                     pre_slices.slices.len() as u32 * v.n_stages * pre_slices.atoms_per_core
@@ -210,6 +215,7 @@ pub fn build(
             .collect(),
         stage_masks,
         quantisation,
+        plastic_never_applied,
         plastic,
     })
 }
@@ -220,6 +226,7 @@ struct Encoded {
     direct: Buckets,
     delayed: Buckets,
     quantisation: Quantisation,
+    plastic_never_applied: u64,
 }
 
 /// What every projection's encoding reads: the partition, delay plan, per-slice weight scales and per-population
@@ -247,6 +254,7 @@ fn encode(
     let native = layout.delay_slots();
     let vertex = delays.of_population[p.pre.population].map(|v| delays.vertices[v]);
     out.quantisation = Quantisation::default();
+    out.plastic_never_applied = 0;
     for buckets in [&mut out.direct, &mut out.delayed] {
         buckets.resize_with(post.slices.len(), Vec::new);
         buckets.truncate(post.slices.len());
@@ -277,6 +285,7 @@ fn encode(
             let delay = layout
                 .delay_field(steps)
                 .map_err(|e| format!("projections[{j}] '{}': synapse {i}: {e}", p.label))?;
+            out.plastic_never_applied += u64::from(t.plastic && delay == 0);
             let index = (n % post.atoms_per_core) as u16;
             let word = layout
                 .encode(weight, delay, t.synapse_type, index)
