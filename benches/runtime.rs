@@ -8,11 +8,9 @@
 //! `cargo bench --bench runtime`. Criterion's "thrpt" is in neuron updates or synaptic events per second.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use spinnaker_emu::faults::Faults;
 use spinnaker_emu::geometry::ChipCoord;
 use spinnaker_emu::image::{
-    ChipImage, CoreImage, CoreProgram, MachineDescription, MachineImage, NeuronCoreImage,
-    Recording, SpikeArrayCoreImage,
+    CoreProgram, MachineImage, NeuronCoreImage, Recording, SpikeArrayCoreImage,
 };
 use spinnaker_emu::router::config::NetworkParams;
 use spinnaker_emu::router::table::{Route, RoutingEntry};
@@ -235,33 +233,19 @@ fn pipeline_image() -> MachineImage {
         n_colour_bits: 4,
         recording: Recording::default(),
     };
-    MachineImage {
-        machine: MachineDescription {
-            preset: "spinnaker-48".into(),
-            ideal_cores: false,
-            faults: Faults::default(),
-        },
-        timestep_us: 1000,
-        time_scale_factor: 1,
-        chips: vec![ChipImage {
-            chip: ChipCoord::new(1, 1),
-            routing_table: vec![RoutingEntry {
-                key: 0x1_0000,
-                mask: 0xFFFF_0000,
-                route: Route::default().with_core(2),
-            }],
-            cores: vec![
-                CoreImage {
-                    core: 1,
-                    program: CoreProgram::SpikeArray(source),
-                },
-                CoreImage {
-                    core: 2,
-                    program: CoreProgram::Neurons(neurons),
-                },
-            ],
+    MachineImage::one_chip(
+        "spinnaker-48",
+        ChipCoord::new(1, 1),
+        vec![RoutingEntry {
+            key: 0x1_0000,
+            mask: 0xFFFF_0000,
+            route: Route::default().with_core(2),
         }],
-    }
+        vec![
+            (1, CoreProgram::SpikeArray(source)),
+            (2, CoreProgram::Neurons(neurons)),
+        ],
+    )
 }
 
 fn spike_pipeline(c: &mut Criterion) {

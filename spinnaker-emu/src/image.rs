@@ -215,6 +215,33 @@ fn config() -> bincode::config::Configuration {
 }
 
 impl MachineImage {
+    /// An image that loads one chip of `preset` (realistic core counts, no faults, 1 ms ticks at real time): the
+    /// shape of a core-level experiment.
+    pub fn one_chip(
+        preset: &str,
+        chip: ChipCoord,
+        routing_table: Vec<RoutingEntry>,
+        programs: Vec<(u8, CoreProgram)>,
+    ) -> MachineImage {
+        MachineImage {
+            machine: MachineDescription {
+                preset: preset.into(),
+                ideal_cores: false,
+                faults: Faults::default(),
+            },
+            timestep_us: 1000,
+            time_scale_factor: 1,
+            chips: vec![ChipImage {
+                chip,
+                routing_table,
+                cores: programs
+                    .into_iter()
+                    .map(|(core, program)| CoreImage { core, program })
+                    .collect(),
+            }],
+        }
+    }
+
     /// The hardware timer period: `timestep_us * time_scale_factor`.
     pub fn timer_period(&self) -> crate::time::Time {
         crate::time::Time::from_us(u64::from(self.timestep_us) * u64::from(self.time_scale_factor))
@@ -385,49 +412,36 @@ mod tests {
     fn image() -> MachineImage {
         // Four source neurons (the Poisson core), each with a row of two synapses onto neurons 0 and 2.
         let neurons = neuron_core(3, 4, 100, |_| vec![0, 2]);
-        MachineImage {
-            machine: MachineDescription {
-                preset: "spinnaker-48".into(),
-                ideal_cores: false,
-                faults: Faults::default(),
+        let poisson = PoissonCoreImage {
+            sources: vec![
+                SourceParams {
+                    rate_hz: 10.0,
+                    start_ms: 0.0,
+                    duration_ms: None
+                };
+                4
+            ],
+            seed: [1, 2, 3, 4],
+            key_base: Some(0x1_0000),
+            n_colour_bits: 4,
+            recording: Recording {
+                spikes: true,
+                ..Recording::default()
             },
-            timestep_us: 1000,
-            time_scale_factor: 1,
-            chips: vec![ChipImage {
-                chip: ChipCoord::new(1, 1),
-                routing_table: vec![RoutingEntry {
-                    key: 0x1_0000,
-                    mask: 0xFFFF_0000,
-                    route: Route::default().with_core(2).with_link(0),
-                }],
-                cores: vec![
-                    CoreImage {
-                        core: 1,
-                        program: CoreProgram::PoissonSource(PoissonCoreImage {
-                            sources: vec![
-                                SourceParams {
-                                    rate_hz: 10.0,
-                                    start_ms: 0.0,
-                                    duration_ms: None
-                                };
-                                4
-                            ],
-                            seed: [1, 2, 3, 4],
-                            key_base: Some(0x1_0000),
-                            n_colour_bits: 4,
-                            recording: Recording {
-                                spikes: true,
-                                ..Recording::default()
-                            },
-                        }),
-                    },
-                    CoreImage {
-                        core: 2,
-                        program: CoreProgram::Neurons(neurons),
-                    },
-                ],
+        };
+        MachineImage::one_chip(
+            "spinnaker-48",
+            ChipCoord::new(1, 1),
+            vec![RoutingEntry {
+                key: 0x1_0000,
+                mask: 0xFFFF_0000,
+                route: Route::default().with_core(2).with_link(0),
             }],
-        }
+            vec![
+                (1, CoreProgram::PoissonSource(poisson)),
+                (2, CoreProgram::Neurons(neurons)),
+            ],
+        )
     }
 
     #[test]

@@ -158,20 +158,40 @@ pub fn provenance(net: &Network, mapped: &Mapped, sim: &Simulation<ChipRuntime>)
             *total + value
         };
     };
+    // Neuron and source cores (one per slice), then delay-extension cores (one per delayed source slice): what
+    // the core does, for which neurons, and its counters.
+    let slice_cores = mapped
+        .partition
+        .slices
+        .iter()
+        .enumerate()
+        .map(|(s, slice)| {
+            let label = &net.populations[slice.population].label;
+            (s, "population", label, slice)
+        });
+    let delay_cores = mapped
+        .delays
+        .cores(&mapped.partition)
+        .map(|(vertex, v, s)| {
+            let label = &net.populations[mapped.delays.vertices[v].source].label;
+            (
+                vertex,
+                "delay_extension_of",
+                label,
+                &mapped.partition.slices[s],
+            )
+        });
     let mut cores = Vec::new();
-    for (s, slice) in mapped.partition.slices.iter().enumerate() {
-        let (chip, core) = mapped.placements[s];
-        let Some(program) = program(mapped, sim, s) else {
+    for (vertex, role, label, slice) in slice_cores.chain(delay_cores) {
+        let (chip, core) = mapped.placements[vertex];
+        let Some(program) = program(mapped, sim, vertex) else {
             continue;
         };
         let mut entry = Map::new();
         entry.insert("x".into(), json!(chip.x));
         entry.insert("y".into(), json!(chip.y));
         entry.insert("core".into(), json!(core));
-        entry.insert(
-            "population".into(),
-            json!(net.populations[slice.population].label),
-        );
+        entry.insert(role.into(), json!(label));
         entry.insert("neurons".into(), json!([slice.lo, slice.hi]));
         for (name, value) in program.named_counters() {
             add(name, value);
@@ -179,28 +199,6 @@ pub fn provenance(net: &Network, mapped: &Mapped, sim: &Simulation<ChipRuntime>)
         }
         if let Program::Neurons(n) = program {
             entry.insert("profile_cycles".into(), json!(n.profile));
-        }
-        cores.push(Value::Object(entry));
-    }
-    for (vertex, v, s) in mapped.delays.cores(&mapped.partition) {
-        let (chip, core) = mapped.placements[vertex];
-        let Some(program) = program(mapped, sim, vertex) else {
-            continue;
-        };
-        let source = mapped.delays.vertices[v].source;
-        let slice = &mapped.partition.slices[s];
-        let mut entry = Map::new();
-        entry.insert("x".into(), json!(chip.x));
-        entry.insert("y".into(), json!(chip.y));
-        entry.insert("core".into(), json!(core));
-        entry.insert(
-            "delay_extension_of".into(),
-            json!(net.populations[source].label),
-        );
-        entry.insert("neurons".into(), json!([slice.lo, slice.hi]));
-        for (name, value) in program.named_counters() {
-            add(name, value);
-            entry.insert(name.into(), json!(value));
         }
         cores.push(Value::Object(entry));
     }

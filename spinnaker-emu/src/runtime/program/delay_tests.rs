@@ -49,24 +49,12 @@ fn delayed_image(spike_ticks: Vec<Vec<u32>>, stage_masks: Vec<Vec<u32>>) -> Mach
         }),
         CoreProgram::Neurons(neurons),
     ];
-    MachineImage {
-        machine: MachineDescription {
-            preset: "spinnaker-48".into(),
-            ideal_cores: false,
-            faults: Faults::default(),
-        },
-        timestep_us: 1000,
-        time_scale_factor: 1,
-        chips: vec![ChipImage {
-            chip: ChipCoord::new(2, 2),
-            routing_table: vec![entry(SOURCE_KEYS, 2), entry(DELAYED_KEYS, 3)],
-            cores: cores
-                .into_iter()
-                .zip(1..)
-                .map(|(program, core)| CoreImage { core, program })
-                .collect(),
-        }],
-    }
+    MachineImage::one_chip(
+        "spinnaker-48",
+        ChipCoord::new(2, 2),
+        vec![entry(SOURCE_KEYS, 2), entry(DELAYED_KEYS, 3)],
+        (1..).zip(cores).collect(),
+    )
 }
 
 #[test]

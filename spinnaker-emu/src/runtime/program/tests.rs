@@ -14,33 +14,16 @@ use crate::runtime::poisson::SourceParams;
 
 /// Source core 1 and neuron core 2 on chip (2, 2) of a SpiNN-5 board, the sources' keys routed to core 2.
 pub(super) fn image(source: CoreProgram, neurons: NeuronCoreImage) -> MachineImage {
-    MachineImage {
-        machine: MachineDescription {
-            preset: "spinnaker-48".into(),
-            ideal_cores: false,
-            faults: Faults::default(),
-        },
-        timestep_us: 1000,
-        time_scale_factor: 1,
-        chips: vec![ChipImage {
-            chip: ChipCoord::new(2, 2),
-            routing_table: vec![RoutingEntry {
-                key: SOURCE_KEYS,
-                mask: 0xFFFF_0000,
-                route: Route::default().with_core(2),
-            }],
-            cores: vec![
-                CoreImage {
-                    core: 1,
-                    program: source,
-                },
-                CoreImage {
-                    core: 2,
-                    program: CoreProgram::Neurons(neurons),
-                },
-            ],
+    MachineImage::one_chip(
+        "spinnaker-48",
+        ChipCoord::new(2, 2),
+        vec![RoutingEntry {
+            key: SOURCE_KEYS,
+            mask: 0xFFFF_0000,
+            route: Route::default().with_core(2),
         }],
-    }
+        vec![(1, source), (2, CoreProgram::Neurons(neurons))],
+    )
 }
 
 pub(super) fn program(sim: &Simulation<ChipRuntime>, core: usize) -> &Program {
@@ -244,7 +227,7 @@ fn preempted_image(sources: u16) -> MachineImage {
         .collect();
     let mut img = image(source, busy);
     let listener = neuron_core_listening(256, &rows, 0x2_0000);
-    img.chips[0].cores.push(CoreImage {
+    img.chips[0].cores.push(crate::image::CoreImage {
         core: 3,
         program: CoreProgram::Neurons(listener),
     });
