@@ -8,6 +8,9 @@
 //! - [`kernel`]: the cycle-stamped discrete-event kernel, sequential or conservatively parallel, with the
 //!   hooks an application (the neural runtime, a traffic generator) plugs into.
 //! - [`noc`]: network-on-chip experiments with synthetic traffic.
+//! - [`image`]: the machine image a mapper writes (tables and core programs with their data); [`runtime`]: what
+//!   an application core runs (sPyNNaker 7.x): neuron, spike-source and delay-extension cores, in the
+//!   runtime's fixed point and data structures, each action charged in core cycles.
 //!
 //! Modelling choices the spec leaves open are named parameters in [`router::config`], each with its default
 //! and reason. One simplification stands out: a router's input buffers are unbounded, so congestion shows as

@@ -1,6 +1,6 @@
 //! The neural runtime of an application core (sPyNNaker 7.x, spec §4): the pieces a core's program is
-//! made of, each bit-faithful to the runtime's formats. The core program that ties them together (timer tick,
-//! packet-driven DMA pipeline, cycle accounting) builds on these.
+//! made of, each bit-faithful to the runtime's formats, and the core programs that tie them together
+//! ([`program`]: timer tick, packet-driven DMA pipeline, delay extensions, cycle accounting).
 
 pub mod cycles;
 pub mod fixed;
