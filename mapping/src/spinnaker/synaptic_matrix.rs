@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use spinnaker_emu::runtime::master_pop_table::{AddressListItem, PopSource};
 use spinnaker_emu::runtime::stdp::MAX_PLASTIC_ROW_SYNAPSES;
 use spinnaker_emu::runtime::synapse_row::{
-    MAX_ROW_SYNAPSES, SynapticMatrix, SynapticRegion, SynapticRow, SynapticWordLayout,
+    MAX_ROW_SYNAPSES, SynapticRegion, SynapticRow, SynapticWordLayout,
 };
 
 use super::delays::{DelayPlan, route_delay};
@@ -150,11 +150,13 @@ pub fn build(
                     ),
                     (&encoded.delayed, delayed_rows, &mut delayed_items, true),
                 ] {
-                    let built: Vec<Result<Vec<BuiltMatrix>, String>> = buckets
+                    // Each post slice's matrices go into its own region, so the slices are built in parallel.
+                    let pushed: Vec<Result<Vec<PushedMatrix>, String>> = buckets
                         .par_iter()
-                        .map(|bucket| matrices(bucket, n_rows, row_kind))
+                        .zip(slices[post_slices.clone()].par_iter_mut())
+                        .map(|(bucket, s)| push_matrices(bucket, n_rows, row_kind, &mut s.region))
                         .collect();
-                    for (k, (bucket, matrices)) in buckets.iter().zip(built).enumerate() {
+                    for (k, (bucket, matrices)) in buckets.iter().zip(pushed).enumerate() {
                         let slice = post_slices.start + k;
                         // Rows are sorted: visit each row once, whatever its length.
                         for run in bucket.chunk_by(|a, b| a.0 == b.0) {
@@ -175,15 +177,11 @@ pub fn build(
                             }
                         }
                         for m in matrices.map_err(|e| format!("projections[{j}]: {e}"))? {
-                            let item = slices[slice]
-                                .region
-                                .push(&m.matrix)
-                                .map_err(|e| format!("projections[{j}]: {e}"))?;
-                            items[k].push(item);
+                            items[k].push(m.item);
                             if row_kind.is_some() {
                                 plastic[j].push(PlasticMatrix {
                                     slice,
-                                    item,
+                                    item: m.item,
                                     row_start: m.row_start,
                                     synapses: m.synapses,
                                 });
@@ -303,21 +301,24 @@ fn encode(
     Ok(())
 }
 
-/// One synaptic matrix and the projection synapses of its rows (see [`PlasticMatrix`]).
-struct BuiltMatrix {
-    matrix: SynapticMatrix,
+/// One synaptic matrix written into a core's region: its address-list item and the projection synapses of its
+/// rows (see [`PlasticMatrix`]).
+struct PushedMatrix {
+    item: AddressListItem,
     row_start: Vec<u32>,
     synapses: Vec<u32>,
 }
 
-/// The matrices of one (projection, post slice): `n_rows` rows, split into as many matrices as the longest
-/// row needs (a fixed row holds at most 256 synapses, a plastic one 254). `plastic` gives the core's word
-/// layout when the rows are plastic.
-fn matrices(
+/// Writes the matrices of one (projection, post slice) into the slice's `region`: `n_rows` rows, split into as
+/// many matrices as the longest row needs (a fixed row holds at most 256 synapses, a plastic one 254). Fixed
+/// rows are written in place; plastic rows (`plastic` gives the core's word layout) are built first, their
+/// length depending on the rule's region.
+fn push_matrices(
     bucket: &[(u32, u32, u32)],
     n_rows: u32,
     plastic: Option<SynapticWordLayout>,
-) -> Result<Vec<BuiltMatrix>, String> {
+    region: &mut SynapticRegion,
+) -> Result<Vec<PushedMatrix>, String> {
     if bucket.is_empty() {
         return Ok(Vec::new());
     }
@@ -337,39 +338,57 @@ fn matrices(
     starts.push(i);
     let longest = starts.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
     let n_parts = longest.div_ceil(per_row).max(1);
+    // Row r's entries in part `part`.
+    let part_of = |w: &[usize], part: usize| {
+        let lo = (w[0] + part * per_row).min(w[1]);
+        &bucket[lo..(lo + per_row).min(w[1])]
+    };
     let mut out = Vec::with_capacity(n_parts);
     let mut words = Vec::with_capacity(per_row);
-    let mut fixed = Vec::with_capacity(per_row);
     for part in 0..n_parts {
-        let mut row_start = vec![0u32];
-        let mut synapses = Vec::new();
-        let rows: Vec<SynapticRow> = starts
-            .windows(2)
-            .map(|w| {
-                let lo = (w[0] + part * per_row).min(w[1]);
-                let hi = (lo + per_row).min(w[1]);
-                let entries = &bucket[lo..hi];
-                if plastic.is_some() {
-                    synapses.extend(entries.iter().map(|&(_, _, i)| i));
-                    row_start.push(synapses.len() as u32);
-                }
-                let row = match plastic {
-                    Some(layout) => {
+        let (item, row_start, synapses) = match plastic {
+            None => {
+                let row_length = starts.windows(2).map(|w| part_of(w, part).len()).max();
+                let item = region.push_rows(
+                    row_length.unwrap_or(0).max(1) as u16,
+                    n_rows as usize,
+                    |r, out| {
+                        words.clear();
+                        words.extend(part_of(&starts[r..r + 2], part).iter().map(|e| e.1));
+                        SynapticRow::write(&[], &words, &[], out)
+                    },
+                );
+                (item, Vec::new(), Vec::new())
+            }
+            Some(layout) => {
+                let mut row_start = vec![0u32];
+                let mut synapses = Vec::new();
+                let mut fixed = Vec::with_capacity(per_row);
+                let rows: Vec<SynapticRow> = starts
+                    .windows(2)
+                    .map(|w| {
+                        let entries = part_of(w, part);
+                        synapses.extend(entries.iter().map(|&(_, _, i)| i));
+                        row_start.push(synapses.len() as u32);
                         fixed.clear();
                         fixed.extend(entries.iter().map(|&(_, word, _)| layout.decode(word)));
-                        SynapticRow::plastic(layout, &fixed, &[])
-                    }
-                    None => {
-                        words.clear();
-                        words.extend(entries.iter().map(|&(_, word, _)| word));
-                        SynapticRow::fixed(&words)
-                    }
-                };
-                row.map_err(|e| e.to_string())
-            })
-            .collect::<Result<_, _>>()?;
-        out.push(BuiltMatrix {
-            matrix: SynapticMatrix::new(&rows).map_err(|e| e.to_string())?,
+                        SynapticRow::plastic(layout, &fixed, &[]).map_err(|e| e.to_string())
+                    })
+                    .collect::<Result<_, _>>()?;
+                let row_length = rows.iter().map(SynapticRow::length_words).max();
+                let item = region.push_rows(
+                    row_length.unwrap_or(0).max(1) as u16,
+                    rows.len(),
+                    |r, out| {
+                        out.extend_from_slice(rows[r].row_words());
+                        Ok(())
+                    },
+                );
+                (item, row_start, synapses)
+            }
+        };
+        out.push(PushedMatrix {
+            item: item.map_err(|e| e.to_string())?,
             row_start,
             synapses,
         });

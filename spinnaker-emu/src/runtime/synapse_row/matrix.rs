@@ -141,16 +141,61 @@ impl SynapticRegion {
     /// Appends `matrix` at the next 16-byte boundary (zero fill before it) and returns the
     /// address-list item that points at it. Refuses offsets the 24-bit address field cannot hold.
     pub fn push(&mut self, matrix: &SynapticMatrix) -> Result<AddressListItem, SynapseError> {
+        let (start_words, item) = self.next_item(matrix.row_length())?;
+        self.words.resize(start_words, 0);
+        self.words.extend_from_slice(matrix.words());
+        Ok(item)
+    }
+
+    /// Appends a matrix of `n_rows` row slots of `row_length` words without building it first:
+    /// `row(r, words)` appends row r, header first, to the region's words (as [`SynapticRow::write`]
+    /// does) and each slot is zero-padded, giving the words [`Self::push`] of the same rows' matrix
+    /// gives. Refuses a row longer than its slot; on any error the region is left as it was.
+    ///
+    /// [`SynapticRow::write`]: super::SynapticRow::write
+    pub fn push_rows(
+        &mut self,
+        row_length: u16,
+        n_rows: usize,
+        mut row: impl FnMut(usize, &mut Vec<u32>) -> Result<(), SynapseError>,
+    ) -> Result<AddressListItem, SynapseError> {
+        let stride = checked_stride(row_length)?;
+        let (start_words, item) = self.next_item(row_length)?;
+        let before = self.words.len();
+        self.words.resize(start_words, 0);
+        self.words.reserve(stride * n_rows);
+        for r in 0..n_rows {
+            let slot = self.words.len();
+            let written = row(r, &mut self.words).and_then(|()| {
+                let used = self.words.len() - slot;
+                if used > stride {
+                    return Err(SynapseError::RowTooLong {
+                        words: used - ROW_HEADER_WORDS,
+                        limit: usize::from(row_length),
+                    });
+                }
+                Ok(())
+            });
+            if let Err(e) = written {
+                self.words.truncate(before);
+                return Err(e);
+            }
+            self.words.resize(slot + stride, 0);
+        }
+        Ok(item)
+    }
+
+    /// Where the next matrix (of rows of `row_length` words) starts, in words, and its address-list item.
+    fn next_item(&self, row_length: u16) -> Result<(usize, AddressListItem), SynapseError> {
         let start_words = self.words.len().next_multiple_of(ADDRESS_UNIT_BYTES / 4);
         let offset_bytes = start_words * 4;
         let address = offset_bytes / ADDRESS_UNIT_BYTES;
         if address >= INVALID_ADDRESS as usize {
             return Err(SynapseError::RegionTooLarge { offset_bytes });
         }
-        self.words.resize(start_words, 0);
-        self.words.extend_from_slice(matrix.words());
-        Ok(AddressListItem::new(matrix.row_length(), address as u32)
-            .expect("a matrix's row length and a checked address make a valid item"))
+        let item = AddressListItem::new(row_length, address as u32)
+            .expect("a checked row length and address make a valid item");
+        Ok((start_words, item))
     }
 
     /// The region's words, as written to SDRAM.

@@ -57,6 +57,20 @@ impl SynapticRow {
         fixed_words: &[u32],
         plastic_controls: &[u16],
     ) -> Result<SynapticRow, SynapseError> {
+        let mut words = Vec::new();
+        SynapticRow::write(plastic_region, fixed_words, plastic_controls, &mut words)?;
+        Ok(SynapticRow { words })
+    }
+
+    /// Appends a row's words, header first, to `out`, as [`SynapticRow::new`] lays them out: for callers that
+    /// build a matrix in place ([`super::SynapticRegion::push_rows`]) instead of collecting rows first. On an
+    /// error nothing is appended.
+    pub fn write(
+        plastic_region: &[u32],
+        fixed_words: &[u32],
+        plastic_controls: &[u16],
+        out: &mut Vec<u32>,
+    ) -> Result<(), SynapseError> {
         let n_synapses = fixed_words.len() + plastic_controls.len();
         if n_synapses > MAX_ROW_SYNAPSES {
             return Err(SynapseError::TooManySynapses(n_synapses));
@@ -68,14 +82,14 @@ impl SynapticRow {
                 limit: MAX_ROW_LENGTH_WORDS,
             });
         }
-        let mut words = Vec::with_capacity(ROW_HEADER_WORDS + length);
-        words.push(plastic_region.len() as u32);
-        words.extend_from_slice(plastic_region);
-        words.push(fixed_words.len() as u32);
-        words.push(plastic_controls.len() as u32);
-        words.extend_from_slice(fixed_words);
-        words.extend(pack_half_words(plastic_controls));
-        Ok(SynapticRow { words })
+        out.reserve(ROW_HEADER_WORDS + length);
+        out.push(plastic_region.len() as u32);
+        out.extend_from_slice(plastic_region);
+        out.push(fixed_words.len() as u32);
+        out.push(plastic_controls.len() as u32);
+        out.extend_from_slice(fixed_words);
+        out.extend(pack_half_words(plastic_controls));
+        Ok(())
     }
 
     /// The row as it sits in SDRAM, header included.

@@ -339,3 +339,37 @@ fn region_aligns_matrices_and_points_items_at_their_rows() {
     assert_eq!(d.address(), 5, "72 bytes round up to 80");
     assert_eq!(&region.words()[18..20], [0, 0], "alignment fill");
 }
+
+#[test]
+fn rows_written_in_place_give_the_words_of_the_built_matrix() {
+    let rows = [
+        SynapticRow::fixed(&[1, 2, 3]).unwrap(),
+        SynapticRow::empty(),
+        SynapticRow::new(&[9, 9], &[4], &[5, 6, 7]).unwrap(),
+    ];
+    let mut built = SynapticRegion::new();
+    let mut in_place = SynapticRegion::new();
+    // Something before, so the second matrix starts at an aligned offset past zero fill.
+    let first = SynapticMatrix::new(&[SynapticRow::fixed(&[8]).unwrap()]).unwrap();
+    for region in [&mut built, &mut in_place] {
+        region.push(&first).unwrap();
+    }
+    let a = built.push(&SynapticMatrix::new(&rows).unwrap()).unwrap();
+    let b = in_place
+        .push_rows(5, rows.len(), |r, out| {
+            out.extend_from_slice(rows[r].row_words());
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!((a, built.words()), (b, in_place.words()));
+    // A row longer than its slot is refused and leaves the region as it was.
+    let before = in_place.clone();
+    let err = in_place.push_rows(2, 3, |r, out| {
+        SynapticRow::write(&[], &[7; 3][..r + 1], &[], out)
+    });
+    assert!(matches!(
+        err,
+        Err(SynapseError::RowTooLong { words: 3, limit: 2 })
+    ));
+    assert_eq!(in_place, before);
+}
