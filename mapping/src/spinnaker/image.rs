@@ -1,5 +1,6 @@
-//! The machine image: per slice its core program (neurons or a spike source with its data), placed on its
-//! chip and core with the delay-extension cores (built in `mod.rs`), with every chip's routing table and recording regions sized from what SDRAM is left.
+//! The machine image: per machine vertex its core program (neurons or a spike source with its data, or a
+//! delay extension), placed on its chip and core, with every chip's routing table and recording regions sized
+//! from what SDRAM is left.
 
 use std::collections::BTreeMap;
 
@@ -7,14 +8,15 @@ use nmemu_loader::Network;
 use nmemu_loader::format::cells::CellType;
 use spinnaker_emu::geometry::ChipCoord;
 use spinnaker_emu::image::{
-    ChipImage, CoreImage, CoreProgram, MachineDescription, MachineImage, NeuronCoreImage,
-    PoissonCoreImage, Recording, SpikeArrayCoreImage,
+    ChipImage, CoreImage, CoreProgram, DelayExtensionCoreImage, MachineDescription, MachineImage,
+    NeuronCoreImage, PoissonCoreImage, Recording, SpikeArrayCoreImage,
 };
 use spinnaker_emu::router::table::RoutingEntry;
 use spinnaker_emu::runtime::jkiss::Jkiss;
 use spinnaker_emu::runtime::master_pop_table::MasterPopTable;
 use spinnaker_emu::runtime::stdp::StdpConfig;
 
+use super::delays::DelayPlan;
 use super::keys::KeyLayout;
 use super::neurons;
 use super::partition::{Partition, Slice};
@@ -74,17 +76,23 @@ pub fn recording(
     })
 }
 
-/// What the synaptic phase decided for every slice, in slice order.
+/// What the earlier phases decided for every machine vertex (slices in slice order, then delay cores).
 pub struct SliceData<'a> {
+    /// Per slice.
     pub synapses: Vec<SliceSynapses>,
     pub scales: &'a [[WeightScale; 2]],
     /// Per population.
     pub stdp: &'a [Option<StdpConfig>],
-    /// The slices each slice's spikes reach; none means nothing listens and the core sends nothing.
+    /// Per vertex, the first key of its key space.
+    pub vertex_keys: &'a [u32],
+    /// Per vertex, the vertices its spikes reach; none means nothing listens and the core sends nothing.
     pub targets: &'a [Vec<usize>],
+    pub delays: &'a DelayPlan,
+    /// Per delay vertex and slice of its source, per stage, the neurons the stage sends.
+    pub stage_masks: Vec<Vec<Vec<Vec<u32>>>>,
 }
 
-/// The core program of every slice (in slice order).
+/// The core program of every machine vertex (slices in slice order, then delay-extension cores).
 pub fn core_programs(
     net: &Network,
     partition: &Partition,
@@ -97,9 +105,30 @@ pub fn core_programs(
         synapses,
         scales,
         stdp,
+        vertex_keys,
         targets,
+        delays,
+        mut stage_masks,
     } = data;
-    partition
+    let key_base = |vertex: usize| (!targets[vertex].is_empty()).then_some(vertex_keys[vertex]);
+    let delay_programs: Vec<CoreProgram> = delays
+        .cores(partition)
+        .map(|(vertex, v, s)| {
+            let d = &delays.vertices[v];
+            let c = s - partition.populations[d.source].slices.start;
+            CoreProgram::DelayExtension(DelayExtensionCoreImage {
+                source_key: vertex_keys[s],
+                source_mask: keys.slice_mask(),
+                n_neurons: partition.slices[s].len(),
+                delay_per_stage: d.per_stage,
+                n_stages: d.n_stages,
+                key_base: key_base(vertex),
+                n_colour_bits: keys.colour_bits,
+                stage_masks: std::mem::take(&mut stage_masks[v][c]),
+            })
+        })
+        .collect();
+    let mut programs = partition
         .slices
         .iter()
         .zip(synapses)
@@ -107,8 +136,7 @@ pub fn core_programs(
         .map(|(index, (slice, syn))| {
             let population = &net.populations[slice.population];
             let atoms = partition.populations[slice.population].atoms_per_core;
-            let key_base = (!targets[index].is_empty())
-                .then(|| keys.slice_key(slice.population, slice.index(atoms)));
+            let key_base = key_base(index);
             let recording = recording(population, slice)?;
             Ok(match population.cell_type {
                 CellType::SpikeSourcePoisson => CoreProgram::PoissonSource(PoissonCoreImage {
@@ -146,7 +174,9 @@ pub fn core_programs(
                 }),
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, String>>()?;
+    programs.extend(delay_programs);
+    Ok(programs)
 }
 
 /// Places the programs on their cores, adds the routing tables, and sizes every core's recording region

@@ -27,9 +27,7 @@ use std::time::Instant;
 
 use nmemu_loader::{Network, Synapses, expand};
 use spinnaker_emu::geometry::ChipCoord;
-use spinnaker_emu::image::{
-    CoreProgram, DelayExtensionCoreImage, MachineDescription, MachineImage,
-};
+use spinnaker_emu::image::{MachineDescription, MachineImage};
 use spinnaker_emu::machine::Machine;
 use spinnaker_emu::runtime::cycles::CycleCosts;
 
@@ -183,24 +181,7 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
     let quantisation = synaptic.quantisation;
     let plastic_never_applied = synaptic.plastic_never_applied;
     let plastic = synaptic.plastic;
-    let delay_programs: Vec<CoreProgram> = delays
-        .cores(&partition)
-        .map(|(vertex, v, s)| {
-            let d = &delays.vertices[v];
-            let c = s - partition.populations[d.source].slices.start;
-            CoreProgram::DelayExtension(DelayExtensionCoreImage {
-                source_key: vertex_keys[s],
-                source_mask: keys.slice_mask(),
-                n_neurons: partition.slices[s].len(),
-                delay_per_stage: d.per_stage,
-                n_stages: d.n_stages,
-                key_base: (!synaptic.targets[vertex].is_empty()).then_some(vertex_keys[vertex]),
-                n_colour_bits: keys.colour_bits,
-                stage_masks: synaptic.stage_masks[v][c].clone(),
-            })
-        })
-        .collect();
-    let mut programs = image::core_programs(
+    let programs = image::core_programs(
         net,
         &partition,
         &keys,
@@ -208,12 +189,14 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
             synapses: synaptic.slices,
             scales: &scales,
             stdp: &stdp,
+            vertex_keys: &vertex_keys,
             targets: &synaptic.targets,
+            delays: &delays,
+            stage_masks: synaptic.stage_masks,
         },
         timestep_ms,
         options.seed,
     )?;
-    programs.extend(delay_programs);
     let image = image::assemble(
         options.machine.clone(),
         timestep_us,
