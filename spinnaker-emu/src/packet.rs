@@ -112,8 +112,10 @@ pub struct Packet {
     pub kind: PacketKind,
     /// The 32-bit word; its meaning depends on `kind` (see the type's documentation).
     pub key: u32,
-    /// Optional second 32-bit word.
-    pub payload: Option<u32>,
+    /// The second 32-bit word, 0 when absent (see [`Packet::payload`]). Kept as a word and a flag rather
+    /// than an `Option<u32>` so that a packet is 16 bytes: the event kernel moves millions of them a second.
+    payload_word: u32,
+    has_payload: bool,
     /// Emergency-routing state (multicast and fixed-route).
     pub emergency: EmergencyState,
     /// 2-bit global time phase at injection (all kinds but nearest-neighbour).
@@ -134,7 +136,8 @@ impl Packet {
         Packet {
             kind,
             key,
-            payload: None,
+            payload_word: 0,
+            has_payload: false,
             emergency: EmergencyState::Normal,
             timestamp: 0,
             sequence: 0,
@@ -186,9 +189,29 @@ impl Packet {
     /// The same packet with a payload attached.
     pub fn with_payload(self, payload: u32) -> Packet {
         Packet {
-            payload: Some(payload),
+            payload_word: payload,
+            has_payload: true,
             ..self
         }
+    }
+
+    /// The same packet in emergency-routing state `emergency`.
+    #[inline]
+    pub fn with_emergency(self, emergency: EmergencyState) -> Packet {
+        Packet { emergency, ..self }
+    }
+
+    /// The same packet with `payload` attached, or without one.
+    fn with_optional_payload(self, payload: Option<u32>) -> Packet {
+        match payload {
+            Some(word) => self.with_payload(word),
+            None => self,
+        }
+    }
+
+    /// The optional second 32-bit word.
+    pub fn payload(&self) -> Option<u32> {
+        self.has_payload.then_some(self.payload_word)
     }
 
     /// Source chip address of a point-to-point packet (the upper half of `key`).
@@ -204,7 +227,7 @@ impl Packet {
     /// Length on the wire: 40 bits, or 72 with a payload (§2.1). Link serialisation time and
     /// router energy (25 pJ per bit) scale with it.
     pub fn bits(&self) -> u32 {
-        if self.payload.is_some() { 72 } else { 40 }
+        if self.has_payload { 72 } else { 40 }
     }
 
     /// The control byte, parity included.
@@ -226,14 +249,9 @@ impl Packet {
                 u8::from(self.peek_poke) << 5 | (self.nn_route & 0b111) << 2
             }
         };
-        let flag = if self.payload.is_some() {
-            PAYLOAD_BIT
-        } else {
-            0
-        };
+        let flag = if self.has_payload { PAYLOAD_BIT } else { 0 };
         let unsigned = (self.kind as u8) << 6 | middle | flag;
-        let ones =
-            unsigned.count_ones() + self.key.count_ones() + self.payload.map_or(0, u32::count_ones);
+        let ones = unsigned.count_ones() + self.key.count_ones() + self.payload_word.count_ones();
         // Odd parity: the parity bit makes the total number of 1 bits odd.
         unsigned
             | if ones.is_multiple_of(2) {
@@ -255,10 +273,7 @@ impl Packet {
         }
         let high = (control >> 4) & 0b11;
         let low = (control >> 2) & 0b11;
-        let base = |kind| Packet {
-            payload,
-            ..Packet::new(kind, key)
-        };
+        let base = |kind| Packet::new(kind, key).with_optional_payload(payload);
         Ok(match control >> 6 {
             0 => Packet {
                 emergency: EmergencyState::from_bits(high),
@@ -327,29 +342,35 @@ mod tests {
                 0u8..4,
                 any::<bool>()
             )
-                .prop_map(|(key, payload, emergency, timestamp, fixed)| Packet {
-                    payload,
-                    emergency,
-                    timestamp,
-                    ..if fixed {
-                        Packet::fixed_route(key)
-                    } else {
-                        Packet::multicast(key)
+                .prop_map(|(key, payload, emergency, timestamp, fixed)| {
+                    Packet {
+                        emergency,
+                        timestamp,
+                        ..if fixed {
+                            Packet::fixed_route(key)
+                        } else {
+                            Packet::multicast(key)
+                        }
                     }
+                    .with_optional_payload(payload)
                 }),
             (any::<u16>(), any::<u16>(), payload.clone(), 0u8..4, 0u8..4).prop_map(
-                |(source, destination, payload, sequence, timestamp)| Packet {
-                    payload,
-                    sequence,
-                    timestamp,
-                    ..Packet::p2p(source, destination)
+                |(source, destination, payload, sequence, timestamp)| {
+                    Packet {
+                        sequence,
+                        timestamp,
+                        ..Packet::p2p(source, destination)
+                    }
+                    .with_optional_payload(payload)
                 }
             ),
             (0u8..8, any::<u32>(), payload, any::<bool>()).prop_map(
-                |(route, address, payload, peek_poke)| Packet {
-                    payload,
-                    peek_poke,
-                    ..Packet::nearest_neighbour(route, address)
+                |(route, address, payload, peek_poke)| {
+                    Packet {
+                        peek_poke,
+                        ..Packet::nearest_neighbour(route, address)
+                    }
+                    .with_optional_payload(payload)
                 }
             ),
         ]
@@ -357,7 +378,7 @@ mod tests {
 
     /// The packet's wire bits, control byte first, as (control, key, payload).
     fn wire(p: &Packet) -> (u8, u32, Option<u32>) {
-        (p.control_byte(), p.key, p.payload)
+        (p.control_byte(), p.key, p.payload())
     }
 
     proptest! {
@@ -366,7 +387,7 @@ mod tests {
             let (control, key, payload) = wire(&p);
             prop_assert_eq!(Packet::decode(control, key, payload), Ok(p));
             prop_assert_eq!(control >> 6, p.kind as u8);
-            prop_assert_eq!(control & PAYLOAD_BIT != 0, p.payload.is_some());
+            prop_assert_eq!(control & PAYLOAD_BIT != 0, p.payload().is_some());
         }
 
         #[test]
@@ -396,7 +417,7 @@ mod tests {
         assert_eq!((p.p2p_source(), p.p2p_destination()), (0x0102, 0x0304));
         assert_eq!(Packet::multicast(7).bits(), 40);
         assert_eq!(Packet::multicast_with_payload(7, 9).bits(), 72);
-        assert_eq!(Packet::multicast_with_payload(7, 9).payload, Some(9));
+        assert_eq!(Packet::multicast_with_payload(7, 9).payload(), Some(9));
         assert_eq!(Packet::nearest_neighbour(6, 0).nn_route, 6);
         assert_eq!(Packet::fixed_route(1).kind, PacketKind::FixedRoute);
     }

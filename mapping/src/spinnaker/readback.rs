@@ -208,7 +208,7 @@ pub fn provenance(net: &Network, mapped: &Mapped, sim: &Simulation<ChipRuntime>)
         let named = counters.named();
         let links: Vec<Value> = state
             .router
-            .link_counters
+            .link_counters()
             .iter()
             .map(|l| json!({"sent": l.sent, "blocked": l.blocked, "wait_cycles": l.wait_cycles}))
             .collect();

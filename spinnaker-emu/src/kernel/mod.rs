@@ -14,17 +14,20 @@ mod queue;
 
 use std::sync::Arc;
 
-use event::{Action, Event, Flit, Port, class, order};
+use event::{Action, Event, EventSink, Flit, MAX_CHIPS, Port, class};
 use queue::EventQueue;
 
 use crate::geometry::{ChipCoord, Link};
 use crate::machine::Machine;
-use crate::router::config::NetworkParams;
+use crate::router::config::{NetworkParams, Timing};
 use crate::router::counters::{LinkCounters, RouterCounters};
 use crate::router::engine::{Neighbours, RouterState};
 use crate::router::lookup::FastTable;
 use crate::router::table::{Route, RoutingTable};
 use crate::time::Time;
+
+// Every chip of the largest machine has a place in an event's tie.
+const _: () = assert!(crate::preset::MILLION_CORE_BOARDS as usize * 48 <= MAX_CHIPS);
 
 /// What runs on a chip's cores: the hooks the neural runtime (or a traffic generator) plugs into.
 pub trait Application: Send {
@@ -49,7 +52,7 @@ pub struct CoreContext<'a> {
     chip: u32,
     coord: ChipCoord,
     seqs: &'a mut [CoreSeqs; 18],
-    emit: &'a mut dyn FnMut(Event),
+    emit: &'a mut dyn EventSink,
 }
 
 impl CoreContext<'_> {
@@ -65,27 +68,31 @@ impl CoreContext<'_> {
     pub fn send(&mut self, at: Time, core: u8, flit: Flit) {
         let s = &mut self.seqs[core as usize].send;
         *s += 1;
-        (self.emit)(Event {
-            time: at.max(self.now),
-            chip: self.chip,
-            order: order(class::CORE_SEND, u64::from(core), *s),
-            action: Action::Arrive {
+        self.emit.emit(Event::new(
+            at.max(self.now),
+            self.chip,
+            class::CORE_SEND,
+            u64::from(core),
+            *s,
+            Action::Arrive {
                 port: Port::Core(core),
                 flit,
             },
-        });
+        ));
     }
 
     /// Calls `on_wake(core, token)` at `at` (not before now).
     pub fn wake(&mut self, at: Time, core: u8, token: u64) {
         let s = &mut self.seqs[core as usize].wake;
         *s += 1;
-        (self.emit)(Event {
-            time: at.max(self.now),
-            chip: self.chip,
-            order: order(class::WAKE, u64::from(core), *s),
-            action: Action::Wake { core, token },
-        });
+        self.emit.emit(Event::new(
+            at.max(self.now),
+            self.chip,
+            class::WAKE,
+            u64::from(core),
+            *s,
+            Action::Wake { core, token },
+        ));
     }
 }
 
@@ -96,11 +103,23 @@ struct Timer {
     period: Time,
 }
 
+/// Hints the CPU to load the cache line holding `value`.
+#[inline(always)]
+pub(crate) fn prefetch<T>(value: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint without architectural effect; it cannot fault, even on a bad address.
+    unsafe {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>((value as *const T).cast());
+    }
+}
+
 /// One chip in the simulation.
 pub struct ChipState<A> {
     pub coord: ChipCoord,
     pub router: RouterState,
-    table: Option<Arc<FastTable>>,
+    /// Held inline rather than boxed: one dependent load less on every packet's lookup.
+    table: Option<FastTable>,
     neighbours: Neighbours,
     timers: Vec<Timer>,
     seqs: [CoreSeqs; 18],
@@ -108,39 +127,46 @@ pub struct ChipState<A> {
 }
 
 impl<A: Application> ChipState<A> {
-    fn handle(&mut self, ev: Event, params: &NetworkParams, emit: &mut impl FnMut(Event)) {
-        match ev.action {
+    /// Asks the cache for the state the next event on this chip will read first, while the current event is
+    /// handled: most events land on a chip whose state has left the L1 cache since its last event.
+    #[inline]
+    fn prefetch(&self) {
+        prefetch(&self.table);
+        prefetch(&self.neighbours);
+        self.router.prefetch();
+    }
+
+    #[inline]
+    fn handle(&mut self, ev: &Event, timing: &Timing, emit: &mut impl EventSink) {
+        match &ev.action {
             Action::Arrive { port, flit } => self.router.arrive(
                 ev.time,
-                ev.chip,
-                port,
+                ev.chip(),
+                *port,
                 flit,
-                self.table.as_deref(),
+                self.table.as_ref(),
                 &self.neighbours,
-                params,
+                timing,
                 emit,
             ),
-            Action::Reinject => self.router.reinject(ev.time, ev.chip, emit),
-            Action::Deliver { core, flit } => self.core(ev, emit).on_packet(core, &flit),
+            Action::Reinject => self.router.reinject(ev.time, ev.chip(), emit),
+            Action::Deliver { core, flit } => self.core(ev, emit).on_packet(*core, flit),
             Action::Timer { core } => {
-                if let Some(t) = self.timers.iter().find(|t| t.core == core) {
-                    emit(Event {
-                        time: ev.time + t.period,
-                        ..ev
-                    });
+                if let Some(t) = self.timers.iter().find(|t| t.core == *core) {
+                    emit.emit(ev.at(ev.time + t.period));
                 }
-                self.core(ev, emit).on_timer(core);
+                self.core(ev, emit).on_timer(*core);
             }
-            Action::Wake { core, token } => self.core(ev, emit).on_wake(core, token),
+            Action::Wake { core, token } => self.core(ev, emit).on_wake(*core, *token),
         }
     }
 
-    fn core<'a>(&'a mut self, ev: Event, emit: &'a mut dyn FnMut(Event)) -> CoreCall<'a, A> {
+    fn core<'a>(&'a mut self, ev: &Event, emit: &'a mut dyn EventSink) -> CoreCall<'a, A> {
         CoreCall {
             app: &mut self.app,
             cx: CoreContext {
                 now: ev.time,
-                chip: ev.chip,
+                chip: ev.chip(),
                 coord: self.coord,
                 seqs: &mut self.seqs,
                 emit,
@@ -172,7 +198,7 @@ impl<A: Application> CoreCall<'_, A> {
 /// A machine with applications loaded, ready to run.
 pub struct Simulation<A> {
     machine: Arc<Machine>,
-    params: NetworkParams,
+    timing: Timing,
     chips: Vec<ChipState<A>>,
     /// Events created before the first run (timers, injected packets).
     pending: Vec<Event>,
@@ -224,7 +250,7 @@ impl<A: Application> Simulation<A> {
             .collect();
         Simulation {
             machine,
-            params,
+            timing: Timing::new(&params),
             chips,
             pending: Vec::new(),
             now: Time::ZERO,
@@ -236,7 +262,7 @@ impl<A: Application> Simulation<A> {
     }
 
     pub fn params(&self) -> &NetworkParams {
-        &self.params
+        &self.timing.params
     }
 
     pub fn now(&self) -> Time {
@@ -260,7 +286,7 @@ impl<A: Application> Simulation<A> {
     /// Loads a chip's multicast routing table (compiled for fast lookup).
     pub fn load_table(&mut self, chip: ChipCoord, table: &RoutingTable) -> Result<(), String> {
         let i = self.index(chip)?;
-        self.chips[i as usize].table = Some(Arc::new(FastTable::new(table)));
+        self.chips[i as usize].table = Some(FastTable::new(table));
         Ok(())
     }
 
@@ -274,12 +300,14 @@ impl<A: Application> Simulation<A> {
     ) -> Result<(), String> {
         let i = self.index(chip)?;
         self.chips[i as usize].timers.push(Timer { core, period });
-        self.pending.push(Event {
-            time: first,
-            chip: i,
-            order: order(class::TIMER, u64::from(core), 0),
-            action: Action::Timer { core },
-        });
+        self.pending.push(Event::new(
+            first,
+            i,
+            class::TIMER,
+            u64::from(core),
+            0,
+            Action::Timer { core },
+        ));
         Ok(())
     }
 
@@ -293,7 +321,7 @@ impl<A: Application> Simulation<A> {
             chip: i as u32,
             coord: chip_state.coord,
             seqs: &mut chip_state.seqs,
-            emit: &mut |e| pending.push(e),
+            emit: &mut pending,
         };
         cx.wake(at, core, token);
         self.pending.extend(pending);
@@ -304,9 +332,9 @@ impl<A: Application> Simulation<A> {
     pub fn run(&mut self, until: Time, threads: usize) {
         let events = std::mem::take(&mut self.pending);
         let leftover = if threads <= 1 || self.chips.len() < 2 {
-            run_sequential(&mut self.chips, events, until, &self.params)
+            run_sequential(&mut self.chips, events, until, &self.timing)
         } else {
-            parallel::run(&mut self.chips, events, until, &self.params, threads)
+            parallel::run(&mut self.chips, events, until, &self.timing, threads)
         };
         self.pending = leftover;
         self.now = until;
@@ -337,7 +365,7 @@ impl<A: Application> Simulation<A> {
         let mut t = Totals::default();
         for c in &self.chips {
             t.router += &c.router.counters;
-            for l in &c.router.link_counters {
+            for l in &c.router.link_counters() {
                 t.links += l;
             }
         }
@@ -350,11 +378,15 @@ fn run_sequential<A: Application>(
     chips: &mut [ChipState<A>],
     events: Vec<Event>,
     until: Time,
-    params: &NetworkParams,
+    timing: &Timing,
 ) -> Vec<Event> {
     let mut queue: EventQueue = events.into_iter().collect();
-    while let Some(ev) = queue.pop_before(until) {
-        chips[ev.chip as usize].handle(ev, params, &mut |e| queue.push(e));
+    let mut ev = Event::placeholder();
+    while queue.pop_before(until, &mut ev) {
+        if let Some(next) = queue.next_chip() {
+            chips[next as usize].prefetch();
+        }
+        chips[ev.chip() as usize].handle(&ev, timing, &mut queue);
     }
     queue.into_vec()
 }

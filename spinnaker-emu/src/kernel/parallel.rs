@@ -15,10 +15,10 @@ use std::hint::spin_loop;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use super::event::Event;
+use super::event::{Event, EventSink};
 use super::queue::EventQueue;
 use super::{Application, ChipState};
-use crate::router::config::NetworkParams;
+use crate::router::config::Timing;
 use crate::time::Time;
 
 /// A barrier that spins (then yields): windows are a few hundred nanoseconds of work, far shorter than a
@@ -57,12 +57,35 @@ impl SpinBarrier {
     }
 }
 
+/// Where a partition's handlers put events: its own queue, or the outbox of the partition that owns the chip
+/// (those events are at least a lookahead later, so never inside the current window).
+struct PartitionSink<'a, F> {
+    own: std::ops::Range<u32>,
+    queue: &'a mut EventQueue,
+    outboxes: &'a mut [Vec<Event>],
+    part_of: &'a F,
+    /// The earliest event sent away this window.
+    sent_min: &'a mut Time,
+}
+
+impl<F: Fn(u32) -> usize> EventSink for PartitionSink<'_, F> {
+    #[inline(always)]
+    fn emit(&mut self, e: Event) {
+        if self.own.contains(&e.chip()) {
+            self.queue.push(e);
+        } else {
+            *self.sent_min = (*self.sent_min).min(e.time);
+            self.outboxes[(self.part_of)(e.chip())].push(e);
+        }
+    }
+}
+
 /// Runs every event before `until` on `threads` threads; returns the events left for later.
 pub(super) fn run<A: Application>(
     chips: &mut [ChipState<A>],
     events: Vec<Event>,
     until: Time,
-    params: &NetworkParams,
+    timing: &Timing,
     threads: usize,
 ) -> Vec<Event> {
     let n = chips.len();
@@ -72,9 +95,9 @@ pub(super) fn run<A: Application>(
     let part_of = |chip: u32| bounds.partition_point(|&b| b <= chip as usize) - 1;
     let mut queues: Vec<EventQueue> = (0..parts).map(|_| EventQueue::default()).collect();
     for e in events {
-        queues[part_of(e.chip)].push(e);
+        queues[part_of(e.chip())].push(e);
     }
-    let lookahead = params.lookahead();
+    let lookahead = timing.params.lookahead();
     let inboxes: [Vec<Mutex<Vec<Event>>>; 2] =
         std::array::from_fn(|_| (0..parts).map(|_| Mutex::new(Vec::new())).collect());
     let first_window = queues
@@ -104,20 +127,20 @@ pub(super) fn run<A: Application>(
                     let first = bounds[p] as u32;
                     let mut outboxes: Vec<Vec<Event>> = (0..parts).map(|_| Vec::new()).collect();
                     let mut window_start = first_window;
+                    let mut ev = Event::placeholder();
                     let mut parity = 0;
                     while window_start < until {
                         let window_end = (window_start + lookahead).min(until);
                         let mut sent_min = Time::NEVER;
-                        while let Some(ev) = queue.pop_before(window_end) {
-                            slice[(ev.chip - first) as usize].handle(ev, params, &mut |e| {
-                                let q = part_of(e.chip);
-                                if q == p {
-                                    queue.push(e);
-                                } else {
-                                    sent_min = sent_min.min(e.time);
-                                    outboxes[q].push(e);
-                                }
-                            });
+                        while queue.pop_before(window_end, &mut ev) {
+                            let mut sink = PartitionSink {
+                                own: first..bounds[p + 1] as u32,
+                                queue: &mut queue,
+                                outboxes: &mut outboxes,
+                                part_of,
+                                sent_min: &mut sent_min,
+                            };
+                            slice[(ev.chip() - first) as usize].handle(&ev, timing, &mut sink);
                         }
                         for (q, out) in outboxes.iter_mut().enumerate() {
                             if !out.is_empty() {

@@ -105,7 +105,7 @@ impl NocReport {
             .flat_map(|c| {
                 Link::ALL
                     .iter()
-                    .map(move |l| (c.coord, *l, c.router.link_counters[l.index()].sent))
+                    .map(move |l| (c.coord, *l, c.router.link_counters()[l.index()].sent))
             })
             .filter(|(_, _, n)| *n > 0)
             .map(|(chip, l, packets)| LinkLoad {

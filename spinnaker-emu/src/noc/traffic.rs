@@ -53,11 +53,10 @@ pub struct TrafficApp {
     pub hops: Vec<u16>,
 }
 
-impl TrafficApp {
-    fn gap(&self, rng: &mut Xoshiro256PlusPlus) -> Time {
-        let u: f64 = rng.random();
-        Time((-(1.0 - u).ln() * self.mean_gap).ceil().max(1.0) as u64)
-    }
+/// A Poisson source's next gap: exponential with mean `mean_gap` ticks, at least one tick.
+fn gap(mean_gap: f64, rng: &mut Xoshiro256PlusPlus) -> Time {
+    let u: f64 = rng.random();
+    Time((-(1.0 - u).ln() * mean_gap).ceil().max(1.0) as u64)
 }
 
 impl Application for TrafficApp {
@@ -68,20 +67,18 @@ impl Application for TrafficApp {
     }
 
     fn on_wake(&mut self, cx: &mut CoreContext<'_>, core: u8, index: u64) {
-        let Some((_, source)) = self.sources.get(index as usize) else {
+        let Some((_, source)) = self.sources.get_mut(index as usize) else {
             return;
         };
-        let key = source.key;
         let packet = if self.payload {
-            Packet::multicast_with_payload(key, 0)
+            Packet::multicast_with_payload(source.key, 0)
         } else {
-            Packet::multicast(key)
+            Packet::multicast(source.key)
         };
-        cx.send(cx.now(), core, Flit::new(packet, cx.now(), key));
+        let now = cx.now();
+        cx.send(now, core, Flit::new(packet, now));
         self.injected += 1;
-        let mut rng = self.sources[index as usize].1.rng.clone();
-        let next = cx.now() + self.gap(&mut rng);
-        self.sources[index as usize].1.rng = rng;
+        let next = now + gap(self.mean_gap, &mut source.rng);
         if next < self.until {
             cx.wake(next, core, index);
         }
@@ -120,7 +117,7 @@ pub fn run(
             config.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ u64::from(key),
         );
         let app = &mut sim.chips_mut()[i].app;
-        let first = app.gap(&mut rng);
+        let first = gap(app.mean_gap, &mut rng);
         let index = app.sources.len() as u64;
         app.sources.push((src.core, Source { key, rng }));
         if first < config.duration {

@@ -1,6 +1,7 @@
 //! Router and link parameters: the hardware's encodings where the datasheet gives them, named defaults where
 //! the spec marks a figure as unknown (U).
 
+use super::engine::MAX_OUTPUT_BUFFER;
 use crate::time::Time;
 
 /// An 8-bit wait field of router register r0 (wait1 / wait2), in router clock cycles (spec §2.5, datasheet
@@ -97,7 +98,7 @@ pub struct LinkConfig {
     /// Extra latency of chip -> FPGA -> serial -> FPGA -> chip (U: "several hundred ns", spec §3.4).
     pub board_extra_latency: Time,
     /// Packets an output link can hold, including the one being sent (U, spec §10: depth of the output
-    /// buffers not found); when full, the router's output stage blocks.
+    /// buffers not found); when full, the router's output stage blocks. At most [`MAX_OUTPUT_BUFFER`].
     pub output_buffer: usize,
 }
 
@@ -129,6 +130,51 @@ impl NetworkParams {
             self.router.pipeline_cycles
                 + self.links.cycles_40bit.min(self.links.board_cycles_40bit),
         )
+    }
+}
+
+/// [`NetworkParams`] decoded once for the router's per-packet work: the wait fields as times, the link
+/// serialisation times by kind and length. Built when a simulation starts.
+#[derive(Clone, Copy, Debug)]
+pub struct Timing {
+    pub params: NetworkParams,
+    /// One router cycle: the input stage takes one packet per cycle.
+    pub cycle: Time,
+    pub pipeline: Time,
+    pub wait1: Time,
+    pub wait2: Time,
+    /// Link serialisation time, by link kind (on-board, board-to-board) and packet length (40, 72 bits).
+    pub serial: [[Time; 2]; 2],
+    /// Extra latency by link kind (the board-to-board FPGAs).
+    pub extra: [Time; 2],
+}
+
+impl Timing {
+    /// # Panics
+    /// If `params.links.output_buffer` is not 1..=[`MAX_OUTPUT_BUFFER`].
+    pub fn new(params: &NetworkParams) -> Timing {
+        let links = &params.links;
+        assert!(
+            (1..=MAX_OUTPUT_BUFFER).contains(&links.output_buffer),
+            "links.output_buffer must be 1..={MAX_OUTPUT_BUFFER} packets, got {}",
+            links.output_buffer
+        );
+        let cycles = Time::from_router_cycles;
+        Timing {
+            params: *params,
+            cycle: cycles(1),
+            pipeline: cycles(params.router.pipeline_cycles),
+            wait1: params.router.wait1.time(),
+            wait2: params.router.wait2.time(),
+            serial: [
+                [cycles(links.cycles_40bit), cycles(links.cycles_72bit)],
+                [
+                    cycles(links.board_cycles_40bit),
+                    cycles(links.board_cycles_72bit),
+                ],
+            ],
+            extra: [Time::ZERO, links.board_extra_latency],
+        }
     }
 }
 

@@ -29,15 +29,18 @@
 
 use std::collections::VecDeque;
 
-use super::config::NetworkParams;
+use super::config::{NetworkParams, Timing};
 use super::counters::{LinkCounters, RouterCounters};
 use super::lookup::FastTable;
 use super::table::Route;
 use crate::geometry::{ChipCoord, Link, first_step, shortest_vector};
-use crate::kernel::event::{Action, Event, Flit, Port, class, order};
+use crate::kernel::event::{Action, Event, EventSink, Flit, Port, class};
 use crate::machine::LinkKind;
 use crate::packet::{EmergencyState, Packet, PacketKind};
 use crate::time::Time;
+
+/// The link a packet sent on link l arrives on at the neighbour: (l + 3) mod 6.
+const OPPOSITE: [u8; 6] = [3, 4, 5, 0, 1, 2];
 
 /// What a router needs to know about its surroundings.
 #[derive(Clone, Copy, Debug)]
@@ -67,18 +70,41 @@ impl Neighbours {
     }
 }
 
-/// The sending side of one link.
+/// Most packets an output link can hold in this model ([`LinkConfig::output_buffer`]): the real depth is not
+/// known (spec §10), and a bound lets a link's whole state fit one cache line.
+///
+/// [`LinkConfig::output_buffer`]: super::config::LinkConfig::output_buffer
+pub const MAX_OUTPUT_BUFFER: usize = 4;
+
+/// The sending side of one link: its output buffer and its counters, one cache line per link because the
+/// router touches one per packet hop.
 #[derive(Clone, Debug, Default)]
+#[repr(C, align(64))]
 struct LinkTx {
-    /// Completion times of the packets held (being sent or waiting), oldest first.
-    ends: VecDeque<Time>,
-    /// Sequence number of the next packet, for the receiver's event order.
-    seq: u64,
+    /// Completion times of the packets held (being sent or waiting), oldest first, a ring from `head`.
+    ends: [Time; MAX_OUTPUT_BUFFER],
+    head: u8,
+    len: u8,
+    /// `counters.sent` doubles as the sequence number of the receiver's event order.
+    counters: LinkCounters,
 }
 
 impl LinkTx {
+    fn get(&self, i: usize) -> Time {
+        self.ends[(usize::from(self.head) + i) % MAX_OUTPUT_BUFFER]
+    }
+
+    /// Forgets the packets that have left by `t`.
+    fn drain(&mut self, t: Time) {
+        while self.len > 0 && self.get(0) <= t {
+            self.head = ((usize::from(self.head) + 1) % MAX_OUTPUT_BUFFER) as u8;
+            self.len -= 1;
+        }
+    }
+
     /// Accepts a packet arriving at the output stage at `at`, no later than `deadline`: returns when it
     /// finishes crossing the link, or `None` if the buffer stays full past the deadline.
+    #[inline]
     fn offer(
         &mut self,
         at: Time,
@@ -86,41 +112,47 @@ impl LinkTx {
         serial: Time,
         capacity: usize,
     ) -> Option<(Time, Time)> {
-        while self.ends.front().is_some_and(|&e| e <= at) {
-            self.ends.pop_front();
-        }
-        let accept = if self.ends.len() < capacity {
+        self.drain(at);
+        let len = usize::from(self.len);
+        let accept = if len < capacity {
             at
         } else {
-            self.ends[self.ends.len() - capacity]
+            self.get(len - capacity)
         };
         if accept > deadline {
             return None;
         }
-        while self.ends.front().is_some_and(|&e| e <= accept) {
-            self.ends.pop_front();
+        if accept > at {
+            self.drain(accept);
         }
-        let start = self.ends.back().map_or(accept, |&e| e.max(accept));
+        let len = usize::from(self.len);
+        let start = if len == 0 {
+            accept
+        } else {
+            self.get(len - 1).max(accept)
+        };
         let end = start + serial;
-        self.ends.push_back(end);
+        self.ends[(usize::from(self.head) + len) % MAX_OUTPUT_BUFFER] = end;
+        self.len += 1;
         Some((accept, end))
     }
 }
 
-/// The state of one chip's router.
+/// The state of one chip's router, laid out (`repr(C)`) so that what every packet touches comes first: its
+/// output link's line, then the stage times and counters.
 #[derive(Clone, Debug, Default)]
+#[repr(C)]
 pub struct RouterState {
+    links: [LinkTx; 6],
     input_free: Time,
     output_free: Time,
-    links: [LinkTx; 6],
-    pub counters: RouterCounters,
-    pub link_counters: [LinkCounters; 6],
-    reinjection: VecDeque<(Port, Flit)>,
-    reinject_tick: Option<Time>,
-    /// Per core: when its comms controller's receive register is free again.
-    core_rx_free: [Time; 18],
     deliver_seq: u64,
     reinject_seq: u64,
+    pub counters: RouterCounters,
+    /// Per core: when its comms controller's receive register is free again.
+    core_rx_free: [Time; 18],
+    reinjection: VecDeque<(Port, Flit)>,
+    reinject_tick: Option<Time>,
 }
 
 /// Where a routed packet must go.
@@ -128,6 +160,11 @@ struct Destinations {
     route: Route,
     /// ER state to send link copies with.
     emergency: EmergencyState,
+}
+
+/// Ticks to whole router cycles, for the counters kept in router cycles.
+fn router_cycles(t: Time) -> u64 {
+    t.0 / Time::TICKS_PER_ROUTER_CYCLE
 }
 
 impl RouterState {
@@ -138,51 +175,33 @@ impl RouterState {
         now: Time,
         chip: u32,
         port: Port,
-        flit: Flit,
+        flit: &Flit,
         table: Option<&FastTable>,
         neighbours: &Neighbours,
-        params: &NetworkParams,
-        emit: &mut impl FnMut(Event),
+        timing: &Timing,
+        emit: &mut impl EventSink,
     ) {
-        let cycle = Time::from_router_cycles(1);
-        let pipeline = Time::from_router_cycles(params.router.pipeline_cycles);
         let start = now.max(self.input_free);
-        let wait1 = params.router.wait1.time();
+        let wait1 = timing.wait1;
         if matches!(port, Port::Link(_)) && start - now > wait1 {
             // The link stalled longer than the sender's wait1: on the chip the sending router would have
             // dumped it; here it is dumped on arrival, and reinjected as if from that link.
             self.counters.input_dumps += 1;
-            self.dump(now, chip, port, flit, params, emit);
+            self.dump(now, chip, port, *flit, &timing.params, emit);
             return;
         }
-        let at = (start + pipeline).max(self.output_free);
+        let at = (start + timing.pipeline).max(self.output_free);
         self.count_arrival(port, flit.packet.kind);
-        let Some(dest) = self.destinations(port, &flit, table, neighbours) else {
-            self.input_free = start + cycle;
+        let Some(dest) = self.destinations(port, &flit.packet, table, neighbours) else {
+            self.input_free = start + timing.cycle;
             return;
         };
         let mut done = at;
         let mut dumped = false;
-        for core in dest.route.cores() {
-            // The core's comms controller holds one packet until its FIQ has read it (spec §9): a packet for a
-            // core still reading the previous one waits, up to wait1, then the destination is dumped.
-            let free = self.core_rx_free[core as usize].max(at);
-            if free - at > wait1 {
-                self.counters.dumped_from_processor += 1;
-                dumped = true;
-                done = done.max(at + wait1);
-                continue;
-            }
-            self.core_rx_free[core as usize] = free + params.router.core_receive;
-            done = done.max(free);
-            self.counters.delivered += 1;
-            self.deliver_seq += 1;
-            emit(Event {
-                time: free,
-                chip,
-                order: order(class::DELIVER, u64::from(core), self.deliver_seq),
-                action: Action::Deliver { core, flit },
-            });
+        if dest.route.core_bits() != 0 {
+            let (deliveries_done, lost) = self.deliver(at, chip, dest.route, flit, timing, emit);
+            done = done.max(deliveries_done);
+            dumped |= lost;
         }
         let route_links = dest.route.link_bits();
         for l in dest.route.links() {
@@ -193,26 +212,68 @@ impl RouterState {
                 dest.emergency,
                 flit,
                 neighbours,
-                params,
+                timing,
                 emit,
             );
             match sent {
                 Some(accepted) => done = done.max(accepted),
                 None => {
-                    self.link_counters[l as usize].blocked += 1;
+                    self.links[l as usize].counters.blocked += 1;
                     let (detour_done, ok) =
-                        self.emergency(l, route_links, at + wait1, flit, neighbours, params, emit);
+                        self.emergency(l, route_links, at + wait1, flit, neighbours, timing, emit);
                     done = done.max(detour_done);
                     dumped |= !ok;
                 }
             }
         }
-        self.counters.blocked_cycles += (done - at).0 / Time::TICKS_PER_ROUTER_CYCLE;
-        self.output_free = done;
-        self.input_free = (start + cycle).max(done.saturating_sub(pipeline));
-        if dumped {
-            self.dump(done, chip, port, flit, params, emit);
+        if done > at {
+            self.counters.blocked_cycles += router_cycles(done - at);
         }
+        self.output_free = done;
+        self.input_free = (start + timing.cycle).max(done.saturating_sub(timing.pipeline));
+        if dumped {
+            self.dump(done, chip, port, *flit, &timing.params, emit);
+        }
+    }
+
+    /// Hands the packet to the route's cores from `at`; returns when the output stage is done with them and
+    /// whether any destination was dumped.
+    ///
+    /// The core's comms controller holds one packet until its FIQ has read it (spec §9): a packet for a core
+    /// still reading the previous one waits, up to wait1, then the destination is dumped.
+    fn deliver(
+        &mut self,
+        at: Time,
+        chip: u32,
+        route: Route,
+        flit: &Flit,
+        timing: &Timing,
+        emit: &mut impl EventSink,
+    ) -> (Time, bool) {
+        let mut done = at;
+        let mut dumped = false;
+        for core in route.cores() {
+            let free = self.core_rx_free[core as usize].max(at);
+            if free - at > timing.wait1 {
+                self.counters.dumped_from_processor += 1;
+                dumped = true;
+                done = done.max(at + timing.wait1);
+                continue;
+            }
+            self.core_rx_free[core as usize] = free + timing.params.router.core_receive;
+            done = done.max(free);
+            self.counters.delivered += 1;
+            self.deliver_seq += 1;
+            emit.emit(Event::new(
+                free,
+                chip,
+                class::DELIVER,
+                u64::from(core),
+                self.deliver_seq,
+                Action::Deliver { core, flit: *flit },
+            ));
+        }
+        (done, dumped)
     }
 
     fn count_arrival(&mut self, port: Port, kind: PacketKind) {
@@ -232,14 +293,14 @@ impl RouterState {
     }
 
     /// The route of a packet, or `None` when it is dropped here (unroutable).
+    #[inline]
     fn destinations(
         &mut self,
         port: Port,
-        flit: &Flit,
+        packet: &Packet,
         table: Option<&FastTable>,
         neighbours: &Neighbours,
     ) -> Option<Destinations> {
-        let packet = &flit.packet;
         let normal = |route| {
             Some(Destinations {
                 route,
@@ -273,6 +334,7 @@ impl RouterState {
     }
 
     /// Multicast from a link: emergency legs first (§2.5), then the table, then default routing.
+    #[inline]
     fn multicast_from_link(
         &mut self,
         i: u8,
@@ -316,55 +378,54 @@ impl RouterState {
 
     /// Sends `flit` on link `l` if its buffer frees up by `deadline`; returns when the output stage is done.
     #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     fn send(
         &mut self,
         l: u8,
         at: Time,
         deadline: Time,
         emergency: EmergencyState,
-        flit: Flit,
+        flit: &Flit,
         neighbours: &Neighbours,
-        params: &NetworkParams,
-        emit: &mut impl FnMut(Event),
+        timing: &Timing,
+        emit: &mut impl EventSink,
     ) -> Option<Time> {
         let (target, kind) = neighbours.links[l as usize]?;
-        let links = &params.links;
-        let long = flit.packet.payload.is_some();
-        let (cycles, extra) = match (kind, long) {
-            (LinkKind::OnBoard, false) => (links.cycles_40bit, Time::ZERO),
-            (LinkKind::OnBoard, true) => (links.cycles_72bit, Time::ZERO),
-            (LinkKind::BoardToBoard, false) => {
-                (links.board_cycles_40bit, links.board_extra_latency)
-            }
-            (LinkKind::BoardToBoard, true) => (links.board_cycles_72bit, links.board_extra_latency),
-        };
+        let board = usize::from(kind == LinkKind::BoardToBoard);
+        let long = usize::from(flit.packet.payload().is_some());
         let tx = &mut self.links[l as usize];
         let (accepted, end) = tx.offer(
             at,
             deadline,
-            Time::from_router_cycles(cycles),
-            links.output_buffer,
+            timing.serial[board][long],
+            timing.params.links.output_buffer,
         )?;
-        tx.seq += 1;
-        let counters = &mut self.link_counters[l as usize];
+        let counters = &mut tx.counters;
         counters.sent += 1;
-        counters.wait_cycles += (accepted - at).0 / Time::TICKS_PER_ROUTER_CYCLE;
-        let mut moved = flit;
-        moved.hops += 1;
-        moved.packet.emergency = emergency;
-        let arrival_link = Link::from_index(l)
-            .expect("link index 0-5")
-            .opposite()
-            .index() as u8;
-        emit(Event {
-            time: end + extra,
-            chip: target,
-            order: order(class::LINK, u64::from(arrival_link), tx.seq),
-            action: Action::Arrive {
+        if accepted > at {
+            counters.wait_cycles += router_cycles(accepted - at);
+        }
+        let seq = counters.sent;
+        // Built whole rather than copied and patched: patching bytes of a copy on the stack, then reading it
+        // back in words, stalled on store forwarding at every hop.
+        let moved = Flit {
+            packet: flit.packet.with_emergency(emergency),
+            sent: flit.sent,
+            hops: flit.hops + 1,
+            reinjections: flit.reinjections,
+        };
+        let arrival_link = OPPOSITE[l as usize];
+        emit.emit(Event::new(
+            end + timing.extra[board],
+            target,
+            class::LINK,
+            u64::from(arrival_link),
+            seq,
+            Action::Arrive {
                 port: Port::Link(arrival_link),
                 flit: moved,
             },
-        });
+        ));
         Some(accepted)
     }
 
@@ -376,12 +437,12 @@ impl RouterState {
         l: u8,
         route_links: u8,
         from: Time,
-        flit: Flit,
+        flit: &Flit,
         neighbours: &Neighbours,
-        params: &NetworkParams,
-        emit: &mut impl FnMut(Event),
+        timing: &Timing,
+        emit: &mut impl EventSink,
     ) -> (Time, bool) {
-        let may_detour = params.router.emergency_routing()
+        let may_detour = timing.params.router.emergency_routing()
             && matches!(
                 flit.packet.kind,
                 PacketKind::Multicast | PacketKind::FixedRoute
@@ -390,7 +451,7 @@ impl RouterState {
         if !may_detour {
             return (from, false);
         }
-        let wait2 = params.router.wait2.time();
+        let wait2 = timing.wait2;
         let detour = Link::from_index(l)
             .expect("link index 0-5")
             .rotate(-1)
@@ -407,7 +468,7 @@ impl RouterState {
             state,
             flit,
             neighbours,
-            params,
+            timing,
             emit,
         ) {
             Some(accepted) => {
@@ -425,7 +486,7 @@ impl RouterState {
         port: Port,
         flit: Flit,
         params: &NetworkParams,
-        emit: &mut impl FnMut(Event),
+        emit: &mut impl EventSink,
     ) {
         let c = &mut self.counters;
         match flit.packet.kind {
@@ -455,13 +516,27 @@ impl RouterState {
             let tick = Time((at.0 / period + 1) * period);
             self.reinject_tick = Some(tick);
             self.reinject_seq += 1;
-            emit(Event {
-                time: tick,
+            emit.emit(Event::new(
+                tick,
                 chip,
-                order: order(class::REINJECT, 0, self.reinject_seq),
-                action: Action::Reinject,
-            });
+                class::REINJECT,
+                0,
+                self.reinject_seq,
+                Action::Reinject,
+            ));
         }
+    }
+
+    /// Prefetches the stage times and the arrival counters (see `ChipState::prefetch`).
+    #[inline]
+    pub(crate) fn prefetch(&self) {
+        crate::kernel::prefetch(&self.input_free);
+        crate::kernel::prefetch(&self.counters);
+    }
+
+    /// The six links' counters, link 0 first.
+    pub fn link_counters(&self) -> [LinkCounters; 6] {
+        std::array::from_fn(|l| self.links[l].counters)
     }
 
     /// Packets waiting in the reinjector's queue.
@@ -470,17 +545,19 @@ impl RouterState {
     }
 
     /// The reinjector's tick: every queued packet re-enters the router on its original port.
-    pub fn reinject(&mut self, now: Time, chip: u32, emit: &mut impl FnMut(Event)) {
+    pub fn reinject(&mut self, now: Time, chip: u32, emit: &mut impl EventSink) {
         self.reinject_tick = None;
         for (port, flit) in self.reinjection.drain(..) {
             self.counters.reinjected += 1;
             self.reinject_seq += 1;
-            emit(Event {
-                time: now,
+            emit.emit(Event::new(
+                now,
                 chip,
-                order: order(class::REINJECT, 1, self.reinject_seq),
-                action: Action::Arrive { port, flit },
-            });
+                class::REINJECT,
+                1,
+                self.reinject_seq,
+                Action::Arrive { port, flit },
+            ));
         }
     }
 }

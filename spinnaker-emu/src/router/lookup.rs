@@ -100,6 +100,10 @@ struct Node {
 /// A routing table compiled for fast lookup; see the module documentation.
 #[derive(Clone, Debug)]
 pub struct FastTable {
+    /// `slots[0]`, and the root node when it is one (`nodes[0]`), kept in the table itself: the table sits in
+    /// the chip's state, so a lookup starts without two dependent loads.
+    root: Ref,
+    root_node: Node,
     nodes: Vec<Node>,
     /// Child references of all nodes; slot 0 is the root.
     slots: Vec<Ref>,
@@ -118,11 +122,14 @@ impl FastTable {
     /// [`RoutingTable::lookup_naive`] gives it.
     #[inline]
     pub fn lookup(&self, key: u32) -> Option<Route> {
-        let mut at = self.slots[0];
+        let mut at = self.root;
+        let mut node = self.root_node;
         while !at.is_leaf() {
-            let node = self.nodes[at.0 as usize];
             let child = ((key >> node.shift) & node.field) as usize;
             at = self.slots[node.first_slot as usize + child];
+            if !at.is_leaf() {
+                node = self.nodes[at.0 as usize];
+            }
         }
         self.candidates[at.leaf_range()]
             .iter()
@@ -234,6 +241,12 @@ impl<'t> Builder<'t> {
         self.slots.shrink_to_fit();
         self.candidates.shrink_to_fit();
         FastTable {
+            root: self.slots[0],
+            root_node: self.nodes.first().copied().unwrap_or(Node {
+                shift: 0,
+                field: 0,
+                first_slot: 0,
+            }),
             nodes: self.nodes,
             slots: self.slots,
             candidates: self.candidates,

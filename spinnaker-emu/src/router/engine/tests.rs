@@ -34,7 +34,7 @@ impl Application for Recorder {
         cx.send(
             cx.now(),
             core,
-            Flit::new(Packet::multicast(key as u32), cx.now(), 0),
+            Flit::new(Packet::multicast(key as u32), cx.now()),
         );
     }
 }
@@ -158,7 +158,7 @@ fn a_dead_link_dumps_and_the_reinjector_retries_until_its_limit() {
     assert_eq!(k.reinjection_abandoned, 1);
     assert_eq!(k.lost(), 1);
     let i = sim.machine().chip_index(c(2, 2)).unwrap() as usize;
-    assert_eq!(sim.chips()[i].router.link_counters[0].blocked, limit + 1);
+    assert_eq!(sim.chips()[i].router.link_counters()[0].blocked, limit + 1);
 }
 
 #[test]

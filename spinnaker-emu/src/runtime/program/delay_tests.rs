@@ -4,13 +4,9 @@
 
 use super::tests::program;
 use super::*;
-use crate::faults::Faults;
 use crate::geometry::ChipCoord;
 use crate::image::fixtures::{SOURCE_KEYS, layout, neuron_core_listening};
-use crate::image::{
-    ChipImage, CoreImage, DelayExtensionCoreImage, MachineDescription, Recording,
-    SpikeArrayCoreImage,
-};
+use crate::image::{DelayExtensionCoreImage, Recording, SpikeArrayCoreImage};
 use crate::router::table::{Route, RoutingEntry};
 use crate::runtime::synapse_row::SynapticRow;
 

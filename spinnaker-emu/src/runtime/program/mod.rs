@@ -124,7 +124,6 @@ impl RecordingSpace {
 pub struct CoreOutput<'a, 'b> {
     cx: &'a mut CoreContext<'b>,
     core: u8,
-    tag: u32,
 }
 
 impl CoreOutput<'_, '_> {
@@ -133,7 +132,7 @@ impl CoreOutput<'_, '_> {
             Some(p) => Packet::multicast_with_payload(key, p),
             None => Packet::multicast(key),
         };
-        self.cx.send(at, self.core, Flit::new(packet, at, self.tag));
+        self.cx.send(at, self.core, Flit::new(packet, at));
     }
 
     /// Asks for this core's `on_wake(token)` at `at`.
@@ -201,7 +200,7 @@ pub struct ChipRuntime {
 
 impl Application for ChipRuntime {
     fn on_packet(&mut self, cx: &mut CoreContext<'_>, core: u8, flit: &Flit) {
-        let count = flit.packet.payload.unwrap_or(1).max(1);
+        let count = flit.packet.payload().unwrap_or(1).max(1);
         let (now, key) = (cx.now(), flit.packet.key);
         match self.cores.get_mut(core as usize) {
             Some(Some(Program::Neurons(n))) => {
@@ -217,11 +216,7 @@ impl Application for ChipRuntime {
     fn on_wake(&mut self, cx: &mut CoreContext<'_>, core: u8, token: u64) {
         if let Some(Some(Program::Neurons(n))) = self.cores.get_mut(core as usize) {
             let now = cx.now();
-            let mut out = CoreOutput {
-                cx,
-                core,
-                tag: u32::from(core),
-            };
+            let mut out = CoreOutput { cx, core };
             n.wake(now, token, &mut out);
         }
     }
@@ -230,11 +225,7 @@ impl Application for ChipRuntime {
         let tick = self.ticks[core as usize];
         self.ticks[core as usize] += 1;
         let now = cx.now();
-        let mut out = CoreOutput {
-            cx,
-            core,
-            tag: u32::from(core),
-        };
+        let mut out = CoreOutput { cx, core };
         match self.cores.get_mut(core as usize) {
             Some(Some(Program::Neurons(n))) => n.timer(now, tick, &self.costs, &mut out),
             Some(Some(Program::Poisson(p))) => p.timer(now, tick, &self.costs, &mut out),

@@ -2,13 +2,9 @@
 //! -> neuron, on the ticks the runtime's rules give; an overloaded core overruns and drops spikes, and says so.
 
 use super::*;
-use crate::faults::Faults;
 use crate::geometry::ChipCoord;
 use crate::image::fixtures::{SOURCE_KEYS, neuron_core};
-use crate::image::{
-    ChipImage, CoreImage, MachineDescription, NeuronCoreImage, PoissonCoreImage, Recording,
-    SpikeArrayCoreImage,
-};
+use crate::image::{NeuronCoreImage, PoissonCoreImage, Recording, SpikeArrayCoreImage};
 use crate::router::table::{Route, RoutingEntry};
 use crate::runtime::poisson::SourceParams;
 
