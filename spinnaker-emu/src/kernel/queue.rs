@@ -192,6 +192,7 @@ impl EventQueue {
     }
 
     /// Puts the list at `current` in order (it holds the events of one tick, in no order).
+    #[inline(never)]
     fn sort_current(&mut self) {
         let mut order = std::mem::take(&mut self.sorting);
         let mut i = self.current;
@@ -238,7 +239,6 @@ impl EventQueue {
 
     /// Moves to the next tick that holds events and makes its bucket `current`; false when the queue is
     /// empty.
-    #[inline(never)]
     fn advance(&mut self) -> bool {
         if self.len == 0 {
             return false;
@@ -261,6 +261,7 @@ impl EventQueue {
 
     /// The current span holds no more events: moves `now` to the start of the next span that holds any, and
     /// spreads its events over level 1.
+    #[inline(never)]
     fn enter_next_span(&mut self) {
         let here = span_of(self.now);
         let start = here as usize % SPAN + 1;

@@ -10,9 +10,9 @@
 //! 1 and accepted throughput stops following offered load. Measured here on spinnaker-48 with the sPyNNaker
 //! defaults (emergency routing off, wait1 = 480 cycles, reinjection on), 5 ms runs:
 //! uniform traffic follows offered load up to 200 packets/core/ms (median latency 101 router cycles, busiest
-//! link 80% busy) and saturates before 300 (accepted 254, p99 latency 21,840 cycles, 3.3 M dumps);
+//! link 73% busy) and saturates before 300 (accepted 254, p99 latency 21,869 cycles, 3.4 M dumps);
 //! hotspot traffic saturates between 20 and 50 packets/core/ms. Beyond the knee accepted throughput *falls*
-//! (uniform, 800 offered: 71 accepted), because dumped packets are re-sent and compete with new ones: the
+//! (uniform, 800 offered: 70 accepted), because dumped packets are re-sent and compete with new ones: the
 //! congestion collapse that makes sPyNNaker users watch the `Dumped`/`Reinjected` counters. TickySim and
 //! Navaridas et al. report the same knee-then-plateau shape for the triangular torus; their absolute numbers
 //! were not available to compare (spec §10).
@@ -23,4 +23,4 @@ mod traffic;
 
 pub use report::{LinkLoad, NocReport};
 pub use routes::{Pattern, Routes, build_routes};
-pub use traffic::{NocConfig, run};
+pub use traffic::{Experiment, NocConfig, run};

@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use rand::{RngExt, SeedableRng};
+use rand::SeedableRng;
+use rand_distr::{Distribution as _, Exp1};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::report::NocReport;
@@ -53,10 +54,11 @@ pub struct TrafficApp {
     pub hops: Vec<u16>,
 }
 
-/// A Poisson source's next gap: exponential with mean `mean_gap` ticks, at least one tick.
+/// A Poisson source's next gap: exponential with mean `mean_gap` ticks, at least one tick. Drawn with the
+/// ziggurat method (`Exp1`) rather than `-ln(u)`: the logarithm was a tenth of a low-load NoC run.
 fn gap(mean_gap: f64, rng: &mut Xoshiro256PlusPlus) -> Time {
-    let u: f64 = rng.random();
-    Time((-(1.0 - u).ln() * mean_gap).ceil().max(1.0) as u64)
+    let x: f64 = Exp1.sample(rng);
+    Time((x * mean_gap).ceil().max(1.0) as u64)
 }
 
 impl Application for TrafficApp {
@@ -85,62 +87,96 @@ impl Application for TrafficApp {
     }
 }
 
+/// One experiment, loaded and ready: the machine with its tables, every source's first wake-up queued.
+pub struct Experiment {
+    sim: Simulation<TrafficApp>,
+    routes: super::Routes,
+    config: NocConfig,
+}
+
+impl Experiment {
+    /// Builds the routes and tables of `config.pattern` on `machine` and schedules every source.
+    pub fn new(
+        machine: Arc<Machine>,
+        params: NetworkParams,
+        config: &NocConfig,
+    ) -> Result<Experiment, String> {
+        if !(config.rate_per_core_per_ms > 0.0 && config.rate_per_core_per_ms.is_finite()) {
+            return Err(format!(
+                "the rate must be > 0 packets per core per ms, got {}",
+                config.rate_per_core_per_ms
+            ));
+        }
+        let routes = build_routes(&machine, config.pattern, config.seed)?;
+        let mean_gap = Time::TICKS_PER_MS as f64 / config.rate_per_core_per_ms;
+        let mut sim = Simulation::new(machine.clone(), params, |_| TrafficApp {
+            mean_gap,
+            until: config.duration,
+            payload: config.payload,
+            ..TrafficApp::default()
+        });
+        for (chip, table) in &routes.tables {
+            sim.load_table(*chip, table)?;
+        }
+        let mut first_wakes: Vec<(ChipCoord, u8, Time, u64)> = Vec::new();
+        for &(src, key, _) in &routes.flows {
+            let i = machine
+                .chip_index(src.chip)
+                .ok_or("a source chip vanished")? as usize;
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(
+                config.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ u64::from(key),
+            );
+            let app = &mut sim.chips_mut()[i].app;
+            let first = gap(app.mean_gap, &mut rng);
+            let index = app.sources.len() as u64;
+            app.sources.push((src.core, Source { key, rng }));
+            if first < config.duration {
+                first_wakes.push((src.chip, src.core, first, index));
+            }
+        }
+        for (chip, core, at, index) in first_wakes {
+            sim.wake(chip, core, at, index)?;
+        }
+        Ok(Experiment {
+            sim,
+            routes,
+            config: *config,
+        })
+    }
+
+    /// Injects for `duration`, then lets the network drain; returns the wall-clock seconds it took.
+    ///
+    /// Wake-ups stop at `duration`, so the run ends when the last packet is delivered or lost (the reinjection
+    /// limit bounds retries); `MAX_DRAINS` is a guard.
+    pub fn simulate(&mut self) -> f64 {
+        const MAX_DRAINS: u32 = 1000;
+        let started = std::time::Instant::now();
+        let drain = Time(self.config.drain.0.max(Time::TICKS_PER_US));
+        let mut end = self.config.duration + drain;
+        self.sim.run(end, self.config.threads);
+        for _ in 0..MAX_DRAINS {
+            if self.sim.pending().is_empty() {
+                break;
+            }
+            end += drain;
+            self.sim.run(end, self.config.threads);
+        }
+        started.elapsed().as_secs_f64()
+    }
+
+    /// The report of a simulated experiment that took `wall_s` seconds.
+    pub fn report(&self, wall_s: f64) -> NocReport {
+        NocReport::new(&self.sim, &self.config, &self.routes, wall_s)
+    }
+}
+
 /// Runs one experiment on `machine`.
 pub fn run(
     machine: Arc<Machine>,
     params: NetworkParams,
     config: &NocConfig,
 ) -> Result<NocReport, String> {
-    if !(config.rate_per_core_per_ms > 0.0 && config.rate_per_core_per_ms.is_finite()) {
-        return Err(format!(
-            "the rate must be > 0 packets per core per ms, got {}",
-            config.rate_per_core_per_ms
-        ));
-    }
-    let routes = build_routes(&machine, config.pattern, config.seed)?;
-    let mean_gap = Time::TICKS_PER_MS as f64 / config.rate_per_core_per_ms;
-    let mut sim = Simulation::new(machine.clone(), params, |_| TrafficApp {
-        mean_gap,
-        until: config.duration,
-        payload: config.payload,
-        ..TrafficApp::default()
-    });
-    for (chip, table) in &routes.tables {
-        sim.load_table(*chip, table)?;
-    }
-    let mut first_wakes: Vec<(ChipCoord, u8, Time, u64)> = Vec::new();
-    for &(src, key, _) in &routes.flows {
-        let i = machine
-            .chip_index(src.chip)
-            .ok_or("a source chip vanished")? as usize;
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(
-            config.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ u64::from(key),
-        );
-        let app = &mut sim.chips_mut()[i].app;
-        let first = gap(app.mean_gap, &mut rng);
-        let index = app.sources.len() as u64;
-        app.sources.push((src.core, Source { key, rng }));
-        if first < config.duration {
-            first_wakes.push((src.chip, src.core, first, index));
-        }
-    }
-    for (chip, core, at, index) in first_wakes {
-        sim.wake(chip, core, at, index)?;
-    }
-    let started = std::time::Instant::now();
-    // Inject for `duration`, then let the network drain: wake-ups stop at `duration`, so the run ends when
-    // the last packet is delivered or lost (the reinjection limit bounds retries); `MAX_DRAINS` is a guard.
-    const MAX_DRAINS: u32 = 1000;
-    let drain = Time(config.drain.0.max(Time::TICKS_PER_US));
-    let mut end = config.duration + drain;
-    sim.run(end, config.threads);
-    for _ in 0..MAX_DRAINS {
-        if sim.pending().is_empty() {
-            break;
-        }
-        end += drain;
-        sim.run(end, config.threads);
-    }
-    let wall = started.elapsed().as_secs_f64();
-    Ok(NocReport::new(&sim, config, &routes, wall))
+    let mut experiment = Experiment::new(machine, params, config)?;
+    let wall_s = experiment.simulate();
+    Ok(experiment.report(wall_s))
 }

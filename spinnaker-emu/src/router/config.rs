@@ -208,4 +208,12 @@ mod tests {
         let waits: Vec<u64> = (0..0xFF).map(|f| WaitField(f).cycles().unwrap()).collect();
         assert!(waits.windows(2).all(|w| w[0] <= w[1]));
     }
+
+    #[test]
+    #[should_panic(expected = "links.output_buffer must be 1..=4")]
+    fn an_output_buffer_deeper_than_the_model_holds_is_refused() {
+        let mut params = NetworkParams::default();
+        params.links.output_buffer = MAX_OUTPUT_BUFFER + 1;
+        Timing::new(&params);
+    }
 }

@@ -293,7 +293,7 @@ impl RouterState {
     }
 
     /// The route of a packet, or `None` when it is dropped here (unroutable).
-    #[inline]
+    #[inline(always)]
     fn destinations(
         &mut self,
         port: Port,
@@ -334,7 +334,7 @@ impl RouterState {
     }
 
     /// Multicast from a link: emergency legs first (§2.5), then the table, then default routing.
-    #[inline]
+    #[inline(always)]
     fn multicast_from_link(
         &mut self,
         i: u8,

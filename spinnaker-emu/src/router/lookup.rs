@@ -122,13 +122,14 @@ impl FastTable {
     /// [`RoutingTable::lookup_naive`] gives it.
     #[inline]
     pub fn lookup(&self, key: u32) -> Option<Route> {
+        let step = |node: Node| {
+            self.slots[node.first_slot as usize + ((key >> node.shift) & node.field) as usize]
+        };
         let mut at = self.root;
-        let mut node = self.root_node;
-        while !at.is_leaf() {
-            let child = ((key >> node.shift) & node.field) as usize;
-            at = self.slots[node.first_slot as usize + child];
-            if !at.is_leaf() {
-                node = self.nodes[at.0 as usize];
+        if !at.is_leaf() {
+            at = step(self.root_node);
+            while !at.is_leaf() {
+                at = step(self.nodes[at.0 as usize]);
             }
         }
         self.candidates[at.leaf_range()]

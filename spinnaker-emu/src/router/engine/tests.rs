@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::{LinkTx, MAX_OUTPUT_BUFFER};
 use crate::faults::Faults;
 use crate::geometry::{ChipCoord, Link};
 use crate::kernel::event::Flit;
@@ -272,4 +273,48 @@ fn a_core_still_reading_its_last_packet_makes_the_next_wait_then_dumps_it() {
     let (got, k) = run(1000);
     assert_eq!(got.len(), 1);
     assert_eq!((k.dumped_from_processor, k.dump_mc, k.lost()), (1, 1, 1));
+}
+
+/// The output buffer as a plain FIFO of completion times: the definition the fixed ring must match.
+fn fifo_offer(
+    ends: &mut std::collections::VecDeque<Time>,
+    at: Time,
+    deadline: Time,
+    serial: Time,
+    capacity: usize,
+) -> Option<(Time, Time)> {
+    ends.retain(|&e| e > at);
+    let accept = if ends.len() < capacity {
+        at
+    } else {
+        ends[ends.len() - capacity]
+    };
+    if accept > deadline {
+        return None;
+    }
+    ends.retain(|&e| e > accept);
+    let end = ends.back().map_or(accept, |&e| e.max(accept)) + serial;
+    ends.push_back(end);
+    Some((accept, end))
+}
+
+proptest::proptest! {
+    /// A link's output buffer, a ring of at most `MAX_OUTPUT_BUFFER` packets, accepts and completes every
+    /// packet exactly as a FIFO of the configured depth does, blocked offers included.
+    #[test]
+    fn link_buffer_ring_matches_a_fifo(
+        capacity in 1..=MAX_OUTPUT_BUFFER,
+        offers in proptest::collection::vec((0u64..40, 0u64..80, 1u64..40), 1..300),
+    ) {
+        let (mut ring, mut fifo) = (LinkTx::default(), std::collections::VecDeque::new());
+        let mut at = 0;
+        for (gap, patience, serial) in offers {
+            at += gap;
+            let (now, deadline, serial) = (Time(at), Time(at + patience), Time(serial));
+            proptest::prop_assert_eq!(
+                ring.offer(now, deadline, serial, capacity),
+                fifo_offer(&mut fifo, now, deadline, serial, capacity)
+            );
+        }
+    }
 }
