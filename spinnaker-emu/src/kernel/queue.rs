@@ -296,17 +296,16 @@ impl EventQueue {
             .peek()
             .is_some_and(|e| span_of(e.time.0) - next < SPAN as u64)
         {
+            // Not `push`: an event on the span's first tick would go to `current`, which `advance` is about
+            // to set from level 1.
             let e = self.far.pop().expect("peeked");
-            let b = if span_of(e.time.0) == next {
-                e.time.0 as usize % SPAN
-            } else {
-                span_of(e.time.0) as usize % SPAN
-            };
+            let t = e.time.0;
             let i = self.alloc(e);
-            if span_of(e.time.0) == next {
-                self.ticks.link(&mut self.slots, b, i);
+            if span_of(t) == next {
+                self.ticks.link(&mut self.slots, t as usize % SPAN, i);
             } else {
-                self.spans.link(&mut self.slots, b, i);
+                self.spans
+                    .link(&mut self.slots, span_of(t) as usize % SPAN, i);
             }
         }
     }
