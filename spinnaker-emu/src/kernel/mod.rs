@@ -31,6 +31,14 @@ const _: () = assert!(crate::preset::MILLION_CORE_BOARDS as usize * 48 <= MAX_CH
 
 /// What runs on a chip's cores: the hooks the neural runtime (or a traffic generator) plugs into.
 pub trait Application: Send {
+    /// Whether [`on_packet`](Application::on_packet) only records what arrives: it sends nothing, asks for no
+    /// wake-up and reads nothing that another hook changes, so it commutes with every other event. The
+    /// kernel then calls it when the router hands the packet to the core, with `cx.now()` already the
+    /// delivery time, rather than queueing a delivery event for that time: results are the same, one event
+    /// per delivered packet fewer. The NoC's sinks are such recorders; the neural runtime is not (a spike
+    /// starts a DMA).
+    const RECORDS_PACKETS_ONLY: bool = false;
+
     /// A packet reached `core` at `cx.now()`.
     fn on_packet(&mut self, cx: &mut CoreContext<'_>, core: u8, flit: &Flit);
     /// `core`'s periodic timer fired.
@@ -149,7 +157,12 @@ impl<A: Application> ChipState<A> {
                 self.table.as_ref(),
                 &self.neighbours,
                 timing,
-                emit,
+                &mut Deliveries {
+                    app: &mut self.app,
+                    seqs: &mut self.seqs,
+                    coord: self.coord,
+                    emit,
+                },
             ),
             Action::Reinject => self.router.reinject(ev.time, ev.chip(), emit),
             Action::Deliver { core, flit } => self.core(ev, emit).on_packet(*core, flit),
@@ -173,6 +186,34 @@ impl<A: Application> ChipState<A> {
                 seqs: &mut self.seqs,
                 emit,
             },
+        }
+    }
+}
+
+/// Where a router's events go: deliveries to an application that only records packets are handed to it at
+/// once ([`Application::RECORDS_PACKETS_ONLY`]), everything else to the queue.
+struct Deliveries<'a, A, E> {
+    app: &'a mut A,
+    seqs: &'a mut [CoreSeqs; 18],
+    coord: ChipCoord,
+    emit: &'a mut E,
+}
+
+impl<A: Application, E: EventSink> EventSink for Deliveries<'_, A, E> {
+    #[inline(always)]
+    fn emit(&mut self, e: Event) {
+        match &e.action {
+            Action::Deliver { core, flit } if A::RECORDS_PACKETS_ONLY => {
+                let mut cx = CoreContext {
+                    now: e.time,
+                    chip: e.chip(),
+                    coord: self.coord,
+                    seqs: self.seqs,
+                    emit: self.emit,
+                };
+                self.app.on_packet(&mut cx, *core, flit);
+            }
+            _ => self.emit.emit(e),
         }
     }
 }

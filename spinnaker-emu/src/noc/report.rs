@@ -68,8 +68,8 @@ impl NocReport {
         let (mut hop_sum, mut max_hops, mut injected) = (0u64, 0u16, 0u64);
         for c in sim.chips() {
             latencies.extend_from_slice(&c.app.latencies);
-            hop_sum += c.app.hops.iter().map(|&h| u64::from(h)).sum::<u64>();
-            max_hops = max_hops.max(c.app.hops.iter().copied().max().unwrap_or(0));
+            hop_sum += c.app.hop_sum;
+            max_hops = max_hops.max(c.app.max_hops);
             injected += c.app.injected;
         }
         latencies.sort_unstable();

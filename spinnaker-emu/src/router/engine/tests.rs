@@ -15,13 +15,16 @@ use crate::router::config::{NetworkParams, WaitField};
 use crate::router::table::{Route, RoutingEntry, RoutingTable};
 use crate::time::Time;
 
-/// Records every delivery as (core, key, time in router cycles, hops).
+/// Records every delivery as (core, key, time in router cycles, hops); `AT_ONCE` is its
+/// [`Application::RECORDS_PACKETS_ONLY`].
 #[derive(Default)]
-struct Recorder {
+struct Recorder<const AT_ONCE: bool = false> {
     got: Vec<(u8, u32, u64, u16)>,
 }
 
-impl Application for Recorder {
+impl<const AT_ONCE: bool> Application for Recorder<AT_ONCE> {
+    const RECORDS_PACKETS_ONLY: bool = AT_ONCE;
+
     fn on_packet(&mut self, cx: &mut CoreContext<'_>, core: u8, flit: &Flit) {
         self.got.push((
             core,
@@ -100,6 +103,40 @@ fn one_hop_takes_pipeline_plus_serialisation_plus_pipeline() {
     assert_eq!(deliveries(&sim, c(3, 2)), vec![(4, 7, 26, 1)]);
     assert_eq!(counters(&sim, c(2, 2)).loc_mc, 1);
     assert_eq!(counters(&sim, c(3, 2)).ext_mc, 1);
+}
+
+#[test]
+fn a_recording_sink_handed_its_packets_at_once_records_what_queued_deliveries_do() {
+    /// Cores 1-3 of (2,2) send key 7 at the same time to core 5 of (2,2) and core 4 of (3,2), four times
+    /// over: the packets queue at the router's input and at the cores' receive registers.
+    fn run<const AT_ONCE: bool>() -> (Vec<(u8, u32, u64, u16)>, Vec<(u8, u32, u64, u16)>) {
+        let m = Machine::new(Preset::Spinn5, CoreModel::Ideal, &Faults::default()).unwrap();
+        let mut sim = Simulation::new(Arc::new(m), NetworkParams::default(), |_| {
+            Recorder::<AT_ONCE>::default()
+        });
+        let table = |route| RoutingTable::new(vec![entry(7, route)]).unwrap();
+        sim.load_table(c(2, 2), &table(link(Link::East).with_core(5)))
+            .unwrap();
+        sim.load_table(c(3, 2), &table(core(4))).unwrap();
+        for round in 0..4 {
+            for sender in 1..=3 {
+                sim.wake(c(2, 2), sender, Time::from_router_cycles(round * 3), 7)
+                    .unwrap();
+            }
+        }
+        sim.run(Time::from_ms(1.0), 1);
+        let got = |chip| {
+            let i = sim.machine().chip_index(chip).unwrap() as usize;
+            sim.chips()[i].app.got.clone()
+        };
+        (got(c(2, 2)), got(c(3, 2)))
+    }
+    let queued = run::<false>();
+    assert_eq!(run::<true>(), queued);
+    let (local, remote) = queued;
+    assert_eq!((local.len(), remote.len()), (12, 12));
+    // Core 5 reads one packet at a time: later packets were delivered later than routed.
+    assert!(local.windows(2).all(|w| w[0].2 < w[1].2), "{local:?}");
 }
 
 #[test]
