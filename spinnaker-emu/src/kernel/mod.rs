@@ -34,9 +34,11 @@ pub trait Application: Send {
     /// Whether [`on_packet`](Application::on_packet) only records what arrives: it sends nothing, asks for no
     /// wake-up and reads nothing that another hook changes, so it commutes with every other event. The
     /// kernel then calls it when the router hands the packet to the core, with `cx.now()` already the
-    /// delivery time, rather than queueing a delivery event for that time: results are the same, one event
-    /// per delivered packet fewer. The NoC's sinks are such recorders; the neural runtime is not (a spike
-    /// starts a DMA).
+    /// delivery time, rather than queueing a delivery event for that time: the records are the same, one
+    /// event per delivered packet fewer. One difference shows at the end of a run: a packet routed before
+    /// `until` but due at a core after it is already recorded (with its later time), not counted in
+    /// [`Simulation::packets_in_flight`]. The NoC's sinks are such recorders, and their experiments run until
+    /// nothing is in flight; the neural runtime is not one (a spike starts a DMA).
     const RECORDS_PACKETS_ONLY: bool = false;
 
     /// A packet reached `core` at `cx.now()`.
