@@ -52,7 +52,7 @@ pub struct Neighbours {
     pub width: u16,
     pub height: u16,
     pub wraps: bool,
-    /// The fixed-route register (r33[23:0]) that routes FR packets; empty unless configured.
+    /// The fixed-route register (r33\[23:0\]) that routes FR packets; empty unless configured.
     pub fixed_route: Route,
 }
 
