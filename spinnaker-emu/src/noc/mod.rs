@@ -17,6 +17,7 @@
 //! Navaridas et al. report the same knee-then-plateau shape for the triangular torus; their absolute numbers
 //! were not available to compare (spec §10).
 
+mod latency;
 mod report;
 mod routes;
 mod traffic;

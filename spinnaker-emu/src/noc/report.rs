@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::latency::{Latency, LatencyCounts};
 use super::routes::Routes;
 use super::traffic::{NocConfig, TrafficApp};
 use crate::geometry::{ChipCoord, Link};
@@ -17,15 +18,6 @@ pub struct LinkLoad {
     pub packets: u64,
     /// Fraction of the run (injection and drain) the link spent sending.
     pub utilisation: f64,
-}
-
-/// Latency percentiles.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
-pub struct Latency {
-    pub min_cycles: u32,
-    pub median_cycles: u32,
-    pub p99_cycles: u32,
-    pub max_cycles: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -64,32 +56,16 @@ impl NocReport {
         routes: &Routes,
         wall_s: f64,
     ) -> NocReport {
-        let mut latencies: Vec<u32> = Vec::new();
+        let mut latencies = LatencyCounts::default();
         let (mut hop_sum, mut max_hops, mut injected) = (0u64, 0u16, 0u64);
         for c in sim.chips() {
-            latencies.extend_from_slice(&c.app.latencies);
+            latencies.merge(&c.app.latencies);
             hop_sum += c.app.hop_sum;
             max_hops = max_hops.max(c.app.max_hops);
             injected += c.app.injected;
         }
-        latencies.sort_unstable();
-        let pct = |p: f64| {
-            latencies
-                .get(((latencies.len() - 1) as f64 * p).round() as usize)
-                .copied()
-                .unwrap_or(0)
-        };
-        let latency = if latencies.is_empty() {
-            Latency::default()
-        } else {
-            Latency {
-                min_cycles: latencies[0],
-                median_cycles: pct(0.5),
-                p99_cycles: pct(0.99),
-                max_cycles: *latencies.last().unwrap_or(&0),
-            }
-        };
-        let delivered = latencies.len() as u64;
+        let latency = latencies.summary();
+        let delivered = latencies.len();
         let cores = routes.flows.len();
         let ms = config.duration.as_ms();
         let totals = sim.totals();

@@ -6,6 +6,7 @@ use rand::SeedableRng;
 use rand_distr::{Distribution as _, Exp1};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
+use super::latency::LatencyCounts;
 use super::report::NocReport;
 use super::routes::{Pattern, build_routes};
 use crate::geometry::ChipCoord;
@@ -48,8 +49,8 @@ pub struct TrafficApp {
     until: Time,
     payload: bool,
     pub injected: u64,
-    /// Latency of each delivered packet, in router cycles.
-    pub latencies: Vec<u32>,
+    /// Latencies of the delivered packets, in router cycles.
+    pub latencies: LatencyCounts,
     /// Links crossed by the delivered packets, in all, and by the longest-travelled one.
     pub hop_sum: u64,
     pub max_hops: u16,
@@ -75,7 +76,8 @@ impl Application for TrafficApp {
 
     fn on_packet(&mut self, cx: &mut CoreContext<'_>, _core: u8, flit: &Flit) {
         let latency = (cx.now() - flit.sent).0 / Time::TICKS_PER_ROUTER_CYCLE;
-        self.latencies.push(latency.min(u64::from(u32::MAX)) as u32);
+        self.latencies
+            .record(latency.min(u64::from(u32::MAX)) as u32);
         self.hop_sum += u64::from(flit.hops);
         self.max_hops = self.max_hops.max(flit.hops);
     }
