@@ -83,7 +83,6 @@ impl Route {
     }
 }
 
-/// Links by name, then processors as `c<n>`, e.g. `E NE c3 c7`; `none` when empty.
 /// The positions of the set bits of a word, lowest first.
 struct SetBits(u32);
 
@@ -100,6 +99,7 @@ impl Iterator for SetBits {
     }
 }
 
+/// Links by name, then processors as `c<n>`, e.g. `E NE c3 c7`; `none` when empty.
 impl fmt::Display for Route {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.is_empty() {
