@@ -68,4 +68,7 @@ pub fn print_summary(r: &nmemu_mapping::spinnaker::report::SpinnakerReport) {
     for w in &r.warnings {
         println!("  warning: {w}");
     }
+    for w in &r.numerical_warnings {
+        println!("  warning: {} ({})", w.message, w.advice);
+    }
 }

@@ -92,13 +92,13 @@ impl Mapped {
 pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> {
     let start = Instant::now();
     let mut times = PhaseTimes::default();
-    let mut warnings = Vec::new();
+    let mut numerical_warnings = Vec::new();
     let machine = options.machine.build()?;
     let timestep_ms = net.simulation.timestep_ms;
     let timestep_us = timestep_us(timestep_ms)?;
     for population in &net.populations {
         neurons::check_supported(population)?;
-        warnings.extend(neurons::model_notes(population));
+        numerical_warnings.extend(neurons::model_notes(population));
     }
 
     let t = Instant::now();
@@ -222,7 +222,8 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
             quantisation: &quantisation,
             plastic_never_applied: &plastic_never_applied,
             sdram_synaptic_bytes,
-            warnings,
+            warnings: Vec::new(),
+            numerical_warnings,
             times,
         },
     );

@@ -16,6 +16,7 @@ use spinnaker_emu::runtime::neuron::lif::{LifConfig, LifCurrAlpha, LifCurrExp};
 use spinnaker_emu::runtime::poisson::SourceParams;
 
 use super::partition::Slice;
+use super::report::{NumericalKind, NumericalWarning};
 
 /// Refuses cell types the SpiNNaker runtime does not have, naming the population.
 pub fn check_supported(population: &Population) -> Result<(), String> {
@@ -38,20 +39,29 @@ pub fn check_supported(population: &Population) -> Result<(), String> {
 }
 
 /// Where the emulated runtime knowingly differs from the PyNN model (for the mapping report).
-pub fn model_notes(population: &Population) -> Option<String> {
+pub fn model_notes(population: &Population) -> Option<NumericalWarning> {
     let label = &population.label;
-    match population.cell_type {
-        CellType::Izhikevich => Some(format!(
-            "populations '{label}': Izhikevich runs with exponential current synapses (tau 5 ms, weights in nA) \
-             as sPyNNaker's IZK_curr_exp does, not PyNN's voltage jumps; results differ from NEST"
-        )),
-        CellType::IfCurrAlpha => Some(format!(
-            "populations '{label}': IF_curr_alpha runs with sPyNNaker's alpha synapse, w (t/tau^2) e^(-t/tau): \
-             a spike of weight w delivers charge w (nA ms) and peaks at w/(e tau), where PyNN's alpha current \
-             peaks at w (charge w e tau); results differ from NEST"
-        )),
-        _ => None,
-    }
+    let (message, advice) = match population.cell_type {
+        CellType::Izhikevich => (
+            "Izhikevich runs with exponential current synapses (tau 5 ms, weights in nA) as sPyNNaker's \
+             IZK_curr_exp does, not PyNN's voltage jumps; results differ from NEST",
+            "compare with NEST's izhikevich driven through exponential current synapses, or scale weights \
+             to the current shape",
+        ),
+        CellType::IfCurrAlpha => (
+            "IF_curr_alpha runs with sPyNNaker's alpha synapse, w (t/tau^2) e^(-t/tau): a spike of weight w \
+             delivers charge w (nA ms) and peaks at w/(e tau), where PyNN's alpha current peaks at w (charge \
+             w e tau); results differ from NEST",
+            "multiply weights by e*tau_syn to match PyNN's peak current, or use IF_curr_exp",
+        ),
+        _ => return None,
+    };
+    Some(NumericalWarning {
+        kind: NumericalKind::ParameterMeaning,
+        subject: label.clone(),
+        message: format!("populations '{label}': {message}"),
+        advice: advice.to_string(),
+    })
 }
 
 /// The neuron state of `slice`.

@@ -11,6 +11,32 @@ use super::partition::{Limit, Partition};
 use super::place_route::RoutingReport;
 use super::weights::Quantisation;
 
+/// What a numerical warning is about (`numerical_warnings[].kind` in mapping.json).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NumericalKind {
+    /// The runtime's explicit conductance update can step v past a reversal potential and run away.
+    ReversalOvershoot,
+    /// Plastic weight steps of only a few weight LSBs: truncation biases the learning rule.
+    StdpQuantisation,
+    /// A parameter or synapse shape means something else on this machine than in PyNN/NEST.
+    ParameterMeaning,
+    /// A parameter whose fixed-point image is out of the runtime's range.
+    FixedPointRange,
+}
+
+/// A result the machine computes faithfully that may not mean what the model means: what, where, and what
+/// to change. Each one also makes the run's health verdict at least `degraded`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NumericalWarning {
+    pub kind: NumericalKind,
+    /// The population or projection label it concerns.
+    pub subject: String,
+    pub message: String,
+    /// What to change to avoid it.
+    pub advice: String,
+}
+
 /// Host seconds per phase (`phases` in mapping.json).
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct PhaseTimes {
@@ -137,6 +163,8 @@ pub struct SpinnakerReport {
     pub sdram_synaptic_bytes: u64,
     /// Everything mapped inexactly: unsupported model details, clipped or vanished weights.
     pub warnings: Vec<String>,
+    /// Where the machine's arithmetic departs from the model (see [`NumericalWarning`]).
+    pub numerical_warnings: Vec<NumericalWarning>,
 }
 
 /// What the phases produced, for the report.
@@ -152,6 +180,7 @@ pub struct Phases<'a> {
     pub plastic_never_applied: &'a [u64],
     pub sdram_synaptic_bytes: u64,
     pub warnings: Vec<String>,
+    pub numerical_warnings: Vec<NumericalWarning>,
     pub times: PhaseTimes,
 }
 
@@ -172,6 +201,7 @@ pub fn build(
         plastic_never_applied,
         sdram_synaptic_bytes,
         mut warnings,
+        numerical_warnings,
         times,
     } = phases;
     let populations = net
@@ -291,5 +321,6 @@ pub fn build(
         link_loads: routing.link_loads,
         sdram_synaptic_bytes,
         warnings,
+        numerical_warnings,
     }
 }
