@@ -109,7 +109,9 @@ fn one_hop_takes_pipeline_plus_serialisation_plus_pipeline() {
 fn a_recording_sink_handed_its_packets_at_once_records_what_queued_deliveries_do() {
     /// Cores 1-3 of (2,2) send key 7 at the same time to core 5 of (2,2) and core 4 of (3,2), four times
     /// over: the packets queue at the router's input and at the cores' receive registers.
-    fn run<const AT_ONCE: bool>() -> (Vec<(u8, u32, u64, u16)>, Vec<(u8, u32, u64, u16)>) {
+    /// What a chip's sink recorded: (core, key, time, payload) per packet.
+    type Got = Vec<(u8, u32, u64, u16)>;
+    fn run<const AT_ONCE: bool>() -> (Got, Got) {
         let m = Machine::new(Preset::Spinn5, CoreModel::Ideal, &Faults::default()).unwrap();
         let mut sim = Simulation::new(Arc::new(m), NetworkParams::default(), |_| {
             Recorder::<AT_ONCE>::default()
