@@ -55,6 +55,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => match commands::run::run(&args) {
             Ok(commands::run::Outcome::Interrupted) => return ExitCode::from(130),
+            Ok(commands::run::Outcome::Unhealthy) => return ExitCode::from(3),
             other => other.map(|_| ()),
         },
         Command::Map(args) => commands::map::run(&args),

@@ -6,8 +6,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use nmemu_loader::writers::{MachineFamily, RunInfo, RunSummary, write_run_outputs};
-use nmemu_mapping::spinnaker::readback;
+use nmemu_loader::writers::{
+    Health, MachineFamily, RunInfo, RunSummary, Verdict, write_run_outputs,
+};
+use nmemu_mapping::spinnaker::{energy, health, readback};
 use spinnaker_emu::router::config::NetworkParams;
 use spinnaker_emu::runtime::cycles::CycleCosts;
 use spinnaker_emu::runtime::program;
@@ -23,7 +25,10 @@ use super::thousands;
 #[command(after_help = "Examples:
   nmemu run --machine spinnaker-48 examples/va_cuba.json
   nmemu run --machine spinnaker-24b examples/synfire.json --out synfire --threads 2
-  nmemu run --machine spinnaker-48 examples/single_neuron.json --duration-ms 50 --seed 7")]
+  nmemu run --machine spinnaker-48 examples/single_neuron.json --duration-ms 50 --seed 7
+  nmemu run --machine spinnaker-48 examples/va_coba.json --strict
+
+Every run ends with a health verdict (ok, degraded, unreliable) and its reasons, also in run.json.")]
 pub struct Args {
     #[command(flatten)]
     target: TargetArgs,
@@ -36,12 +41,17 @@ pub struct Args {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+    /// Exit with status 3 when the health verdict is not `ok` (results are still written).
+    #[arg(long)]
+    strict: bool,
 }
 
 /// How a run ended.
 pub enum Outcome {
     Completed,
     Interrupted,
+    /// Completed, but `--strict` and the verdict was not `ok`.
+    Unhealthy,
 }
 
 /// Ticks run between progress updates and Ctrl-C checks: about 1% of the run, from 1 to 100 ticks, so an
@@ -112,6 +122,8 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
 
     let recordings = readback::recordings(net, mapped, &sim);
     let provenance = readback::provenance(net, mapped, &sim);
+    let hardware_time_s = readback::hardware_time_s(mapped, &sim, done);
+    let health = health::verdict(net, mapped, &provenance, done);
     let summary = RunSummary::new(
         RunInfo {
             machine: args.target.machine.clone(),
@@ -124,9 +136,25 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             wall_s,
             map_wall_s: target.map_wall_s,
             load_wall_s: Some(load_wall_s),
-            hardware_time_s: readback::hardware_time_s(mapped, &sim, done),
+            hardware_time_s,
             interrupted_at_ms: interrupted.then_some(f64::from(done) * dt_ms),
             lost: readback::lost(mapped, &provenance),
+            health,
+            energy: Some(energy::energy(sim.machine(), &sim, hardware_time_s)),
+            settings: [
+                (
+                    "time_scale_factor".to_string(),
+                    serde_json::json!(mapped.image.time_scale_factor),
+                ),
+                (
+                    "time_scale_auto".to_string(),
+                    serde_json::to_value(&mapped.report.time_scale_auto)
+                        .map_err(|e| e.to_string())?,
+                ),
+            ]
+            .into_iter()
+            .filter(|(_, v)| !v.is_null())
+            .collect(),
         },
         &recordings,
     );
@@ -166,6 +194,17 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             list.join(", ")
         );
     }
+    if let Some(e) = &summary.energy {
+        println!(
+            "the machine would have used {:.3} J ({})",
+            e.total_j,
+            e.per_synaptic_event_j
+                .map_or("no synaptic events".to_string(), |j| format!(
+                    "{:.2} µJ per synaptic event",
+                    j * 1e6
+                ))
+        );
+    }
     println!("wrote {}", dir.display());
     if interrupted {
         eprintln!(
@@ -174,5 +213,27 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         );
         return Ok(Outcome::Interrupted);
     }
+    print_health(&summary.health);
+    if args.strict && summary.health.verdict != Verdict::Ok {
+        return Ok(Outcome::Unhealthy);
+    }
     Ok(Outcome::Completed)
+}
+
+/// The verdict, last, with every reason and what to change.
+fn print_health(health: &Health) {
+    for r in &health.reasons {
+        println!("  {}: {} -> {}", r.severity.name(), r.what, r.advice);
+    }
+    println!(
+        "health: {}{}",
+        health.verdict.name(),
+        match health.verdict {
+            Verdict::Ok => " (nothing lost, no numerical warnings)",
+            Verdict::Degraded =>
+                " (some input lost or altered; statistics hold, single spikes may not: see above)",
+            Verdict::Unreliable =>
+                " (these results do not describe the network: change what is listed above)",
+        }
+    );
 }

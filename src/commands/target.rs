@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use nmemu_loader::format::parse::parse_str;
 use nmemu_loader::{Limits, Network};
-use nmemu_mapping::spinnaker::{Mapped, SpinnakerOptions, map};
+use nmemu_mapping::spinnaker::{Mapped, SpinnakerOptions, map, time_scale};
 use spinnaker_emu::faults::Faults;
 use spinnaker_emu::image::MachineDescription;
 
@@ -32,9 +32,32 @@ pub struct TargetArgs {
     #[arg(long)]
     pub threads: Option<usize>,
     /// Fire each core's timer every timestep x N (sPyNNaker's time_scale_factor): N times the cycles per
-    /// tick, N times slower than real time on the real machine.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
-    pub time_scale_factor: u32,
+    /// tick, N times slower than real time on the real machine. `auto`: the smallest N at which a probe run
+    /// of the first --probe-ms has no overrun and no input-buffer loss.
+    #[arg(long, default_value = "1", value_parser = parse_time_scale)]
+    pub time_scale_factor: TimeScale,
+    /// With --time-scale-factor auto: biological ms each probe runs (at most the network's duration).
+    #[arg(long, default_value_t = 100.0)]
+    pub probe_ms: f64,
+}
+
+/// `--time-scale-factor`: a number, or `auto`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeScale {
+    Fixed(u32),
+    Auto,
+}
+
+fn parse_time_scale(text: &str) -> Result<TimeScale, String> {
+    if text.eq_ignore_ascii_case("auto") {
+        return Ok(TimeScale::Auto);
+    }
+    match text.parse::<u32>() {
+        Ok(n) if n >= 1 => Ok(TimeScale::Fixed(n)),
+        _ => Err(format!(
+            "expected a whole number >= 1 or `auto`, got `{text}`"
+        )),
+    }
 }
 
 /// A network mapped onto a machine, and how long that took.
@@ -92,11 +115,36 @@ impl TargetArgs {
             .num_threads(self.mapping_threads())
             .build()
             .map_err(|e| e.to_string())?;
-        let options = SpinnakerOptions {
-            time_scale_factor: self.time_scale_factor,
-            ..SpinnakerOptions::new(description, seed)
+        let mapped = match self.time_scale_factor {
+            TimeScale::Fixed(factor) => {
+                let options = SpinnakerOptions {
+                    time_scale_factor: factor,
+                    ..SpinnakerOptions::new(description, seed)
+                };
+                pool.install(|| map(&net, &options))?
+            }
+            TimeScale::Auto => {
+                if !(self.probe_ms.is_finite() && self.probe_ms > 0.0) {
+                    return Err(format!(
+                        "--probe-ms: must be a positive number of ms, got {}",
+                        self.probe_ms
+                    ));
+                }
+                let options = SpinnakerOptions::new(description, seed);
+                let probe_ms = self
+                    .probe_ms
+                    .min(net.simulation.duration_ms.max(net.simulation.timestep_ms));
+                let (mapped, auto) = pool.install(|| {
+                    time_scale::choose(&net, &options, probe_ms, self.kernel_threads())
+                })?;
+                eprintln!(
+                    "--time-scale-factor auto: chose {} after {} probe(s) of {probe_ms} ms",
+                    auto.chosen,
+                    auto.probes.len()
+                );
+                mapped
+            }
         };
-        let mapped = pool.install(|| map(&net, &options))?;
         Ok(Target {
             net,
             mapped,

@@ -11,6 +11,7 @@
 
 mod atomic;
 mod error;
+mod health;
 mod names;
 mod npy;
 mod provenance;
@@ -28,6 +29,7 @@ use serde::Serialize;
 
 pub use atomic::{write_atomic, write_json};
 pub use error::WriteError;
+pub use health::{Energy, Health, HealthReason, Verdict};
 pub use names::{
     MAPPING_JSON, PROVENANCE_JSON, RUN_JSON, SPIKES_CSV, check_label, spikes_npy_name, trace_names,
     unsafe_label_reason, weights_npy_name,
@@ -168,6 +170,9 @@ mod tests {
             hardware_time_s: 1e-5,
             interrupted_at_ms: None,
             lost: BTreeMap::new(),
+            health: Health::from_reasons(Vec::new()),
+            energy: None,
+            settings: BTreeMap::new(),
         }
     }
 

@@ -10,6 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::atomic::write_json;
 use super::error::WriteError;
+use super::health::{Energy, Health};
 use super::recordings::Recordings;
 
 /// The constant `"format": "nmemu-run/1"`; a type rather than a string so no caller can write another.
@@ -84,6 +85,12 @@ pub struct RunInfo {
     pub interrupted_at_ms: Option<f64>,
     /// Counters of anything lost or altered, zero when nothing was; the emulator decides the names.
     pub lost: BTreeMap<String, u64>,
+    /// Whether the results can be trusted, and why not.
+    pub health: Health,
+    /// What the real machine would have spent, where the emulator has a power model.
+    pub energy: Option<Energy>,
+    /// The machine's settings for this run (e.g. SpiNNaker's `time_scale_factor`); the emulator names them.
+    pub settings: BTreeMap<String, serde_json::Value>,
 }
 
 /// The content of run.json, fields in the order outputs.md lists them.
@@ -109,6 +116,14 @@ pub struct RunSummary {
     pub spikes_total: u64,
     pub populations: BTreeMap<String, PopulationStats>,
     pub lost: BTreeMap<String, u64>,
+    pub health: Health,
+    /// `energy.total_j`, at the top level for scripts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub energy_j: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub energy: Option<Energy>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub settings: BTreeMap<String, serde_json::Value>,
 }
 
 impl RunSummary {
@@ -151,6 +166,10 @@ impl RunSummary {
             spikes_total: recordings.spike_count(),
             populations,
             lost: info.lost,
+            health: info.health,
+            energy_j: info.energy.as_ref().map(|e| e.total_j),
+            energy: info.energy,
+            settings: info.settings,
         }
     }
 
@@ -179,9 +198,18 @@ impl RunSummary {
             .populations
             .values()
             .map(|s| ("populations.*.rate_hz", s.rate_hz));
+        let energy = self.energy.iter().flat_map(|e| {
+            std::iter::once(("energy.total_j", e.total_j))
+                .chain(e.breakdown_j.values().map(|&j| ("energy.breakdown_j.*", j)))
+                .chain(
+                    e.per_synaptic_event_j
+                        .map(|j| ("energy.per_synaptic_event_j", j)),
+                )
+        });
         match fields
             .into_iter()
             .chain(stats)
+            .chain(energy)
             .find(|(_, v)| !v.is_finite())
         {
             Some((name, value)) => Err(WriteError::invalid(
@@ -242,6 +270,9 @@ mod tests {
             ]
             .into_iter()
             .collect(),
+            health: Health::from_reasons(Vec::new()),
+            energy: None,
+            settings: BTreeMap::new(),
         }
     }
 

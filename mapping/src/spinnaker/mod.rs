@@ -8,10 +8,13 @@
 //! listed in the report's warnings.
 
 pub mod delays;
+pub mod energy;
 pub mod graph;
+pub mod health;
 pub mod image;
 pub mod keys;
 pub mod neurons;
+pub mod numerics;
 pub mod partition;
 pub mod place;
 mod place_route;
@@ -21,6 +24,7 @@ pub mod route;
 pub mod synapses;
 pub mod synaptic_matrix;
 pub mod tables;
+pub mod time_scale;
 pub mod weights;
 
 use std::time::Instant;
@@ -106,6 +110,7 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
         .map(|j| expand(net, j).map_err(|e| e.to_string()))
         .collect::<Result<_, _>>()?;
     times.expand_s = t.elapsed().as_secs_f64();
+    numerical_warnings.extend(numerics::reversal_overshoot(net, &expanded));
 
     let t = Instant::now();
     let incoming = synapses::incoming_stats(net, &expanded);
@@ -224,6 +229,7 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
             sdram_synaptic_bytes,
             warnings: Vec::new(),
             numerical_warnings,
+            time_scale_factor: options.time_scale_factor,
             times,
         },
     );

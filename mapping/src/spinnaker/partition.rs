@@ -119,7 +119,13 @@ pub fn partition(
         let (atoms, limited_by, cycles) = match population.cell_type {
             CellType::SpikeSourcePoisson => (MAX_POISSON_PER_CORE, Limit::Runtime, None),
             CellType::SpikeSourceArray => (MAX_NEURONS_PER_CORE, Limit::Runtime, None),
-            cell => neuron_atoms(&population.label, cell, &incoming[p], options)?,
+            cell => neuron_atoms(
+                &population.label,
+                cell,
+                population.size,
+                &incoming[p],
+                options,
+            )?,
         };
         let atoms = atoms.min(population.size).max(1);
         let start = slices.len();
@@ -150,6 +156,7 @@ pub fn partition(
 fn neuron_atoms(
     label: &str,
     cell: CellType,
+    size: u32,
     incoming: &IncomingStats,
     options: &PartitionOptions,
 ) -> Result<(u32, Limit, Option<u64>), String> {
@@ -161,7 +168,8 @@ fn neuron_atoms(
         let delay_bits = bits_for_values(longest).min(index_room - bits_for_values(atoms));
         (1u32 << delay_bits) * (1 + MAX_DELAY_STAGES)
     };
-    let mut atoms = MAX_NEURONS_PER_CORE;
+    // A slice never holds more than the population, so the cycle estimate is of the slice that exists.
+    let mut atoms = MAX_NEURONS_PER_CORE.min(size.max(1));
     let mut limited_by = Limit::Runtime;
     while reach(atoms) < longest {
         if atoms == 1 {

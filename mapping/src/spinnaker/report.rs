@@ -9,6 +9,7 @@ use super::delays::DelayPlan;
 use super::keys::KeyLayout;
 use super::partition::{Limit, Partition};
 use super::place_route::RoutingReport;
+use super::time_scale::AutoScale;
 use super::weights::Quantisation;
 
 /// What a numerical warning is about (`numerical_warnings[].kind` in mapping.json).
@@ -154,6 +155,11 @@ pub struct SpinnakerReport {
     pub delay_extensions: Vec<DelayExtensionReport>,
     pub application_cores_available: u64,
     pub timestep_ms: f64,
+    /// The hardware timer fires every `timestep_ms * time_scale_factor`.
+    pub time_scale_factor: u32,
+    /// How `--time-scale-factor auto` chose the factor (absent when it was given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_scale_auto: Option<AutoScale>,
     pub keys: KeyLayout,
     pub placement: Placement,
     pub populations: Vec<PopulationReport>,
@@ -181,6 +187,7 @@ pub struct Phases<'a> {
     pub sdram_synaptic_bytes: u64,
     pub warnings: Vec<String>,
     pub numerical_warnings: Vec<NumericalWarning>,
+    pub time_scale_factor: u32,
     pub times: PhaseTimes,
 }
 
@@ -202,6 +209,7 @@ pub fn build(
         sdram_synaptic_bytes,
         mut warnings,
         numerical_warnings,
+        time_scale_factor,
         times,
     } = phases;
     let populations = net
@@ -313,6 +321,8 @@ pub fn build(
         delay_extensions,
         application_cores_available: machine.n_app_cores_total(),
         timestep_ms: net.simulation.timestep_ms,
+        time_scale_factor,
+        time_scale_auto: None,
         keys: *keys,
         placement: routing.placement,
         populations,

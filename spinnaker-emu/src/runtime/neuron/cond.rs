@@ -5,6 +5,14 @@
 //! s16.15; the input type undoes it with an arithmetic `>> 10`, then turns each conductance into a current with
 //! the voltage read at the start of the update: `I_exc = g_e·(E_rev_E − V)` and `I_inh = −g_i·(E_rev_I − V)`.
 //! The inhibitory product is of the *negated* conductance, as in the C, which matters for truncation.
+//!
+//! The update is explicit: V moves by `(1 − exp(−dt/τ_m))·(I·R + V_rest − V)` with I computed from the V at the
+//! start of the step. A large conductance g makes the step overshoot its reversal potential as soon as
+//! `g·R·(1 − exp(−dt/τ_m)) > exp(−dt/τ_m)` (the factor of V in the update turns negative), and the membrane
+//! oscillates unstably past `g·R·(1 − exp(−dt/τ_m)) > 1 + exp(−dt/τ_m)`. An exact integrator never takes V past
+//! a reversal potential whose conductance is driving it, so [`LifCondExp::reversal_crossings`] counts the
+//! updates that do: the chip has no such counter, but its result is the chip's, and the count says when that
+//! result is an artefact of the integration rather than the model (VA COBA at dt = 1 ms runs away this way).
 
 use super::exp_synapse::ExpSynapses;
 use super::lif::{Lif, LifConfig};
@@ -81,6 +89,9 @@ pub struct LifCondExp {
     pub reversal: Reversal,
     /// Synaptic conductances, stored ×1024 (µS × 1024).
     pub synapses: ExpSynapses,
+    /// Updates whose step carried V past E_rev_E while g_exc > 0, or past E_rev_I while g_inh > 0 (nmemu's
+    /// own diagnostic, see the module docs).
+    pub reversal_crossings: u32,
 }
 
 impl LifCondExp {
@@ -92,6 +103,7 @@ impl LifCondExp {
             lif: Lif::from_pynn(c, dt_ms),
             reversal: Reversal::from_pynn(rev),
             synapses: ExpSynapses::new(c.tau_syn_e, c.tau_syn_i, dt_ms),
+            reversal_crossings: 0,
         }
     }
 }
@@ -113,9 +125,20 @@ impl NeuronModel for LifCondExp {
         let g_exc = conductance(self.synapses.exc.value);
         let g_inh = conductance(self.synapses.inh.value);
         let (i_exc, i_inh) = self.reversal.currents(g_exc, g_inh, self.lif.v, rounding);
-        let spiked = self.lif.step(i_exc, i_inh, rounding);
+        let before = self.lif.v;
+        self.lif.integrate(i_exc, i_inh, rounding);
+        let after = self.lif.v;
+        let (e, i) = (self.reversal.e_rev_e, self.reversal.e_rev_i);
+        let crossed = (g_exc > Accum::ZERO && before <= e && after > e)
+            || (g_inh > Accum::ZERO && before >= i && after < i);
+        self.reversal_crossings = self.reversal_crossings.saturating_add(u32::from(crossed));
+        let spiked = self.lif.fire();
         self.synapses.decay();
         spiked
+    }
+
+    fn reversal_crossings(&self) -> u32 {
+        self.reversal_crossings
     }
 }
 
@@ -199,6 +222,23 @@ mod tests {
             last > -70.0 && (last - (-765.0 / 11.0)).abs() < 0.01,
             "V {last}"
         );
+    }
+
+    #[test]
+    fn counts_steps_that_overshoot_a_reversal_potential() {
+        let mut n = quiet();
+        drive(&mut n, Receptor::Inhibitory, 0.1, 400);
+        assert_eq!(n.reversal_crossings, 0, "g = 0.5 µS relaxes monotonically");
+        // 3 µS per step (g ≈ 15 µS): gR(1 − exp_TC) ≈ 73 > 1 + exp_TC, so V swings across E_rev_I and beyond.
+        let mut n = quiet();
+        let v = drive(&mut n, Receptor::Inhibitory, 3.0, 3);
+        assert!(v[0] < -70.0, "the first step overshoots E_rev_I: {v:?}");
+        assert!(n.reversal_crossings >= 1);
+        // Past E_rev_E (0 mV) and the threshold (20 mV) in one step: counted before the reset hides it.
+        let mut n = quiet();
+        n.transfer(Receptor::Excitatory, Accum::from_f64(3.0 * 1024.0));
+        assert!(n.update(Rounding::Truncate));
+        assert_eq!(n.reversal_crossings, 1, "past E_rev_E on the first step");
     }
 
     #[test]

@@ -136,6 +136,13 @@ impl Lif {
     /// down with V frozen; then the threshold test `V ≥ V_thresh` on the raw bits, which on a spike resets V and
     /// starts the refractory period. Returns whether it spiked.
     pub fn step(&mut self, exc: Accum, inh: Accum, rounding: Rounding) -> bool {
+        self.integrate(exc, inh, rounding);
+        self.fire()
+    }
+
+    /// The first half of [`Lif::step`]: the membrane update (or the refractory count-down), no threshold test.
+    #[inline(always)]
+    pub fn integrate(&mut self, exc: Accum, inh: Accum, rounding: Rounding) {
         let p = &self.params;
         if self.refract_timer <= 0 {
             let input = exc - inh + p.i_offset;
@@ -144,6 +151,12 @@ impl Lif {
         } else {
             self.refract_timer -= 1;
         }
+    }
+
+    /// The second half of [`Lif::step`]: the threshold test on the raw bits, reset and refractory start.
+    #[inline(always)]
+    pub fn fire(&mut self) -> bool {
+        let p = &self.params;
         let spiked = self.v >= p.v_thresh;
         if spiked {
             self.v = p.v_reset;

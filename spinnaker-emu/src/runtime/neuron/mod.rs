@@ -62,6 +62,10 @@ pub trait NeuronModel {
     /// One timestep: model update, threshold test, reset, then synaptic decay (§4.10 steps 2, 4, 6–8).
     /// Returns whether the neuron spiked (the caller sends the MC packet and records the spike).
     fn update(&mut self, rounding: Rounding) -> bool;
+    /// Updates whose explicit step carried V past a reversal potential (conductance models only).
+    fn reversal_crossings(&self) -> u32 {
+        0
+    }
 }
 
 /// The synapse shaping of a current-based neuron (sPyNNaker's `synapse_types_*_impl.h`).
@@ -113,6 +117,22 @@ impl NeuronArray {
             NeuronArray::LifCurrAlpha(n) => &mut n[index],
             NeuronArray::LifCondExp(n) => &mut n[index],
             NeuronArray::IzhCurrExp(n) => &mut n[index],
+        }
+    }
+
+    /// Σ [`NeuronModel::reversal_crossings`] over the core's neurons.
+    pub fn reversal_crossings(&self) -> u64 {
+        fn sum<N: NeuronModel>(neurons: &[N]) -> u64 {
+            neurons
+                .iter()
+                .map(|n| u64::from(n.reversal_crossings()))
+                .sum()
+        }
+        match self {
+            NeuronArray::LifCurrExp(n) => sum(n),
+            NeuronArray::LifCurrAlpha(n) => sum(n),
+            NeuronArray::LifCondExp(n) => sum(n),
+            NeuronArray::IzhCurrExp(n) => sum(n),
         }
     }
 

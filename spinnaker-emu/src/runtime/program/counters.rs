@@ -12,7 +12,9 @@ pub struct CoreCounters {
     pub timer_overruns: u64,
     /// Most neuron updates queued at once (1 when the core keeps up).
     pub max_backgrounds_queued: u64,
-    /// Longest tick: from the timer to the end of that tick's neuron update, in core cycles.
+    /// Longest tick: from the timer to the end of that tick's neuron update, including the spike processing that
+    /// pre-empted it (known once the next tick begins; the last tick counts as far as its timer saw), in core
+    /// cycles.
     pub max_tick_cycles: u64,
     /// Multicast packets received (a packet with a payload k counts k spikes in `spikes_received`).
     pub packets_received: u64,

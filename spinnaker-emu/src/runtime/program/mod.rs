@@ -19,6 +19,7 @@ use crate::router::config::NetworkParams;
 use crate::router::table::RoutingTable;
 use crate::runtime::cycles::CycleCosts;
 use crate::runtime::master_pop_table::AddressListItem;
+use crate::runtime::neuron::NeuronArray;
 use crate::time::Time;
 
 pub use counters::{CoreCounters, DelayCounters};
@@ -149,6 +150,9 @@ pub enum Program {
     DelayExtension(DelayExtensionProgram),
 }
 
+/// Provenance name of the updates whose explicit step carried V past a reversal potential.
+pub const REVERSAL_POTENTIAL_CROSSINGS: &str = "Reversal_potential_crossings";
+
 impl Program {
     pub fn counters(&self) -> &CoreCounters {
         match self {
@@ -159,10 +163,21 @@ impl Program {
         }
     }
 
-    /// The core's provenance as (sPyNNaker name, value) pairs.
+    /// The core's provenance as (sPyNNaker name, value) pairs, then nmemu's own diagnostics: a core of
+    /// conductance neurons adds `Reversal_potential_crossings` (see `neuron::cond`).
     pub fn named_counters(&self) -> Vec<(&'static str, u64)> {
         match self {
             Program::DelayExtension(c) => c.delay.named(&c.counters),
+            Program::Neurons(c) => {
+                let mut named = c.counters.named();
+                if let NeuronArray::LifCondExp(_) = c.neurons() {
+                    named.push((
+                        REVERSAL_POTENTIAL_CROSSINGS,
+                        c.neurons().reversal_crossings(),
+                    ));
+                }
+                named
+            }
             _ => self.counters().named(),
         }
     }

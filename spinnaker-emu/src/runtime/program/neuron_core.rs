@@ -61,6 +61,9 @@ pub struct NeuronCore {
     input: SpikeQueue,
     /// End of the latest neuron update (lengthened by spike processing that pre-empts it).
     update_end: Time,
+    /// When the latest tick's timer fired: with `update_end`, the length of that tick once no more spike
+    /// processing can pre-empt its update (known at the next timer).
+    tick_start: Time,
     pub counters: CoreCounters,
     pub profile: CoreProfile,
     /// (tick, neuron) of every recorded spike.
@@ -98,6 +101,7 @@ impl NeuronCore {
             rounding: Rounding::Truncate,
             input: SpikeQueue::default(),
             update_end: Time::ZERO,
+            tick_start: Time::ZERO,
             counters: CoreCounters::default(),
             profile: CoreProfile::default(),
             spikes: Vec::new(),
@@ -120,6 +124,12 @@ impl NeuronCore {
             NeuronArray::IzhCurrExp(_) => costs.update_izhikevich,
         };
         per_neuron + costs.record_per_variable * (self.image.recording.variables.len() as u64 + 1)
+    }
+
+    /// `Max_tick_cycles`: from the timer at `start` to the end of that tick's update as far as it is known.
+    fn note_tick_length(&mut self, start: Time) {
+        let cycles = (self.update_end.max(start) - start).0 / Time::TICKS_PER_CORE_CYCLE;
+        self.counters.max_tick_cycles = self.counters.max_tick_cycles.max(cycles);
     }
 
     /// Tick `tick` starts at `now`.
@@ -151,6 +161,9 @@ impl NeuronCore {
                 .neuron_mut(input.neuron as usize)
                 .transfer(receptor, Accum::from_ring_buffer(input.value, shift));
         }
+        // The previous tick, now final: spike processing may have pre-empted its update after it was queued.
+        self.note_tick_length(self.tick_start);
+        self.tick_start = now;
         let behind = self.update_end > now;
         if behind {
             self.counters.timer_overruns += 1;
@@ -232,8 +245,7 @@ impl NeuronCore {
         self.profile.neuron_update_cycles += cycles;
         self.update_end = start + CycleCosts::time(cycles);
         self.sends.emit(now, false, out);
-        let tick_cycles = (self.update_end - now).0 / Time::TICKS_PER_CORE_CYCLE;
-        self.counters.max_tick_cycles = self.counters.max_tick_cycles.max(tick_cycles);
+        self.note_tick_length(now);
         self.counters.spikes_sent += sent;
         self.counters.max_spikes_sent_in_tick = self.counters.max_spikes_sent_in_tick.max(sent);
     }

@@ -1,0 +1,143 @@
+//! `--time-scale-factor auto`: the smallest factor at which no core overruns its tick.
+//!
+//! sPyNNaker leaves the factor to the user, who learns it by trial on the machine. The partitioner's
+//! estimate (`partition::estimate_cycles`) is made from expected rates and cannot see synchronous volleys or
+//! a network's start-up transient, which dominate the peak tick of many networks. So the choice is made the
+//! way a user would make it on the hardware, but measured by the emulator: map at a factor, run a probe of
+//! the first `probe_ms` of biological time, read every core's longest tick (`Max_tick_cycles`) and the
+//! input-buffer losses, and raise the factor to what the longest tick needs (with 10% to spare), until a probe
+//! runs clean. The factor starts at the smallest one the partitioner's estimate accepts for the machine.
+//! A probe sees only the start of the run: a network whose load grows later can still overrun, which the
+//! run's health verdict then reports.
+
+use serde::Serialize;
+use spinnaker_emu::router::config::NetworkParams;
+use spinnaker_emu::runtime::program;
+use spinnaker_emu::time::Time;
+
+use nmemu_loader::Network;
+
+use super::partition::CORE_HZ;
+use super::{Mapped, SpinnakerOptions, map};
+
+/// The largest factor `auto` tries (a 1 ms tick becomes one second).
+pub const MAX_FACTOR: u32 = 1000;
+/// Spare time the chosen factor leaves above the longest measured tick.
+pub const MARGIN: f64 = 1.1;
+
+/// One probe: the factor tried and what the emulator measured.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Probe {
+    pub time_scale_factor: u32,
+    /// Cycles in one timer period at this factor.
+    pub timer_period_cycles: u64,
+    /// The largest of the partitioner's per-population estimates (cycles per tick).
+    pub estimated_cycles: u64,
+    /// The longest tick any core took.
+    pub measured_max_tick_cycles: u64,
+    pub timer_overruns: u64,
+    pub input_buffer_overflows: u64,
+}
+
+/// How `auto` chose (mapping.json `time_scale_auto`, run.json `settings.time_scale_auto`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AutoScale {
+    pub chosen: u32,
+    /// Biological ms each probe ran.
+    pub probe_ms: f64,
+    pub probes: Vec<Probe>,
+}
+
+/// Maps `net` at the smallest factor whose probe runs without overruns or input-buffer losses.
+pub fn choose(
+    net: &Network,
+    options: &SpinnakerOptions,
+    probe_ms: f64,
+    threads: usize,
+) -> Result<(Mapped, AutoScale), String> {
+    let dt_ms = net.simulation.timestep_ms;
+    let probe_ticks = (probe_ms / dt_ms).round().max(1.0) as u32;
+    let mut factor = 1;
+    let mut probes = Vec::new();
+    loop {
+        let attempt = SpinnakerOptions {
+            time_scale_factor: factor,
+            ..options.clone()
+        };
+        let mapped = match map(net, &attempt) {
+            Ok(mapped) => mapped,
+            // The partitioner shrinks slices to fit the tick; at a small factor that may take more cores
+            // than the machine has, or a single neuron may not fit: a larger factor gives every core more time.
+            Err(e) if factor < MAX_FACTOR && is_capacity(&e) => {
+                factor = (factor * 2).min(MAX_FACTOR);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let probe = run_probe(&mapped, &attempt, probe_ticks, threads)?;
+        let needed = (probe.measured_max_tick_cycles as f64 * MARGIN
+            / (probe.timer_period_cycles as f64 / f64::from(factor)))
+        .ceil() as u32;
+        let clean =
+            probe.timer_overruns == 0 && probe.input_buffer_overflows == 0 && needed <= factor;
+        probes.push(probe);
+        if clean || factor >= MAX_FACTOR {
+            if !clean {
+                return Err(format!(
+                    "--time-scale-factor auto: cores still overrun at the largest factor tried ({MAX_FACTOR}); \
+                     give the network more cores (fewer neurons per core) or a larger machine"
+                ));
+            }
+            let auto = AutoScale {
+                chosen: factor,
+                probe_ms: f64::from(probe_ticks) * dt_ms,
+                probes,
+            };
+            let mut mapped = mapped;
+            mapped.report.time_scale_auto = Some(auto.clone());
+            return Ok((mapped, auto));
+        }
+        factor = needed.max(factor + 1).min(MAX_FACTOR);
+    }
+}
+
+/// Whether a mapping error is one a larger factor can cure.
+fn is_capacity(error: &str) -> bool {
+    error.contains("application cores") || error.contains("--time-scale-factor")
+}
+
+fn run_probe(
+    mapped: &Mapped,
+    options: &SpinnakerOptions,
+    ticks: u32,
+    threads: usize,
+) -> Result<Probe, String> {
+    let mut sim = program::load(&mapped.image, NetworkParams::default(), options.costs)?;
+    sim.run(
+        Time(mapped.image.timer_period().0 * u64::from(ticks)),
+        threads,
+    );
+    let mut probe = Probe {
+        time_scale_factor: options.time_scale_factor,
+        timer_period_cycles: (mapped.image.timer_period().as_ms() * 1e-3 * CORE_HZ).round() as u64,
+        estimated_cycles: mapped
+            .partition
+            .populations
+            .iter()
+            .filter_map(|p| p.estimated_cycles_per_tick)
+            .max()
+            .unwrap_or(0),
+        measured_max_tick_cycles: 0,
+        timer_overruns: 0,
+        input_buffer_overflows: 0,
+    };
+    for chip in sim.chips() {
+        for core in chip.app.cores.iter().flatten() {
+            let c = core.counters();
+            probe.measured_max_tick_cycles = probe.measured_max_tick_cycles.max(c.max_tick_cycles);
+            probe.timer_overruns += c.timer_overruns;
+            probe.input_buffer_overflows += c.input_buffer_overflows;
+        }
+    }
+    Ok(probe)
+}
