@@ -7,7 +7,7 @@ use nmemu_loader::models::{MicrocircuitParams, microcircuit};
 /// Generate a well-known network as net.json.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  nmemu example microcircuit --scale 0.1 -o microcircuit.json\n  nmemu example microcircuit --scale 1 --duration-ms 100 | nmemu validate /dev/stdin"
+    after_help = "Example:\n  nmemu example microcircuit --scale 0.1 -o microcircuit.json\n  nmemu example microcircuit --scale 0.1 --k-scale 1 -o full_in_degree.json\n  nmemu example microcircuit --scale 1 --duration-ms 100 | nmemu validate /dev/stdin"
 )]
 pub struct Args {
     #[command(subcommand)]
@@ -18,9 +18,14 @@ pub struct Args {
 enum Model {
     /// The Potjans & Diesmann (2014) cortical microcircuit: 77,169 neurons and ~0.3 billion synapses at scale 1.
     Microcircuit {
-        /// Fraction of the full-scale neuron counts (0 < scale <= 1); in-degrees are kept.
+        /// Fraction of the full-scale neuron counts (0 < scale <= 1).
         #[arg(long, default_value_t = MicrocircuitParams::default().scale)]
         scale: f64,
+        /// Fraction of the full-scale in-degrees (0 < K <= 1; default: the --scale), with weights × 1/√K and
+        /// the DC input that keeps each population's mean input, as NEST's and PyNN's examples do. At
+        /// --scale 0.1 the default gives NEST's reference model.
+        #[arg(long)]
+        k_scale: Option<f64>,
         #[arg(long, default_value_t = MicrocircuitParams::default().duration_ms)]
         duration_ms: f64,
         #[arg(long, default_value_t = MicrocircuitParams::default().seed)]
@@ -36,6 +41,7 @@ enum Model {
 pub fn run(args: &Args) -> Result<(), String> {
     let Model::Microcircuit {
         scale,
+        k_scale,
         duration_ms,
         seed,
         timestep_ms,
@@ -44,8 +50,13 @@ pub fn run(args: &Args) -> Result<(), String> {
     if !(*scale > 0.0 && *scale <= 1.0) {
         return Err(format!("--scale must be within (0, 1], got {scale}"));
     }
+    let k_scale = k_scale.unwrap_or(*scale);
+    if !(k_scale > 0.0 && k_scale <= 1.0) {
+        return Err(format!("--k-scale must be within (0, 1], got {k_scale}"));
+    }
     let params = MicrocircuitParams {
         scale: *scale,
+        k_scale,
         duration_ms: *duration_ms,
         seed: *seed,
         timestep_ms: *timestep_ms,

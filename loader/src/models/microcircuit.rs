@@ -10,19 +10,25 @@
 //! `network.py`, `connectivity.py` and `scaling.py` say how they are used. Every departure from the port is named
 //! where it happens.
 //!
-//! Scaling: `scale` shrinks every population; each projection keeps its full-scale in-degree, so its synapse count
-//! is the full-scale count K times the target population's size ratio (= `scale` up to the rounding of sizes).
-//! That is the port's `N_scaling` with `K_scaling = 1`: PSC amplitudes stay as published and no DC compensation
-//! is needed. At scale 1 the network has 298,880,970 synapses (55 non-empty projections); at scale 0.1,
-//! 29,889,612 among 7,718 neurons.
+//! Scaling, as the port's and NEST's example's `N_scaling` and `K_scaling`: `scale` shrinks every population
+//! and `k_scale` every in-degree. Each projection's synapse count is the full-scale in-degree × `k_scale` × the
+//! scaled target size; each background source stands for round(K_ext × `k_scale`) synapses. When `k_scale` < 1,
+//! PSCs grow by 1/√`k_scale` (keeping the input's variance) and each population gets the DC input that restores
+//! its mean, `0.001 τ_syn (1 − √k) Σ (w K_full ν_full + w_ext K_ext ν_bg)` (the port's `scaling.py`
+//! `adjust_w_and_ext_to_K`, NEST's `helpers.adjust_weights_and_input_to_synapse_scaling`), from the full-scale
+//! rates the port lists. With `k_scale` = 1 PSC amplitudes stay as published and no DC is added. At scale 1
+//! the network has 298,880,970 synapses (55 non-empty projections); at scale 0.1 and k_scale 1, 29,889,612
+//! among 7,718 neurons; at scale 0.1 and k_scale 0.1 (NEST's example defaults) 2,988,963.
 
 use serde_json::{Value, json};
 
 /// What to build: size, run length, seed and recording of the microcircuit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MicrocircuitParams {
-    /// Fraction of the full-scale neuron counts, 0 < scale <= 1; in-degrees are kept (see the module docs).
+    /// Fraction of the full-scale neuron counts, 0 < scale <= 1 (see the module docs).
     pub scale: f64,
+    /// Fraction of the full-scale in-degrees, 0 < k_scale <= 1, with weight and DC compensation (module docs).
+    pub k_scale: f64,
     pub duration_ms: f64,
     /// The net.json master seed: connectivity, weights, delays, initial potentials and Poisson background.
     pub seed: u64,
@@ -37,6 +43,7 @@ impl Default for MicrocircuitParams {
     fn default() -> Self {
         MicrocircuitParams {
             scale: 1.0,
+            k_scale: 1.0,
             duration_ms: 1000.0,
             seed: 0,
             timestep_ms: 0.1,
@@ -77,6 +84,10 @@ const BACKGROUND_IN_DEGREE: [u32; 8] = [1600, 1500, 2100, 1900, 2000, 1900, 2900
 /// neuron's background synapses, firing at in-degree × this rate, as the port does for `input_type = 'poisson'`.
 const BACKGROUND_RATE_PER_SYNAPSE_HZ: f64 = 8.0;
 
+/// Mean rates of the full-scale network (Hz), which the DC compensation of in-degree scaling assumes (the
+/// port's `full_mean_rates`).
+const FULL_MEAN_RATES_HZ: [f64; 8] = [0.971, 2.868, 4.746, 5.396, 8.142, 9.078, 0.991, 7.523];
+
 /// Mean PSC amplitude: 87.8 pA gives a 0.15 mV PSP with these cells (PD14 Table 5; the port's `w_mean`, `w_ext`).
 const PSC_MEAN_NA: f64 = 0.0878;
 /// Standard deviation of PSC amplitudes relative to their mean (the port's `w_rel`).
@@ -101,6 +112,9 @@ const DELAY_INHIBITORY_SD_MS: f64 = 0.375;
 /// distribution there (the port leaves it unbounded above) changes nothing measurable.
 const MAX_DELAY_STEPS: f64 = 144.0;
 
+/// Synaptic time constant of every synapse (PD14 Table 5; the port's `tau_syn_E`, `tau_syn_I`).
+const TAU_SYN_MS: f64 = 0.5;
+
 /// Initial membrane potentials are normal (the port's `V0_mean`, `V0_sd`).
 const V0_MEAN_MV: f64 = -58.0;
 const V0_SD_MV: f64 = 5.0;
@@ -124,9 +138,33 @@ pub fn full_synapse_count(target: usize, source: usize) -> u64 {
 
 /// Synapse count at the given sizes: the full-scale in-degree K / N_post times the scaled N_post, rounded, as the
 /// port's `FixedTotalNumberConnect` computes it.
-fn scaled_synapse_count(target: usize, source: usize, sizes: &[u32; 8]) -> u64 {
+fn scaled_synapse_count(target: usize, source: usize, sizes: &[u32; 8], k_scale: f64) -> u64 {
     let in_degree = full_synapse_count(target, source) as f64 / f64::from(FULL_SIZES[target]);
-    (in_degree * f64::from(sizes[target])).round() as u64
+    (in_degree * k_scale * f64::from(sizes[target])).round() as u64
+}
+
+/// Mean PSC (nA) of synapses from `source` onto `target` at full in-degree, signed as net.json wants it.
+fn mean_psc_na(target: usize, source: usize) -> f64 {
+    match (is_excitatory(source), source == L4E && target == L23E) {
+        (true, true) => L4E_TO_L23E_GAIN * PSC_MEAN_NA,
+        (true, false) => PSC_MEAN_NA,
+        (false, _) => INHIBITORY_GAIN * PSC_MEAN_NA,
+    }
+}
+
+/// The DC input (nA) that restores `target`'s mean input when in-degrees are scaled by `k_scale` (module docs);
+/// PSCs are in nA, rates in Hz, τ_syn in ms, so `0.001 τ Σ w K ν` is in nA.
+fn compensating_dc_na(target: usize, k_scale: f64) -> f64 {
+    let recurrent: f64 = (0..8)
+        .map(|source| {
+            let in_degree =
+                full_synapse_count(target, source) as f64 / f64::from(FULL_SIZES[target]);
+            mean_psc_na(target, source) * in_degree * FULL_MEAN_RATES_HZ[source]
+        })
+        .sum();
+    let background =
+        PSC_MEAN_NA * f64::from(BACKGROUND_IN_DEGREE[target]) * BACKGROUND_RATE_PER_SYNAPSE_HZ;
+    0.001 * TAU_SYN_MS * (1.0 - k_scale.sqrt()) * (recurrent + background)
 }
 
 /// Rounds to 1e-12 so that products such as 0.1 × 0.0878 print as 0.00878 rather than 0.008780000000000001;
@@ -151,6 +189,11 @@ pub fn microcircuit(params: &MicrocircuitParams) -> Value {
         params.scale
     );
     assert!(
+        params.k_scale > 0.0 && params.k_scale <= 1.0,
+        "k_scale must be in (0, 1], got {}",
+        params.k_scale
+    );
+    assert!(
         params.record_fraction > 0.0 && params.record_fraction <= 1.0,
         "record_fraction must be in (0, 1], got {}",
         params.record_fraction
@@ -167,19 +210,21 @@ pub fn microcircuit(params: &MicrocircuitParams) -> Value {
     let mut populations: Vec<Value> = (0..8)
         .map(|i| cortical_population(i, sizes[i], params))
         .collect();
-    populations.extend((0..8).map(|i| background_population(i, sizes[i])));
+    populations.extend((0..8).map(|i| background_population(i, sizes[i], params.k_scale)));
 
+    let weight_gain = 1.0 / params.k_scale.sqrt();
     let mut projections: Vec<Value> = (0..8)
-        .map(|i| background_projection(i, params.timestep_ms))
+        .map(|i| background_projection(i, params.timestep_ms, weight_gain))
         .collect();
     for target in 0..8 {
         for source in 0..8 {
-            let n = scaled_synapse_count(target, source, &sizes);
+            let n = scaled_synapse_count(target, source, &sizes, params.k_scale);
             if n > 0 {
                 projections.push(recurrent_projection(
                     target,
                     source,
                     n,
+                    weight_gain,
                     params.timestep_ms,
                     max_delay_ms,
                 ));
@@ -202,7 +247,8 @@ pub fn microcircuit(params: &MicrocircuitParams) -> Value {
 }
 
 /// PD14's neuron (Table 5) in PyNN units, as the port's `neuron_params`: C_m 250 pF, tau_m 10 ms, 2 ms
-/// refractory period, rest and reset at −65 mV, threshold −50 mV, 0.5 ms synaptic currents, no DC input.
+/// refractory period, rest and reset at −65 mV, threshold −50 mV, 0.5 ms synaptic currents; DC input only to
+/// compensate scaled in-degrees.
 fn cortical_population(index: usize, size: u32, params: &MicrocircuitParams) -> Value {
     let record = if params.record_fraction >= 1.0 {
         json!(["spikes"])
@@ -219,12 +265,12 @@ fn cortical_population(index: usize, size: u32, params: &MicrocircuitParams) -> 
                 "cm": 0.25,
                 "tau_m": 10.0,
                 "tau_refrac": 2.0,
-                "tau_syn_E": 0.5,
-                "tau_syn_I": 0.5,
+                "tau_syn_E": TAU_SYN_MS,
+                "tau_syn_I": TAU_SYN_MS,
                 "v_rest": -65.0,
                 "v_reset": -65.0,
                 "v_thresh": -50.0,
-                "i_offset": 0.0,
+                "i_offset": tidy(compensating_dc_na(index, params.k_scale)),
             },
         },
         "initial": { "v": { "distribution": "normal", "mu": V0_MEAN_MV, "sigma": V0_SD_MV } },
@@ -236,8 +282,9 @@ fn background_label(index: usize) -> String {
     format!("{}_bg", POPULATION_LABELS[index])
 }
 
-fn background_population(index: usize, size: u32) -> Value {
-    let rate_hz = f64::from(BACKGROUND_IN_DEGREE[index]) * BACKGROUND_RATE_PER_SYNAPSE_HZ;
+fn background_population(index: usize, size: u32, k_scale: f64) -> Value {
+    let in_degree = (f64::from(BACKGROUND_IN_DEGREE[index]) * k_scale).round();
+    let rate_hz = in_degree * BACKGROUND_RATE_PER_SYNAPSE_HZ;
     json!({
         "label": background_label(index),
         "size": size,
@@ -247,14 +294,18 @@ fn background_population(index: usize, size: u32) -> Value {
 
 /// One source per neuron, mean PSC, no delay spread: the port gives `StaticSynapse(weight=w_ext)` without a
 /// delay, so PyNN uses the minimum delay, one timestep.
-fn background_projection(index: usize, timestep_ms: f64) -> Value {
+fn background_projection(index: usize, timestep_ms: f64, weight_gain: f64) -> Value {
     json!({
         "label": format!("{}->{}", background_label(index), POPULATION_LABELS[index]),
         "pre": background_label(index),
         "post": POPULATION_LABELS[index],
         "receptor_type": "excitatory",
         "connector": { "type": "OneToOneConnector" },
-        "synapse": { "type": "StaticSynapse", "weight": PSC_MEAN_NA, "delay": timestep_ms },
+        "synapse": {
+            "type": "StaticSynapse",
+            "weight": tidy(PSC_MEAN_NA * weight_gain),
+            "delay": timestep_ms,
+        },
     })
 }
 
@@ -268,14 +319,15 @@ fn recurrent_projection(
     target: usize,
     source: usize,
     n: u64,
+    weight_gain: f64,
     timestep_ms: f64,
     max_delay_ms: f64,
 ) -> Value {
-    let l4e_to_l23e = source == L4E && target == L23E;
-    let (mean_na, relative_sd) = match (is_excitatory(source), l4e_to_l23e) {
-        (true, true) => (L4E_TO_L23E_GAIN * PSC_MEAN_NA, L4E_TO_L23E_RELATIVE_SD),
-        (true, false) => (PSC_MEAN_NA, PSC_RELATIVE_SD),
-        (false, _) => (INHIBITORY_GAIN * PSC_MEAN_NA, PSC_RELATIVE_SD),
+    let mean_na = mean_psc_na(target, source) * weight_gain;
+    let relative_sd = if source == L4E && target == L23E {
+        L4E_TO_L23E_RELATIVE_SD
+    } else {
+        PSC_RELATIVE_SD
     };
     let (low_na, high_na) = if mean_na > 0.0 {
         (0.0, 2.0 * mean_na)
@@ -465,7 +517,47 @@ mod tests {
         assert_eq!(record["indices"].as_array().unwrap().len(), 54);
     }
 
-    /// `examples/microcircuit_0.1.json` is this generator's output (scale 0.1, seed 1, 2-space pretty JSON and a
+    #[test]
+    fn scaled_in_degrees_get_stronger_weights_and_compensating_dc() {
+        let doc = microcircuit(&MicrocircuitParams {
+            scale: 0.1,
+            k_scale: 0.1,
+            seed: 1,
+            ..MicrocircuitParams::default()
+        });
+        let total = total_synapses(&doc);
+        assert!((total as f64 / 29_889_612.0 - 0.1).abs() < 0.001, "{total}");
+        let p = recurrent(&doc).find(|p| p["label"] == "L4E->L23E").unwrap();
+        let mu = p["synapse"]["weight"]["mu"].as_f64().unwrap();
+        assert!((mu - 0.1756 / 0.1f64.sqrt()).abs() < 1e-9, "{mu}");
+        let bg = &doc["populations"][8 + 6];
+        assert_eq!(
+            bg["cell"]["params"]["rate"], 2320.0,
+            "L6E: round(2900 × 0.1) × 8 Hz"
+        );
+        // The DC of L23E by hand: recurrent input Σ w K ν plus background w_ext K_ext ν_bg, times
+        // 0.001 τ_syn (1 − √0.1).
+        let recurrent: f64 = (0..8)
+            .map(|s| {
+                mean_psc_na(0, s) * full_synapse_count(0, s) as f64 / 20683.0
+                    * FULL_MEAN_RATES_HZ[s]
+            })
+            .sum();
+        let expected = 0.001 * 0.5 * (1.0 - 0.1f64.sqrt()) * (recurrent + 0.0878 * 1600.0 * 8.0);
+        let dc = doc["populations"][0]["cell"]["params"]["i_offset"]
+            .as_f64()
+            .unwrap();
+        assert!(
+            (dc - expected).abs() < 1e-9 && dc > 0.0,
+            "{dc} vs {expected}"
+        );
+        assert_eq!(
+            scaled(0.1)["populations"][0]["cell"]["params"]["i_offset"],
+            0.0
+        );
+    }
+
+    /// `examples/microcircuit_0.1.json` is this generator's output (scale 0.1, k_scale 0.1, seed 1, 2-space pretty JSON and a
     /// final newline). After a deliberate change, rerun with `NMEMU_REGENERATE_EXAMPLES=1` to rewrite it.
     #[test]
     fn shipped_example_is_current() {
@@ -473,7 +565,14 @@ mod tests {
             env!("CARGO_MANIFEST_DIR"),
             "/../examples/microcircuit_0.1.json"
         );
-        let generated = serde_json::to_string_pretty(&scaled(0.1)).unwrap() + "\n";
+        let generated = serde_json::to_string_pretty(&microcircuit(&MicrocircuitParams {
+            scale: 0.1,
+            k_scale: 0.1,
+            seed: 1,
+            ..MicrocircuitParams::default()
+        }))
+        .unwrap()
+            + "\n";
         if std::env::var_os("NMEMU_REGENERATE_EXAMPLES").is_some() {
             std::fs::write(path, &generated).unwrap();
         }
