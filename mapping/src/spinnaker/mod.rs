@@ -8,6 +8,7 @@
 //! listed in the report's warnings.
 
 pub mod delays;
+pub mod extensions;
 pub mod graph;
 pub mod image;
 pub mod keys;
@@ -96,9 +97,10 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
     let machine = options.machine.build()?;
     let timestep_ms = net.simulation.timestep_ms;
     let timestep_us = timestep_us(timestep_ms)?;
-    for population in &net.populations {
+    let hints = extensions::SpinnakerHints::parse(net)?;
+    for (population, own) in net.populations.iter().zip(&hints.populations) {
         neurons::check_supported(population)?;
-        numerical_warnings.extend(neurons::model_notes(population));
+        numerical_warnings.extend(neurons::model_notes(population, own));
     }
 
     let t = Instant::now();
@@ -112,6 +114,7 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
     let partition = partition::partition(
         net,
         &incoming,
+        &hints.neurons_per_core(),
         &PartitionOptions {
             timestep_ms,
             time_scale_factor: options.time_scale_factor,
@@ -167,6 +170,7 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
             mask: keys.slice_mask(),
             packets_per_s: &packets_per_s,
             targets: &synaptic.targets,
+            compressor: hints.compressor,
         },
         options,
         &mut times,
@@ -189,6 +193,7 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
             synapses: synaptic.slices,
             scales: &scales,
             stdp: &stdp,
+            hints: &hints.populations,
             vertex_keys: &vertex_keys,
             targets: &synaptic.targets,
             delays: &delays,
