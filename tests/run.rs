@@ -445,3 +445,64 @@ fn izhikevich_firing_classes_behave_as_the_readme_says() {
         "{notes:?}"
     );
 }
+
+#[test]
+fn spinnaker_hints_cut_the_populations_and_bad_ones_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = |spinnaker: serde_json::Value| {
+        let path = dir.path().join("net.json");
+        let text = serde_json::json!({
+            "format": "nmemu-net/1",
+            "simulation": {"duration_ms": 10},
+            "populations": [
+                {"label": "exc", "size": 400, "cell": {"type": "IF_curr_exp"}},
+                {"label": "inh", "size": 100, "cell": {"type": "IF_curr_exp"}}
+            ],
+            "extensions": {"spinnaker": spinnaker, "brainscales": {"ignored": true}}
+        });
+        std::fs::write(&path, text.to_string()).unwrap();
+        path
+    };
+    let path = net(serde_json::json!({"neurons_per_core": {"IF_curr_exp": 50, "exc": 100}}));
+    let out = dir.path().join("out");
+    let o = nmemu(&[
+        "map",
+        "--machine",
+        "spinnaker-3",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mapping = json(&out.join("mapping.json"));
+    let cut: Vec<_> = mapping["populations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["atoms_per_core"].clone(),
+                p["limited_by"].clone(),
+                p["cores"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cut,
+        [
+            (100.into(), "hint".into(), 4.into()),
+            (50.into(), "hint".into(), 2.into())
+        ]
+    );
+
+    let path = net(serde_json::json!({"neurons_per_core": {"exc": 100}, "compresor": "pair"}));
+    let o = nmemu(&["map", "--machine", "spinnaker-3", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(
+            "extensions.spinnaker.compresor: unknown field `compresor` (did you mean `compressor`?)"
+        ),
+        "{err}"
+    );
+}
