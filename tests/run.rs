@@ -384,3 +384,125 @@ fn plastic_synapses_the_runtime_would_skip_are_reported() {
     assert!(skipped[0].1 > 100, "every input spike skips its synapse");
     assert_eq!(skipped[1], (serde_json::json!(0), 0));
 }
+
+#[test]
+fn izhikevich_firing_classes_behave_as_the_readme_says() {
+    // examples/izhikevich.json: Izhikevich's (2003) RS, IB, CH, FS and LTS cells under I = 10, which is
+    // i_offset 10 on SpiNNaker (added to dv/dt unscaled). examples/README.md states what each class does.
+    let dir = run("examples/izhikevich.json", "spinnaker-3", &[]);
+    let spikes = spikes(&dir.path().join("spikes.csv"));
+    let cells = &spikes["classes"];
+    let isis = |n: u32| -> Vec<f64> { cells[&n].windows(2).map(|w| w[1] - w[0]).collect() };
+    let count = |n: u32| cells[&n].len();
+    let tail = |v: &[f64]| v[v.len() / 2..].to_vec();
+    let within = |v: &[f64], lo: f64, hi: f64| v.iter().all(|&x| (lo..=hi).contains(&x));
+
+    // RS: tonic with adaptation, the intervals lengthen from about 23 ms to about 45 ms.
+    let rs = isis(0);
+    assert!((18..=28).contains(&count(0)), "RS {rs:?}");
+    assert!(rs[0] < 30.0 && within(&tail(&rs), 40.0, 50.0), "RS {rs:?}");
+    // IB: a burst at onset (intervals of a few ms), then tonic firing at about 31 ms intervals.
+    let ib = isis(1);
+    assert!((28..=40).contains(&count(1)), "IB {ib:?}");
+    assert!(
+        ib[0] < 10.0 && ib[1] < 10.0 && within(&ib[2..], 25.0, 45.0),
+        "IB {ib:?}"
+    );
+    // CH: repetitive bursts of several spikes a few ms apart, every ~60 ms.
+    let ch = isis(2);
+    assert!((75..=100).contains(&count(2)), "CH {ch:?}");
+    let gaps = ch.iter().filter(|&&x| x > 20.0).count();
+    assert!(
+        (12..=20).contains(&gaps) && ch.len() >= 4 * gaps,
+        "CH {ch:?}"
+    );
+    assert!(ch.iter().all(|x| !(6.0..=40.0).contains(x)), "CH {ch:?}");
+    // FS: tonic at well over 100 Hz; the intervals settle within a few spikes and then stay put.
+    let fs = isis(3);
+    assert!((115..=150).contains(&count(3)), "FS {fs:?}");
+    let steady = &fs[5..];
+    let (lo, hi) = steady.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &x| {
+        (lo.min(x), hi.max(x))
+    });
+    assert!(hi - lo <= 0.5 && within(steady, 6.0, 8.5), "FS {fs:?}");
+    // LTS: adapts from about 3 ms to about 13.5 ms intervals.
+    let lts = isis(4);
+    assert!((65..=90).contains(&count(4)), "LTS {lts:?}");
+    assert!(
+        lts[0] < 4.0 && within(&tail(&lts), 12.0, 15.0),
+        "LTS {lts:?}"
+    );
+
+    // The mapping report says i_offset means something else on NEST.
+    let mapping = json(&dir.path().join("mapping.json"));
+    let notes = mapping["numerical_warnings"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|w| w["kind"] == "parameter_meaning"
+            && w["message"]
+                .as_str()
+                .unwrap()
+                .contains("i_offset 10 nA enters dv/dt unscaled")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn spinnaker_hints_cut_the_populations_and_bad_ones_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = |spinnaker: serde_json::Value| {
+        let path = dir.path().join("net.json");
+        let text = serde_json::json!({
+            "format": "nmemu-net/1",
+            "simulation": {"duration_ms": 10},
+            "populations": [
+                {"label": "exc", "size": 400, "cell": {"type": "IF_curr_exp"}},
+                {"label": "inh", "size": 100, "cell": {"type": "IF_curr_exp"}}
+            ],
+            "extensions": {"spinnaker": spinnaker, "brainscales": {"ignored": true}}
+        });
+        std::fs::write(&path, text.to_string()).unwrap();
+        path
+    };
+    let path = net(serde_json::json!({"neurons_per_core": {"IF_curr_exp": 50, "exc": 100}}));
+    let out = dir.path().join("out");
+    let o = nmemu(&[
+        "map",
+        "--machine",
+        "spinnaker-3",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mapping = json(&out.join("mapping.json"));
+    let cut: Vec<_> = mapping["populations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["atoms_per_core"].clone(),
+                p["limited_by"].clone(),
+                p["cores"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cut,
+        [
+            (100.into(), "hint".into(), 4.into()),
+            (50.into(), "hint".into(), 2.into())
+        ]
+    );
+
+    let path = net(serde_json::json!({"neurons_per_core": {"exc": 100}, "compresor": "pair"}));
+    let o = nmemu(&["map", "--machine", "spinnaker-3", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(
+            "extensions.spinnaker.compresor: unknown field `compresor` (did you mean `compressor`?)"
+        ),
+        "{err}"
+    );
+}

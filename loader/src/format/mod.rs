@@ -29,7 +29,8 @@ pub struct NetFile {
     pub populations: Vec<PopulationSpec>,
     #[serde(default)]
     pub projections: Vec<ProjectionSpec>,
-    /// Machine-specific hints keyed by machine family (`spinnaker`, `brainscales`); checked by the mapper.
+    /// Machine-specific hints keyed by machine family (`spinnaker`, `brainscales`); the mapper of that family
+    /// checks and uses them (docs/net-json.md §1.1).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extensions: BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
 }

@@ -17,6 +17,7 @@ use spinnaker_emu::runtime::master_pop_table::MasterPopTable;
 use spinnaker_emu::runtime::stdp::StdpConfig;
 
 use super::delays::DelayPlan;
+use super::extensions::PopulationHints;
 use super::keys::KeyLayout;
 use super::neurons;
 use super::partition::{Partition, Slice};
@@ -83,6 +84,8 @@ pub struct SliceData<'a> {
     pub scales: &'a [[WeightScale; 2]],
     /// Per population.
     pub stdp: &'a [Option<StdpConfig>],
+    /// Per population, its `extensions.spinnaker` hints (machine-specific parameters).
+    pub hints: &'a [PopulationHints],
     /// Per vertex, the first key of its key space.
     pub vertex_keys: &'a [u32],
     /// Per vertex, the vertices its spikes reach; none means nothing listens and the core sends nothing.
@@ -105,6 +108,7 @@ pub fn core_programs(
         synapses,
         scales,
         stdp,
+        hints,
         vertex_keys,
         targets,
         delays,
@@ -159,7 +163,12 @@ pub fn core_programs(
                     recording,
                 }),
                 _ => CoreProgram::Neurons(NeuronCoreImage {
-                    neurons: neurons::neuron_array(population, slice, timestep_ms),
+                    neurons: neurons::neuron_array(
+                        population,
+                        &hints[slice.population],
+                        slice,
+                        timestep_ms,
+                    ),
                     key_base,
                     n_colour_bits: keys.colour_bits,
                     master_pop_table: MasterPopTable::build(syn.sources).map_err(|e| {

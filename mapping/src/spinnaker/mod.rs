@@ -9,6 +9,7 @@
 
 pub mod delays;
 pub mod energy;
+pub mod extensions;
 pub mod graph;
 pub mod health;
 pub mod image;
@@ -100,9 +101,10 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
     let machine = options.machine.build()?;
     let timestep_ms = net.simulation.timestep_ms;
     let timestep_us = timestep_us(timestep_ms)?;
-    for population in &net.populations {
+    let hints = extensions::SpinnakerHints::parse(net)?;
+    for (population, own) in net.populations.iter().zip(&hints.populations) {
         neurons::check_supported(population)?;
-        numerical_warnings.extend(neurons::model_notes(population));
+        numerical_warnings.extend(neurons::model_notes(population, own));
     }
 
     let t = Instant::now();
@@ -117,6 +119,7 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
     let partition = partition::partition(
         net,
         &incoming,
+        &hints.neurons_per_core(),
         &PartitionOptions {
             timestep_ms,
             time_scale_factor: options.time_scale_factor,
@@ -172,6 +175,7 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
             mask: keys.slice_mask(),
             packets_per_s: &packets_per_s,
             targets: &synaptic.targets,
+            compressor: hints.compressor,
         },
         options,
         &mut times,
@@ -194,6 +198,7 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
             synapses: synaptic.slices,
             scales: &scales,
             stdp: &stdp,
+            hints: &hints.populations,
             vertex_keys: &vertex_keys,
             targets: &synaptic.targets,
             delays: &delays,

@@ -2,19 +2,21 @@
 //! §4.10), and spike sources -> Poisson and spike-array cores (§4.11).
 //!
 //! What the runtime cannot run is refused here, with the machine that can: AdEx and IF_cond_alpha exist on
-//! BrainScaleS (AdEx) or nowhere in this emulator (IF_cond_alpha). Izhikevich runs with the runtime's
-//! exponential current synapses (5 ms, sPyNNaker's `IZK_curr_exp` defaults) instead of PyNN's voltage jumps,
-//! and IF_curr_alpha with the runtime's alpha shape (charge w, not PyNN's w·e·τ); [`model_notes`] says so in
-//! the mapping report.
+//! BrainScaleS (AdEx) or nowhere in this emulator (IF_cond_alpha). Izhikevich runs as sPyNNaker's
+//! `IZK_curr_exp`: exponential current synapses instead of PyNN's voltage jumps, with the time constants of
+//! `extensions.spinnaker.populations` (5 ms by default), and `i_offset` added to dv/dt unscaled where NEST
+//! multiplies it by 1000; IF_curr_alpha runs with the runtime's alpha shape (charge w, not PyNN's w·e·τ).
+//! [`model_notes`] says so in the mapping report, one entry per difference.
 
 use nmemu_loader::format::cells::CellType;
-use nmemu_loader::network::{Population, SpikeTimes};
+use nmemu_loader::network::{Population, SpikeTimes, Values};
 use spinnaker_emu::runtime::neuron::NeuronArray;
 use spinnaker_emu::runtime::neuron::cond::{CondConfig, LifCondExp};
 use spinnaker_emu::runtime::neuron::izhikevich::{IzhConfig, IzhCurrExp};
 use spinnaker_emu::runtime::neuron::lif::{LifConfig, LifCurrAlpha, LifCurrExp};
 use spinnaker_emu::runtime::poisson::SourceParams;
 
+use super::extensions::PopulationHints;
 use super::partition::Slice;
 use super::report::{NumericalKind, NumericalWarning};
 
@@ -38,34 +40,75 @@ pub fn check_supported(population: &Population) -> Result<(), String> {
     }
 }
 
-/// Where the emulated runtime knowingly differs from the PyNN model (for the mapping report).
-pub fn model_notes(population: &Population) -> Option<NumericalWarning> {
+/// Where the emulated runtime knowingly differs from the PyNN model (for the mapping report): one entry per
+/// parameter or synapse shape whose meaning differs from PyNN/NEST.
+pub fn model_notes(population: &Population, hints: &PopulationHints) -> Vec<NumericalWarning> {
     let label = &population.label;
-    let (message, advice) = match population.cell_type {
-        CellType::Izhikevich => (
-            "Izhikevich runs with exponential current synapses (tau 5 ms, weights in nA) as sPyNNaker's \
-             IZK_curr_exp does, not PyNN's voltage jumps; results differ from NEST",
-            "compare with NEST's izhikevich driven through exponential current synapses, or scale weights \
-             to the current shape",
-        ),
-        CellType::IfCurrAlpha => (
-            "IF_curr_alpha runs with sPyNNaker's alpha synapse, w (t/tau^2) e^(-t/tau): a spike of weight w \
-             delivers charge w (nA ms) and peaks at w/(e tau), where PyNN's alpha current peaks at w (charge \
-             w e tau); results differ from NEST",
-            "multiply weights by e*tau_syn to match PyNN's peak current, or use IF_curr_exp",
-        ),
-        _ => return None,
-    };
-    Some(NumericalWarning {
+    let note = |message: String, advice: String| NumericalWarning {
         kind: NumericalKind::ParameterMeaning,
         subject: label.clone(),
         message: format!("populations '{label}': {message}"),
-        advice: advice.to_string(),
-    })
+        advice,
+    };
+    match population.cell_type {
+        CellType::Izhikevich => {
+            let tau = |name| hints.param(name).map_or("5 ms".into(), |v| span(v, "ms"));
+            let mut notes = vec![note(
+                format!(
+                    "Izhikevich runs with exponential current synapses (tau_syn_E {}, tau_syn_I {}, weights in \
+                     nA) as sPyNNaker's IZK_curr_exp does, not PyNN's voltage jumps; results differ from NEST",
+                    tau("tau_syn_E"),
+                    tau("tau_syn_I")
+                ),
+                format!(
+                    "compare with NEST's izhikevich driven through exponential current synapses, or scale \
+                     weights to the current shape; the time constants are set in \
+                     extensions.spinnaker.populations.{label}"
+                ),
+            )];
+            // sPyNNaker `neuron_model_izh_impl.h`, `neuron_model_state_update`: the input of the step is
+            // exc - inh + I_offset, in the units of dv/dt (mV/ms); NEST's izhikevich takes I_e in pA.
+            if let Some(i_offset) = population.param("i_offset").filter(|v| v.range() != (0.0, 0.0)) {
+                notes.push(note(
+                    format!(
+                        "Izhikevich i_offset {} enters dv/dt unscaled as in sPyNNaker (I = i_offset); NEST \
+                         converts it to I_e in pA (x1000), so the same value drives a NEST cell 1000 times \
+                         harder",
+                        span(i_offset, "nA")
+                    ),
+                    "for the drive of a NEST run with i_offset x nA give 1000 x here (Izhikevich's I = 10 is \
+                     i_offset 10 on SpiNNaker, 0.01 on NEST)"
+                        .to_string(),
+                ));
+            }
+            notes
+        }
+        CellType::IfCurrAlpha => vec![note(
+            "IF_curr_alpha runs with sPyNNaker's alpha synapse, w (t/tau^2) e^(-t/tau): a spike of weight w \
+             delivers charge w (nA ms) and peaks at w/(e tau), where PyNN's alpha current peaks at w (charge \
+             w e tau); results differ from NEST"
+                .to_string(),
+            "multiply weights by e*tau_syn to match PyNN's peak current, or use IF_curr_exp".to_string(),
+        )],
+        _ => Vec::new(),
+    }
+}
+
+/// A per-neuron value for a message: `5 ms`, or `1 to 3 ms` when the neurons differ.
+fn span(values: &Values, unit: &str) -> String {
+    match values.range() {
+        (lo, hi) if lo == hi => format!("{lo} {unit}"),
+        (lo, hi) => format!("{lo} to {hi} {unit}"),
+    }
 }
 
 /// The neuron state of `slice`.
-pub fn neuron_array(population: &Population, slice: &Slice, timestep_ms: f64) -> NeuronArray {
+pub fn neuron_array(
+    population: &Population,
+    hints: &PopulationHints,
+    slice: &Slice,
+    timestep_ms: f64,
+) -> NeuronArray {
     let param = |name: &str, n: u32| population.param(name).map_or(0.0, |v| v.get(n));
     let initial = |name: &str, n: u32| population.initial_value(name).map(|v| v.get(n));
     let lif = |n: u32| LifConfig {
@@ -105,7 +148,8 @@ pub fn neuron_array(population: &Population, slice: &Slice, timestep_ms: f64) ->
                         i_offset: param("i_offset", n),
                         v: initial("v", n).unwrap_or(d.v),
                         u: initial("u", n).unwrap_or(d.u),
-                        ..d
+                        tau_syn_e: hints.param("tau_syn_E").map_or(d.tau_syn_e, |v| v.get(n)),
+                        tau_syn_i: hints.param("tau_syn_I").map_or(d.tau_syn_i, |v| v.get(n)),
                     };
                     IzhCurrExp::from_pynn(&config, timestep_ms)
                 })
@@ -155,4 +199,107 @@ pub fn spike_ticks(population: &Population, slice: &Slice, timestep_ms: f64) -> 
                 .collect()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spinnaker::extensions::SpinnakerHints;
+    use nmemu_loader::{Limits, Network};
+    use serde_json::{Value, json};
+
+    fn izhikevich(i_offset: f64, extensions: Value) -> (Network, SpinnakerHints) {
+        let net = Network::from_json(
+            &json!({
+                "format": "nmemu-net/1",
+                "simulation": {"timestep_ms": 0.1, "duration_ms": 10},
+                "populations": [{"label": "izh", "size": 2, "cell": {"type": "Izhikevich",
+                    "params": {"i_offset": i_offset}}}],
+                "extensions": extensions
+            })
+            .to_string(),
+            &Limits::default(),
+        )
+        .unwrap();
+        let hints = SpinnakerHints::parse(&net).unwrap();
+        (net, hints)
+    }
+
+    #[test]
+    fn izhikevich_synapses_take_the_hinted_time_constants() {
+        let (net, hints) = izhikevich(
+            10.0,
+            json!({"spinnaker": {"populations": {"izh": {"tau_syn_E": [2.0, 3.0], "tau_syn_I": 10.0}}}}),
+        );
+        let slice = Slice {
+            population: 0,
+            lo: 0,
+            hi: 2,
+        };
+        let NeuronArray::IzhCurrExp(cells) =
+            neuron_array(&net.populations[0], &hints.populations[0], &slice, 0.1)
+        else {
+            panic!("an Izhikevich array");
+        };
+        for (cell, tau_e) in cells.iter().zip([2.0, 3.0]) {
+            let config = IzhConfig {
+                i_offset: 10.0,
+                tau_syn_e: tau_e,
+                tau_syn_i: 10.0,
+                ..IzhConfig::default()
+            };
+            assert_eq!(*cell, IzhCurrExp::from_pynn(&config, 0.1));
+        }
+        assert_ne!(
+            cells[0],
+            IzhCurrExp::from_pynn(
+                &IzhConfig {
+                    i_offset: 10.0,
+                    ..IzhConfig::default()
+                },
+                0.1
+            )
+        );
+    }
+
+    #[test]
+    fn izhikevich_notes_name_the_synapses_and_a_non_zero_i_offset() {
+        let (net, hints) = izhikevich(0.0, json!({}));
+        let notes = model_notes(&net.populations[0], &hints.populations[0]);
+        assert_eq!(notes.len(), 1);
+        assert!(
+            notes[0].message.contains("tau_syn_E 5 ms, tau_syn_I 5 ms"),
+            "{}",
+            notes[0].message
+        );
+
+        let (net, hints) = izhikevich(
+            10.0,
+            json!({"spinnaker": {"populations": {"izh": {"tau_syn_E": [2.0, 3.0]}}}}),
+        );
+        let notes = model_notes(&net.populations[0], &hints.populations[0]);
+        assert_eq!(notes.len(), 2);
+        assert!(
+            notes[0]
+                .message
+                .contains("tau_syn_E 2 to 3 ms, tau_syn_I 5 ms"),
+            "{}",
+            notes[0].message
+        );
+        assert!(
+            notes[0]
+                .advice
+                .contains("extensions.spinnaker.populations.izh")
+        );
+        assert_eq!(notes[1].kind, NumericalKind::ParameterMeaning);
+        assert_eq!(notes[1].subject, "izh");
+        assert!(
+            notes[1]
+                .message
+                .starts_with("populations 'izh': Izhikevich i_offset 10 nA enters dv/dt unscaled"),
+            "{}",
+            notes[1].message
+        );
+        assert!(notes[1].advice.contains("give 1000 x here"));
+    }
 }

@@ -4,8 +4,9 @@
 //! equal slices of `atoms_per_core` neurons (the last one may be smaller): equal slices are what lets one
 //! master-population-table entry with a core field serve every core of a source population (spinnaker.md
 //! §4.5). The starting size is the runtime's maximum (256 neurons, 500 Poisson sources, 256 spike-array
-//! sources); it then shrinks, as the historical resource-driven PACMAN partitioners did (A1.2), until the
-//! slice fits two budgets:
+//! sources), or the user's `extensions.spinnaker.neurons_per_core` below it (sPyNNaker's
+//! `set_number_of_neurons_per_core`, see `extensions`); it then shrinks, as the historical resource-driven
+//! PACMAN partitioners did (A1.2), until the slice fits two budgets:
 //!
 //! - **Ring-buffer reach.** A neuron core's ring buffers have 2^D delay slots with D + T + I <= 14 bits
 //!   (§4.8); longer delays go through delay-extension cores (`delays`), which add at most 8 stages of that
@@ -59,12 +60,22 @@ impl Slice {
     }
 }
 
+/// The most atoms one core of `cell` runs: 500 Poisson sources, else 256 (A1.1).
+pub fn max_atoms_per_core(cell: CellType) -> u32 {
+    match cell {
+        CellType::SpikeSourcePoisson => MAX_POISSON_PER_CORE,
+        _ => MAX_NEURONS_PER_CORE,
+    }
+}
+
 /// Why a population's slices are smaller than the runtime's maximum.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Limit {
     /// The runtime maximum (or the population size).
     Runtime,
+    /// The `neurons_per_core` hint of net.json's `extensions.spinnaker`.
+    Hint,
     /// Shrunk so the ring buffers and 8 delay-extension stages reach the longest incoming delay.
     DelayReach,
     /// Shrunk so the estimated work fits the tick.
@@ -107,23 +118,32 @@ pub struct PartitionOptions {
     pub headroom: f64,
 }
 
-/// Cuts every population. `incoming[p]` summarises the synapses arriving at population `p`.
+/// Cuts every population. `incoming[p]` summarises the synapses arriving at population `p`, `caps[p]` is its
+/// neurons-per-core hint (checked against the runtime maximum by `extensions`).
 pub fn partition(
     net: &Network,
     incoming: &[IncomingStats],
+    caps: &[Option<u32>],
     options: &PartitionOptions,
 ) -> Result<Partition, String> {
     let mut slices = Vec::new();
     let mut populations = Vec::with_capacity(net.populations.len());
     for (p, population) in net.populations.iter().enumerate() {
-        let (atoms, limited_by, cycles) = match population.cell_type {
-            CellType::SpikeSourcePoisson => (MAX_POISSON_PER_CORE, Limit::Runtime, None),
-            CellType::SpikeSourceArray => (MAX_NEURONS_PER_CORE, Limit::Runtime, None),
-            cell => neuron_atoms(
+        let cell = population.cell_type;
+        // A hint only limits when it cuts below both the runtime maximum and the population.
+        let (start, start_limit) = match caps[p] {
+            Some(cap) if cap < max_atoms_per_core(cell).min(population.size) => (cap, Limit::Hint),
+            _ => (max_atoms_per_core(cell), Limit::Runtime),
+        };
+        // A slice never holds more than the population, so the cycle estimate is of the slice that exists.
+        let start = start.min(population.size.max(1));
+        let (atoms, limited_by, cycles) = match cell {
+            CellType::SpikeSourcePoisson | CellType::SpikeSourceArray => (start, start_limit, None),
+            _ => neuron_atoms(
                 &population.label,
                 cell,
-                population.size,
                 &incoming[p],
+                (start, start_limit),
                 options,
             )?,
         };
@@ -152,12 +172,12 @@ pub fn partition(
     })
 }
 
-/// The largest slice of a neuron population within both budgets.
+/// The largest slice of a neuron population within both budgets, from `start` atoms (limited by `start.1`).
 fn neuron_atoms(
     label: &str,
     cell: CellType,
-    size: u32,
     incoming: &IncomingStats,
+    start: (u32, Limit),
     options: &PartitionOptions,
 ) -> Result<(u32, Limit, Option<u64>), String> {
     let type_bits = bits_for_values(SYNAPSE_TYPES);
@@ -168,9 +188,7 @@ fn neuron_atoms(
         let delay_bits = bits_for_values(longest).min(index_room - bits_for_values(atoms));
         (1u32 << delay_bits) * (1 + MAX_DELAY_STAGES)
     };
-    // A slice never holds more than the population, so the cycle estimate is of the slice that exists.
-    let mut atoms = MAX_NEURONS_PER_CORE.min(size.max(1));
-    let mut limited_by = Limit::Runtime;
+    let (mut atoms, mut limited_by) = start;
     while reach(atoms) < longest {
         if atoms == 1 {
             return Err(format!(
@@ -232,4 +250,75 @@ fn estimate_cycles(
     let fixed = c.timer as f64
         + n * (update + c.transfer_per_neuron_per_type * u64::from(SYNAPSE_TYPES)) as f64;
     (fixed + spikes * per_spike + events * c.fixed_synapse as f64).ceil() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nmemu_loader::Limits;
+
+    fn cut(timestep_ms: f64, caps: &[Option<u32>]) -> Partition {
+        let net = Network::from_json(
+            &serde_json::json!({
+                "format": "nmemu-net/1",
+                "simulation": {"timestep_ms": timestep_ms, "duration_ms": 10},
+                "populations": [
+                    {"label": "exc", "size": 1000, "cell": {"type": "IF_curr_exp"}},
+                    {"label": "small", "size": 100, "cell": {"type": "IF_curr_exp"}},
+                    {"label": "noise", "size": 1000, "cell": {"type": "SpikeSourcePoisson"}}
+                ]
+            })
+            .to_string(),
+            &Limits::default(),
+        )
+        .unwrap();
+        let options = PartitionOptions {
+            timestep_ms,
+            time_scale_factor: 1,
+            costs: CycleCosts::default(),
+            headroom: 0.8,
+        };
+        partition(&net, &vec![IncomingStats::default(); 3], caps, &options).unwrap()
+    }
+
+    fn cuts(p: &Partition) -> Vec<(u32, Limit, usize)> {
+        p.populations
+            .iter()
+            .map(|s| (s.atoms_per_core, s.limited_by, s.slices.len()))
+            .collect()
+    }
+
+    #[test]
+    fn neurons_per_core_hints_cap_the_slices() {
+        assert_eq!(
+            cuts(&cut(1.0, &[None, None, None])),
+            [
+                (256, Limit::Runtime, 4),
+                (100, Limit::Runtime, 1),
+                (500, Limit::Runtime, 2)
+            ]
+        );
+        // A hint at or above the population size changes nothing; the Poisson cap applies to its 500.
+        assert_eq!(
+            cuts(&cut(1.0, &[Some(100), Some(128), Some(200)])),
+            [
+                (100, Limit::Hint, 10),
+                (100, Limit::Runtime, 1),
+                (200, Limit::Hint, 5)
+            ]
+        );
+    }
+
+    #[test]
+    fn the_cycle_budget_still_shrinks_a_hinted_slice() {
+        // At 0.1 ms a tick has 16,000 cycles to spend: fewer than 256 LIF neurons fit, halving from the hint.
+        let free = cut(0.1, &[None, None, None]);
+        let hinted = cut(0.1, &[Some(200), None, None]);
+        let budget = free.populations[0].atoms_per_core;
+        assert!(budget < 200, "{:?}", cuts(&free));
+        assert_eq!(hinted.populations[0].limited_by, Limit::CycleBudget);
+        let atoms = hinted.populations[0].atoms_per_core;
+        assert!([100, 50, 25, 12, 6, 3, 1].contains(&atoms), "{atoms}");
+        assert!(atoms < 2 * budget, "{atoms} vs {budget}");
+    }
 }

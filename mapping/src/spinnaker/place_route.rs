@@ -4,8 +4,9 @@
 //! Vertices in slice (= population) order, so the Hilbert placer keeps a population's slices on neighbouring
 //! chips before annealing; one net per vertex whose spikes reach anything, weighted by its expected packets
 //! per second; one NER tree per net, keyed with the vertex's key space; every chip's table
-//! minimised with Ordered Covering when it exceeds the router's 1,023 free entries, and the result proven to
-//! route every key of the tree entries as before (a mismatch would be a minimiser bug: it stops the mapping).
+//! minimised when it exceeds the router's 1,023 free entries (Ordered Covering unless
+//! `extensions.spinnaker.compressor` names another), and the result proven to route every key of the tree
+//! entries as before (a mismatch would be a minimiser bug: it stops the mapping).
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -48,6 +49,8 @@ pub struct Vertices<'a> {
     pub packets_per_s: &'a [f64],
     /// Per vertex: the vertices its packets must reach.
     pub targets: &'a [Vec<usize>],
+    /// The minimiser of tables longer than the router's entries.
+    pub compressor: Algorithm,
 }
 
 pub fn place_and_route(
@@ -102,7 +105,7 @@ pub fn place_and_route(
     let mut tables = BTreeMap::new();
     let mut table_reports = Vec::new();
     for (chip, entries) in builder.finish() {
-        let minimised = minimise(&entries, Algorithm::OrderedCovering, Some(ROUTER_ENTRIES))
+        let minimised = minimise(&entries, vertices.compressor, Some(ROUTER_ENTRIES))
             .map_err(|e| format!("routing table of chip {chip}: {e}"))?;
         check_equivalent(&entries, &minimised).map_err(|e| {
             format!("routing table of chip {chip}: minimisation changed a route: {e}")
