@@ -9,6 +9,7 @@ use super::delays::DelayPlan;
 use super::keys::KeyLayout;
 use super::partition::{Limit, Partition};
 use super::place_route::RoutingReport;
+use super::stdp::StdpReport;
 use super::weights::Quantisation;
 
 /// What a numerical warning is about (`numerical_warnings[].kind` in mapping.json).
@@ -84,6 +85,9 @@ pub struct ProjectionReport {
     pub net_weight_error: f64,
     /// Plastic synapses whose delay fills the ring buffers exactly: stored as 0, skipped by the runtime.
     pub plastic_synapses_never_applied: u64,
+    /// The learning rule in stored units (plastic projections only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stdp: Option<StdpReport>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -178,6 +182,7 @@ pub struct Phases<'a> {
     /// Per projection.
     pub quantisation: &'a [Quantisation],
     pub plastic_never_applied: &'a [u64],
+    pub stdp: &'a [Option<StdpReport>],
     pub sdram_synaptic_bytes: u64,
     pub warnings: Vec<String>,
     pub numerical_warnings: Vec<NumericalWarning>,
@@ -199,6 +204,7 @@ pub fn build(
         routing,
         quantisation,
         plastic_never_applied,
+        stdp,
         sdram_synaptic_bytes,
         mut warnings,
         numerical_warnings,
@@ -242,7 +248,8 @@ pub fn build(
         .iter()
         .zip(quantisation)
         .zip(plastic_never_applied)
-        .map(|((p, q), &never)| {
+        .zip(stdp)
+        .map(|(((p, q), &never), stdp)| {
             if never > 0 {
                 warnings.push(format!(
                     "projections '{}': {never} plastic synapses have a delay of exactly the receiving core's \
@@ -273,6 +280,7 @@ pub fn build(
                     0.0
                 },
                 plastic_synapses_never_applied: never,
+                stdp: stdp.clone(),
             }
         })
         .collect();
