@@ -22,6 +22,7 @@ mod place_route;
 pub mod readback;
 pub mod report;
 pub mod route;
+pub mod stdp;
 pub mod synapses;
 pub mod synaptic_matrix;
 pub mod tables;
@@ -143,6 +144,8 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
     let t = Instant::now();
     let scales = synapses::weight_scales(net, &expanded, &partition, timestep_ms)?;
     let stdp = synapses::stdp_configs(net, timestep_ms)?;
+    let stdp_reports = stdp::reports(net, &partition, &scales);
+    numerical_warnings.extend(stdp::warnings(net, &stdp_reports));
     let synaptic = synaptic_matrix::build(
         net, &expanded, &partition, &keys, &delays, &scales, &layouts,
     )?;
@@ -231,6 +234,7 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
             routing: routed.report,
             quantisation: &quantisation,
             plastic_never_applied: &plastic_never_applied,
+            stdp: &stdp_reports,
             sdram_synaptic_bytes,
             warnings: Vec::new(),
             numerical_warnings,

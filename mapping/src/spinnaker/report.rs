@@ -9,6 +9,7 @@ use super::delays::DelayPlan;
 use super::keys::KeyLayout;
 use super::partition::{Limit, Partition};
 use super::place_route::RoutingReport;
+use super::stdp::StdpReport;
 use super::time_scale::AutoScale;
 use super::weights::Quantisation;
 
@@ -85,6 +86,9 @@ pub struct ProjectionReport {
     pub net_weight_error: f64,
     /// Plastic synapses whose delay fills the ring buffers exactly: stored as 0, skipped by the runtime.
     pub plastic_synapses_never_applied: u64,
+    /// The learning rule in stored units (plastic projections only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stdp: Option<StdpReport>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -184,6 +188,7 @@ pub struct Phases<'a> {
     /// Per projection.
     pub quantisation: &'a [Quantisation],
     pub plastic_never_applied: &'a [u64],
+    pub stdp: &'a [Option<StdpReport>],
     pub sdram_synaptic_bytes: u64,
     pub warnings: Vec<String>,
     pub numerical_warnings: Vec<NumericalWarning>,
@@ -206,6 +211,7 @@ pub fn build(
         routing,
         quantisation,
         plastic_never_applied,
+        stdp,
         sdram_synaptic_bytes,
         mut warnings,
         numerical_warnings,
@@ -250,7 +256,8 @@ pub fn build(
         .iter()
         .zip(quantisation)
         .zip(plastic_never_applied)
-        .map(|((p, q), &never)| {
+        .zip(stdp)
+        .map(|(((p, q), &never), stdp)| {
             if never > 0 {
                 warnings.push(format!(
                     "projections '{}': {never} plastic synapses have a delay of exactly the receiving core's \
@@ -281,6 +288,7 @@ pub fn build(
                     0.0
                 },
                 plastic_synapses_never_applied: never,
+                stdp: stdp.clone(),
             }
         })
         .collect();

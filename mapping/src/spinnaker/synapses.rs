@@ -219,6 +219,26 @@ fn synapse_name(s: &SynapseSpec) -> &'static str {
     }
 }
 
+/// The weight every synapse of a plastic projection is sized for, as sPyNNaker 7.x does: its
+/// `SynapseDynamicsSTDP.get_weight_maximum` is the larger of the connector's largest weight and the rule's w_max,
+/// and its `get_weight_mean` returns that maximum too, with variance 0, "because the weights could all be changed
+/// to the maximum"; `AbstractPopulationVertex.get_ring_buffer_shifts` (its `_Stats`) then sizes the ring buffers
+/// as for static synapses of that weight. (7.x's shift choice does not read the rules' `weight_change_minimum`.)
+/// So w_max always fits the 16-bit row weight, which STDP writes back by truncation at every row update.
+/// `None` for a static projection.
+fn plastic_weight(spec: &SynapseSpec, synapses: &Synapses) -> Option<f64> {
+    let SynapseSpec::StdpMechanism {
+        weight_dependence, ..
+    } = spec
+    else {
+        return None;
+    };
+    let largest = (0..synapses.post.len())
+        .map(|i| f64::from(synapses.weights.get(i)).abs())
+        .fold(0.0, f64::max);
+    Some(largest.max(weight_dependence.bounds().1.abs()))
+}
+
 /// Per slice and synapse type, how weights are stored.
 pub fn weight_scales(
     net: &Network,
@@ -237,8 +257,9 @@ pub fn weight_scales(
         let lambda = source_rate_hz(&net.populations[p.pre.population]) * timestep_ms * 1e-3;
         let post = &mut bounds[p.post.population];
         scales[p.post.population] = t.scale;
+        let plastic = plastic_weight(&p.synapse, synapses);
         for (i, &n) in synapses.post.iter().enumerate() {
-            let w = f64::from(synapses.weights.get(i)).abs() * t.scale;
+            let w = plastic.unwrap_or_else(|| f64::from(synapses.weights.get(i)).abs()) * t.scale;
             post[n as usize][usize::from(t.synapse_type)].add(w, lambda, synapses.delays.get(i));
         }
     }

@@ -20,6 +20,10 @@
 //!
 //! Either way the bound is never below the largest single weight.
 //!
+//! A plastic synapse counts at the largest weight it may reach, max(w_max, the projection's largest weight), not at
+//! its initial weight (sPyNNaker 7.x `SynapseDynamicsSTDP.get_weight_maximum`/`get_weight_mean`; see
+//! `synapses::plastic_weight`).
+//!
 //! Weights that do not fit (above `0xFFFF`) are clipped and counted; non-zero weights that round to zero
 //! are counted too: both reach `mapping.json` and the warnings of a run.
 

@@ -7,11 +7,14 @@
 //! - Multicast: lowest-index matching entry; no match from a link goes straight through on link (i + 3) mod 6
 //!   (default routing); no match from a local core is unroutable and dropped (counted as user counter 3).
 //!   Emergency legs follow §2.5: a first-leg packet (ER 10) is only forwarded on (i - 1) mod 6 as a second leg
-//!   (ER 11); ER 01 is forwarded that way *and* routed normally; a second-leg packet that matches nothing is
-//!   default-routed to (j + 2) mod 6, i.e. as if it had arrived on the blocked link's opposite.
+//!   (ER 11); ER 01 is forwarded that way *and* routed normally (its normal copies leave with ER 00); a
+//!   second-leg packet that matches nothing is default-routed to (j + 2) mod 6, i.e. as if it had arrived on
+//!   the blocked link's opposite.
 //! - Each output link holds `output_buffer` packets, sent one after the other, each taking the link's
 //!   serialisation time. A blocked output waits up to wait1 cycles; then, with emergency routing on
-//!   (wait2 != 0), the packet is tried on link L - 1 for up to wait2 cycles; then it is dumped. Core
+//!   (wait2 != 0), the packet is tried on link L - 1 for up to wait2 cycles; then it is dumped. When L - 1 is
+//!   itself a free destination of the packet, the router sends one packet there, with ER 01, after wait1,
+//!   rather than a normal copy and a detour (DS §10.4: "01 if that link was also a normal destination"). Core
 //!   destinations are never emergency-routed; the emulated cores always accept packets (the core runtime adds
 //!   its own input-buffer model).
 //! - A dumped multicast packet goes to the monitor's reinjector queue (4,096 entries) and is re-sent at the
@@ -158,8 +161,21 @@ pub struct RouterState {
 /// Where a routed packet must go.
 struct Destinations {
     route: Route,
-    /// ER state to send link copies with.
-    emergency: EmergencyState,
+    /// Links whose copy is the reverting leg of a detour (ER 11); the other link copies leave with ER 00. When a
+    /// normal destination is also the reverting link, the one packet sent there reverts: the datasheet notes
+    /// a reverting packet cannot be told from an intended one, which is why tables must avoid crossing paths.
+    reverting: u8,
+}
+
+/// Whether a blocked packet may be emergency-routed: the mode is on (wait2 != 0), it is multicast or fixed-route,
+/// and it is not already on a detour (spec §2.5).
+fn may_detour(flit: &Flit, timing: &Timing) -> bool {
+    timing.params.router.emergency_routing()
+        && matches!(
+            flit.packet.kind,
+            PacketKind::Multicast | PacketKind::FixedRoute
+        )
+        && flit.packet.emergency == EmergencyState::Normal
 }
 
 /// Ticks to whole router cycles, for the counters kept in router cycles.
@@ -203,24 +219,51 @@ impl RouterState {
             done = done.max(deliveries_done);
             dumped |= lost;
         }
-        let route_links = dest.route.link_bits();
+        let combined = self.combined_detours(dest.route.link_bits(), at, flit, neighbours, timing);
         for l in dest.route.links() {
-            let sent = self.send(
-                l,
-                at,
-                at + wait1,
-                dest.emergency,
-                flit,
-                neighbours,
-                timing,
-                emit,
-            );
-            match sent {
+            if combined & (1 << l) != 0 {
+                // Blocked; its packet is the ER 01 one sent on the detour link below.
+                self.links[l as usize].counters.blocked += 1;
+                continue;
+            }
+            if combined & (1 << ((l + 1) % 6)) != 0 {
+                // The one packet for both links, once wait1 has passed on the blocked one. The link was free
+                // at `at`, so it takes the packet; were it not to, both copies would be lost.
+                let from = at + wait1;
+                let state = EmergencyState::FirstStageCombined;
+                match self.send(
+                    l,
+                    from,
+                    from + timing.wait2,
+                    state,
+                    flit,
+                    neighbours,
+                    timing,
+                    emit,
+                ) {
+                    Some(accepted) => {
+                        self.counters.emergency_routed += 1;
+                        done = done.max(accepted);
+                    }
+                    None => {
+                        self.links[l as usize].counters.blocked += 1;
+                        done = done.max(from + timing.wait2);
+                        dumped = true;
+                    }
+                }
+                continue;
+            }
+            let state = if dest.reverting & (1 << l) != 0 {
+                EmergencyState::SecondStage
+            } else {
+                EmergencyState::Normal
+            };
+            match self.send(l, at, at + wait1, state, flit, neighbours, timing, emit) {
                 Some(accepted) => done = done.max(accepted),
                 None => {
                     self.links[l as usize].counters.blocked += 1;
                     let (detour_done, ok) =
-                        self.emergency(l, route_links, at + wait1, flit, neighbours, timing, emit);
+                        self.emergency(l, at + wait1, flit, neighbours, timing, emit);
                     done = done.max(detour_done);
                     dumped |= !ok;
                 }
@@ -304,7 +347,7 @@ impl RouterState {
         let normal = |route| {
             Some(Destinations {
                 route,
-                emergency: EmergencyState::Normal,
+                reverting: 0,
             })
         };
         match (packet.kind, port) {
@@ -343,10 +386,13 @@ impl RouterState {
     ) -> Destinations {
         let arrived = Link::from_index(i).expect("link index 0-5");
         let mut route = Route::default();
+        let mut reverting = 0;
         let normal = match packet.emergency {
             EmergencyState::FirstStage | EmergencyState::FirstStageCombined => {
                 self.counters.emergency_reverted += 1;
-                route = route.with_link(arrived.rotate(-1).index() as u8);
+                let leg = arrived.rotate(-1).index() as u8;
+                route = route.with_link(leg);
+                reverting = 1 << leg;
                 packet.emergency == EmergencyState::FirstStageCombined
             }
             _ => true,
@@ -366,14 +412,41 @@ impl RouterState {
                 }
             }
         }
-        Destinations {
-            route,
-            emergency: if normal {
-                EmergencyState::Normal
-            } else {
-                EmergencyState::SecondStage
-            },
+        Destinations { route, reverting }
+    }
+
+    /// The links of `route_links` that stay blocked past wait1 while their detour L - 1 is a destination of the
+    /// packet that is free: each such pair gets one packet, on L - 1 with ER 01 (spec §2.5 step 1).
+    fn combined_detours(
+        &self,
+        route_links: u8,
+        at: Time,
+        flit: &Flit,
+        neighbours: &Neighbours,
+        timing: &Timing,
+    ) -> u8 {
+        if route_links.count_ones() < 2 || !may_detour(flit, timing) {
+            return 0;
         }
+        let free = |l: u8| {
+            neighbours.links[l as usize].is_some()
+                && self.links[l as usize]
+                    .clone()
+                    .offer(
+                        at,
+                        at + timing.wait1,
+                        Time::ZERO,
+                        timing.params.links.output_buffer,
+                    )
+                    .is_some()
+        };
+        Route(u32::from(route_links))
+            .links()
+            .filter(|&l| {
+                let detour = (l + 5) % 6;
+                route_links & (1 << detour) != 0 && !free(l) && free(detour)
+            })
+            .fold(0, |mask, l| mask | 1 << l)
     }
 
     /// Sends `flit` on link `l` if its buffer frees up by `deadline`; returns when the output stage is done.
@@ -430,25 +503,21 @@ impl RouterState {
     }
 
     /// After link `l` stayed blocked until `from`: the emergency detour on L - 1 (if enabled and the packet may
-    /// take it). Returns when the output stage is done and whether the packet got out.
-    #[allow(clippy::too_many_arguments)]
+    /// take it), as a first leg (ER 10). Returns when the output stage is done and whether the packet got out.
+    ///
+    /// ER 10 even when L - 1 is a destination too: this path is only taken when L - 1 was blocked as well (else
+    /// [`RouterState::combined_detours`] paired them), so L - 1's own copy is on its own detour, and an ER 01
+    /// packet here would reach L - 1's neighbour's destinations twice.
     fn emergency(
         &mut self,
         l: u8,
-        route_links: u8,
         from: Time,
         flit: &Flit,
         neighbours: &Neighbours,
         timing: &Timing,
         emit: &mut impl EventSink,
     ) -> (Time, bool) {
-        let may_detour = timing.params.router.emergency_routing()
-            && matches!(
-                flit.packet.kind,
-                PacketKind::Multicast | PacketKind::FixedRoute
-            )
-            && flit.packet.emergency == EmergencyState::Normal;
-        if !may_detour {
+        if !may_detour(flit, timing) {
             return (from, false);
         }
         let wait2 = timing.wait2;
@@ -456,16 +525,11 @@ impl RouterState {
             .expect("link index 0-5")
             .rotate(-1)
             .index() as u8;
-        let state = if route_links & (1 << detour) != 0 {
-            EmergencyState::FirstStageCombined
-        } else {
-            EmergencyState::FirstStage
-        };
         match self.send(
             detour,
             from,
             from + wait2,
-            state,
+            EmergencyState::FirstStage,
             flit,
             neighbours,
             timing,

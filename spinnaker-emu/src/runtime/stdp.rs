@@ -132,6 +132,13 @@ impl StdpConfig {
     /// additive rule and bare for the multiplicative one (`WeightDependenceAdditive/Multiplicative
     /// .write_parameters`). The 16-bit row weights of the plastic synapses must be encoded with the same
     /// per-type ring-buffer shift as static ones.
+    ///
+    /// The additive A± are *not* multiplied by w_max. sPyNNaker up to 6.0 wrote `round(A × w_max × scale)`
+    /// (after PyNN, whose NEST backend maps A_plus to `lambda`, a fraction of w_max); 7.x's
+    /// `weight_dependence_additive.py` writes `A × global_weight_scale` (the "pre-multiply by Wmax" comment
+    /// above it survives, the factor does not), and 7.x's reference for its own tests,
+    /// `synapse_dynamics_utils.calculate_spike_pair_additive_stdp_weight` (used by `test_stdp_pair_additive.py`
+    /// with w_max 5), adds `A × e^(-Δt/τ)` whatever w_max. The mapper warns where this departs from PyNN.
     pub fn from_pynn(
         rule: &SpikePairRule,
         dependence: &PynnWeightDependence,

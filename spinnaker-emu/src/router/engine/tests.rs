@@ -246,6 +246,56 @@ fn emergency_routing_detours_around_a_dead_link() {
 }
 
 #[test]
+fn emergency_routing_of_a_packet_also_bound_for_the_detour_link_sends_one_combined_packet() {
+    let params = NetworkParams {
+        router: NetworkParams::default()
+            .router
+            .with_emergency_routing(WaitField(0x10)),
+        ..NetworkParams::default()
+    };
+    let mut sim = board(&dead_east_link(), params);
+    // As above, but (2,2) also routes the packet S to a core of (2,1): the detour link S is a normal
+    // destination too, so the datasheet's one packet on S carries ER 01 (spec §2.5): (2,1) delivers it to
+    // its core *and* sends the reverting leg (ER 11) NE to (3,2), which default-routes it to (4,2).
+    load(
+        &mut sim,
+        c(2, 2),
+        vec![entry(
+            9,
+            link(Link::East).with_link(Link::South.index() as u8),
+        )],
+    );
+    load(&mut sim, c(2, 1), vec![entry(9, core(5))]);
+    load(&mut sim, c(4, 2), vec![entry(9, core(6))]);
+    send_and_run(&mut sim, c(2, 2), 9);
+    let i = sim.machine().chip_index(c(2, 2)).unwrap() as usize;
+    let links = sim.chips()[i].router.link_counters();
+    assert_eq!(
+        links[Link::South.index()].sent,
+        1,
+        "one packet on S, not a copy and a detour"
+    );
+    assert_eq!(links[Link::East.index()].blocked, 1);
+    assert_eq!(counters(&sim, c(2, 2)).emergency_routed, 1);
+    assert_eq!(counters(&sim, c(2, 2)).dump_mc, 0);
+    let detour = deliveries(&sim, c(2, 1));
+    assert_eq!(
+        detour.len(),
+        1,
+        "the detour chip's own core gets the packet once"
+    );
+    assert_eq!(counters(&sim, c(2, 1)).emergency_reverted, 1);
+    assert_eq!(counters(&sim, c(3, 2)).ext_default_routed_mc, 1);
+    let got = deliveries(&sim, c(4, 2));
+    assert_eq!(
+        got.len(),
+        1,
+        "the reverting leg reaches the blocked link's far side"
+    );
+    assert_eq!(got[0].3, 3, "detour S, NE, then E: three hops");
+}
+
+#[test]
 fn a_core_flooding_one_link_is_back_pressured_not_dumped() {
     // Two hundred packets at once from one core into one link: the link drains one every 16 cycles and the
     // core's sends wait (as TCR.N back-pressure would make them), so nothing is lost.

@@ -392,3 +392,71 @@ fn pynn_parameters_become_the_hosts_s1615_words() {
         })
     );
 }
+
+/// The weight change (in row units at shift 0) that one pre-post-pre sequence makes to a synapse of
+/// `initial` units: pre at 10, post at 13 (seen at 14), pre at 30.
+fn pair_sequence_change(config: &StdpConfig, initial: u16) -> i32 {
+    let mut ring = RingBuffers::new(layout(), 2).unwrap();
+    let mut post = [PostHistory::default()];
+    let mut counters = StdpCounters::default();
+    let mut words = one_synapse(initial);
+    for time in [10, 30] {
+        if time == 30 {
+            post[0].add_spike(13, &config.timing);
+        }
+        let arrival = ring.begin_row(time, time & 15, 4);
+        let mut row = PlasticRowMut::parse(&mut words).unwrap();
+        process_row(
+            config,
+            &mut row,
+            &post,
+            &[0, 0],
+            &mut ring,
+            &arrival,
+            &mut counters,
+        );
+    }
+    let weight = plastic_weights(&RowView::parse(&words).unwrap())
+        .unwrap()
+        .next()
+        .unwrap();
+    i32::from(weight) - i32::from(initial)
+}
+
+#[test]
+fn w_max_scales_multiplicative_steps_but_not_additive_ones() {
+    // sPyNNaker 7.x writes A± x global_weight_scale for the additive rule (no w_max factor: its own reference,
+    // synapse_dynamics_utils.calculate_spike_pair_additive_stdp_weight, is w0 + Σ A+ e^(-Δt/τ+) - Σ A- e^(Δt/τ-)
+    // whatever w_max) and bare A± for the multiplicative one, which multiplies by (w_max - w) or (w - w_min).
+    // Amplitudes small enough that no step reaches a bound at w_max 0.1 (an additive step there is clamped).
+    let rule = SpikePairRule {
+        a_plus: 0.02,
+        a_minus: 0.01,
+        ..SpikePairRule::default()
+    };
+    let config = |rule_kind, w_max| {
+        let dependence = PynnWeightDependence {
+            rule: rule_kind,
+            w_min: 0.0,
+            w_max,
+        };
+        StdpConfig::from_pynn(&rule, &dependence, 1.0, 2, 1.0).unwrap()
+    };
+    let units = |w: f64| (w * 32768.0).round() as u16;
+    // The same pairs at the same relative weight (w = 0.5 w_max) with w_max 0.1 and 1.0.
+    let small = pair_sequence_change(&config(WeightRule::Multiplicative, 0.1), units(0.05));
+    let large = pair_sequence_change(&config(WeightRule::Multiplicative, 1.0), units(0.5));
+    let ratio = f64::from(small) / f64::from(large);
+    assert!(large > 100, "a change of {large} units");
+    assert!(
+        (ratio - 0.1).abs() < 0.01,
+        "multiplicative: {small} / {large} = {ratio}"
+    );
+    let small = pair_sequence_change(&config(WeightRule::Additive, 0.1), units(0.05));
+    let large = pair_sequence_change(&config(WeightRule::Additive, 1.0), units(0.5));
+    assert!(large > 100, "a change of {large} units");
+    assert_eq!(
+        small, large,
+        "additive: A± are weights, independent of w_max"
+    );
+}
