@@ -2,66 +2,11 @@
 //! (tests/data, see its README), across machine sizes and thread counts, and on refused input.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
+mod common;
 
-fn nmemu(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nmemu"))
-        .args(args)
-        .output()
-        .expect("the nmemu binary runs")
-}
-
-/// Runs `net` on `machine` into a fresh directory and returns it (kept alive by the TempDir).
-fn run(net: &str, machine: &str, extra: &[&str]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let net = repo(net);
-    let out = dir.path().to_str().unwrap();
-    let mut args = vec![
-        "run",
-        "--machine",
-        machine,
-        net.to_str().unwrap(),
-        "--out",
-        out,
-        "--quiet",
-    ];
-    args.extend_from_slice(extra);
-    let o = nmemu(&args);
-    assert!(
-        o.status.success(),
-        "nmemu {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    dir
-}
-
-/// population -> neuron -> spike times, from a spikes.csv (ours or NEST's).
-type Spikes = BTreeMap<String, BTreeMap<u32, Vec<f64>>>;
-
-fn spikes(path: &Path) -> Spikes {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut out = Spikes::new();
-    for line in text.lines().skip(1) {
-        let mut f = line.split(',');
-        let (p, n, t) = (f.next().unwrap(), f.next().unwrap(), f.next().unwrap());
-        out.entry(p.to_string())
-            .or_default()
-            .entry(n.parse().unwrap())
-            .or_default()
-            .push(t.parse().unwrap());
-    }
-    out
-}
-
-fn json(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
+use common::{json, nmemu, repo, run, spikes};
 
 #[test]
 fn single_neuron_spikes_within_one_tick_of_nest() {

@@ -231,7 +231,7 @@ fn print_health(health: &Health) {
         match health.verdict {
             Verdict::Ok => " (nothing lost, no numerical warnings)",
             Verdict::Degraded =>
-                " (some input lost or altered; statistics hold, single spikes may not: see above)",
+                " (usable with the caveats above: check them before trusting single spikes or exact numbers)",
             Verdict::Unreliable =>
                 " (these results do not describe the network: change what is listed above)",
         }

@@ -18,7 +18,7 @@
 //! `adjust_w_and_ext_to_K`, NEST's `helpers.adjust_weights_and_input_to_synapse_scaling`), from the full-scale
 //! rates the port lists. With `k_scale` = 1 PSC amplitudes stay as published and no DC is added. At scale 1
 //! the network has 298,880,970 synapses (55 non-empty projections); at scale 0.1 and k_scale 1, 29,889,612
-//! among 7,718 neurons; at scale 0.1 and k_scale 0.1 (NEST's example defaults) 2,988,963.
+//! among 7,718 neurons; at scale 0.1 and k_scale 0.1 (NEST's example defaults) 2,996,678.
 
 use serde_json::{Value, json};
 

@@ -70,7 +70,13 @@ pub fn verdict(net: &Network, mapped: &Mapped, provenance: &Provenance, ticks: u
                 spikes_lost,
                 skipped
             ),
-            format!("give the cores more time: {slower}, or fewer neurons per core"),
+            if total("Times_the_timer_tic_over_ran") > 0.0 {
+                format!("give the cores more time: {slower}, or fewer neurons per core")
+            } else {
+                "no tick overran, so the spikes came in bursts faster than a core takes them: spread the \
+                 receiving populations over more cores (extensions.spinnaker.neurons_per_core)"
+                    .to_string()
+            },
         );
     }
 

@@ -5,8 +5,9 @@
 //! a network's start-up transient, which dominate the peak tick of many networks. So the choice is made the
 //! way a user would make it on the hardware, but measured by the emulator: map at a factor, run a probe of
 //! the first `probe_ms` of biological time, read every core's longest tick (`Max_tick_cycles`) and the
-//! input-buffer losses, and raise the factor to what the longest tick needs (with 10% to spare), until a probe
-//! runs without an overrun. The factor starts at the smallest one at which the partitioner's estimate maps
+//! input-buffer losses, and move the factor to what the longest tick needs (with 10% to spare), bisecting
+//! between the largest factor seen to overrun and the smallest seen to run clean, until they meet or
+//! [`MAX_PROBES`] probes have run; the smallest clean factor wins. The factor starts at the smallest one at which the partitioner's estimate maps
 //! onto the machine. Input-buffer losses are measured and reported but do not raise the factor: without
 //! overruns they come from bursts (many spikes within microseconds) that a longer tick does not absorb, and
 //! the health verdict names them.
@@ -63,6 +64,9 @@ pub fn choose(
 ) -> Result<(Mapped, AutoScale), String> {
     let dt_ms = net.simulation.timestep_ms;
     let probe_ticks = (probe_ms / dt_ms).round().max(1.0) as u32;
+    // Factors known to overrun (the largest) and to run clean (the smallest, with its mapping).
+    let mut failing = 0u32;
+    let mut best: Option<(u32, Mapped)> = None;
     let mut factor = 1;
     let mut probes = Vec::new();
     loop {
@@ -75,6 +79,7 @@ pub fn choose(
             // The partitioner shrinks slices to fit the tick; at a small factor that may take more cores
             // than the machine has, or a single neuron may not fit: a larger factor gives every core more time.
             Err(e) if factor < MAX_FACTOR && is_capacity(&e) => {
+                failing = factor;
                 factor = (factor * 2).min(MAX_FACTOR);
                 continue;
             }
@@ -82,13 +87,44 @@ pub fn choose(
         };
         let probe = run_probe(&mapped, &attempt, probe_ticks, threads)?;
         let per_timestep = probe.timer_period_cycles as f64 / f64::from(factor);
-        let needed = (probe.measured_max_tick_cycles as f64 * MARGIN / per_timestep).ceil() as u32;
+        // What the longest tick needs. Measured on an overloaded machine it includes the backlog, so it can
+        // overshoot; measured on a clean run it is the real need and usually smaller than the factor.
+        let needed = ((probe.measured_max_tick_cycles as f64 * MARGIN / per_timestep).ceil()
+            as u32)
+            .clamp(1, MAX_FACTOR);
         let clean = probe.timer_overruns == 0 && needed <= factor;
         let last = (probe.measured_max_tick_cycles, probe.timer_period_cycles);
         probes.push(probe);
         if clean {
+            best = Some((factor, mapped));
+        } else {
+            failing = factor;
+        }
+        let ceiling = best.as_ref().map_or(MAX_FACTOR + 1, |(f, _)| *f);
+        // The next factor: what the measurement asks for, kept strictly between the two bounds (bisecting
+        // when it falls outside).
+        let mut next = if clean {
+            needed
+        } else {
+            needed.max(factor + 1)
+        };
+        if next <= failing || next >= ceiling {
+            next = failing + (ceiling.min(MAX_FACTOR + 1) - failing) / 2;
+        }
+        let settled = ceiling <= failing + 1 || next <= failing || next >= ceiling;
+        if settled || probes.len() >= MAX_PROBES || (best.is_none() && factor >= MAX_FACTOR) {
+            let Some((chosen, mapped)) = best else {
+                return Err(format!(
+                    "--time-scale-factor auto: cores still overrun at factor {factor} after {} probes (the \
+                     longest tick took {} cycles of the {} it had); give the network more cores (fewer neurons \
+                     per core) or a larger machine",
+                    probes.len(),
+                    last.0,
+                    last.1
+                ));
+            };
             let auto = AutoScale {
-                chosen: factor,
+                chosen,
                 probe_ms: f64::from(probe_ticks) * dt_ms,
                 probes,
             };
@@ -96,17 +132,7 @@ pub fn choose(
             mapped.report.time_scale_auto = Some(auto.clone());
             return Ok((mapped, auto));
         }
-        if factor >= MAX_FACTOR || probes.len() >= MAX_PROBES {
-            return Err(format!(
-                "--time-scale-factor auto: cores still overrun at factor {factor} after {} probes (the longest \
-                 tick took {} cycles of the {} it had); give the network more cores (fewer neurons per core) \
-                 or a larger machine",
-                probes.len(),
-                last.0,
-                last.1
-            ));
-        }
-        factor = needed.max(factor + 1).min(MAX_FACTOR);
+        factor = next;
     }
 }
 
