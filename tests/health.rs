@@ -107,3 +107,46 @@ fn the_same_network_at_0_1_ms_has_no_overshoot_warning() {
         mapping["numerical_warnings"]
     );
 }
+
+/// The single-neuron example at i_offset 4,000 nA: the drive i_offset·R = 80,000 mV is beyond s16.15, the chip's
+/// update wraps at every step (the cell fell silent at -7,178 mV before this was counted); at 2,000 nA it fits.
+#[test]
+fn fixed_point_wraps_are_warned_counted_and_unreliable() {
+    for (i_offset, wraps) in [(4000.0, true), (2000.0, false)] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut net = json(&repo("examples/single_neuron.json"));
+        net["populations"][0]["cell"]["params"]["i_offset"] = i_offset.into();
+        let path = dir.path().join("net.json");
+        std::fs::write(&path, serde_json::to_string(&net).unwrap()).unwrap();
+        let out = dir.path().join("out");
+        let o = nmemu(&[
+            "run",
+            "--machine",
+            "spinnaker-3",
+            path.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let counted = json(&out.join("provenance.json"))["totals"]["Fixed_point_wraps"]
+            .as_u64()
+            .unwrap();
+        let warned = json(&out.join("mapping.json"))["numerical_warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["kind"] == "fixed_point_range");
+        let verdict = json(&out.join("run.json"))["health"]["verdict"].clone();
+        assert_eq!(
+            (counted > 0, warned),
+            (wraps, wraps),
+            "i_offset {i_offset}: {counted} wraps"
+        );
+        assert_eq!(
+            verdict == "unreliable",
+            wraps,
+            "i_offset {i_offset}: {verdict}"
+        );
+    }
+}

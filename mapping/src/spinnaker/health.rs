@@ -13,6 +13,7 @@
 //! | timer-tick overruns | > 0 | > 1% of core-ticks |
 //! | ring-buffer saturations (input clipped at 16 bits) | > 0 | > 1% of synaptic events |
 //! | updates that stepped V past a reversal potential (`neuron::cond`) | > 0 | > 0.1% of conductance-neuron updates |
+//! | neuron updates whose s16.15 arithmetic wrapped (`fixed::WrapCheck`) | — | any |
 //! | recording overflows, clipped or vanished weights, each mapper numerical warning | any | — |
 //!
 //! A lost spike takes its whole row with it, so spikes lost before their row was fetched are weighed by the
@@ -21,7 +22,7 @@
 use nmemu_loader::Network;
 use nmemu_loader::format::cells::CellType;
 use nmemu_loader::writers::{Health, HealthReason, Provenance, Verdict};
-use spinnaker_emu::runtime::program::REVERSAL_POTENTIAL_CROSSINGS;
+use spinnaker_emu::runtime::program::{FIXED_POINT_WRAPS, REVERSAL_POTENTIAL_CROSSINGS};
 
 use super::Mapped;
 use super::partition::CORE_HZ;
@@ -137,6 +138,20 @@ pub fn verdict(net: &Network, mapped: &Mapped, provenance: &Provenance, ticks: u
                     " or smaller conductances"
                 }
             ),
+        );
+    }
+
+    let wraps = total(FIXED_POINT_WRAPS);
+    if wraps > 0.0 {
+        reason(
+            Verdict::Unreliable,
+            format!(
+                "{wraps} neuron updates wrapped out of the s16.15 range (±65,536): the chip's arithmetic wraps \
+                 silently and the membrane jumps by 65,536 mV"
+            ),
+            "bring the inputs and parameters within range: mapping.json numerical_warnings (fixed_point_range) \
+             names them; often a current or weight given in pA instead of nA"
+                .to_string(),
         );
     }
 

@@ -114,6 +114,7 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
         .collect::<Result<_, _>>()?;
     times.expand_s = t.elapsed().as_secs_f64();
     numerical_warnings.extend(numerics::reversal_overshoot(net, &expanded));
+    numerical_warnings.extend(numerics::fixed_point_range(net));
 
     let t = Instant::now();
     let incoming = synapses::incoming_stats(net, &expanded);

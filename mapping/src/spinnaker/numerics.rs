@@ -8,6 +8,11 @@
 //! `ring_buffer_sigma` (5) standard deviations, `σ² = Σ ν w² τ_syn / 2`, summed over both receptors. A
 //! population whose bound crosses the limit gets a `ReversalOvershoot` warning with the timestep that would
 //! avoid it; the runtime then counts the updates that actually overshoot (`Reversal_potential_crossings`).
+//!
+//! **Fixed-point range.** Every parameter and state is s16.15, ±65,536 (spinnaker.md §4.9). A parameter beyond
+//! that saturates when the host encodes it; a LIF membrane whose constant drive `α = i_offset·R + v_rest` is beyond
+//! it wraps at every update (i_offset 4,000 nA at R = 20 MΩ is 80,000 mV). Both get a `FixedPointRange` warning
+//! naming the population and parameter; the runtime counts the wraps that happen (`Fixed_point_wraps`).
 
 use nmemu_loader::format::ReceptorType;
 use nmemu_loader::format::cells::CellType;
@@ -92,6 +97,65 @@ pub fn reversal_overshoot(net: &Network, expanded: &[Synapses]) -> Vec<Numerical
                 None => "use a smaller timestep or smaller conductance weights".to_string(),
             },
         });
+    }
+    warnings
+}
+
+/// The s16.15 range (spinnaker.md §4.9): |x| below this is representable.
+const ACCUM_LIMIT: f64 = 65_536.0;
+
+/// `FixedPointRange` warnings: parameters that saturate, LIF drives that wrap.
+pub fn fixed_point_range(net: &Network) -> Vec<NumericalWarning> {
+    let mut warnings = Vec::new();
+    for population in &net.populations {
+        let label = &population.label;
+        let warn = |warnings: &mut Vec<NumericalWarning>, message: String, advice: &str| {
+            warnings.push(NumericalWarning {
+                kind: NumericalKind::FixedPointRange,
+                subject: label.clone(),
+                message: format!("populations '{label}': {message}"),
+                advice: advice.to_string(),
+            })
+        };
+        for spec in population.cell_type.params() {
+            let Some(values) = population.param(spec.name) else {
+                continue;
+            };
+            let (lo, hi) = values.range();
+            if lo.abs().max(hi.abs()) >= ACCUM_LIMIT {
+                warn(
+                    &mut warnings,
+                    format!(
+                        "{} reaches {} ({}), beyond the runtime's s16.15 range of ±65,536, and saturates",
+                        spec.name,
+                        if hi.abs() >= lo.abs() { hi } else { lo },
+                        spec.unit
+                    ),
+                    "check the parameter's unit (PyNN: mV, nA, nF, ms)",
+                );
+            }
+        }
+        let lif = matches!(
+            population.cell_type,
+            CellType::IfCurrExp | CellType::IfCurrAlpha | CellType::IfCondExp
+        );
+        if !lif {
+            continue;
+        }
+        let param = |name: &str, n: u32| population.param(name).map_or(0.0, |v| v.get(n));
+        let worst = (0..population.size)
+            .map(|n| param("i_offset", n) * param("tau_m", n) / param("cm", n) + param("v_rest", n))
+            .fold(0.0f64, |a, b| if b.abs() > a.abs() { b } else { a });
+        if worst.abs() >= ACCUM_LIMIT {
+            warn(
+                &mut warnings,
+                format!(
+                    "the membrane's constant drive i_offset·R + v_rest reaches {worst:.0} mV, beyond the s16.15 \
+                     range of ±65,536: the update wraps at every step and the neuron's output is meaningless"
+                ),
+                "lower i_offset (in nA) or R = tau_m / cm",
+            );
+        }
     }
     warnings
 }

@@ -153,6 +153,46 @@ impl Rounding {
     }
 }
 
+/// Accum arithmetic that notes when a result leaves the s16.15 range: the chip wraps it (or, for the rounding
+/// product, saturates it) without a word; the emulator computes the same bits and counts the event, so a run whose
+/// membrane jumped by 65,536 mV is not mistaken for a result (provenance `Fixed_point_wraps`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WrapCheck {
+    /// Some operation since [`WrapCheck::default`] left the range.
+    pub wrapped: bool,
+}
+
+impl WrapCheck {
+    /// `a + b`, wrapping as [`Accum`]'s `+`.
+    #[inline(always)]
+    pub fn add(&mut self, a: Accum, b: Accum) -> Accum {
+        let (r, o) = a.0.overflowing_add(b.0);
+        self.wrapped |= o;
+        Accum(r)
+    }
+
+    /// `a − b`, wrapping as [`Accum`]'s `−`.
+    #[inline(always)]
+    pub fn sub(&mut self, a: Accum, b: Accum) -> Accum {
+        let (r, o) = a.0.overflowing_sub(b.0);
+        self.wrapped |= o;
+        Accum(r)
+    }
+
+    /// `a × b` in `rounding`'s product, noting a wrapped (truncating) or saturated (nearest) result.
+    #[inline(always)]
+    pub fn mul(&mut self, rounding: Rounding, a: Accum, b: Accum) -> Accum {
+        let p = i64::from(a.0) * i64::from(b.0);
+        let exact = match rounding {
+            Rounding::Truncate => p >> Accum::FRAC_BITS,
+            Rounding::Nearest => (p >> Accum::FRAC_BITS) + ((p >> (Accum::FRAC_BITS - 1)) & 1),
+        };
+        let r = rounding.mul(a, b);
+        self.wrapped |= i64::from(r.0) != exact;
+        r
+    }
+}
+
 /// A u0.32 fraction (GCC `unsigned long fract`, `decay_t`, spec §4.9): `value = bits / 2^32`, in [0, 1).
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
@@ -183,6 +223,36 @@ mod tests {
     use proptest::prelude::*;
 
     const LSB: f64 = 1.0 / 32768.0;
+
+    #[test]
+    fn wrap_check_computes_the_chip_bits_and_flags_leaving_the_range() {
+        let mut w = WrapCheck::default();
+        assert_eq!(w.add(Accum::ONE, Accum::ONE), Accum::from_int(2));
+        assert_eq!(
+            w.mul(
+                Rounding::Truncate,
+                Accum::from_int(100),
+                Accum::from_int(20)
+            ),
+            Accum::from_int(2000)
+        );
+        assert!(!w.wrapped);
+        let big = Accum::from_int(4000);
+        assert_eq!(
+            w.mul(Rounding::Truncate, big, Accum::from_int(20)),
+            big * Accum::from_int(20)
+        );
+        assert!(w.wrapped, "80,000 mV wraps");
+        let mut w = WrapCheck::default();
+        assert_eq!(w.sub(Accum::MIN, Accum::LSB), Accum::MAX);
+        assert!(w.wrapped);
+        let mut w = WrapCheck::default();
+        assert_eq!(
+            w.mul(Rounding::Nearest, big, Accum::from_int(20)),
+            Accum::MAX
+        );
+        assert!(w.wrapped, "the rounding product saturates");
+    }
 
     #[test]
     fn constants_and_conversions_are_exact() {

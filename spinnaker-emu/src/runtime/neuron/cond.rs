@@ -140,6 +140,10 @@ impl NeuronModel for LifCondExp {
     fn reversal_crossings(&self) -> u32 {
         self.reversal_crossings
     }
+
+    fn fixed_point_wraps(&self) -> u32 {
+        self.lif.fixed_point_wraps
+    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 use super::alpha_synapse::AlphaSynapses;
 use super::exp_synapse::ExpSynapses;
 use super::{CurrentSynapses, NeuronModel, Receptor, Recorded};
-use crate::runtime::fixed::{Accum, Rounding};
+use crate::runtime::fixed::{Accum, Rounding, WrapCheck};
 use serde::{Deserialize, Serialize};
 
 /// LIF parameters in PyNN units (ms, nF, mV, nA), with the synaptic time constants of the `*_exp` models.
@@ -119,6 +119,9 @@ pub struct Lif {
     pub v: Accum,
     /// Steps left in the refractory period; the membrane integrates when it is ≤ 0.
     pub refract_timer: i32,
+    /// Updates in which a step of the arithmetic left the s16.15 range and wrapped (nmemu's own diagnostic: the
+    /// chip wraps silently, see [`WrapCheck`]).
+    pub fixed_point_wraps: u32,
 }
 
 impl Lif {
@@ -128,6 +131,7 @@ impl Lif {
             params: LifParams::from_pynn(c, dt_ms),
             v: Accum::from_f64(c.v),
             refract_timer: 0,
+            fixed_point_wraps: 0,
         }
     }
 
@@ -145,9 +149,15 @@ impl Lif {
     pub fn integrate(&mut self, exc: Accum, inh: Accum, rounding: Rounding) {
         let p = &self.params;
         if self.refract_timer <= 0 {
-            let input = exc - inh + p.i_offset;
-            let alpha = rounding.mul(input, p.r_membrane) + p.v_rest;
-            self.v = alpha - rounding.mul(p.exp_tc, alpha - self.v);
+            let mut w = WrapCheck::default();
+            let net = w.sub(exc, inh);
+            let input = w.add(net, p.i_offset);
+            let drive = w.mul(rounding, input, p.r_membrane);
+            let alpha = w.add(drive, p.v_rest);
+            let gap = w.sub(alpha, self.v);
+            let relax = w.mul(rounding, p.exp_tc, gap);
+            self.v = w.sub(alpha, relax);
+            self.fixed_point_wraps = self.fixed_point_wraps.saturating_add(u32::from(w.wrapped));
         } else {
             self.refract_timer -= 1;
         }
@@ -219,6 +229,10 @@ impl<S: CurrentSynapses> NeuronModel for LifCurr<S> {
         let spiked = self.lif.step(exc, inh, rounding);
         self.synapses.shape();
         spiked
+    }
+
+    fn fixed_point_wraps(&self) -> u32 {
+        self.lif.fixed_point_wraps
     }
 }
 

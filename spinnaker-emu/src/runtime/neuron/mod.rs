@@ -66,6 +66,10 @@ pub trait NeuronModel {
     fn reversal_crossings(&self) -> u32 {
         0
     }
+    /// Updates in which the membrane arithmetic wrapped out of the s16.15 range (the LIF models count it).
+    fn fixed_point_wraps(&self) -> u32 {
+        0
+    }
 }
 
 /// The synapse shaping of a current-based neuron (sPyNNaker's `synapse_types_*_impl.h`).
@@ -122,17 +126,24 @@ impl NeuronArray {
 
     /// Σ [`NeuronModel::reversal_crossings`] over the core's neurons.
     pub fn reversal_crossings(&self) -> u64 {
-        fn sum<N: NeuronModel>(neurons: &[N]) -> u64 {
-            neurons
-                .iter()
-                .map(|n| u64::from(n.reversal_crossings()))
-                .sum()
+        self.sum(|n| n.reversal_crossings())
+    }
+
+    /// Σ [`NeuronModel::fixed_point_wraps`] over the core's neurons.
+    pub fn fixed_point_wraps(&self) -> u64 {
+        self.sum(|n| n.fixed_point_wraps())
+    }
+
+    /// Σ `count(neuron)` over the core's neurons.
+    fn sum(&self, count: impl Fn(&dyn NeuronModel) -> u32) -> u64 {
+        fn total<N: NeuronModel>(neurons: &[N], count: impl Fn(&dyn NeuronModel) -> u32) -> u64 {
+            neurons.iter().map(|n| u64::from(count(n))).sum()
         }
         match self {
-            NeuronArray::LifCurrExp(n) => sum(n),
-            NeuronArray::LifCurrAlpha(n) => sum(n),
-            NeuronArray::LifCondExp(n) => sum(n),
-            NeuronArray::IzhCurrExp(n) => sum(n),
+            NeuronArray::LifCurrExp(n) => total(n, count),
+            NeuronArray::LifCurrAlpha(n) => total(n, count),
+            NeuronArray::LifCondExp(n) => total(n, count),
+            NeuronArray::IzhCurrExp(n) => total(n, count),
         }
     }
 

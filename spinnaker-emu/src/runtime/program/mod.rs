@@ -150,6 +150,8 @@ pub enum Program {
     DelayExtension(DelayExtensionProgram),
 }
 
+/// Provenance name of the neuron updates whose fixed-point arithmetic wrapped (`fixed::WrapCheck`).
+pub const FIXED_POINT_WRAPS: &str = "Fixed_point_wraps";
 /// Provenance name of the updates whose explicit step carried V past a reversal potential.
 pub const REVERSAL_POTENTIAL_CROSSINGS: &str = "Reversal_potential_crossings";
 
@@ -163,13 +165,14 @@ impl Program {
         }
     }
 
-    /// The core's provenance as (sPyNNaker name, value) pairs, then nmemu's own diagnostics: a core of
-    /// conductance neurons adds `Reversal_potential_crossings` (see `neuron::cond`).
+    /// The core's provenance as (sPyNNaker name, value) pairs, then nmemu's own diagnostics: a neuron core adds
+    /// `Fixed_point_wraps`, and a core of conductance neurons `Reversal_potential_crossings` (see `neuron::cond`).
     pub fn named_counters(&self) -> Vec<(&'static str, u64)> {
         match self {
             Program::DelayExtension(c) => c.delay.named(&c.counters),
             Program::Neurons(c) => {
                 let mut named = c.counters.named();
+                named.push((FIXED_POINT_WRAPS, c.neurons().fixed_point_wraps()));
                 if let NeuronArray::LifCondExp(_) = c.neurons() {
                     named.push((
                         REVERSAL_POTENTIAL_CROSSINGS,
