@@ -117,7 +117,12 @@ pub fn fixed_point_range(net: &Network) -> Vec<NumericalWarning> {
                 advice: advice.to_string(),
             })
         };
-        for spec in population.cell_type.params() {
+        // Spike sources' rates, times and durations are not s16.15 on the chip.
+        let source = matches!(
+            population.cell_type,
+            CellType::SpikeSourcePoisson | CellType::SpikeSourceArray
+        );
+        for spec in population.cell_type.params().iter().filter(|_| !source) {
             let Some(values) = population.param(spec.name) else {
                 continue;
             };
