@@ -137,7 +137,7 @@ fn check(name: &str, dir: &Path) {
             }
             assert_eq!(health, "ok");
             let run = json(&dir.join("run.json"));
-            assert_eq!(run["settings"]["time_scale_factor"], 2);
+            assert_eq!(run["settings"]["time_scale_factor"], 1);
         }
         "va_cuba.json" => {
             within("exc Hz", r["exc"].1, 4.0, 7.0);

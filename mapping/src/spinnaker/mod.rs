@@ -26,6 +26,7 @@ pub mod stdp;
 pub mod synapses;
 pub mod synaptic_matrix;
 pub mod tables;
+pub mod tick_estimate;
 pub mod time_scale;
 pub mod weights;
 

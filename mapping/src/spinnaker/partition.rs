@@ -12,10 +12,10 @@
 //!   (§4.8); longer delays go through delay-extension cores (`delays`), which add at most 8 stages of that
 //!   reach, so a core reaches 9 x 2^D steps. Only a population whose incoming delays exceed even that gets
 //!   smaller slices (fewer index bits I, more delay bits D); the report says so.
-//! - **The tick.** Estimated cycles per tick (timer, neuron updates, ring-buffer transfer, and the expected
-//!   incoming synaptic events at the sources' rates with the runtime's per-spike and per-synapse costs of
-//!   `CycleCosts`) must fit in the timestep at 200 MHz, with `headroom` to spare. A slice that would overrun
-//!   by design is halved; a single neuron that would overrun is an error naming the population.
+//! - **The tick.** The estimated longest tick (`tick_estimate`: the update as a busy period lengthened by the
+//!   spikes that arrive during it, in the peak tick the sources' rates and known volleys give) must fit in
+//!   the timestep at 200 MHz, with `headroom` to spare. A slice that would overrun by design is halved; a
+//!   single neuron that would overrun is an error naming the population.
 
 use std::ops::Range;
 
@@ -27,6 +27,7 @@ use spinnaker_emu::runtime::synapse_row::{MAX_RING_BUFFER_BITS, bits_for_values}
 
 use super::delays::MAX_DELAY_STAGES;
 use super::synapses::IncomingStats;
+use super::tick_estimate::{self, SendWindow, SliceWork};
 
 /// The runtime's neurons per core (`POP_TABLE_MAX_ROW_LENGTH`, A1.1).
 pub const MAX_NEURONS_PER_CORE: u32 = 256;
@@ -128,6 +129,21 @@ pub fn partition(
 ) -> Result<Partition, String> {
     let mut slices = Vec::new();
     let mut populations = Vec::with_capacity(net.populations.len());
+    let work: Vec<Option<SliceWork>> = net
+        .populations
+        .iter()
+        .zip(incoming)
+        .map(|(p, s)| {
+            (!p.cell_type.is_source())
+                .then(|| SliceWork::of(p, s.fires_in_volleys, options.timestep_ms, &options.costs))
+        })
+        .collect();
+    let windows = tick_estimate::send_windows(
+        net,
+        &work,
+        &tick_estimate::start_atoms(net, caps),
+        &options.costs,
+    );
     for (p, population) in net.populations.iter().enumerate() {
         let cell = population.cell_type;
         // A hint only limits when it cuts below both the runtime maximum and the population.
@@ -137,11 +153,11 @@ pub fn partition(
         };
         // A slice never holds more than the population, so the cycle estimate is of the slice that exists.
         let start = start.min(population.size.max(1));
-        let (atoms, limited_by, cycles) = match cell {
-            CellType::SpikeSourcePoisson | CellType::SpikeSourceArray => (start, start_limit, None),
-            _ => neuron_atoms(
+        let (atoms, limited_by, cycles) = match &work[p] {
+            None => (start, start_limit, None),
+            Some(work) => neuron_atoms(
                 &population.label,
-                cell,
+                (work, &windows),
                 &incoming[p],
                 (start, start_limit),
                 options,
@@ -175,7 +191,7 @@ pub fn partition(
 /// The largest slice of a neuron population within both budgets, from `start` atoms (limited by `start.1`).
 fn neuron_atoms(
     label: &str,
-    cell: CellType,
+    (work, windows): (&SliceWork, &[SendWindow]),
     incoming: &IncomingStats,
     start: (u32, Limit),
     options: &PartitionOptions,
@@ -206,7 +222,14 @@ fn neuron_atoms(
         * f64::from(options.time_scale_factor)
         * CORE_HZ;
     loop {
-        let cycles = estimate_cycles(cell, atoms, incoming, options);
+        let cycles = tick_estimate::estimate_cycles(
+            atoms,
+            work,
+            incoming,
+            windows,
+            options.timestep_ms,
+            &options.costs,
+        );
         if cycles as f64 <= budget {
             return Ok((atoms, limited_by, Some(cycles)));
         }
@@ -223,33 +246,6 @@ fn neuron_atoms(
         atoms /= 2;
         limited_by = Limit::CycleBudget;
     }
-}
-
-/// Estimated core cycles of one tick of a slice of `atoms` neurons: timer, transfer and update of every
-/// neuron, plus the expected incoming spikes (per spike: FIQ, dispatch, a pop-table search, a DMA set-up and
-/// row overhead) and synaptic events at the sources' rates.
-fn estimate_cycles(
-    cell: CellType,
-    atoms: u32,
-    incoming: &IncomingStats,
-    options: &PartitionOptions,
-) -> u64 {
-    let c = &options.costs;
-    let update = match cell {
-        CellType::IfCondExp | CellType::IfCondAlpha | CellType::EifCondExpIsfaIsta => c.update_cond,
-        CellType::Izhikevich => c.update_izhikevich,
-        CellType::IfCurrAlpha => c.update_lif_alpha,
-        _ => c.update_lif,
-    };
-    let n = f64::from(atoms);
-    let per_spike =
-        (c.packet_fiq + c.spike_dispatch + 8 * c.pop_table_probe + c.dma_setup + c.row_overhead)
-            as f64;
-    let events = incoming.events_per_neuron_per_tick(options.timestep_ms) * n;
-    let spikes = incoming.source_spikes_per_tick(atoms, options.timestep_ms);
-    let fixed = c.timer as f64
-        + n * (update + c.transfer_per_neuron_per_type * u64::from(SYNAPSE_TYPES)) as f64;
-    (fixed + spikes * per_spike + events * c.fixed_synapse as f64).ceil() as u64
 }
 
 #[cfg(test)]

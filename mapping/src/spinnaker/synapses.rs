@@ -14,6 +14,7 @@ use spinnaker_emu::runtime::stdp::{PynnWeightDependence, SpikePairRule, StdpConf
 use spinnaker_emu::runtime::synapse_row::SynapticWordLayout;
 
 use super::partition::{Partition, SYNAPSE_TYPES};
+use super::tick_estimate;
 use super::weights::{DEFAULT_RATE_HZ, InputBound, WeightScale, shift_for};
 
 /// The highest rate a population's neurons are expected to fire at: a Poisson source's largest `rate`, else
@@ -27,14 +28,19 @@ pub fn source_rate_hz(population: &Population) -> f64 {
     }
 }
 
-/// One projection into a population, as the partitioner's spike estimate needs it.
+/// One projection into a population, as the partitioner's cycle estimate needs it (`tick_estimate`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct IncomingProjection {
+    /// The pre-synaptic population (its send window).
+    pub pre: usize,
     pub n_pre: f64,
     /// Mean synapses per source neuron.
     pub out_degree: f64,
     pub rate_hz: f64,
     pub post_size: f64,
+    /// The most spikes the pre view is known to fire in one tick (0: nothing known beyond its rate).
+    pub volley: f64,
+    pub plastic: bool,
 }
 
 /// What arrives at one population, for the partitioner's budgets.
@@ -45,43 +51,46 @@ pub struct IncomingStats {
     /// Expected synaptic events per post-synaptic neuron per second.
     pub events_per_neuron_per_s: f64,
     pub projections: Vec<IncomingProjection>,
+    /// Master-population-table entries of a core: one per pre-synaptic population.
+    pub table_entries: u32,
+    /// The population fires in volleys: all its neurons in one tick (`tick_estimate::chain_volleys`).
+    pub fires_in_volleys: bool,
 }
 
 impl IncomingStats {
     pub fn events_per_neuron_per_tick(&self, timestep_ms: f64) -> f64 {
         self.events_per_neuron_per_s * timestep_ms * 1e-3
     }
-
-    /// Expected spikes per tick arriving at a slice of `atoms` neurons: a source neuron with `r` random
-    /// synapses into N neurons reaches a given slice with probability `1 - (1 - atoms/N)^r`; each of its
-    /// spikes costs the slice one packet, one table search and one row fetch however many synapses the row has.
-    pub fn source_spikes_per_tick(&self, atoms: u32, timestep_ms: f64) -> f64 {
-        self.projections
-            .iter()
-            .map(|p| {
-                let share = (f64::from(atoms) / p.post_size.max(1.0)).min(1.0);
-                let reach = 1.0 - (1.0 - share).powf(p.out_degree);
-                p.n_pre * reach * p.rate_hz * timestep_ms * 1e-3
-            })
-            .sum()
-    }
 }
 
 /// Per population, what its projections bring.
 pub fn incoming_stats(net: &Network, expanded: &[Synapses]) -> Vec<IncomingStats> {
     let mut stats = vec![IncomingStats::default(); net.populations.len()];
-    for (p, synapses) in net.projections.iter().zip(expanded) {
+    let volleys = tick_estimate::projection_volleys(net, expanded);
+    for (s, volley) in stats
+        .iter_mut()
+        .zip(tick_estimate::chain_volleys(net, expanded))
+    {
+        s.fires_in_volleys = volley;
+    }
+    for (j, (p, synapses)) in net.projections.iter().zip(expanded).enumerate() {
         let rate = source_rate_hz(&net.populations[p.pre.population]);
         let s = &mut stats[p.post.population];
         let n = synapses.post.len() as f64;
         let n_pre = f64::from(p.pre.len());
         s.max_delay_steps = s.max_delay_steps.max(max_delay(synapses));
         s.events_per_neuron_per_s += n * rate / f64::from(p.post.population_size.max(1));
+        if !s.projections.iter().any(|q| q.pre == p.pre.population) {
+            s.table_entries += 1;
+        }
         s.projections.push(IncomingProjection {
+            pre: p.pre.population,
             n_pre,
             out_degree: n / n_pre.max(1.0),
             rate_hz: rate,
             post_size: f64::from(p.post.population_size),
+            volley: volleys[j],
+            plastic: matches!(p.synapse, SynapseSpec::StdpMechanism { .. }),
         });
     }
     stats

@@ -1,16 +1,17 @@
 //! `--time-scale-factor auto`: the smallest factor at which no core overruns its tick.
 //!
 //! sPyNNaker leaves the factor to the user, who learns it by trial on the machine. The partitioner's
-//! estimate (`partition::estimate_cycles`) is made from expected rates and cannot see synchronous volleys or
-//! a network's start-up transient, which dominate the peak tick of many networks. So the choice is made the
-//! way a user would make it on the hardware, but measured by the emulator: map at a factor, run a probe of
-//! the first `probe_ms` of biological time, read every core's longest tick (`Max_tick_cycles`) and the
-//! input-buffer losses, and move the factor to what the longest tick needs (with 10% to spare), bisecting
-//! between the largest factor seen to overrun and the smallest seen to run clean, until they meet or
-//! [`MAX_PROBES`] probes have run; the smallest clean factor wins. The factor starts at the smallest one at which the partitioner's estimate maps
-//! onto the machine. Input-buffer losses are measured and reported but do not raise the factor: without
-//! overruns they come from bursts (many spikes within microseconds) that a longer tick does not absorb, and
-//! the health verdict names them.
+//! estimate (`tick_estimate::estimate_cycles`) models the peak tick from the sources' rates and the volleys
+//! the file makes certain, but not a start-up transient or synchrony the network builds up, nor SDRAM
+//! contention that only placement decides (`tests/estimate.rs` names the examples it misses). So the choice
+//! is made the way a user would make it on the hardware, but measured by the emulator: map at a factor, run
+//! a probe of the first `probe_ms` of biological time, read every core's longest tick (`Max_tick_cycles`)
+//! and the input-buffer losses, and move the factor to what the longest tick needs (with 10% to spare),
+//! bisecting between the largest factor seen to overrun and the smallest seen to run clean, until they meet
+//! or [`MAX_PROBES`] probes have run; the smallest clean factor wins. The factor starts at the smallest one
+//! at which the partitioner's estimate maps onto the machine. Input-buffer losses are measured and reported
+//! but do not raise the factor: without overruns they come from bursts (many spikes within microseconds)
+//! that a longer tick does not absorb, and the health verdict names them.
 //! A probe sees only the start of the run: a network whose load grows later can still overrun, which the
 //! run's health verdict then reports.
 
