@@ -26,7 +26,7 @@ enum TablesCommand {
 
 /// Minimise every chip's multicast routing table in a file and prove each result routes every key as
 /// before. Reads PACMAN's JSON list of chip tables or a CSV of key,mask,route hex words (one table),
-/// either optionally gzipped. Prints the largest tables before and after, then a total line:
+/// either optionally gzipped (every member of a multi-member file; at most 256 MiB of text). Prints the largest tables before and after, then a total line:
 /// `total: before N, after M, largest K, seconds S` (S: minimisation time). Fails (status 1) if a table
 /// does not fit the target or routes some key differently.
 #[derive(Debug, clap::Args)]
