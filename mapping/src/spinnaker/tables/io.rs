@@ -8,6 +8,7 @@
 //! file is refused rather than exhausting memory. Entries with a key bit outside the mask are refused: the router matches them with nothing
 //! (spec A0.2), and the minimisers' bit arithmetic assumes they are absent.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -142,8 +143,26 @@ fn byte_size(limit: u64) -> String {
 }
 
 /// Parses the PACMAN JSON format. Fields other than the four of an entry and `x`, `y`, `entries` of a
-/// table are ignored.
+/// table are ignored. A chip given two tables is refused: a router has one.
 pub fn parse_json(text: &str) -> Result<Vec<ChipTable>, Problem> {
+    let tables = parse_json_tables(text)?;
+    let mut first_at: HashMap<(u16, u16), usize> = HashMap::with_capacity(tables.len());
+    for (t, table) in tables.iter().enumerate() {
+        let chip = (table.chip.x, table.chip.y);
+        if let Some(first) = first_at.insert(chip, t) {
+            return Err((
+                format!("[{t}]"),
+                format!(
+                    "chip {} already has a table, at [{first}]; a router holds one table",
+                    table.chip
+                ),
+            ));
+        }
+    }
+    Ok(tables)
+}
+
+fn parse_json_tables(text: &str) -> Result<Vec<ChipTable>, Problem> {
     let value: Value = serde_json::from_str(text).map_err(|e| {
         (
             format!("line {}, column {}", e.line(), e.column()),
@@ -419,6 +438,10 @@ mod tests {
                 "[1]: expected a chip table (a JSON object), got 7",
             ),
             ("{}".to_owned(), ": expected a list of chip tables"),
+            (
+                GOOD.replace("\"x\": 0, \"y\": 1", "\"x\": 6, \"y\": 2"),
+                "[1]: chip (6, 2) already has a table, at [0]; a router holds one table",
+            ),
             (GOOD.replace("}]},", "}]}"), "line 4, column"),
         ];
         for (text, expected) in cases {
