@@ -103,6 +103,47 @@ fn a_dead_link_shows_in_the_counters() {
 }
 
 #[test]
+fn a_dead_chip_is_routed_around_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let faults = dir.path().join("faults.json");
+    std::fs::write(&faults, r#"{"dead_chips": [[3, 3]]}"#).unwrap();
+    let f = faults.to_str().unwrap();
+    for pattern in ["uniform", "bitcomplement"] {
+        let args = [
+            "noc",
+            "--machine",
+            "spinnaker-48",
+            "--pattern",
+            pattern,
+            "--rate",
+            "5",
+            "--duration-ms",
+            "2",
+            "--faults",
+            f,
+        ];
+        let report = json(&nmemu(&[&args[..], &["--json"]].concat()));
+        assert!(
+            report[0]["flows_rerouted"].as_u64().unwrap() > 0,
+            "{pattern}"
+        );
+        assert_eq!(report[0]["flows_unreachable"], 0, "{pattern}");
+        assert_eq!(report[0]["delivered"], report[0]["injected"], "{pattern}");
+        let out = nmemu(&args);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            text.contains("dead chips: 1, neither sending nor receiving; "),
+            "{text}"
+        );
+    }
+}
+
+#[test]
 fn bad_arguments_are_refused_clearly() {
     let out = nmemu(&["noc", "--machine", "spinnaker-4b", "--rate", "1"]);
     assert_eq!(out.status.code(), Some(1));

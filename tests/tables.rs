@@ -138,6 +138,11 @@ fn bad_files_are_refused_with_the_place_named() {
             "[{\"x\": 0,",
             "truncated.json: line 1, column",
         ),
+        (
+            "twice.json",
+            r#"[{"x": 1, "y": 0, "entries": []}, {"x": 1, "y": 0, "entries": []}]"#,
+            "twice.json: [1]: chip (1, 0) already has a table, at [0]; a router holds one table",
+        ),
     ];
     for (name, text, expected) in cases {
         let path = dir.path().join(name);
@@ -155,6 +160,19 @@ fn bad_files_are_refused_with_the_place_named() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("expected one of ordered-covering, pair, remove-default, none"));
     assert_eq!(nmemu(&["tables"]).status.code(), Some(2));
+    // A target the router cannot hold is refused before the file is read.
+    let out = nmemu(&[
+        "tables",
+        "minimise",
+        "no/such/file.json",
+        "--target",
+        "1024",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out).trim(),
+        "error: --target 1024: a router holds at most 1023 application entries"
+    );
 }
 
 #[test]

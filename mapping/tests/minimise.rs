@@ -6,7 +6,8 @@
 use std::path::Path;
 
 use nmemu_mapping::spinnaker::tables::{
-    Algorithm, ChipTable, TableEntry, check_equivalent, minimise, minimise_all, read_tables,
+    Algorithm, ChipTable, MAX_MERGING_ENTRIES, TableEntry, check_equivalent, minimise,
+    minimise_all, read_tables,
 };
 use proptest::prelude::*;
 use spinnaker_emu::router::table::{Route, RoutingEntry};
@@ -187,6 +188,26 @@ fn refusals_say_what_is_wrong() {
             .unwrap()
             .len(),
         8
+    );
+    // Past the merging algorithms' cap the table is refused at once, naming the cap.
+    let huge: Vec<TableEntry> = (0..=MAX_MERGING_ENTRIES as u32)
+        .map(|k| entry(k, u32::MAX, 1 << (k % 24)))
+        .collect();
+    for algorithm in [Algorithm::OrderedCovering, Algorithm::Pair] {
+        let error = minimise(&huge, algorithm, None).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "50001 entries are more than {algorithm} takes (50000; its time grows faster than the \
+                 square of the table); remove-default and none take any size"
+            )
+        );
+    }
+    assert_eq!(
+        minimise(&huge, Algorithm::RemoveDefault, None)
+            .unwrap()
+            .len(),
+        huge.len()
     );
     assert_eq!(
         "range".parse::<Algorithm>().unwrap_err(),

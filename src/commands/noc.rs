@@ -34,7 +34,9 @@ pub struct Args {
     duration_ms: f64,
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Dead chips, cores and links: {"dead_chips": [[x, y]], "dead_cores": [[x, y, core]], "dead_links": [[x, y, link]]}.
+    /// A JSON file of dead chips, cores and links: {"dead_chips": [[x, y]], "dead_cores": [[x, y, core]],
+    /// "dead_links": [[x, y, link]]}. Dead chips send and receive nothing and routes detour around them
+    /// (the report counts the detours); dead links stay on the routes, for the router to cope with.
     #[arg(long)]
     faults: Option<PathBuf>,
     /// Turn emergency routing on (wait2 = 0x10 = 16 router cycles); the sPyNNaker default is off.
@@ -104,12 +106,29 @@ pub fn run(args: &Args) -> Result<(), String> {
     if args.json {
         let text = serde_json::to_string_pretty(&reports).map_err(|e| e.to_string())?;
         println!("{text}");
-    } else if let [one] = reports.as_slice() {
-        print_report(&args.machine, one, &machine);
     } else {
-        print_sweep(&args.machine, &reports);
+        if let [one] = reports.as_slice() {
+            print_report(&args.machine, one, &machine);
+        } else {
+            print_sweep(&args.machine, &reports);
+        }
+        if let Some(first) = reports.first() {
+            print_dead_chips(faults.dead_chips.len(), first);
+        }
     }
     Ok(())
+}
+
+/// What dead chips did to the traffic (the same at every rate: routes depend on the pattern and seed).
+fn print_dead_chips(dead: usize, r: &NocReport) {
+    if dead == 0 {
+        return;
+    }
+    println!(
+        "dead chips: {dead}, neither sending nor receiving; {} flows rerouted around them, {} left out (no working path)",
+        thousands(r.flows_rerouted as u64),
+        thousands(r.flows_unreachable as u64)
+    );
 }
 
 fn ns(cycles: u32) -> f64 {

@@ -26,7 +26,7 @@ enum TablesCommand {
 
 /// Minimise every chip's multicast routing table in a file and prove each result routes every key as
 /// before. Reads PACMAN's JSON list of chip tables or a CSV of key,mask,route hex words (one table),
-/// either optionally gzipped. Prints the largest tables before and after, then a total line:
+/// either optionally gzipped (every member of a multi-member file; at most 256 MiB of text). Prints the largest tables before and after, then a total line:
 /// `total: before N, after M, largest K, seconds S` (S: minimisation time). Fails (status 1) if a table
 /// does not fit the target or routes some key differently.
 #[derive(Debug, clap::Args)]
@@ -41,8 +41,10 @@ pub struct MinimiseArgs {
     /// (only drop entries default routing handles) or none.
     #[arg(long, default_value = "ordered-covering")]
     algorithm: Algorithm,
-    /// Entries per table to reach; tables that already fit are left alone and ordered covering stops as
-    /// soon as one fits. 0 minimises as far as possible (and still requires the router's 1023).
+    /// Entries per table to reach, at most the router's 1023; tables that already fit are left alone and
+    /// ordered covering stops as soon as one fits. 0 minimises as far as possible (and still requires the
+    /// router's 1023). Ordered covering and pair refuse tables of more than 50,000 entries (their time
+    /// grows faster than the square of the table); remove-default and none take any size.
     #[arg(long, default_value_t = RoutingTable::APPLICATION_ENTRIES)]
     target: usize,
     /// Host threads (results do not depend on it; default: all cores).
@@ -69,6 +71,13 @@ pub fn run(args: &Args) -> Result<(), String> {
 }
 
 fn minimise(args: &MinimiseArgs) -> Result<(), String> {
+    if args.target > RoutingTable::APPLICATION_ENTRIES {
+        return Err(format!(
+            "--target {}: a router holds at most {} application entries",
+            args.target,
+            RoutingTable::APPLICATION_ENTRIES
+        ));
+    }
     let tables = read_tables(&args.file).map_err(|e| e.to_string())?;
     let target = (args.target > 0).then_some(args.target);
     let limit = target.unwrap_or(RoutingTable::APPLICATION_ENTRIES);

@@ -38,6 +38,10 @@ pub struct NocReport {
     pub mean_hops: f64,
     pub max_hops: u16,
     pub router: RouterCounters,
+    /// Flows whose route crossed a dead chip and that took a detour over working chips instead.
+    pub flows_rerouted: usize,
+    /// Flows left out: no path of working chips and links reaches their destination.
+    pub flows_unreachable: usize,
     pub routing_entries: usize,
     pub routing_entries_before_default_removal: usize,
     pub max_entries_per_chip: usize,
@@ -117,6 +121,8 @@ impl NocReport {
             },
             max_hops,
             router: totals.router,
+            flows_rerouted: routes.rerouted,
+            flows_unreachable: routes.unreachable,
             routing_entries: routes.tables.values().map(|t| t.len()).sum(),
             routing_entries_before_default_removal: routes.entries_before_default_removal,
             max_entries_per_chip: routes.tables.values().map(|t| t.len()).max().unwrap_or(0),

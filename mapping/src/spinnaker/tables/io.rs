@@ -3,15 +3,18 @@
 //! CSV of `key,mask,route` hexadecimal words for one table. Either may be gzipped.
 //!
 //! Bad input is an error naming the file, the place (JSON path or CSV line and field) and the value; never
-//! a panic. Entries with a key bit outside the mask are refused: the router matches them with nothing
+//! a panic. A gzipped file may hold several members (as `cat a.gz b.gz` makes): all are read, as gunzip
+//! does. The text, after decompression, is capped at [`MAX_TEXT_BYTES`] so that a gzip bomb or an endless
+//! file is refused rather than exhausting memory. Entries with a key bit outside the mask are refused: the router matches them with nothing
 //! (spec A0.2), and the minimisers' bit arithmetic assumes they are absent.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::io::{Read, Write};
 use std::path::Path;
 
 use flate2::Compression;
-use flate2::read::GzDecoder;
+use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
 use serde_json::{Map, Value, json};
 use spinnaker_emu::geometry::ChipCoord;
@@ -52,6 +55,9 @@ type Problem = (String, String);
 
 /// The first two bytes of every gzip member (RFC 1952).
 const GZIP_MAGIC: [u8; 2] = [0x1F, 0x8B];
+/// The most text a table file may hold once decompressed: 256 MiB, about three million entries in the JSON
+/// format (a router holds 1,023), whose parsed form needs about four times as much memory.
+pub const MAX_TEXT_BYTES: u64 = 256 << 20;
 /// Route words hold 6 link and 18 processor bits.
 const ROUTE_BITS: u32 = 24;
 
@@ -59,26 +65,10 @@ const ROUTE_BITS: u32 = 24;
 /// either optionally followed by `.gz`), or else by the text: JSON starts with `[`.
 pub fn read_tables(path: &Path) -> Result<Vec<ChipTable>, TableFileError> {
     let file = path.display().to_string();
-    let whole = |message: String| TableFileError {
+    let text = read_text(path, MAX_TEXT_BYTES).map_err(|message| TableFileError {
         file: file.clone(),
         place: String::new(),
         message,
-    };
-    let raw = std::fs::read(path).map_err(|e| whole(e.to_string()))?;
-    let bytes = if raw.starts_with(&GZIP_MAGIC) {
-        let mut plain = Vec::new();
-        GzDecoder::new(raw.as_slice())
-            .read_to_end(&mut plain)
-            .map_err(|e| whole(format!("not a readable gzip file: {e}")))?;
-        plain
-    } else {
-        raw
-    };
-    let text = String::from_utf8(bytes).map_err(|e| {
-        whole(format!(
-            "not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
     })?;
     let name = file.strip_suffix(".gz").unwrap_or(&file);
     let is_json = if name.ends_with(".json") {
@@ -105,9 +95,74 @@ pub fn read_tables(path: &Path) -> Result<Vec<ChipTable>, TableFileError> {
     })
 }
 
+/// The file's text, every gzip member decompressed; refused past `limit` bytes (read one byte beyond it to
+/// tell a file at the limit from one over it). The message is for a whole-file [`TableFileError`].
+fn read_text(path: &Path, limit: u64) -> Result<String, String> {
+    let mut file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut magic = Vec::with_capacity(GZIP_MAGIC.len());
+    (&mut file)
+        .take(GZIP_MAGIC.len() as u64)
+        .read_to_end(&mut magic)
+        .map_err(|e| e.to_string())?;
+    let gzipped = magic == GZIP_MAGIC;
+    let whole = std::io::Cursor::new(magic).chain(file);
+    let mut bytes = Vec::new();
+    if gzipped {
+        MultiGzDecoder::new(whole)
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("not a readable gzip file: {e}"))?;
+    } else {
+        whole
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| e.to_string())?;
+    }
+    if bytes.len() as u64 > limit {
+        return Err(format!(
+            "holds more than {} of text{}; the limit keeps a runaway file from exhausting memory",
+            byte_size(limit),
+            if gzipped { " once decompressed" } else { "" }
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// `limit` in MiB when whole MiB, else in bytes.
+fn byte_size(limit: u64) -> String {
+    if limit >= 1 << 20 && limit.is_multiple_of(1 << 20) {
+        format!("{} MiB", limit >> 20)
+    } else {
+        format!("{limit} bytes")
+    }
+}
+
 /// Parses the PACMAN JSON format. Fields other than the four of an entry and `x`, `y`, `entries` of a
-/// table are ignored.
+/// table are ignored. A chip given two tables is refused: a router has one.
 pub fn parse_json(text: &str) -> Result<Vec<ChipTable>, Problem> {
+    let tables = parse_json_tables(text)?;
+    let mut first_at: HashMap<(u16, u16), usize> = HashMap::with_capacity(tables.len());
+    for (t, table) in tables.iter().enumerate() {
+        let chip = (table.chip.x, table.chip.y);
+        if let Some(first) = first_at.insert(chip, t) {
+            return Err((
+                format!("[{t}]"),
+                format!(
+                    "chip {} already has a table, at [{first}]; a router holds one table",
+                    table.chip
+                ),
+            ));
+        }
+    }
+    Ok(tables)
+}
+
+fn parse_json_tables(text: &str) -> Result<Vec<ChipTable>, Problem> {
     let value: Value = serde_json::from_str(text).map_err(|e| {
         (
             format!("line {}, column {}", e.line(), e.column()),
@@ -383,6 +438,10 @@ mod tests {
                 "[1]: expected a chip table (a JSON object), got 7",
             ),
             ("{}".to_owned(), ": expected a list of chip tables"),
+            (
+                GOOD.replace("\"x\": 0, \"y\": 1", "\"x\": 6, \"y\": 2"),
+                "[1]: chip (6, 2) already has a table, at [0]; a router holds one table",
+            ),
             (GOOD.replace("}]},", "}]}"), "line 4, column"),
         ];
         for (text, expected) in cases {
@@ -452,6 +511,45 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(missing.contains("missing.csv: "), "{missing}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn gzip(text: &[u8]) -> Vec<u8> {
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+        encoder.write_all(text).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    #[test]
+    fn every_gzip_member_is_read_and_the_text_is_capped() {
+        let dir = std::env::temp_dir().join(format!("nmemu-tables-gz-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // `cat a.csv.gz b.csv.gz`: two members, one table of both files' entries.
+        let joined = dir.join("joined.csv.gz");
+        let mut bytes = gzip(b"0x10,0xF0,0x1\n");
+        bytes.extend(gzip(b"0x20,0xF0,0x2\n"));
+        std::fs::write(&joined, &bytes).unwrap();
+        let tables = read_tables(&joined).unwrap();
+        assert_eq!(tables[0].entries.len(), 2);
+        assert_eq!(tables[0].entries[1].route, Route(2));
+        // A bomb: 64 KiB of text from a few hundred bytes, refused at a 4 KiB limit; plain text too.
+        let bomb = dir.join("bomb.csv.gz");
+        std::fs::write(&bomb, gzip(&[b'0'; 1 << 16])).unwrap();
+        assert_eq!(read_text(&bomb, 1 << 16).unwrap().len(), 1 << 16);
+        let refused = read_text(&bomb, 4096).unwrap_err();
+        assert_eq!(
+            refused,
+            "holds more than 4096 bytes of text once decompressed; the limit keeps a runaway file \
+             from exhausting memory"
+        );
+        let plain = dir.join("plain.csv");
+        std::fs::write(&plain, [b'0'; 4097]).unwrap();
+        assert!(
+            read_text(&plain, 4096)
+                .unwrap_err()
+                .contains("more than 4096 bytes of text;")
+        );
+        assert_eq!(byte_size(MAX_TEXT_BYTES), "256 MiB");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
