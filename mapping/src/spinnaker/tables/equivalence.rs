@@ -200,23 +200,18 @@ mod tests {
     }
 
     #[test]
-    fn a_large_table_is_checked_in_linear_time() {
+    fn a_large_table_is_checked_exactly() {
         // 200,000 distinct keys in scattered order (an odd multiplier permutes 0..2^31): scanning the
-        // minimised table per entry took 36 s for this; the tries take well under a second.
+        // minimised table per entry took 36 s for this; the tries take well under a second (a speed claim
+        // belongs in `cargo bench --bench tables`, not in a timed test).
         let table: Vec<TableEntry> = (0..200_000u32)
             .map(|i| entry(i.wrapping_mul(0x9E37_79B1) << 1, !1, 1 << (i % 24), false))
             .collect();
-        let started = std::time::Instant::now();
         assert_eq!(check_equivalent(&table, &hardware(&table)), Ok(()));
         let mut moved = hardware(&table);
         moved[150_000].route = Route(1 << 24);
         let mismatch = check_equivalent(&table, &moved).unwrap_err();
         assert_eq!(mismatch.original_entry, 150_000);
-        let seconds = started.elapsed().as_secs_f64();
-        assert!(
-            seconds < 8.0,
-            "two checks of 200,000 entries took {seconds:.1} s"
-        );
     }
 
     #[test]
