@@ -20,9 +20,9 @@ use super::thousands;
   nmemu noc --machine spinnaker-48 --pattern hotspot --rate 1,2,5,10,20,50 --duration-ms 20
   nmemu noc --machine spinnaker-48 --pattern local --rate 20 --faults faults.json --emergency-routing")]
 pub struct Args {
-    /// A SpiNNaker preset (see `nmemu machines`).
-    #[arg(long)]
-    machine: String,
+    /// A SpiNNaker preset (see `nmemu machines`); case is ignored.
+    #[arg(long, value_parser = super::machines::parse)]
+    machine: super::machines::Preset,
     /// uniform, local, hotspot or bitcomplement.
     #[arg(long, default_value = "uniform")]
     pattern: String,
@@ -58,7 +58,9 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<(), String> {
-    let preset = spinnaker_emu::Preset::parse(&args.machine)?;
+    let preset = args
+        .machine
+        .spinnaker("noc measures SpiNNaker's interconnect (its routers and links)")?;
     let faults = match &args.faults {
         None => Faults::default(),
         Some(path) => {
@@ -105,9 +107,9 @@ pub fn run(args: &Args) -> Result<(), String> {
         let text = serde_json::to_string_pretty(&reports).map_err(|e| e.to_string())?;
         println!("{text}");
     } else if let [one] = reports.as_slice() {
-        print_report(&args.machine, one, &machine);
+        print_report(&preset.to_string(), one, &machine);
     } else {
-        print_sweep(&args.machine, &reports);
+        print_sweep(&preset.to_string(), &reports);
     }
     Ok(())
 }

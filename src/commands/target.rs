@@ -9,13 +9,15 @@ use nmemu_mapping::spinnaker::{Mapped, SpinnakerOptions, map, time_scale};
 use spinnaker_emu::faults::Faults;
 use spinnaker_emu::image::MachineDescription;
 
+use super::machines::Preset;
+
 #[derive(Debug, clap::Args)]
 pub struct TargetArgs {
     /// The network file (net.json, format nmemu-net/1).
     pub net: PathBuf,
-    /// A machine preset (see `nmemu machines`), e.g. spinnaker-48.
-    #[arg(long)]
-    pub machine: String,
+    /// A machine preset (see `nmemu machines`), e.g. spinnaker-48; case is ignored.
+    #[arg(long, value_parser = super::machines::parse)]
+    pub machine: Preset,
     /// Master seed (default: the network's `simulation.seed`). Changes connectivity, parameters drawn
     /// from distributions, Poisson trains and the placement.
     #[arg(long)]
@@ -84,12 +86,8 @@ impl TargetArgs {
     /// Loads the network (with `--seed` applied) and maps it.
     pub fn map(&self) -> Result<Target, String> {
         let at = |e: &dyn std::fmt::Display| format!("{}: {e}", self.net.display());
-        if self.machine.starts_with("brainscales") {
-            return Err(format!(
-                "--machine {}: BrainScaleS mapping is not available yet; use a spinnaker-* preset",
-                self.machine
-            ));
-        }
+        self.machine
+            .spinnaker("BrainScaleS mapping is not available yet")?;
         let text = std::fs::read_to_string(&self.net).map_err(|e| at(&e))?;
         let mut file = parse_str(&text).map_err(|e| at(&e))?;
         if let Some(seed) = self.seed {
@@ -106,7 +104,7 @@ impl TargetArgs {
             }
         };
         let description = MachineDescription {
-            preset: self.machine.clone(),
+            preset: self.machine.to_string(),
             ideal_cores: self.ideal_cores,
             faults,
         };
