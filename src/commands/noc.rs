@@ -3,9 +3,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use spinnaker_emu::faults::Faults;
+use nmemu_loader::input::read_bounded;
+use spinnaker_emu::faults::{self, Faults};
 use spinnaker_emu::machine::{CoreModel, Machine};
-use spinnaker_emu::noc::{NocConfig, NocReport, Pattern, run as run_noc};
+use spinnaker_emu::noc::{NocConfig, NocReport, Pattern, check_rate, run as run_noc};
 use spinnaker_emu::router::config::{NetworkParams, WaitField};
 use spinnaker_emu::time::Time;
 
@@ -26,7 +27,8 @@ pub struct Args {
     /// uniform, local, hotspot or bitcomplement.
     #[arg(long, default_value = "uniform")]
     pattern: String,
-    /// Packets per application core per ms; a comma-separated list runs a sweep.
+    /// Packets per application core per ms, at most 7843 (a full chip's router busy every cycle); a
+    /// comma-separated list runs a sweep.
     #[arg(long, value_delimiter = ',', default_value = "10")]
     rate: Vec<f64>,
     /// Injection time in ms (packets still in flight get a further 10% to arrive).
@@ -34,7 +36,8 @@ pub struct Args {
     duration_ms: f64,
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Dead chips, cores and links: {"dead_chips": [[x, y]], "dead_cores": [[x, y, core]], "dead_links": [[x, y, link]]}.
+    /// A JSON file of dead chips, cores and links: {"dead_chips": [[x, y]], "dead_cores": [[x, y, core]],
+    /// "dead_links": [[x, y, link]]}.
     #[arg(long)]
     faults: Option<PathBuf>,
     /// Turn emergency routing on (wait2 = 0x10 = 16 router cycles); the sPyNNaker default is off.
@@ -49,8 +52,8 @@ pub struct Args {
     /// All 17 application cores on every chip, instead of sPyNNaker's realistic counts.
     #[arg(long)]
     ideal_cores: bool,
-    /// Host threads (results do not depend on it; default: all cores).
-    #[arg(long)]
+    /// Host threads (results do not depend on it; default: all cores; at most 4 x the host's cores).
+    #[arg(long, value_parser = super::parse_threads)]
     threads: Option<usize>,
     /// Print the report(s) as JSON.
     #[arg(long)]
@@ -61,12 +64,22 @@ pub fn run(args: &Args) -> Result<(), String> {
     let preset = args
         .machine
         .spinnaker("noc measures SpiNNaker's interconnect (its routers and links)")?;
+    for &rate in &args.rate {
+        check_rate(rate).map_err(|e| format!("--rate: {e}"))?;
+    }
+    if !(args.duration_ms > 0.0 && args.duration_ms.is_finite()) {
+        return Err(format!(
+            "--duration-ms must be > 0, got {}",
+            args.duration_ms
+        ));
+    }
     let faults = match &args.faults {
         None => Faults::default(),
         Some(path) => {
+            let at = |e: &dyn std::fmt::Display| format!("--faults {}: {e}", path.display());
             let text =
-                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            Faults::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?
+                read_bounded(path, faults::MAX_FILE_BYTES, "a faults file").map_err(|e| at(&e))?;
+            Faults::from_json(&text).map_err(|e| at(&e))?
         }
     };
     let cores = if args.ideal_cores {
@@ -79,12 +92,6 @@ pub fn run(args: &Args) -> Result<(), String> {
     params.router.reinjection = !args.no_reinjection;
     if args.emergency_routing {
         params.router = params.router.with_emergency_routing(WaitField(0x10));
-    }
-    if !(args.duration_ms > 0.0 && args.duration_ms.is_finite()) {
-        return Err(format!(
-            "--duration-ms must be > 0, got {}",
-            args.duration_ms
-        ));
     }
     let threads = args
         .threads

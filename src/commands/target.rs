@@ -4,9 +4,10 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use nmemu_loader::format::parse::parse_str;
+use nmemu_loader::input::{read_bounded, read_net_file};
 use nmemu_loader::{Limits, Network};
 use nmemu_mapping::spinnaker::{Mapped, SpinnakerOptions, map, time_scale};
-use spinnaker_emu::faults::Faults;
+use spinnaker_emu::faults::{self, Faults};
 use spinnaker_emu::image::MachineDescription;
 
 use super::machines::Preset;
@@ -22,16 +23,17 @@ pub struct TargetArgs {
     /// from distributions, Poisson trains and the placement.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Dead chips, cores and links: {"dead_chips": [[x, y]], "dead_cores": [[x, y, core]], "dead_links": [[x, y, link]]}.
+    /// A JSON file of dead chips, cores and links: {"dead_chips": [[x, y]], "dead_cores": [[x, y, core]],
+    /// "dead_links": [[x, y, link]]}.
     #[arg(long)]
     pub faults: Option<PathBuf>,
     /// All 17 application cores on every chip, instead of sPyNNaker's realistic counts.
     #[arg(long)]
     pub ideal_cores: bool,
-    /// Host threads (results do not depend on it). Mapping uses all cores by default; the emulation
-    /// kernel uses 1 by default, because its conservative parallel windows only pay off when many chips are
-    /// busy (a large network on a large machine).
-    #[arg(long)]
+    /// Host threads (results do not depend on it), at most 4 x the host's cores. Mapping uses all cores by
+    /// default; the emulation kernel uses 1 by default, because its conservative parallel windows only pay
+    /// off when many chips are busy (a large network on a large machine).
+    #[arg(long, value_parser = super::parse_threads)]
     pub threads: Option<usize>,
     /// Fire each core's timer every timestep x N (sPyNNaker's time_scale_factor): N times the cycles per
     /// tick, N times slower than real time on the real machine. `auto`: the smallest N at which a probe run
@@ -62,6 +64,13 @@ fn parse_time_scale(text: &str) -> Result<TimeScale, String> {
     }
 }
 
+/// A network and the machine's faults, read and checked: everything the mapping needs.
+pub struct Loaded {
+    pub net: Network,
+    pub seed: u64,
+    faults: Faults,
+}
+
 /// A network mapped onto a machine, and how long that took.
 pub struct Target {
     pub net: Network,
@@ -75,20 +84,28 @@ impl TargetArgs {
     pub fn mapping_threads(&self) -> usize {
         self.threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-            .max(1)
     }
 
     /// Threads for the emulation kernel: `--threads`, else 1.
     pub fn kernel_threads(&self) -> usize {
-        self.threads.unwrap_or(1).max(1)
+        self.threads.unwrap_or(1)
     }
 
-    /// Loads the network (with `--seed` applied) and maps it.
-    pub fn map(&self) -> Result<Target, String> {
-        let at = |e: &dyn std::fmt::Display| format!("{}: {e}", self.net.display());
+    /// Checks the flags and reads the network (with `--seed` applied) and the faults file, each read bounded:
+    /// everything that can be refused before the mapping's long work.
+    pub fn load(&self) -> Result<Loaded, String> {
         self.machine
             .spinnaker("BrainScaleS mapping is not available yet")?;
-        let text = std::fs::read_to_string(&self.net).map_err(|e| at(&e))?;
+        if self.time_scale_factor == TimeScale::Auto
+            && !(self.probe_ms.is_finite() && self.probe_ms > 0.0)
+        {
+            return Err(format!(
+                "--probe-ms: must be a positive number of ms, got {}",
+                self.probe_ms
+            ));
+        }
+        let at = |e: &dyn std::fmt::Display| format!("{}: {e}", self.net.display());
+        let text = read_net_file(&self.net).map_err(|e| at(&e))?;
         let mut file = parse_str(&text).map_err(|e| at(&e))?;
         if let Some(seed) = self.seed {
             file.simulation.seed = seed;
@@ -98,11 +115,18 @@ impl TargetArgs {
         let faults = match &self.faults {
             None => Faults::default(),
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
-                Faults::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?
+                let at = |e: &dyn std::fmt::Display| format!("--faults {}: {e}", path.display());
+                let text = read_bounded(path, faults::MAX_FILE_BYTES, "a faults file")
+                    .map_err(|e| at(&e))?;
+                Faults::from_json(&text).map_err(|e| at(&e))?
             }
         };
+        Ok(Loaded { net, seed, faults })
+    }
+
+    /// Maps a loaded network onto `--machine`.
+    pub fn map(&self, loaded: Loaded) -> Result<Target, String> {
+        let Loaded { net, seed, faults } = loaded;
         let description = MachineDescription {
             preset: self.machine.to_string(),
             ideal_cores: self.ideal_cores,
@@ -122,12 +146,6 @@ impl TargetArgs {
                 pool.install(|| map(&net, &options))?
             }
             TimeScale::Auto => {
-                if !(self.probe_ms.is_finite() && self.probe_ms > 0.0) {
-                    return Err(format!(
-                        "--probe-ms: must be a positive number of ms, got {}",
-                        self.probe_ms
-                    ));
-                }
                 let options = SpinnakerOptions::new(description, seed);
                 let probe_ms = self
                     .probe_ms

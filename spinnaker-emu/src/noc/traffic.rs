@@ -33,6 +33,27 @@ pub struct NocConfig {
     pub threads: usize,
 }
 
+/// The highest offered load the emulation can hold, in packets per application core per ms: a router takes one
+/// packet per router cycle (133,333 per ms), so when every core of a chip (at most 17) injects faster than this,
+/// packets arrive faster than the router can ever take them and wait, in host memory, without bound (a rate of
+/// 1e9 asked for gigabytes within seconds). At the limit a fully used chip keeps its router busy every cycle.
+pub fn max_rate_per_core_per_ms() -> f64 {
+    let cycles_per_ms = (Time::TICKS_PER_MS / Time::TICKS_PER_ROUTER_CYCLE) as f64;
+    (cycles_per_ms / f64::from(crate::preset::CORES_PER_CHIP - 1)).floor()
+}
+
+/// Checks an offered load, before anything is allocated.
+pub fn check_rate(rate_per_core_per_ms: f64) -> Result<(), String> {
+    let max = max_rate_per_core_per_ms();
+    if !(rate_per_core_per_ms > 0.0 && rate_per_core_per_ms <= max) {
+        return Err(format!(
+            "the rate must be > 0 and at most {max} packets per core per ms (17 cores at that rate keep a \
+             router busy every cycle; more could only queue without bound), got {rate_per_core_per_ms}"
+        ));
+    }
+    Ok(())
+}
+
 /// Per-core injection state.
 #[derive(Clone, Debug)]
 struct Source {
@@ -115,12 +136,7 @@ impl Experiment {
         params: NetworkParams,
         config: &NocConfig,
     ) -> Result<Experiment, String> {
-        if !(config.rate_per_core_per_ms > 0.0 && config.rate_per_core_per_ms.is_finite()) {
-            return Err(format!(
-                "the rate must be > 0 packets per core per ms, got {}",
-                config.rate_per_core_per_ms
-            ));
-        }
+        check_rate(config.rate_per_core_per_ms)?;
         let routes = build_routes(&machine, config.pattern, config.seed)?;
         let mean_gap = Time::TICKS_PER_MS as f64 / config.rate_per_core_per_ms;
         let mut sim = Simulation::new(machine.clone(), params, |_| TrafficApp {
@@ -197,8 +213,19 @@ pub fn run(
 
 #[cfg(test)]
 mod tests {
-    use super::round_up;
+    use super::{check_rate, max_rate_per_core_per_ms, round_up};
     use proptest::prelude::*;
+
+    #[test]
+    fn rates_past_the_routers_capacity_are_refused() {
+        assert_eq!(max_rate_per_core_per_ms(), 7843.0);
+        assert!(check_rate(7843.0).is_ok());
+        let e = check_rate(1e9).unwrap_err();
+        assert!(e.contains("at most 7843 packets per core per ms"), "{e}");
+        assert!(check_rate(f64::INFINITY).is_err());
+        assert!(check_rate(f64::NAN).is_err());
+        assert!(check_rate(0.0).is_err());
+    }
 
     proptest! {
         #[test]
