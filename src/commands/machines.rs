@@ -19,9 +19,9 @@ impl std::fmt::Display for Preset {
     }
 }
 
-/// Reads `--machine` (clap's value parser, so a bad name is refused before anything is read), case ignored: by
-/// its family's own rule when it names a family, else as an unknown name. A name of no accepted form gets the
-/// closest listed preset as a hint.
+/// Reads `--machine`, case ignored: by its family's own rule when it names a family, else as an unknown name. A
+/// name of no accepted form gets the closest listed preset as a hint. Commands call it first, before reading
+/// any file.
 pub fn parse(name: &str) -> Result<Preset, String> {
     let lower = name.to_ascii_lowercase();
     let listed: Vec<String> = spinnaker_emu::Preset::listed()
@@ -35,8 +35,8 @@ pub fn parse(name: &str) -> Result<Preset, String> {
         .collect();
     let listed: Vec<&str> = listed.iter().map(String::as_str).collect();
     let hint = |e: String| match did_you_mean(name, &listed) {
-        Some(k) if e.starts_with("unknown") => format!("{e} (did you mean `{k}`?)"),
-        _ => e,
+        Some(k) if e.starts_with("unknown") => format!("--machine: {e} (did you mean `{k}`?)"),
+        _ => format!("--machine: {e}"),
     };
     if lower.starts_with("brainscales") {
         brainscales_emu::Preset::parse(name)

@@ -22,8 +22,8 @@ use super::thousands;
   nmemu noc --machine spinnaker-48 --pattern local --rate 20 --faults faults.json --emergency-routing")]
 pub struct Args {
     /// A SpiNNaker preset (see `nmemu machines`); case is ignored.
-    #[arg(long, value_parser = super::machines::parse)]
-    machine: super::machines::Preset,
+    #[arg(long)]
+    machine: String,
     /// uniform, local, hotspot or bitcomplement.
     #[arg(long, default_value = "uniform")]
     pattern: String,
@@ -61,9 +61,9 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<(), String> {
-    let preset = args
-        .machine
+    let preset = super::machines::parse(&args.machine)?
         .spinnaker("noc measures SpiNNaker's interconnect (its routers and links)")?;
+    let pattern = Pattern::parse(&args.pattern).map_err(|e| format!("--pattern: {e}"))?;
     for &rate in &args.rate {
         check_rate(rate).map_err(|e| format!("--rate: {e}"))?;
     }
@@ -96,7 +96,6 @@ pub fn run(args: &Args) -> Result<(), String> {
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let pattern = Pattern::parse(&args.pattern)?;
     let mut reports = Vec::new();
     for &rate in &args.rate {
         let config = NocConfig {

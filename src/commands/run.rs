@@ -168,7 +168,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let health = health::verdict(net, mapped, &provenance, done);
     let summary = RunSummary::new(
         RunInfo {
-            machine: args.target.machine.to_string(),
+            machine: target.machine.clone(),
             machine_family: MachineFamily::Spinnaker,
             net: args.target.net.display().to_string(),
             seed: target.seed,

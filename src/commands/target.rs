@@ -10,15 +10,13 @@ use nmemu_mapping::spinnaker::{Mapped, SpinnakerOptions, map, time_scale};
 use spinnaker_emu::faults::{self, Faults};
 use spinnaker_emu::image::MachineDescription;
 
-use super::machines::Preset;
-
 #[derive(Debug, clap::Args)]
 pub struct TargetArgs {
     /// The network file (net.json, format nmemu-net/1).
     pub net: PathBuf,
     /// A machine preset (see `nmemu machines`), e.g. spinnaker-48; case is ignored.
-    #[arg(long, value_parser = super::machines::parse)]
-    pub machine: Preset,
+    #[arg(long)]
+    pub machine: String,
     /// Master seed (default: the network's `simulation.seed`). Changes connectivity, parameters drawn
     /// from distributions, Poisson trains and the placement.
     #[arg(long)]
@@ -69,10 +67,13 @@ pub struct Loaded {
     pub net: Network,
     pub seed: u64,
     faults: Faults,
+    preset: spinnaker_emu::Preset,
 }
 
 /// A network mapped onto a machine, and how long that took.
 pub struct Target {
+    /// The preset, spelt canonically (`spinnaker-48` for `SpiNNaker-48`).
+    pub machine: String,
     pub net: Network,
     pub mapped: Mapped,
     pub seed: u64,
@@ -94,7 +95,7 @@ impl TargetArgs {
     /// Checks the flags and reads the network (with `--seed` applied) and the faults file, each read bounded:
     /// everything that can be refused before the mapping's long work.
     pub fn load(&self) -> Result<Loaded, String> {
-        self.machine
+        let preset = super::machines::parse(&self.machine)?
             .spinnaker("BrainScaleS mapping is not available yet")?;
         if self.time_scale_factor == TimeScale::Auto
             && !(self.probe_ms.is_finite() && self.probe_ms > 0.0)
@@ -121,14 +122,24 @@ impl TargetArgs {
                 Faults::from_json(&text).map_err(|e| at(&e))?
             }
         };
-        Ok(Loaded { net, seed, faults })
+        Ok(Loaded {
+            net,
+            seed,
+            faults,
+            preset,
+        })
     }
 
     /// Maps a loaded network onto `--machine`.
     pub fn map(&self, loaded: Loaded) -> Result<Target, String> {
-        let Loaded { net, seed, faults } = loaded;
+        let Loaded {
+            net,
+            seed,
+            faults,
+            preset,
+        } = loaded;
         let description = MachineDescription {
-            preset: self.machine.to_string(),
+            preset: preset.to_string(),
             ideal_cores: self.ideal_cores,
             faults,
         };
@@ -162,6 +173,7 @@ impl TargetArgs {
             }
         };
         Ok(Target {
+            machine: preset.to_string(),
             net,
             mapped,
             seed,
