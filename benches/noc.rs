@@ -36,7 +36,9 @@ fn bench(c: &mut Criterion, group: &str, id: BenchmarkId, m: &Arc<Machine>, cfg:
     let prepare = || Experiment::new(m.clone(), NetworkParams::default(), &cfg).expect("builds");
     let hops = {
         let mut experiment = prepare();
-        let wall_s = experiment.simulate();
+        let wall_s = experiment
+            .simulate()
+            .expect("the bench load is below saturation");
         experiment.report(wall_s).packet_hops
     };
     let mut g = c.benchmark_group(group);
@@ -46,7 +48,9 @@ fn bench(c: &mut Criterion, group: &str, id: BenchmarkId, m: &Arc<Machine>, cfg:
         b.iter_batched(
             prepare,
             |mut experiment| {
-                experiment.simulate();
+                experiment
+                    .simulate()
+                    .expect("the bench load is below saturation");
                 experiment
             },
             BatchSize::LargeInput,

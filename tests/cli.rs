@@ -305,3 +305,182 @@ fn a_reader_that_closes_the_pipe_ends_the_program_without_a_panic() {
     child.wait().unwrap();
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// `nmemu run` on single_neuron.json with `extra` flags, into `out` inside a fresh directory; returns the
+/// output and whether `out` exists afterwards.
+fn run_single_neuron(extra: &[&str]) -> (Output, bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let net = repo("examples/single_neuron.json");
+    let mut args = vec!["run", "--quiet", "--out", out_dir.to_str().unwrap()];
+    if !extra.contains(&"--machine") {
+        args.extend(["--machine", "spinnaker-3"]);
+    }
+    args.extend(extra);
+    args.push(net.to_str().unwrap());
+    let out = nmemu(&args);
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    (out, out_dir.exists())
+}
+
+#[test]
+fn bad_flags_are_refused_before_mapping_and_nothing_is_written() {
+    for (extra, expected) in [
+        (
+            vec!["--duration-ms", "0.4"],
+            "--duration-ms 0.4: not a whole number of 1 ms timesteps",
+        ),
+        (
+            vec!["--duration-ms", "1e12"],
+            "the runtime counts at most 4294967295",
+        ),
+        (vec!["--faults", "/dev/zero"], "the limit for a faults file"),
+        (
+            vec!["--machine", "brainscales-21-wafers"],
+            "1 to 20 wafer modules",
+        ),
+        (
+            vec!["--machine", "brainscales"],
+            "unknown BrainScaleS machine",
+        ),
+        (
+            vec!["--machine", "brainscales-wafer"],
+            "BrainScaleS mapping is not available yet",
+        ),
+        (
+            vec!["--machine", "spinaker-48"],
+            "did you mean `spinnaker-48`?",
+        ),
+        (
+            vec!["--threads", "99999999999"],
+            "expected a whole number from 1 to",
+        ),
+    ] {
+        let (out, written) = run_single_neuron(&extra);
+        assert!(!out.status.success(), "{extra:?} accepted");
+        assert!(
+            stderr(&out).contains(expected),
+            "{extra:?}: {}",
+            stderr(&out)
+        );
+        assert!(
+            !stdout(&out).contains("mapped onto"),
+            "{extra:?} refused only after mapping"
+        );
+        assert!(!written, "{extra:?} wrote its output directory");
+    }
+}
+
+#[test]
+fn an_unwritable_out_is_refused_before_mapping() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("results");
+    std::fs::write(&file, "not a directory").unwrap();
+    let under = file.join("run1");
+    for cmd in ["run", "map"] {
+        let out = nmemu(&[
+            cmd,
+            "--machine",
+            "spinnaker-3",
+            "--out",
+            under.to_str().unwrap(),
+            repo("examples/single_neuron.json").to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{cmd}");
+        assert!(
+            stderr(&out).contains("results is not a directory"),
+            "{cmd}: {}",
+            stderr(&out)
+        );
+        assert!(!stdout(&out).contains("mapped onto"), "{cmd}");
+    }
+}
+
+#[test]
+fn a_zero_duration_in_the_file_blames_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("net.json");
+    std::fs::write(
+        &path,
+        VALID.replace("\"duration_ms\": 100", "\"duration_ms\": 0"),
+    )
+    .unwrap();
+    let out = nmemu(&[
+        "run",
+        "--machine",
+        "spinnaker-3",
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out)
+            .contains("net.json: simulation.duration_ms 0: must be a positive number of ms"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn machine_names_ignore_case_and_are_written_canonically() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let out = nmemu(&[
+        "run",
+        "--quiet",
+        "--machine",
+        "SpiNNaker-3",
+        "--duration-ms",
+        "5",
+        "--out",
+        out_dir.to_str().unwrap(),
+        repo("examples/single_neuron.json").to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["machine"], "spinnaker-3");
+    let machines = stdout(&nmemu(&["machines"]));
+    assert!(machines.contains("not yet"), "{machines}");
+}
+
+#[test]
+fn unbounded_inputs_are_refused_with_the_limit() {
+    let out = nmemu(&["validate", "/dev/zero"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("/dev/zero: larger than 256 MiB, the limit for a net.json file"),
+        "{}",
+        stderr(&out)
+    );
+    let started = std::time::Instant::now();
+    let out = nmemu(&[
+        "noc",
+        "--machine",
+        "spinnaker-3",
+        "--rate",
+        "10,1e9",
+        "--duration-ms",
+        "1",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("at most 7843 packets per core per ms"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(started.elapsed().as_secs() < 5);
+    let out = nmemu(&["noc", "--machine", "brainscales-wafer"]);
+    assert!(
+        stderr(&out).contains("noc measures SpiNNaker's interconnect"),
+        "{}",
+        stderr(&out)
+    );
+    let (code, err) = validate_text(&VALID.replace("\"size\": 10,", "\"size\": 10, \"size\": 5,"));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("populations[0].size: `size` is given twice"),
+        "{err}"
+    );
+}

@@ -17,12 +17,14 @@ pub struct Preset {
 }
 
 impl Preset {
-    /// `brainscales-wafer` or `brainscales-<N>-wafers` (1 <= N <= 20).
+    /// `brainscales-wafer` or `brainscales-<N>-wafers` (1 <= N <= 20), case ignored. The error starts with
+    /// "unknown" when `name` has neither form.
     pub fn parse(name: &str) -> Result<Preset, String> {
-        if name == "brainscales-wafer" {
+        let lower = name.to_ascii_lowercase();
+        if lower == "brainscales-wafer" {
             return Ok(Preset { wafers: 1 });
         }
-        let wafers = name
+        let wafers = lower
             .strip_prefix("brainscales-")
             .and_then(|rest| rest.strip_suffix("-wafers"))
             .and_then(|n| n.parse::<u32>().ok())
@@ -76,6 +78,11 @@ mod tests {
         assert_eq!(Preset { wafers: 1 }.denmems(), 196_608);
         assert!(Preset::parse("brainscales-21-wafers").is_err());
         assert!(Preset::parse("brainscales").is_err());
+        assert_eq!(Preset::parse("BrainScaleS-Wafer"), Ok(Preset { wafers: 1 }));
+        assert_eq!(
+            Preset::parse("BrainScaleS-2-Wafers"),
+            Ok(Preset { wafers: 2 })
+        );
         for p in Preset::listed() {
             assert_eq!(Preset::parse(&p.to_string()), Ok(p));
         }

@@ -8,6 +8,7 @@ pub mod connectors;
 pub mod error;
 pub mod expr;
 pub mod format;
+pub mod input;
 pub mod limits;
 pub mod models;
 pub mod network;

@@ -13,6 +13,7 @@ use crate::expr::Expr;
 use crate::format::cells::{InitialDefault, Range};
 use crate::format::reader::JsonPath;
 use crate::format::*;
+use crate::input::read_net_file;
 use crate::limits::Limits;
 use crate::random::{Domain, Sampler, stream};
 use crate::space::{self, Position};
@@ -192,9 +193,9 @@ pub struct Network {
 }
 
 impl Network {
-    /// Reads, parses, validates and resolves a net.json file.
+    /// Reads (at most [`crate::input::MAX_NET_FILE_BYTES`]), parses, validates and resolves a net.json file.
     pub fn load(path: &Path, limits: &Limits) -> Result<Network, LoadError> {
-        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        let text = read_net_file(path).map_err(|source| LoadError::Io {
             path: path.to_owned(),
             source,
         })?;

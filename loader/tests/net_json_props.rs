@@ -337,3 +337,66 @@ fn resolve_mut<'a>(v: &'a mut Value, path: &[Value]) -> &'a mut Value {
         _ => unreachable!(),
     })
 }
+
+/// A JSON path in the loader's notation (`projections[2].connector`) from a list of keys and indices.
+fn path_text(path: &[Value]) -> String {
+    let mut out = String::new();
+    for step in path {
+        match step {
+            Value::String(k) if out.is_empty() => out.push_str(k),
+            Value::String(k) => out.push_str(&format!(".{k}")),
+            Value::Number(i) => out.push_str(&format!("[{i}]")),
+            _ => unreachable!(),
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Giving any key of any object twice (free-form maps included) is refused at that key's path, whichever
+    /// value comes last.
+    #[test]
+    fn duplicate_keys_are_refused_at_their_path(file in network(), pick in any::<prop::sample::Index>(), key_pick in any::<prop::sample::Index>(), other in any::<bool>()) {
+        let mut value = serde_json::to_value(&file).unwrap();
+        let mut objects = Vec::new();
+        collect_all_objects(&value, &mut Vec::new(), &mut objects);
+        let path = pick.get(&objects).clone();
+        let map = resolve_mut(&mut value, &path).as_object_mut().unwrap();
+        prop_assume!(!map.is_empty());
+        let key = key_pick.get(&map.keys().cloned().collect::<Vec<_>>()).clone();
+        let again = if other { Value::Bool(true) } else { map[&key].clone() };
+        // A placeholder key that serialises as "\u0000", renamed to `key` in the text.
+        map.insert("\0".into(), again);
+        let text = value.to_string().replace("\"\\u0000\"", &serde_json::to_string(&key).unwrap());
+        let err = parse_str(&text).expect_err(&text);
+        let mut at = path.clone();
+        at.push(Value::String(key.clone()));
+        prop_assert_eq!(err.problems().len(), 1);
+        prop_assert_eq!(&err.problems()[0].path, &path_text(&at));
+        prop_assert!(err.to_string().contains("given twice"), "{}", err);
+    }
+}
+
+/// Paths of every object in the document, free-form maps included.
+fn collect_all_objects(v: &Value, path: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
+    match v {
+        Value::Object(m) => {
+            out.push(path.clone());
+            for (k, child) in m {
+                path.push(Value::String(k.clone()));
+                collect_all_objects(child, path, out);
+                path.pop();
+            }
+        }
+        Value::Array(a) => {
+            for (i, child) in a.iter().enumerate() {
+                path.push(Value::from(i));
+                collect_all_objects(child, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}

@@ -11,6 +11,10 @@ use serde::{Deserialize, Serialize};
 use crate::geometry::{ChipCoord, Link};
 use crate::preset::CORES_PER_CHIP;
 
+/// The largest faults file read: 64 MiB. Every core and link of the million-core machine listed dead is about
+/// 17 MB; past the limit a file is refused before it fills memory (`/dev/zero`, a file given by mistake).
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
 /// Dead chips, cores and links, in machine coordinates.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]

@@ -27,17 +27,19 @@ pub enum Preset {
 }
 
 impl Preset {
-    /// Parses a preset name; the error lists the accepted forms.
+    /// Parses a preset name, case ignored; the error lists the accepted forms and starts with "unknown" when
+    /// `name` has none of them.
     pub fn parse(name: &str) -> Result<Preset, String> {
         let accepted =
             "spinnaker-3, spinnaker-48, spinnaker-<N>b (N boards, a multiple of 3), spinnaker-1m";
-        match name {
+        let lower = name.to_ascii_lowercase();
+        match lower.as_str() {
             "spinnaker-3" => return Ok(Preset::Spinn3),
             "spinnaker-48" => return Ok(Preset::Spinn5),
             "spinnaker-1m" => return Ok(Preset::MillionCore),
             _ => {}
         }
-        let boards = name
+        let boards = lower
             .strip_prefix("spinnaker-")
             .and_then(|rest| rest.strip_suffix('b'))
             .and_then(|n| n.parse::<u32>().ok())
@@ -120,6 +122,13 @@ mod tests {
         for p in Preset::listed() {
             assert_eq!(Preset::parse(&p.to_string()), Ok(p));
         }
+    }
+
+    #[test]
+    fn case_is_ignored() {
+        assert_eq!(Preset::parse("SpiNNaker-48"), Ok(Preset::Spinn5));
+        assert_eq!(Preset::parse("SPINNAKER-24B"), Ok(Preset::Boards(24)));
+        assert_eq!(Preset::parse("spinnaker-1M"), Ok(Preset::MillionCore));
     }
 
     #[test]

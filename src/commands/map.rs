@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use nmemu_loader::writers::{MAPPING_JSON, write_json};
+use nmemu_loader::writers::{MAPPING_JSON, check_out_dir, write_json};
 
 use super::target::TargetArgs;
 use super::thousands;
@@ -22,8 +22,9 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<(), String> {
-    let target = args.target.map()?;
     let dir = super::out_dir(args.out.as_ref(), &args.target.net);
+    check_out_dir(&dir).map_err(|e| format!("--out {e}"))?;
+    let target = args.target.map(args.target.load()?)?;
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let path = dir.join(MAPPING_JSON);
     write_json(&path, &target.mapped.report).map_err(|e| e.to_string())?;

@@ -23,6 +23,25 @@ pub fn out_dir(out: Option<&PathBuf>, net: &Path) -> PathBuf {
     })
 }
 
+/// The most `--threads` accepted: 4 x the host's available parallelism, at least 8. More threads than that
+/// only add switching (results never depend on the count), and an unbounded count spawned threads until the
+/// host stopped responding.
+pub fn max_threads() -> usize {
+    let host = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (4 * host).max(8)
+}
+
+/// `--threads` (clap's value parser): a whole number from 1 to [`max_threads`].
+pub fn parse_threads(text: &str) -> Result<usize, String> {
+    let max = max_threads();
+    match text.parse::<u64>() {
+        Ok(n) if n >= 1 && n <= max as u64 => Ok(n as usize),
+        _ => Err(format!(
+            "expected a whole number from 1 to {max} (4 x this host's available parallelism, at least 8), got `{text}`"
+        )),
+    }
+}
+
 /// Formats a count with thousands separators: 319,564.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -61,5 +80,15 @@ mod tests {
         assert_eq!(super::thousands(1_000_000), "1,000,000");
         assert_eq!(super::bytes(999), "999 B");
         assert_eq!(super::bytes(2_900_000_000), "2.9 GB");
+    }
+
+    #[test]
+    fn thread_counts_are_bounded() {
+        assert_eq!(super::parse_threads("1"), Ok(1));
+        assert_eq!(super::parse_threads("8"), Ok(8));
+        for bad in ["0", "99999999999", "-1", "two"] {
+            let e = super::parse_threads(bad).unwrap_err();
+            assert!(e.contains("from 1 to"), "{e}");
+        }
     }
 }

@@ -3,9 +3,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use spinnaker_emu::faults::Faults;
+use nmemu_loader::input::read_bounded;
+use spinnaker_emu::faults::{self, Faults};
 use spinnaker_emu::machine::{CoreModel, Machine};
-use spinnaker_emu::noc::{NocConfig, NocReport, Pattern, run as run_noc};
+use spinnaker_emu::noc::{NocConfig, NocReport, Pattern, check_rate, run as run_noc};
 use spinnaker_emu::router::config::{NetworkParams, WaitField};
 use spinnaker_emu::time::Time;
 
@@ -20,13 +21,14 @@ use super::thousands;
   nmemu noc --machine spinnaker-48 --pattern hotspot --rate 1,2,5,10,20,50 --duration-ms 20
   nmemu noc --machine spinnaker-48 --pattern local --rate 20 --faults faults.json --emergency-routing")]
 pub struct Args {
-    /// A SpiNNaker preset (see `nmemu machines`).
+    /// A SpiNNaker preset (see `nmemu machines`); case is ignored.
     #[arg(long)]
     machine: String,
     /// uniform, local, hotspot or bitcomplement.
     #[arg(long, default_value = "uniform")]
     pattern: String,
-    /// Packets per application core per ms; a comma-separated list runs a sweep.
+    /// Packets per application core per ms, at most 7843 (a full chip's router busy every cycle); a
+    /// comma-separated list runs a sweep.
     #[arg(long, value_delimiter = ',', default_value = "10")]
     rate: Vec<f64>,
     /// Injection time in ms (packets still in flight get a further 10% to arrive).
@@ -51,8 +53,8 @@ pub struct Args {
     /// All 17 application cores on every chip, instead of sPyNNaker's realistic counts.
     #[arg(long)]
     ideal_cores: bool,
-    /// Host threads (results do not depend on it; default: all cores).
-    #[arg(long)]
+    /// Host threads (results do not depend on it; default: all cores; at most 4 x the host's cores).
+    #[arg(long, value_parser = super::parse_threads)]
     threads: Option<usize>,
     /// Print the report(s) as JSON.
     #[arg(long)]
@@ -60,13 +62,25 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<(), String> {
-    let preset = spinnaker_emu::Preset::parse(&args.machine)?;
+    let preset = super::machines::parse(&args.machine)?
+        .spinnaker("noc measures SpiNNaker's interconnect (its routers and links)")?;
+    let pattern = Pattern::parse(&args.pattern).map_err(|e| format!("--pattern: {e}"))?;
+    for &rate in &args.rate {
+        check_rate(rate).map_err(|e| format!("--rate: {e}"))?;
+    }
+    if !(args.duration_ms > 0.0 && args.duration_ms.is_finite()) {
+        return Err(format!(
+            "--duration-ms must be > 0, got {}",
+            args.duration_ms
+        ));
+    }
     let faults = match &args.faults {
         None => Faults::default(),
         Some(path) => {
+            let at = |e: &dyn std::fmt::Display| format!("--faults {}: {e}", path.display());
             let text =
-                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            Faults::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?
+                read_bounded(path, faults::MAX_FILE_BYTES, "a faults file").map_err(|e| at(&e))?;
+            Faults::from_json(&text).map_err(|e| at(&e))?
         }
     };
     let cores = if args.ideal_cores {
@@ -80,16 +94,9 @@ pub fn run(args: &Args) -> Result<(), String> {
     if args.emergency_routing {
         params.router = params.router.with_emergency_routing(WaitField(0x10));
     }
-    if !(args.duration_ms > 0.0 && args.duration_ms.is_finite()) {
-        return Err(format!(
-            "--duration-ms must be > 0, got {}",
-            args.duration_ms
-        ));
-    }
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let pattern = Pattern::parse(&args.pattern)?;
     let mut reports = Vec::new();
     for &rate in &args.rate {
         let config = NocConfig {
@@ -108,9 +115,9 @@ pub fn run(args: &Args) -> Result<(), String> {
         println!("{text}");
     } else {
         if let [one] = reports.as_slice() {
-            print_report(&args.machine, one, &machine);
+            print_report(&preset.to_string(), one, &machine);
         } else {
-            print_sweep(&args.machine, &reports);
+            print_sweep(&preset.to_string(), &reports);
         }
         if let Some(first) = reports.first() {
             print_dead_chips(faults.dead_chips.len(), first);

@@ -1,13 +1,14 @@
 //! `nmemu run`: map a network, load the machine, run it, write the results.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
+use nmemu_loader::Network;
 use nmemu_loader::writers::{
-    Health, MachineFamily, RunInfo, RunSummary, Verdict, write_run_outputs,
+    Health, MachineFamily, RunInfo, RunSummary, Verdict, check_out_dir, write_run_outputs,
 };
 use nmemu_mapping::spinnaker::{energy, health, readback};
 use spinnaker_emu::router::config::NetworkParams;
@@ -35,7 +36,8 @@ pub struct Args {
     /// Output directory (default: nmemu-out/<net file stem>/).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Biological time to run (default: the network's `simulation.duration_ms`).
+    /// Biological time to run (default: the network's `simulation.duration_ms`): a whole number of timesteps,
+    /// at most 2^32-1 of them.
     #[arg(long)]
     duration_ms: Option<f64>,
     /// No progress bar.
@@ -60,18 +62,58 @@ fn chunk_ticks(total: u32) -> u32 {
     (total / 100).clamp(1, 100)
 }
 
+/// The ticks to run: `--duration-ms`, else the file's `simulation.duration_ms`, which must be a positive whole
+/// number of timesteps that the runtime's 32-bit tick counter can count. Nothing is rounded: a duration between
+/// two timesteps is refused with the two nearest that run exactly. The error names the flag or the file.
+fn run_ticks(flag: Option<f64>, net: &Network, net_path: &Path) -> Result<u32, String> {
+    let dt = net.simulation.timestep_ms;
+    let (ms, source) = match flag {
+        Some(ms) => (ms, format!("--duration-ms {ms}")),
+        None => (
+            net.simulation.duration_ms,
+            format!(
+                "{}: simulation.duration_ms {}",
+                net_path.display(),
+                net.simulation.duration_ms
+            ),
+        ),
+    };
+    if !(ms.is_finite() && ms > 0.0) {
+        return Err(format!("{source}: must be a positive number of ms"));
+    }
+    let steps = ms / dt;
+    let whole = steps.round();
+    if (steps - whole).abs() > 1e-9 * whole.max(1.0) {
+        let below = steps.floor() * dt;
+        let above = steps.ceil() * dt;
+        let nearest = if below > 0.0 {
+            format!("{below} or {above} ms")
+        } else {
+            format!("{above} ms")
+        };
+        return Err(format!(
+            "{source}: not a whole number of {dt} ms timesteps ({steps} steps); the nearest that run exactly: {nearest}"
+        ));
+    }
+    if whole > f64::from(u32::MAX) {
+        return Err(format!(
+            "{source}: {whole} timesteps; the runtime counts at most {} (32 bits), {} ms at this timestep",
+            u32::MAX,
+            f64::from(u32::MAX) * dt
+        ));
+    }
+    Ok(whole as u32)
+}
+
 pub fn run(args: &Args) -> Result<Outcome, String> {
-    let target = args.target.map()?;
+    let dir = super::out_dir(args.out.as_ref(), &args.target.net);
+    check_out_dir(&dir).map_err(|e| format!("--out {e}"))?;
+    let loaded = args.target.load()?;
+    let total_ticks = run_ticks(args.duration_ms, &loaded.net, &args.target.net)?;
+    let target = args.target.map(loaded)?;
     let (net, mapped) = (&target.net, &target.mapped);
     super::map::print_summary(&mapped.report);
     let dt_ms = net.simulation.timestep_ms;
-    let duration_ms = args.duration_ms.unwrap_or(net.simulation.duration_ms);
-    if !(duration_ms.is_finite() && duration_ms > 0.0) {
-        return Err(format!(
-            "--duration-ms: must be a positive number of ms, got {duration_ms}"
-        ));
-    }
-    let total_ticks = (duration_ms / dt_ms).round().max(1.0) as u32;
     let threads = args.target.kernel_threads();
 
     let load_start = Instant::now();
@@ -126,7 +168,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let health = health::verdict(net, mapped, &provenance, done);
     let summary = RunSummary::new(
         RunInfo {
-            machine: args.target.machine.clone(),
+            machine: target.machine.clone(),
             machine_family: MachineFamily::Spinnaker,
             net: args.target.net.display().to_string(),
             seed: target.seed,
@@ -158,7 +200,6 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         },
         &recordings,
     );
-    let dir = super::out_dir(args.out.as_ref(), &args.target.net);
     let weights = readback::plastic_weights(net, mapped, &sim);
     write_run_outputs(
         &dir,
@@ -236,4 +277,49 @@ fn print_health(health: &Health) {
                 " (these results do not describe the network: change what is listed above)",
         }
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nmemu_loader::Limits;
+
+    fn net(duration_ms: f64, timestep_ms: f64) -> Network {
+        let text = format!(
+            r#"{{"format": "nmemu-net/1",
+                "simulation": {{"duration_ms": {duration_ms}, "timestep_ms": {timestep_ms}, "min_delay_ms": {timestep_ms}}},
+                "populations": [{{"label": "a", "size": 1, "cell": {{"type": "IF_curr_exp"}}}}]}}"#
+        );
+        Network::from_json(&text, &Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn durations_run_exactly_or_are_refused() {
+        let path = Path::new("net.json");
+        assert_eq!(run_ticks(None, &net(100.0, 1.0), path), Ok(100));
+        assert_eq!(run_ticks(Some(2.0), &net(100.0, 0.1), path), Ok(20));
+        let e = run_ticks(Some(0.4), &net(100.0, 1.0), path).unwrap_err();
+        assert_eq!(
+            e,
+            "--duration-ms 0.4: not a whole number of 1 ms timesteps (0.4 steps); the nearest that run exactly: 1 ms"
+        );
+        let e = run_ticks(Some(2.5), &net(100.0, 1.0), path).unwrap_err();
+        assert!(e.ends_with("2 or 3 ms"), "{e}");
+        let e = run_ticks(Some(1e12), &net(100.0, 1.0), path).unwrap_err();
+        assert!(
+            e.starts_with("--duration-ms 1000000000000: 1000000000000 timesteps; the runtime counts at most 4294967295"),
+            "{e}"
+        );
+        assert!(run_ticks(Some(f64::NAN), &net(100.0, 1.0), path).is_err());
+    }
+
+    #[test]
+    fn a_zero_duration_in_the_file_blames_the_file() {
+        let e = run_ticks(None, &net(0.0, 1.0), Path::new("net.json")).unwrap_err();
+        assert_eq!(
+            e,
+            "net.json: simulation.duration_ms 0: must be a positive number of ms"
+        );
+        assert_eq!(run_ticks(Some(5.0), &net(0.0, 1.0), Path::new("x")), Ok(5));
+    }
 }

@@ -4,32 +4,34 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use nmemu_loader::format::parse::parse_str;
+use nmemu_loader::input::{read_bounded, read_net_file};
 use nmemu_loader::{Limits, Network};
 use nmemu_mapping::spinnaker::{Mapped, SpinnakerOptions, map, time_scale};
-use spinnaker_emu::faults::Faults;
+use spinnaker_emu::faults::{self, Faults};
 use spinnaker_emu::image::MachineDescription;
 
 #[derive(Debug, clap::Args)]
 pub struct TargetArgs {
     /// The network file (net.json, format nmemu-net/1).
     pub net: PathBuf,
-    /// A machine preset (see `nmemu machines`), e.g. spinnaker-48.
+    /// A machine preset (see `nmemu machines`), e.g. spinnaker-48; case is ignored.
     #[arg(long)]
     pub machine: String,
     /// Master seed (default: the network's `simulation.seed`). Changes connectivity, parameters drawn
     /// from distributions, Poisson trains and the placement.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Dead chips, cores and links: {"dead_chips": [[x, y]], "dead_cores": [[x, y, core]], "dead_links": [[x, y, link]]}.
+    /// A JSON file of dead chips, cores and links: {"dead_chips": [[x, y]], "dead_cores": [[x, y, core]],
+    /// "dead_links": [[x, y, link]]}.
     #[arg(long)]
     pub faults: Option<PathBuf>,
     /// All 17 application cores on every chip, instead of sPyNNaker's realistic counts.
     #[arg(long)]
     pub ideal_cores: bool,
-    /// Host threads (results do not depend on it). Mapping uses all cores by default; the emulation
-    /// kernel uses 1 by default, because its conservative parallel windows only pay off when many chips are
-    /// busy (a large network on a large machine).
-    #[arg(long)]
+    /// Host threads (results do not depend on it), at most 4 x the host's cores. Mapping uses all cores by
+    /// default; the emulation kernel uses 1 by default, because its conservative parallel windows only pay
+    /// off when many chips are busy (a large network on a large machine).
+    #[arg(long, value_parser = super::parse_threads)]
     pub threads: Option<usize>,
     /// Fire each core's timer every timestep x N (sPyNNaker's time_scale_factor): N times the cycles per
     /// tick, N times slower than real time on the real machine. `auto`: the smallest N at which a probe run
@@ -60,8 +62,18 @@ fn parse_time_scale(text: &str) -> Result<TimeScale, String> {
     }
 }
 
+/// A network and the machine's faults, read and checked: everything the mapping needs.
+pub struct Loaded {
+    pub net: Network,
+    pub seed: u64,
+    faults: Faults,
+    preset: spinnaker_emu::Preset,
+}
+
 /// A network mapped onto a machine, and how long that took.
 pub struct Target {
+    /// The preset, spelt canonically (`spinnaker-48` for `SpiNNaker-48`).
+    pub machine: String,
     pub net: Network,
     pub mapped: Mapped,
     pub seed: u64,
@@ -73,24 +85,28 @@ impl TargetArgs {
     pub fn mapping_threads(&self) -> usize {
         self.threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-            .max(1)
     }
 
     /// Threads for the emulation kernel: `--threads`, else 1.
     pub fn kernel_threads(&self) -> usize {
-        self.threads.unwrap_or(1).max(1)
+        self.threads.unwrap_or(1)
     }
 
-    /// Loads the network (with `--seed` applied) and maps it.
-    pub fn map(&self) -> Result<Target, String> {
-        let at = |e: &dyn std::fmt::Display| format!("{}: {e}", self.net.display());
-        if self.machine.starts_with("brainscales") {
+    /// Checks the flags and reads the network (with `--seed` applied) and the faults file, each read bounded:
+    /// everything that can be refused before the mapping's long work.
+    pub fn load(&self) -> Result<Loaded, String> {
+        let preset = super::machines::parse(&self.machine)?
+            .spinnaker("BrainScaleS mapping is not available yet")?;
+        if self.time_scale_factor == TimeScale::Auto
+            && !(self.probe_ms.is_finite() && self.probe_ms > 0.0)
+        {
             return Err(format!(
-                "--machine {}: BrainScaleS mapping is not available yet; use a spinnaker-* preset",
-                self.machine
+                "--probe-ms: must be a positive number of ms, got {}",
+                self.probe_ms
             ));
         }
-        let text = std::fs::read_to_string(&self.net).map_err(|e| at(&e))?;
+        let at = |e: &dyn std::fmt::Display| format!("{}: {e}", self.net.display());
+        let text = read_net_file(&self.net).map_err(|e| at(&e))?;
         let mut file = parse_str(&text).map_err(|e| at(&e))?;
         if let Some(seed) = self.seed {
             file.simulation.seed = seed;
@@ -100,13 +116,30 @@ impl TargetArgs {
         let faults = match &self.faults {
             None => Faults::default(),
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
-                Faults::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?
+                let at = |e: &dyn std::fmt::Display| format!("--faults {}: {e}", path.display());
+                let text = read_bounded(path, faults::MAX_FILE_BYTES, "a faults file")
+                    .map_err(|e| at(&e))?;
+                Faults::from_json(&text).map_err(|e| at(&e))?
             }
         };
+        Ok(Loaded {
+            net,
+            seed,
+            faults,
+            preset,
+        })
+    }
+
+    /// Maps a loaded network onto `--machine`.
+    pub fn map(&self, loaded: Loaded) -> Result<Target, String> {
+        let Loaded {
+            net,
+            seed,
+            faults,
+            preset,
+        } = loaded;
         let description = MachineDescription {
-            preset: self.machine.clone(),
+            preset: preset.to_string(),
             ideal_cores: self.ideal_cores,
             faults,
         };
@@ -124,12 +157,6 @@ impl TargetArgs {
                 pool.install(|| map(&net, &options))?
             }
             TimeScale::Auto => {
-                if !(self.probe_ms.is_finite() && self.probe_ms > 0.0) {
-                    return Err(format!(
-                        "--probe-ms: must be a positive number of ms, got {}",
-                        self.probe_ms
-                    ));
-                }
                 let options = SpinnakerOptions::new(description, seed);
                 let probe_ms = self
                     .probe_ms
@@ -146,6 +173,7 @@ impl TargetArgs {
             }
         };
         Ok(Target {
+            machine: preset.to_string(),
             net,
             mapped,
             seed,

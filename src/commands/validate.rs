@@ -26,8 +26,9 @@ pub struct Args {
     /// Refuse networks expected to make more synapses than this.
     #[arg(long, default_value_t = Limits::default().max_synapses)]
     max_synapses: u64,
-    /// Host threads for expansion (default: all cores). Results do not depend on it.
-    #[arg(long)]
+    /// Host threads for expansion (default: all cores; at most 4 x the host's cores). Results do not depend
+    /// on it.
+    #[arg(long, value_parser = super::parse_threads)]
     threads: Option<usize>,
 }
 

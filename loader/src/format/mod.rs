@@ -8,6 +8,7 @@
 pub mod cells;
 pub mod parse;
 pub mod reader;
+pub mod unique_keys;
 
 use std::collections::BTreeMap;
 

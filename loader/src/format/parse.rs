@@ -15,23 +15,10 @@ use super::reader::{
 use super::*;
 use crate::error::LoadError;
 
-/// Parses net.json text: syntax errors carry line and column, everything else a JSON path.
+/// Parses net.json text: syntax errors carry line and column, everything else (a key given twice included) a
+/// JSON path.
 pub fn parse_str(text: &str) -> Result<NetFile, LoadError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| LoadError::Syntax {
-        line: e.line(),
-        column: e.column(),
-        message: syntax_message(&e),
-    })?;
-    parse_value(&value)
-}
-
-/// serde_json appends " at line L column C" to its messages; the error carries those separately.
-fn syntax_message(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    match text.rfind(" at line ") {
-        Some(i) => text[..i].to_owned(),
-        None => text,
-    }
+    parse_value(&super::unique_keys::parse(text)?)
 }
 
 pub fn parse_value(v: &Value) -> Result<NetFile, LoadError> {

@@ -61,19 +61,28 @@ pub fn describe(v: &Value) -> String {
     }
 }
 
-/// The known name closest to `name`, if it is close enough to be a likely typo.
+/// The known name closest to `name`, if it is close enough to be a likely typo: at most a third of the known
+/// name's letters edited (at least one, never all of them), case ignored. Failing that, the one known name that
+/// `name` abbreviates up to an underscore (`p` for `p_connect`; `tau` is ambiguous among `tau_m`, `tau_refrac`).
 pub fn did_you_mean<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
-    known
+    let name = name.to_lowercase();
+    let close = known
         .iter()
-        .map(|k| {
-            (
-                strsim::damerau_levenshtein(&name.to_lowercase(), &k.to_lowercase()),
-                *k,
-            )
-        })
-        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+        .map(|k| (strsim::damerau_levenshtein(&name, &k.to_lowercase()), *k))
+        .filter(|(d, k)| *d <= 1.max(k.len() / 3) && *d < k.len())
         .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
+        .map(|(_, k)| k);
+    close.or_else(|| {
+        let mut abbreviated = known.iter().filter(|k| {
+            k.to_lowercase()
+                .strip_prefix(name.as_str())
+                .is_some_and(|rest| rest.starts_with('_'))
+        });
+        match (abbreviated.next(), abbreviated.next()) {
+            (Some(k), None) => Some(*k),
+            _ => None,
+        }
+    })
 }
 
 /// "unknown X `name`" with a hint and the list of what is known.
@@ -289,8 +298,24 @@ mod tests {
     }
 
     #[test]
+    fn an_abbreviation_suggests_the_one_name_it_starts() {
+        let known = ["type", "p_connect", "allow_self_connections"];
+        assert_eq!(did_you_mean("p", &known), Some("p_connect"));
+        assert_eq!(did_you_mean("P", &known), Some("p_connect"));
+        assert_eq!(
+            did_you_mean("allow", &known),
+            Some("allow_self_connections")
+        );
+    }
+
+    #[test]
     fn far_names_get_no_hint() {
         assert_eq!(did_you_mean("banana", &["p_connect", "n"]), None);
+        // One letter is not a typo of another one-letter name, nor two letters of a three-letter one.
+        assert_eq!(did_you_mean("p", &["n", "with_replacement"]), None);
+        assert_eq!(did_you_mean("abc", &["exc", "inh"]), None);
+        assert_eq!(did_you_mean("exx", &["exc", "inh"]), Some("exc"));
+        assert_eq!(did_you_mean("tau", &["tau_m", "tau_refrac"]), None);
         assert_eq!(
             did_you_mean("tau_M", &["tau_m", "tau_refrac"]),
             Some("tau_m")

@@ -14,6 +14,7 @@ mod error;
 mod health;
 mod names;
 mod npy;
+mod out_dir;
 mod provenance;
 mod recordings;
 mod spikes;
@@ -34,6 +35,7 @@ pub use names::{
     MAPPING_JSON, PROVENANCE_JSON, RUN_JSON, SPIKES_CSV, check_label, spikes_npy_name, trace_names,
     unsafe_label_reason, weights_npy_name,
 };
+pub use out_dir::check_out_dir;
 pub use provenance::{Provenance, write_provenance};
 pub use recordings::{PopulationRecording, Recordings, Spike, Trace};
 pub use spikes::write_population_spikes_npy;

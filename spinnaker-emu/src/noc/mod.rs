@@ -24,4 +24,4 @@ mod traffic;
 
 pub use report::{LinkLoad, NocReport};
 pub use routes::{Pattern, Routes, build_routes};
-pub use traffic::{Experiment, NocConfig, run};
+pub use traffic::{Experiment, NocConfig, check_rate, max_rate_per_core_per_ms, run};

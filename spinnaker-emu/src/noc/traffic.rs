@@ -33,6 +33,35 @@ pub struct NocConfig {
     pub threads: usize,
 }
 
+/// The highest offered load the emulation can hold, in packets per application core per ms: a router takes one
+/// packet per router cycle (133,333 per ms), so when every core of a chip (at most 17) injects faster than this,
+/// packets arrive faster than the router can ever take them and wait, in host memory, without bound (a rate of
+/// 1e9 asked for gigabytes within seconds). At the limit a fully used chip keeps its router busy every cycle.
+pub fn max_rate_per_core_per_ms() -> f64 {
+    let cycles_per_ms = (Time::TICKS_PER_MS / Time::TICKS_PER_ROUTER_CYCLE) as f64;
+    (cycles_per_ms / f64::from(crate::preset::CORES_PER_CHIP - 1)).floor()
+}
+
+/// Checks an offered load, before anything is allocated.
+pub fn check_rate(rate_per_core_per_ms: f64) -> Result<(), String> {
+    let max = max_rate_per_core_per_ms();
+    if !(rate_per_core_per_ms > 0.0 && rate_per_core_per_ms <= max) {
+        return Err(format!(
+            "the rate must be > 0 and at most {max} packets per core per ms (17 cores at that rate keep a \
+             router busy every cycle; more could only queue without bound), got {rate_per_core_per_ms}"
+        ));
+    }
+    Ok(())
+}
+
+/// The most events a NoC experiment may hold waiting: 48 bytes each, 384 MiB (a run stopped here peaked at
+/// 0.9 GB resident). Below saturation a run holds a few per source (uniform at 800 packets/core/ms on
+/// spinnaker-48: 25 MB); beyond it the backlog grows with time until this limit stops the run.
+pub const MAX_PENDING_EVENTS: usize = 1 << 23;
+
+/// How often the backlog is checked: every 0.1 ms of simulated time (slicing a run does not change it).
+const GUARD_SLICE: Time = Time(Time::TICKS_PER_MS / 10);
+
 /// Per-core injection state.
 #[derive(Clone, Debug)]
 struct Source {
@@ -115,12 +144,7 @@ impl Experiment {
         params: NetworkParams,
         config: &NocConfig,
     ) -> Result<Experiment, String> {
-        if !(config.rate_per_core_per_ms > 0.0 && config.rate_per_core_per_ms.is_finite()) {
-            return Err(format!(
-                "the rate must be > 0 packets per core per ms, got {}",
-                config.rate_per_core_per_ms
-            ));
-        }
+        check_rate(config.rate_per_core_per_ms)?;
         let routes = build_routes(&machine, config.pattern, config.seed)?;
         let mean_gap = Time::TICKS_PER_MS as f64 / config.rate_per_core_per_ms;
         let mut sim = Simulation::new(machine.clone(), params, |_| TrafficApp {
@@ -161,21 +185,44 @@ impl Experiment {
     /// Injects for `duration`, then lets the network drain; returns the wall-clock seconds it took.
     ///
     /// Wake-ups stop at `duration`, so the run ends when the last packet is delivered or lost (the reinjection
-    /// limit bounds retries); `MAX_DRAINS` is a guard.
-    pub fn simulate(&mut self) -> f64 {
+    /// limit bounds retries); `MAX_DRAINS` is a guard. Past the interconnect's saturation, packets that the
+    /// routers cannot take yet wait as events in host memory, a backlog that grows with the run; it is checked
+    /// every [`GUARD_SLICE`] and the run is stopped with an error past [`MAX_PENDING_EVENTS`].
+    pub fn simulate(&mut self) -> Result<f64, String> {
         const MAX_DRAINS: u32 = 1000;
         let started = std::time::Instant::now();
         let drain = Time(self.config.drain.0.max(Time::TICKS_PER_US));
         let mut end = self.config.duration + drain;
-        self.sim.run(end, self.config.threads);
+        self.run_guarded(end, MAX_PENDING_EVENTS)?;
         for _ in 0..MAX_DRAINS {
             if self.sim.pending().is_empty() {
                 break;
             }
             end += drain;
-            self.sim.run(end, self.config.threads);
+            self.run_guarded(end, MAX_PENDING_EVENTS)?;
         }
-        started.elapsed().as_secs_f64()
+        Ok(started.elapsed().as_secs_f64())
+    }
+
+    /// Runs to `until` in slices of [`GUARD_SLICE`], refusing to go on once more than `limit` events wait.
+    fn run_guarded(&mut self, until: Time, limit: usize) -> Result<(), String> {
+        let mut now = self.sim.now();
+        while now < until {
+            now = (now + GUARD_SLICE).min(until);
+            self.sim.run(now, self.config.threads);
+            let pending = self.sim.pending().len();
+            if pending > limit {
+                return Err(format!(
+                    "at {:.2} ms, {pending} packets and events wait in the emulator (limit {limit}, \
+                     about {} MB): {} packets/core/ms outruns the interconnect, and the backlog has outgrown what the \
+                     emulation holds; lower --rate or --duration-ms",
+                    now.as_ms(),
+                    (limit * std::mem::size_of::<crate::kernel::event::Event>()) >> 20,
+                    self.config.rate_per_core_per_ms
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The report of a simulated experiment that took `wall_s` seconds.
@@ -191,14 +238,53 @@ pub fn run(
     config: &NocConfig,
 ) -> Result<NocReport, String> {
     let mut experiment = Experiment::new(machine, params, config)?;
-    let wall_s = experiment.simulate();
+    let wall_s = experiment.simulate()?;
     Ok(experiment.report(wall_s))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::round_up;
+    use super::{check_rate, max_rate_per_core_per_ms, round_up};
     use proptest::prelude::*;
+
+    fn experiment(rate: f64) -> super::Experiment {
+        use crate::faults::Faults;
+        use crate::machine::{CoreModel, Machine};
+        let machine =
+            Machine::new(crate::Preset::Spinn3, CoreModel::Ideal, &Faults::default()).unwrap();
+        let config = super::NocConfig {
+            pattern: super::Pattern::Uniform,
+            rate_per_core_per_ms: rate,
+            duration: super::Time::from_ms(1.0),
+            drain: super::Time::from_ms(0.1),
+            seed: 1,
+            payload: false,
+            threads: 1,
+        };
+        super::Experiment::new(std::sync::Arc::new(machine), Default::default(), &config).unwrap()
+    }
+
+    #[test]
+    fn a_backlog_past_the_limit_stops_the_run() {
+        let until = super::Time::from_ms(1.0);
+        assert!(experiment(1.0).run_guarded(until, 10_000).is_ok());
+        let e = experiment(7843.0).run_guarded(until, 10_000).unwrap_err();
+        assert!(
+            e.contains("(limit 10000, about 0 MB): 7843 packets/core/ms outruns"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn rates_past_the_routers_capacity_are_refused() {
+        assert_eq!(max_rate_per_core_per_ms(), 7843.0);
+        assert!(check_rate(7843.0).is_ok());
+        let e = check_rate(1e9).unwrap_err();
+        assert!(e.contains("at most 7843 packets per core per ms"), "{e}");
+        assert!(check_rate(f64::INFINITY).is_err());
+        assert!(check_rate(f64::NAN).is_err());
+        assert!(check_rate(0.0).is_err());
+    }
 
     proptest! {
         #[test]
