@@ -218,15 +218,19 @@ fn without_reinjection_a_dump_is_lost_at_once() {
     assert_eq!(deliveries(&sim, c(2, 2)).len(), 1);
 }
 
-#[test]
-fn emergency_routing_detours_around_a_dead_link() {
-    let params = NetworkParams {
+/// The network with emergency routing on (wait2 = 16 router cycles).
+fn emergency_routing() -> NetworkParams {
+    NetworkParams {
         router: NetworkParams::default()
             .router
             .with_emergency_routing(WaitField(0x10)),
         ..NetworkParams::default()
-    };
-    let mut sim = board(&dead_east_link(), params);
+    }
+}
+
+#[test]
+fn emergency_routing_detours_around_a_dead_link() {
+    let mut sim = board(&dead_east_link(), emergency_routing());
     // (2,2) -E-> (3,2) -E-> (4,2): the first hop is dead; (3,2) has no entry, so the second leg must be
     // default-routed on towards (4,2) as if it had come over the dead link.
     load(&mut sim, c(2, 2), vec![entry(9, link(Link::East))]);
@@ -247,13 +251,7 @@ fn emergency_routing_detours_around_a_dead_link() {
 
 #[test]
 fn emergency_routing_of_a_packet_also_bound_for_the_detour_link_sends_one_combined_packet() {
-    let params = NetworkParams {
-        router: NetworkParams::default()
-            .router
-            .with_emergency_routing(WaitField(0x10)),
-        ..NetworkParams::default()
-    };
-    let mut sim = board(&dead_east_link(), params);
+    let mut sim = board(&dead_east_link(), emergency_routing());
     // As above, but (2,2) also routes the packet S to a core of (2,1): the detour link S is a normal
     // destination too, so the datasheet's one packet on S carries ER 01 (spec §2.5): (2,1) delivers it to
     // its core *and* sends the reverting leg (ER 11) NE to (3,2), which default-routes it to (4,2).
