@@ -23,18 +23,14 @@ pub fn read_bounded(path: &Path, limit: u64, what: &str) -> std::io::Result<Stri
     let too_large = || {
         std::io::Error::new(
             std::io::ErrorKind::FileTooLarge,
-            format!("larger than {}, the limit for {what}", mebibytes(limit)),
+            format!("larger than {}, the limit for {what}", byte_size(limit)),
         )
     };
     let file = std::fs::File::open(path)?;
     if file.metadata()?.len() > limit {
         return Err(too_large());
     }
-    let mut bytes = Vec::new();
-    file.take(limit + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
-        return Err(too_large());
-    }
+    let bytes = read_at_most(file, limit)?.ok_or_else(too_large)?;
     String::from_utf8(bytes).map_err(|e| {
         std::io::Error::new(
             std::io::ErrorKind::InvalidData,
@@ -46,7 +42,16 @@ pub fn read_bounded(path: &Path, limit: u64, what: &str) -> std::io::Result<Stri
     })
 }
 
-fn mebibytes(bytes: u64) -> String {
+/// Reads `reader` to its end, or gives `None` once it passes `limit` bytes: at most `limit + 1` bytes are read,
+/// so a stream without end (`/dev/zero`, a decompression bomb) stops there.
+pub fn read_at_most(reader: impl Read, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    reader.take(limit + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
+}
+
+/// A limit for messages: in MiB when whole MiB, else in bytes.
+pub fn byte_size(bytes: u64) -> String {
     if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
         format!("{} MiB", bytes >> 20)
     } else {

@@ -16,6 +16,7 @@ use std::path::Path;
 use flate2::Compression;
 use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
+use nmemu_loader::input::{byte_size, read_at_most};
 use serde_json::{Map, Value, json};
 use spinnaker_emu::geometry::ChipCoord;
 use spinnaker_emu::router::table::Route;
@@ -106,40 +107,25 @@ fn read_text(path: &Path, limit: u64) -> Result<String, String> {
         .map_err(|e| e.to_string())?;
     let gzipped = magic == GZIP_MAGIC;
     let whole = std::io::Cursor::new(magic).chain(file);
-    let mut bytes = Vec::new();
-    if gzipped {
-        MultiGzDecoder::new(whole)
-            .take(limit + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("not a readable gzip file: {e}"))?;
+    let read = if gzipped {
+        read_at_most(MultiGzDecoder::new(whole), limit)
+            .map_err(|e| format!("not a readable gzip file: {e}"))?
     } else {
-        whole
-            .take(limit + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| e.to_string())?;
-    }
-    if bytes.len() as u64 > limit {
+        read_at_most(whole, limit).map_err(|e| e.to_string())?
+    };
+    let Some(bytes) = read else {
         return Err(format!(
             "holds more than {} of text{}; the limit keeps a runaway file from exhausting memory",
             byte_size(limit),
             if gzipped { " once decompressed" } else { "" }
         ));
-    }
+    };
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "not UTF-8 text (invalid byte at offset {})",
             e.utf8_error().valid_up_to()
         )
     })
-}
-
-/// `limit` in MiB when whole MiB, else in bytes.
-fn byte_size(limit: u64) -> String {
-    if limit >= 1 << 20 && limit.is_multiple_of(1 << 20) {
-        format!("{} MiB", limit >> 20)
-    } else {
-        format!("{limit} bytes")
-    }
 }
 
 /// Parses the PACMAN JSON format. Fields other than the four of an entry and `x`, `y`, `entries` of a
