@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{json, nmemu, repo};
+use common::{json, nmemu, repo, run};
 
 /// examples/va_coba.json at a 1 ms step (delays 1 ms), written into `dir`.
 fn va_coba_at_1ms(dir: &std::path::Path) -> std::path::PathBuf {
@@ -118,17 +118,8 @@ fn fixed_point_wraps_are_warned_counted_and_unreliable() {
         net["populations"][0]["cell"]["params"]["i_offset"] = i_offset.into();
         let path = dir.path().join("net.json");
         std::fs::write(&path, serde_json::to_string(&net).unwrap()).unwrap();
-        let out = dir.path().join("out");
-        let o = nmemu(&[
-            "run",
-            "--machine",
-            "spinnaker-3",
-            path.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-        ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let result = run(path.to_str().unwrap(), "spinnaker-3", &[]);
+        let out = result.path();
         let counted = json(&out.join("provenance.json"))["totals"]["Fixed_point_wraps"]
             .as_u64()
             .unwrap();
