@@ -5,6 +5,7 @@ mod commands;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use nmemu_loader::escape::for_terminal_keeping_lines;
 
 /// Cycle-level emulator suite for neuromorphic hardware (SpiNNaker, BrainScaleS-1).
 #[derive(Debug, Parser)]
@@ -69,7 +70,9 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("error: {message}");
+            // Messages quote the user's files (labels, field names, paths): no control character of theirs
+            // reaches the terminal raw.
+            eprintln!("error: {}", for_terminal_keeping_lines(&message));
             ExitCode::from(1)
         }
     }

@@ -138,8 +138,8 @@ fn malformed_inputs_exit_1_with_the_place_named() {
             "populations[1].cell.params.tau_m: must be > 0 ms, got -1",
         ),
         (
-            VALID.replace("\"label\": \"a\"", "\"label\": \"../a\"").replace("\"pre\": \"a\"", "\"pre\": \"../a\""),
-            "populations[0].label: \"../a\" cannot name a result file: it contains a path separator",
+            VALID.replace("\"label\": \"a\"", "\"label\": \"a\\u001b\"").replace("\"pre\": \"a\"", "\"pre\": \"a\\u001b\""),
+            "populations[0].label: \"a\\u{1b}\" cannot name a result file: it contains a control character",
         ),
         (
             VALID.replace(

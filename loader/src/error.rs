@@ -6,6 +6,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::escape::for_terminal;
+
 /// One thing wrong with the input, at one JSON path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -14,12 +16,15 @@ pub struct Problem {
     pub message: String,
 }
 
+/// Paths and messages quote the file's own strings (labels, field names), so both are printed with their
+/// control characters escaped ([`crate::escape`]): a problem is one line, whatever the file holds.
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = for_terminal(&self.message);
         if self.path.is_empty() {
-            write!(f, "{}", self.message)
+            write!(f, "{message}")
         } else {
-            write!(f, "{}: {}", self.path, self.message)
+            write!(f, "{}: {message}", for_terminal(&self.path))
         }
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod connectors;
 pub mod error;
+pub mod escape;
 pub mod expr;
 pub mod format;
 pub mod input;

@@ -14,7 +14,9 @@ use crate::format::reader::{JsonPath, unknown_name};
 use crate::format::*;
 use crate::random::{Sampler, support};
 use crate::space;
-use crate::writers::unsafe_label_reason;
+use crate::writers::{
+    WriteError, spikes_npy_name, trace_names, unsafe_label_reason, weights_npy_name,
+};
 
 /// Checks `file`; `Ok` means every structural and range rule of the spec holds.
 pub fn validate(file: &NetFile) -> Result<(), LoadError> {
@@ -49,7 +51,11 @@ pub fn validate(file: &NetFile) -> Result<(), LoadError> {
     for (i, proj) in file.projections.iter().enumerate() {
         let path = projs.index(i);
         let label = proj.label_or_default(i);
-        check_label(&label, &path.field("label"), &mut problems);
+        let names = match proj.synapse {
+            SynapseSpec::StdpMechanism { .. } => weights_npy_name(&label).map(drop),
+            _ => Ok(()),
+        };
+        check_label(&label, names, &path.field("label"), &mut problems);
         if let Some(first) = proj_labels.insert(label.clone(), i) {
             problems.push(
                 path.field("label").as_str(),
@@ -111,18 +117,56 @@ fn simulation(sim: &Simulation, path: &JsonPath, problems: &mut Problems) {
     }
 }
 
-/// Labels name result files (`<label>.spikes.npy`), so they must be safe file names.
-fn check_label(label: &str, path: &JsonPath, problems: &mut Problems) {
-    if let Some(reason) = unsafe_label_reason(label) {
-        problems.push(
-            path.as_str(),
-            format!("\"{label}\" cannot name a result file: {reason}"),
-        );
+/// Labels name result files (`<label>.spikes.npy`): a label must be one a file name can come from, and `names`,
+/// the check of the names the run would give the label's files, must have found them short enough. A run
+/// thus never fails on a name after hours of work.
+fn check_label(
+    label: &str,
+    names: Result<(), WriteError>,
+    path: &JsonPath,
+    problems: &mut Problems,
+) {
+    let reason = match (unsafe_label_reason(label), names) {
+        (Some(reason), _) => reason.to_owned(),
+        (None, Err(WriteError::UnsafeLabel { reason, .. })) => reason,
+        (None, Err(e)) => e.to_string(),
+        (None, Ok(())) => return,
+    };
+    problems.push(
+        path.as_str(),
+        format!("\"{label}\" cannot name a result file: {reason}"),
+    );
+}
+
+/// The names of the files a run writes for `pop`'s recordings: its spikes and each (known) recorded variable.
+fn population_file_names(pop: &PopulationSpec) -> Result<(), WriteError> {
+    let recordables = pop.cell.cell_type.recordables();
+    for item in &pop.record {
+        let variables = match item {
+            RecordItem::All(v) => std::slice::from_ref(v),
+            RecordItem::Subset { variables, .. } => variables.as_slice(),
+        };
+        for v in variables
+            .iter()
+            .filter(|v| recordables.contains(&v.as_str()))
+        {
+            if v == "spikes" {
+                spikes_npy_name(&pop.label)?;
+            } else {
+                trace_names(&pop.label, v)?;
+            }
+        }
     }
+    Ok(())
 }
 
 fn population(pop: &PopulationSpec, path: &JsonPath, problems: &mut Problems) {
-    check_label(&pop.label, &path.field("label"), problems);
+    check_label(
+        &pop.label,
+        population_file_names(pop),
+        &path.field("label"),
+        problems,
+    );
     if pop.size == 0 {
         problems.push(path.field("size").as_str(), "must be >= 1, got 0");
         return;

@@ -11,6 +11,7 @@ use serde_json::json;
 use spinnaker_emu::router::table::RoutingTable;
 
 use super::thousands;
+use nmemu_loader::writers::refuse_link;
 
 /// Routing tables on their own, outside a mapping run: minimise them as the mapper does.
 #[derive(Debug, clap::Args)]
@@ -77,6 +78,9 @@ fn minimise(args: &MinimiseArgs) -> Result<(), String> {
             args.target,
             RoutingTable::APPLICATION_ENTRIES
         ));
+    }
+    if let Some(out) = &args.out {
+        refuse_link(out).map_err(|e| format!("--out {e}"))?;
     }
     let tables = read_tables(&args.file).map_err(|e| e.to_string())?;
     let target = (args.target > 0).then_some(args.target);

@@ -18,6 +18,9 @@ const BUFFER_BYTES: usize = 1 << 16;
 /// Write `path` atomically: `write` fills a buffered temporary file in the same directory, which is then synced
 /// and renamed over `path`.
 ///
+/// A `path` that is a symbolic link is refused: renaming over it would replace the link, and following it would
+/// write wherever it points, possibly outside what the user meant to change.
+///
 /// If `write` fails, the temporary file is deleted and an existing `path` is left untouched. The temporary file
 /// is named `.<file name>.<random>.tmp`, so a leftover after a power cut is hidden and recognisable. On Unix the
 /// file gets the permissions `File::create` would give (0o666 minus the umask), not the owner-only mode of
@@ -29,6 +32,7 @@ pub fn write_atomic(
     let file_name = path
         .file_name()
         .ok_or_else(|| WriteError::invalid(path, "not a file path"))?;
+    refuse_link(path)?;
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -58,6 +62,18 @@ pub fn write_atomic(
         .map_err(|e| WriteError::io(path, e))?;
     temp.persist(path)
         .map_err(|e| WriteError::io(path, e.error))?;
+    Ok(())
+}
+
+/// Refuses a `path` that is a symbolic link, as [`write_atomic`] does; for commands that check their output
+/// flags before long work.
+pub fn refuse_link(path: &Path) -> Result<(), WriteError> {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(WriteError::invalid(
+            path,
+            "is a symbolic link; nmemu neither writes through a link nor replaces it: give the file's own path",
+        ));
+    }
     Ok(())
 }
 
@@ -155,6 +171,26 @@ mod tests {
         write_atomic(&path, |w| w.write_all(b"x")).unwrap();
         let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&path), mode(&reference));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_is_neither_followed_nor_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target");
+        fs::write(&target, b"precious").unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let err = write_atomic(&link, |w| w.write_all(b"x")).unwrap_err();
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        assert_eq!(fs::read(&target).unwrap(), b"precious");
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(entries(dir.path()), vec!["link", "target"]);
     }
 
     #[test]

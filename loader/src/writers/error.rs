@@ -22,14 +22,14 @@ pub enum WriteError {
         #[source]
         source: serde_json::Error,
     },
-    /// A population, projection or variable name cannot be used in a file name (outputs.md names files after
-    /// them); refused rather than rewritten, so a script looking for `<label>.spikes.npy` never finds another name.
+    /// A population, projection or variable name cannot give a file name (outputs.md names files after them):
+    /// it is empty, holds a control character, or its name would be too long for the file system.
     #[error("{kind} {label:?} cannot be used in a file name: {reason}")]
     UnsafeLabel {
         /// "population", "projection" or "variable".
         kind: &'static str,
         label: String,
-        reason: &'static str,
+        reason: String,
     },
     /// The data meant for this file is inconsistent (e.g. a neuron index beyond the population size).
     #[error("{path}: {problem}")]

@@ -28,12 +28,12 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-pub use atomic::{write_atomic, write_json};
+pub use atomic::{refuse_link, write_atomic, write_json};
 pub use error::WriteError;
 pub use health::{Energy, Health, HealthReason, Verdict};
 pub use names::{
-    MAPPING_JSON, PROVENANCE_JSON, RUN_JSON, SPIKES_CSV, check_label, spikes_npy_name, trace_names,
-    unsafe_label_reason, weights_npy_name,
+    MAPPING_JSON, MAX_FILE_NAME_BYTES, PROVENANCE_JSON, RUN_JSON, SPIKES_CSV, check_label,
+    file_stem, spikes_npy_name, trace_names, unsafe_label_reason, weights_npy_name,
 };
 pub use out_dir::check_out_dir;
 pub use provenance::{Provenance, write_provenance};
@@ -319,9 +319,9 @@ mod tests {
         };
         refused_before_writing(twice, &[], "appears twice");
         let unsafe_label = Recordings {
-            populations: vec![population("../p", None, vec![])],
+            populations: vec![population("p\u{1b}", None, vec![])],
         };
-        refused_before_writing(unsafe_label, &[], "../p");
+        refused_before_writing(unsafe_label, &[], "\"p\\u{1b}\"");
         let bad_spike = Recordings {
             populations: vec![population(
                 "p",

@@ -1,10 +1,15 @@
-//! The file names of outputs.md, and the check that a user's label is safe to put in one.
+//! The file names of outputs.md, and how a user's label becomes (part of) one.
 //!
 //! Population and projection labels are free user strings in net.json, but outputs.md turns them into file
-//! names (`<population>.spikes.npy`, `<projection label>.weights.npy`, ...). A label such as `../x` or `a/b`
-//! would write outside the output directory, and a leading dot would hide the file; such labels are refused
-//! with an error naming them. They are never rewritten: a script computing the name from its own label must
-//! find the file.
+//! names (`<population>.spikes.npy`, `<projection label>.weights.npy`, ...). A label is used as it is written
+//! whenever that is safe, so scripts computing a name from an ordinary label (`exc`, `input->post`) find the
+//! file. The few characters that would change the path, hide the file or break a terminal are replaced by
+//! `%XX` escapes ([`file_stem`]); `%` itself is one of them, so two different labels never share a stem.
+//! Two limits remain, refused with an error naming the label: a label must not be empty or hold control
+//! characters (net.json rules), and a name must fit the file system's 255 bytes ([`MAX_FILE_NAME_BYTES`]).
+
+use std::borrow::Cow;
+use std::fmt::Write;
 
 use super::error::WriteError;
 
@@ -17,32 +22,55 @@ pub const PROVENANCE_JSON: &str = "provenance.json";
 /// The mapping used, as `nmemu map` writes it (outputs.md, "mapping.json fields").
 pub const MAPPING_JSON: &str = "mapping.json";
 
-/// Refuse a label that is not safe as (part of) a file name in the output directory.
-///
-/// Refused: the empty string, `/` and `\` (path separators on Unix or Windows), a leading `.` (hidden files,
-/// and `.`/`..` themselves), NUL and other control characters. With no separator and no leading dot a label
-/// is one path component that is neither `.` nor `..`, so it cannot leave the directory; inner dots (`a..b`,
-/// `v1.2`) are therefore allowed. `kind` ("population", "projection", "variable") goes into the error.
+/// The longest result file name, in bytes: 255, the limit of ext4, XFS, Btrfs, tmpfs and APFS, less the 12
+/// bytes that the writer's temporary name (`.<name>.XXXXXX.tmp`, [`super::write_atomic`]) adds.
+pub const MAX_FILE_NAME_BYTES: usize = 255 - 12;
+
+/// The stem a label (or a recorded variable's name) gives in file names: the label itself, except that `%`,
+/// `/`, `\`, control characters and a leading `.` are written as `%XX`, one escape per UTF-8 byte (`a/b` ->
+/// `a%2Fb`, `.x` -> `%2Ex`, `50%` -> `50%25`). Every other character, `->`, `#` and spaces included, is kept:
+/// those are valid in file names on every file system nmemu writes to, and the names scripts compute from
+/// ordinary labels stay as they were. Since `%` is escaped, the stem reads back to exactly one label.
+pub fn file_stem(label: &str) -> Cow<'_, str> {
+    let escaped = |(i, c): (usize, char)| {
+        matches!(c, '%' | '/' | '\\') || c.is_control() || (i == 0 && c == '.')
+    };
+    if !label.char_indices().any(escaped) {
+        return Cow::Borrowed(label);
+    }
+    let mut stem = String::with_capacity(label.len() + 6);
+    for (i, c) in label.char_indices() {
+        if escaped((i, c)) {
+            let mut utf8 = [0; 4];
+            for byte in c.encode_utf8(&mut utf8).bytes() {
+                let _ = write!(stem, "%{byte:02X}");
+            }
+        } else {
+            stem.push(c);
+        }
+    }
+    Cow::Owned(stem)
+}
+
+/// Refuse a label that net.json's rules forbid: empty, or holding a control character. `kind` ("population",
+/// "projection", "variable") goes into the error.
 pub fn check_label(kind: &'static str, label: &str) -> Result<(), WriteError> {
     match unsafe_label_reason(label) {
         Some(reason) => Err(WriteError::UnsafeLabel {
             kind,
             label: label.to_owned(),
-            reason,
+            reason: reason.to_owned(),
         }),
         None => Ok(()),
     }
 }
 
-/// Why `label` cannot name a result file, if it cannot. Validation applies the same rule to net.json labels,
-/// so a network is refused at load time rather than after its run.
+/// Why `label` cannot be a label at all, if it cannot. Validation applies the same rule to net.json labels,
+/// and checks the names with [`spikes_npy_name`], [`trace_names`] and [`weights_npy_name`], so a network is
+/// refused at load time rather than after its run.
 pub fn unsafe_label_reason(label: &str) -> Option<&'static str> {
     if label.is_empty() {
         Some("it is empty")
-    } else if label.contains(['/', '\\']) {
-        Some("it contains a path separator ('/' or '\\')")
-    } else if label.starts_with('.') {
-        Some("it starts with '.'")
     } else if label.chars().any(char::is_control) {
         Some("it contains a control character")
     } else {
@@ -50,26 +78,50 @@ pub fn unsafe_label_reason(label: &str) -> Option<&'static str> {
     }
 }
 
-/// `<population>.spikes.npy`, after checking the label.
+/// `<population>.spikes.npy`, after checking the label and the name's length.
 pub fn spikes_npy_name(population: &str) -> Result<String, WriteError> {
     check_label("population", population)?;
-    Ok(format!("{population}.spikes.npy"))
+    fitting(
+        "population",
+        population,
+        format!("{}.spikes.npy", file_stem(population)),
+    )
 }
 
-/// `<population>.<variable>.npy` and its sibling `<population>.<variable>.json`, after checking both parts.
+/// `<population>.<variable>.npy` and its sibling `<population>.<variable>.json`, after checking both parts and
+/// the names' length.
 pub fn trace_names(population: &str, variable: &str) -> Result<(String, String), WriteError> {
     check_label("population", population)?;
     check_label("variable", variable)?;
-    Ok((
-        format!("{population}.{variable}.npy"),
-        format!("{population}.{variable}.json"),
-    ))
+    let base = format!("{}.{}", file_stem(population), file_stem(variable));
+    fitting("population", population, format!("{base}.json"))?;
+    Ok((format!("{base}.npy"), format!("{base}.json")))
 }
 
-/// `<projection label>.weights.npy`, after checking the label.
+/// `<projection label>.weights.npy`, after checking the label and the name's length.
 pub fn weights_npy_name(projection: &str) -> Result<String, WriteError> {
     check_label("projection", projection)?;
-    Ok(format!("{projection}.weights.npy"))
+    fitting(
+        "projection",
+        projection,
+        format!("{}.weights.npy", file_stem(projection)),
+    )
+}
+
+/// `name` if it fits [`MAX_FILE_NAME_BYTES`]; else the label's refusal, with the name's length.
+fn fitting(kind: &'static str, label: &str, name: String) -> Result<String, WriteError> {
+    if name.len() <= MAX_FILE_NAME_BYTES {
+        return Ok(name);
+    }
+    Err(WriteError::UnsafeLabel {
+        kind,
+        label: label.to_owned(),
+        reason: format!(
+            "it gives a result file name of {} bytes, and file names are at most {MAX_FILE_NAME_BYTES} \
+             (the file system's 255, less 12 for the writer's temporary name); shorten the label",
+            name.len()
+        ),
+    })
 }
 
 #[cfg(test)]
@@ -84,16 +136,14 @@ mod tests {
     }
 
     #[test]
-    fn unsafe_labels_are_refused_by_name() {
-        for label in [
-            "", "/", "a/b", "../x", "..", ".", ".hidden", "a\\b", "a\0b", "a\nb",
-        ] {
+    fn empty_labels_and_control_characters_are_refused_by_name() {
+        for label in ["", "a\0b", "a\nb", "\u{1b}[31m"] {
             assert!(refused(label), "{label:?} should be refused");
         }
     }
 
     #[test]
-    fn ordinary_labels_are_accepted() {
+    fn ordinary_labels_are_their_own_stems() {
         for label in [
             "exc",
             "exc_to_inh",
@@ -104,7 +154,25 @@ mod tests {
             "a b",
         ] {
             assert!(check_label("population", label).is_ok(), "{label:?}");
+            assert!(
+                matches!(file_stem(label), Cow::Borrowed(s) if s == label),
+                "{label:?}"
+            );
         }
+    }
+
+    #[test]
+    fn unsafe_characters_are_escaped_and_no_two_labels_share_a_stem() {
+        assert_eq!(file_stem("a/b"), "a%2Fb");
+        assert_eq!(file_stem("../x"), "%2E.%2Fx");
+        assert_eq!(file_stem(".hidden"), "%2Ehidden");
+        assert_eq!(file_stem("a\\b"), "a%5Cb");
+        assert_eq!(file_stem("50%"), "50%25");
+        assert_eq!(file_stem("a%2Fb"), "a%252Fb");
+        assert_eq!(file_stem("\u{85}"), "%C2%85");
+        assert_ne!(file_stem("a/b"), file_stem("a%2Fb"));
+        assert_eq!(spikes_npy_name("..").unwrap(), "%2E..spikes.npy");
+        assert_eq!(weights_npy_name("a/b").unwrap(), "a%2Fb.weights.npy");
     }
 
     #[test]
@@ -118,8 +186,32 @@ mod tests {
     }
 
     #[test]
+    fn names_longer_than_the_file_system_allows_are_refused() {
+        let longest = "p".repeat(MAX_FILE_NAME_BYTES - ".spikes.npy".len());
+        assert_eq!(
+            spikes_npy_name(&longest).unwrap().len(),
+            MAX_FILE_NAME_BYTES
+        );
+        let err = spikes_npy_name(&format!("{longest}p"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("244 bytes"), "{err}");
+        assert!(err.contains("at most 243"), "{err}");
+        // Escapes count: 80 slashes are 240 bytes of stem.
+        assert!(weights_npy_name(&"/".repeat(80)).is_err());
+        let err = trace_names(&longest, "gsyn_exc").unwrap_err();
+        assert!(matches!(
+            err,
+            WriteError::UnsafeLabel {
+                kind: "population",
+                ..
+            }
+        ));
+    }
+
+    #[test]
     fn names_refuse_bad_parts_and_say_which() {
-        let err = trace_names("inh", "../v").unwrap_err();
+        let err = trace_names("inh", "").unwrap_err();
         assert!(matches!(
             err,
             WriteError::UnsafeLabel {
@@ -127,8 +219,8 @@ mod tests {
                 ..
             }
         ));
-        let err = weights_npy_name("a/b").unwrap_err();
-        assert!(err.to_string().contains("\"a/b\""), "{err}");
+        let err = weights_npy_name("a\nb").unwrap_err();
+        assert!(err.to_string().contains("\"a\\nb\""), "{err}");
         assert!(err.to_string().starts_with("projection"), "{err}");
     }
 }

@@ -138,10 +138,15 @@ mod tests {
     }
 
     #[test]
-    fn npy_refuses_an_unsafe_label() {
+    fn npy_refuses_an_unsafe_label_and_escapes_a_path() {
         let dir = tempfile::tempdir().unwrap();
-        let p = population("../escape", 2, Some(vec![]));
+        let p = population("a\nb", 2, Some(vec![]));
         let err = write_population_spikes_npy(dir.path(), &p).unwrap_err();
         assert!(matches!(err, WriteError::UnsafeLabel { .. }));
+        let p = population("../escape", 2, Some(vec![]));
+        let path = write_population_spikes_npy(dir.path(), &p)
+            .unwrap()
+            .unwrap();
+        assert_eq!(path, dir.path().join("%2E.%2Fescape.spikes.npy"));
     }
 }

@@ -66,7 +66,7 @@ mod tests {
     fn unsafe_projection_label_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let weights = PlasticWeights {
-            projection: "a/b".into(),
+            projection: "a\nb".into(),
             rows: vec![],
         };
         let err = write_weights_npy(dir.path(), &weights).unwrap_err();

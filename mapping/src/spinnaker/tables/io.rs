@@ -17,6 +17,7 @@ use flate2::Compression;
 use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
 use nmemu_loader::input::{byte_size, read_at_most};
+use nmemu_loader::writers::{WriteError, write_atomic};
 use serde_json::{Map, Value, json};
 use spinnaker_emu::geometry::ChipCoord;
 use spinnaker_emu::router::table::Route;
@@ -321,11 +322,6 @@ fn checked_entry(key: u32, mask: u32, route: u32, defaultable: bool) -> Result<T
 
 /// Writes tables in the PACMAN JSON format, gzipped when the name ends in `.gz`.
 pub fn write_tables(path: &Path, tables: &[ChipTable]) -> Result<(), TableFileError> {
-    let failed = |e: std::io::Error| TableFileError {
-        file: path.display().to_string(),
-        place: String::new(),
-        message: e.to_string(),
-    };
     let value: Vec<Value> = tables
         .iter()
         .map(|t| {
@@ -341,14 +337,27 @@ pub fn write_tables(path: &Path, tables: &[ChipTable]) -> Result<(), TableFileEr
         })
         .collect();
     let text = serde_json::to_vec(&value).expect("JSON values always serialise");
-    let bytes = if path.extension().is_some_and(|e| e == "gz") {
-        let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
-        encoder.write_all(&text).map_err(failed)?;
-        encoder.finish().map_err(failed)?
-    } else {
-        text
-    };
-    std::fs::write(path, bytes).map_err(failed)
+    let gzip = path.extension().is_some_and(|e| e == "gz");
+    // Atomic, and never through a symbolic link: a killed run leaves the old file, and `--out` cannot be
+    // turned into a write to wherever a link points.
+    write_atomic(path, |w| {
+        if gzip {
+            let mut encoder = GzEncoder::new(w, Compression::default());
+            encoder.write_all(&text)?;
+            encoder.finish().map(drop)
+        } else {
+            w.write_all(&text)
+        }
+    })
+    .map_err(|e| TableFileError {
+        file: path.display().to_string(),
+        place: String::new(),
+        message: match e {
+            WriteError::Io { source, .. } => source.to_string(),
+            WriteError::Invalid { problem, .. } => problem,
+            other => other.to_string(),
+        },
+    })
 }
 
 #[cfg(test)]
