@@ -15,13 +15,13 @@ cargo build --release --quiet
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 ./target/release/nmemu example microcircuit --scale "$scale" -o "$out/net.json"
-map=(./target/release/nmemu map --machine "$machine" --time-scale-factor "$tsf" "$out/net.json" --out "$out")
+map=(./target/release/nmemu map --machine "$machine" --time-scale-factor "$tsf" "$out/net.json" --out "$out/map")
 if [ -x /usr/bin/time ]; then
     /usr/bin/time -f '%M' -o "$out/rss_kb" "${map[@]}" >/dev/null
 else
     "${map[@]}" >/dev/null
 fi
-python3 - "$out/mapping.json" "$out/rss_kb" <<'PY'
+python3 - "$out/map/mapping.json" "$out/rss_kb" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
 try:

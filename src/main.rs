@@ -1,6 +1,7 @@
 //! `nmemu`: the command line. Wiring only: each subcommand parses its arguments and calls into the crates.
 
 mod commands;
+mod signals;
 
 use std::process::ExitCode;
 
@@ -52,10 +53,13 @@ fn end_quietly_on_closed_pipe() {}
 
 fn main() -> ExitCode {
     end_quietly_on_closed_pipe();
+    signals::install();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => match commands::run::run(&args) {
-            Ok(commands::run::Outcome::Interrupted) => return ExitCode::from(130),
+            Ok(commands::run::Outcome::Interrupted(signal)) => {
+                return ExitCode::from(signal.exit_code());
+            }
             Ok(commands::run::Outcome::Unhealthy) => return ExitCode::from(3),
             other => other.map(|_| ()),
         },
@@ -67,13 +71,21 @@ fn main() -> ExitCode {
         Command::Noc(args) => commands::noc::run(&args),
         Command::Tables(args) => commands::tables::run(&args),
     };
+    if let Err(message) = &result {
+        // Messages quote the user's files (labels, field names, paths): no control character of theirs reaches
+        // the terminal raw.
+        eprintln!("error: {}", for_terminal_keeping_lines(message));
+    }
+    if let Some(signal) = signals::received() {
+        // Received while writing: the command finished its files first.
+        eprintln!(
+            "nmemu: stopped by {} after finishing the files it was writing",
+            signal.name()
+        );
+        return ExitCode::from(signal.exit_code());
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            // Messages quote the user's files (labels, field names, paths): no control character of theirs
-            // reaches the terminal raw.
-            eprintln!("error: {}", for_terminal_keeping_lines(&message));
-            ExitCode::from(1)
-        }
+        Err(_) => ExitCode::from(1),
     }
 }

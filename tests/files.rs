@@ -1,10 +1,242 @@
-//! Labels and paths: labels give safe file names and safe messages; `tables --out` never writes through a link.
+//! Result directories, signals, labels and paths: a result set appears whole and never mixed with an earlier one;
+//! SIGINT and SIGTERM stop every phase with a message and a status; labels give safe file names and safe messages.
 
 mod common;
 
 use std::path::Path;
+use std::process::Output;
 
-use common::{entries, nmemu, repo, stderr, stdout};
+use common::{entries, json, nmemu, repo, send, spawn, stderr, stdout, wait_for};
+
+const MARKER: &str = ".nmemu-result";
+
+/// `nmemu map` of the single-neuron example into `out`.
+fn map_into(out: &Path, extra: &[&str]) -> Output {
+    let net = repo("examples/single_neuron.json");
+    let mut args = vec![
+        "map",
+        "--machine",
+        "spinnaker-3",
+        net.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    nmemu(&args)
+}
+
+fn staging_in(dir: &Path) -> bool {
+    entries(dir).iter().any(|n| n.starts_with(".nmemu-tmp-"))
+}
+
+#[test]
+fn a_foreign_directory_is_refused_and_force_replaces_it_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    let o = map_into(&out, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    for needle in [
+        "--out",
+        "`notes.txt`",
+        "not an earlier nmemu result",
+        "--force",
+    ] {
+        assert!(stderr(&o).contains(needle), "{needle}: {}", stderr(&o));
+    }
+    assert!(
+        !stdout(&o).contains("mapped onto"),
+        "refused before mapping"
+    );
+    assert_eq!(entries(&out), ["notes.txt"]);
+    assert_eq!(entries(tmp.path()), ["out"]);
+
+    let o = map_into(&out, &["--force"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(entries(&out), [MARKER, "mapping.json"]);
+    assert_eq!(entries(tmp.path()), ["out"]);
+}
+
+#[test]
+fn a_new_result_replaces_the_earlier_one_whole_and_leftovers_are_removed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let net = repo("examples/single_neuron.json");
+    let o = nmemu(&[
+        "run",
+        "--machine",
+        "spinnaker-3",
+        net.to_str().unwrap(),
+        "--duration-ms",
+        "5",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(entries(&out).contains(&"neuron.spikes.npy".to_owned()));
+    let marker = json(&out.join(MARKER));
+    assert_eq!(marker["format"], "nmemu-result/1");
+    assert!(
+        marker["files"]
+            .as_array()
+            .unwrap()
+            .contains(&"run.json".into())
+    );
+
+    // What a killed run leaves: a staging directory with part of a result.
+    let leftover = tmp.path().join(".nmemu-tmp-killed");
+    std::fs::create_dir(&leftover).unwrap();
+    std::fs::write(leftover.join("spikes.csv"), "population,neuron,time_ms\n").unwrap();
+
+    let o = map_into(&out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("note: removed") && stderr(&o).contains(".nmemu-tmp-killed"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        entries(&out),
+        [MARKER, "mapping.json"],
+        "nothing of the earlier run stays beside the new mapping"
+    );
+    assert_eq!(entries(tmp.path()), ["out"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn sigint_and_sigterm_during_the_run_stop_at_a_tick_and_write_a_marked_partial_result() {
+    for (signal, code) in [("INT", 130), ("TERM", 143)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let net = repo("examples/single_neuron.json");
+        let mut child = spawn(&[
+            "run",
+            "--machine",
+            "spinnaker-3",
+            net.to_str().unwrap(),
+            "--duration-ms",
+            "100000000",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        // The staging directory is made once mapping and loading are done, just before the first tick.
+        wait_for(&mut child, "the run started", || staging_in(tmp.path()));
+        send(&child, signal);
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(code), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!("interrupted (SIG{signal}) at")),
+            "{}",
+            stderr(&o)
+        );
+        let summary = json(&out.join("run.json"));
+        assert_eq!(summary["partial"], true);
+        let completed = summary["completed_ms"].as_f64().unwrap();
+        assert!(completed < 1e8, "completed {completed} ms");
+        assert_eq!(completed.fract(), 0.0, "stopped at a tick boundary");
+        assert!(
+            entries(&out).contains(&"spikes.csv".to_owned()),
+            "a complete set"
+        );
+        assert_eq!(entries(tmp.path()), ["out"], "no staging left");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn sigint_while_loading_says_so_and_writes_nothing() {
+    use std::os::unix::fs::OpenOptionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("net.json");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut child = spawn(&[
+        "map",
+        "--machine",
+        "spinnaker-3",
+        fifo.to_str().unwrap(),
+        "--out",
+        tmp.path().join("out").to_str().unwrap(),
+    ]);
+    // Opening a pipe's writing end without blocking succeeds only once a reader has it open: nmemu is then
+    // waiting for the network's text.
+    let mut writer = None;
+    wait_for(&mut child, "opening the network file", || {
+        writer = std::fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(&fifo)
+            .ok();
+        writer.is_some()
+    });
+    send(&child, "INT");
+    let o = child.wait_with_output().unwrap();
+    drop(writer);
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("interrupted (SIGINT); nothing was written"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(entries(tmp.path()), ["net.json"]);
+}
+
+/// The CPU time a process has used, in clock ticks (`/proc/<pid>/stat`: utime + stime).
+#[cfg(target_os = "linux")]
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after_name = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    fields
+        .get(11..13)
+        .map_or(0, |f| f.iter().map(|t| t.parse::<u64>().unwrap_or(0)).sum())
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn sigterm_while_mapping_says_so_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let net = tmp.path().join("net.json");
+    let text = std::fs::read_to_string(repo("examples/single_neuron.json"))
+        .unwrap()
+        .replace("\"duration_ms\": 200.0", "\"duration_ms\": 100000000.0");
+    std::fs::write(&net, text).unwrap();
+    // `auto` probes the first --probe-ms of the run on the emulator while mapping: a mapping as long as wanted.
+    let mut child = spawn(&[
+        "map",
+        "--machine",
+        "spinnaker-3",
+        net.to_str().unwrap(),
+        "--time-scale-factor",
+        "auto",
+        "--probe-ms",
+        "100000000",
+        "--out",
+        tmp.path().join("out").to_str().unwrap(),
+    ]);
+    // Reading and checking a one-neuron network takes milliseconds of CPU: past 0.3 s it is mapping.
+    let pid = child.id();
+    wait_for(&mut child, "mapping", || cpu_ticks(pid) >= 30);
+    send(&child, "TERM");
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(143), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("terminated (SIGTERM); nothing was written"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stdout(&o).contains("mapped onto"), "{}", stdout(&o));
+    assert_eq!(entries(tmp.path()), ["net.json"]);
+}
 
 /// A one-population net: `label` (a JSON string's content) records spikes when `records`.
 fn net_with_label(dir: &Path, label: &str, records: bool) -> String {

@@ -2,7 +2,6 @@
 //! (tests/data, see its README), across machine sizes and thread counts, and on refused input.
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
 mod common;
 
@@ -239,54 +238,6 @@ fn refused_networks_say_why_and_what_would_work() {
             && err.contains("spinnaker-3b"),
         "{err}"
     );
-}
-
-#[cfg(unix)]
-#[test]
-fn ctrl_c_stops_at_a_tick_and_still_writes_the_results() {
-    let dir = tempfile::tempdir().unwrap();
-    let net = repo("tests/data/va_cuba.json");
-    let child = Command::new(env!("CARGO_BIN_EXE_nmemu"))
-        .args([
-            "run",
-            "--machine",
-            "spinnaker-48",
-            net.to_str().unwrap(),
-            "--quiet",
-        ])
-        .args([
-            "--duration-ms",
-            "1000000",
-            "--out",
-            dir.path().to_str().unwrap(),
-        ])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Mapping VA CUBA takes well under a second; then the run is under way.
-    std::thread::sleep(std::time::Duration::from_secs(3));
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let o = child.wait_with_output().unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let summary = json(&dir.path().join("run.json"));
-    assert_eq!(summary["partial"], true);
-    let completed = summary["completed_ms"].as_f64().unwrap();
-    assert!(
-        completed > 0.0 && completed < 1_000_000.0,
-        "completed {completed} ms"
-    );
-    assert_eq!(completed.fract(), 0.0, "stopped at a tick boundary");
-    assert!(dir.path().join("spikes.csv").exists());
 }
 
 #[test]

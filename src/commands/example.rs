@@ -67,8 +67,11 @@ pub fn run(args: &Args) -> Result<(), String> {
     text.push('\n');
     match output {
         None => print!("{text}"),
-        Some(path) => nmemu_loader::writers::write_atomic(path, |w| w.write_all(text.as_bytes()))
-            .map_err(|e| e.to_string())?,
+        Some(path) => {
+            let _writing = crate::signals::defer();
+            nmemu_loader::writers::write_atomic(path, |w| w.write_all(text.as_bytes()))
+                .map_err(|e| e.to_string())?
+        }
     }
     Ok(())
 }

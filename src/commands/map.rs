@@ -1,11 +1,11 @@
 //! `nmemu map`: place and route a network onto a machine and write mapping.json, without running it.
 
-use std::path::PathBuf;
+use nmemu_loader::writers::{MAPPING_JSON, write_json};
 
-use nmemu_loader::writers::{MAPPING_JSON, check_out_dir, write_json};
-
+use super::output::OutArgs;
 use super::target::TargetArgs;
 use super::thousands;
+use crate::signals;
 
 /// Map a network onto a machine: slices, placement, routes, keys, minimised routing tables and synaptic
 /// data. Writes mapping.json and prints a short summary.
@@ -16,20 +16,20 @@ use super::thousands;
 pub struct Args {
     #[command(flatten)]
     target: TargetArgs,
-    /// Output directory (default: nmemu-out/<net file stem>/).
-    #[arg(long)]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    out: OutArgs,
 }
 
 pub fn run(args: &Args) -> Result<(), String> {
-    let dir = super::out_dir(args.out.as_ref(), &args.target.net);
-    check_out_dir(&dir).map_err(|e| format!("--out {e}"))?;
+    let out = args.out.check(&args.target.net)?;
     let target = args.target.map(args.target.load()?)?;
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let path = dir.join(MAPPING_JSON);
-    write_json(&path, &target.mapped.report).map_err(|e| e.to_string())?;
+    let _writing = signals::defer();
+    let staging = out.stage()?;
+    write_json(&staging.path().join(MAPPING_JSON), &target.mapped.report)
+        .map_err(|e| e.to_string())?;
+    staging.commit().map_err(|e| e.to_string())?;
     print_summary(&target.mapped.report);
-    println!("wrote {}", path.display());
+    println!("wrote {}", out.dir.join(MAPPING_JSON).display());
     Ok(())
 }
 

@@ -5,23 +5,12 @@ pub mod example;
 pub mod machines;
 pub mod map;
 pub mod noc;
+pub mod output;
 pub mod run;
 pub mod schema;
 pub mod tables;
 pub mod target;
 pub mod validate;
-
-use std::path::{Path, PathBuf};
-
-/// `--out`, or outputs.md's default `nmemu-out/<net file stem>/`.
-pub fn out_dir(out: Option<&PathBuf>, net: &Path) -> PathBuf {
-    out.cloned().unwrap_or_else(|| {
-        let stem = net
-            .file_stem()
-            .map_or("net".into(), |s| s.to_string_lossy());
-        Path::new("nmemu-out").join(stem.as_ref())
-    })
-}
 
 /// The most `--threads` accepted: 4 x the host's available parallelism, at least 8. More threads than that
 /// only add switching (results never depend on the count), and an unbounded count spawned threads until the

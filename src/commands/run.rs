@@ -1,14 +1,12 @@
 //! `nmemu run`: map a network, load the machine, run it, write the results.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use nmemu_loader::Network;
 use nmemu_loader::writers::{
-    Health, MachineFamily, RunInfo, RunSummary, Verdict, check_out_dir, write_run_outputs,
+    Health, MachineFamily, RunInfo, RunSummary, Verdict, write_run_outputs,
 };
 use nmemu_mapping::spinnaker::{energy, health, readback};
 use spinnaker_emu::router::config::NetworkParams;
@@ -16,12 +14,15 @@ use spinnaker_emu::runtime::cycles::CycleCosts;
 use spinnaker_emu::runtime::program;
 use spinnaker_emu::time::Time;
 
+use super::output::OutArgs;
 use super::target::TargetArgs;
 use super::thousands;
+use crate::signals::{self, Signal};
 
 /// Map a network onto a machine, run it and write spikes, traces, provenance.json, mapping.json and
-/// run.json. Ctrl-C stops at the next tick boundary and still writes what was recorded (run.json then says
-/// `partial: true`; exit status 130).
+/// run.json. Ctrl-C (SIGINT) or SIGTERM during the run stops at the next tick boundary and still writes what was
+/// recorded (run.json then says `partial: true`; exit status 130 or 143); during loading or mapping they stop at
+/// once and write nothing.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   nmemu run --machine spinnaker-48 examples/va_cuba.json
@@ -33,9 +34,8 @@ Every run ends with a health verdict (ok, degraded, unreliable) and its reasons,
 pub struct Args {
     #[command(flatten)]
     target: TargetArgs,
-    /// Output directory (default: nmemu-out/<net file stem>/).
-    #[arg(long)]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    out: OutArgs,
     /// Biological time to run (default: the network's `simulation.duration_ms`): a whole number of timesteps,
     /// at most 2^32-1 of them.
     #[arg(long)]
@@ -51,7 +51,8 @@ pub struct Args {
 /// How a run ended.
 pub enum Outcome {
     Completed,
-    Interrupted,
+    /// Stopped early by a signal; partial results written.
+    Interrupted(Signal),
     /// Completed, but `--strict` and the verdict was not `ok`.
     Unhealthy,
 }
@@ -106,8 +107,7 @@ fn run_ticks(flag: Option<f64>, net: &Network, net_path: &Path) -> Result<u32, S
 }
 
 pub fn run(args: &Args) -> Result<Outcome, String> {
-    let dir = super::out_dir(args.out.as_ref(), &args.target.net);
-    check_out_dir(&dir).map_err(|e| format!("--out {e}"))?;
+    let out = args.out.check(&args.target.net)?;
     let loaded = args.target.load()?;
     let total_ticks = run_ticks(args.duration_ms, &loaded.net, &args.target.net)?;
     let target = args.target.map(loaded)?;
@@ -124,11 +124,9 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     )?;
     let load_wall_s = load_start.elapsed().as_secs_f64();
 
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&stop);
-    if let Err(e) = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)) {
-        eprintln!("warning: Ctrl-C will not stop the run cleanly: {e}");
-    }
+    // From here a signal stops the emulation at the next chunk, and the results so far are written.
+    let _stopping_cleanly = signals::defer();
+    let staging = out.stage()?;
     let bar = if args.quiet {
         ProgressBar::hidden()
     } else {
@@ -143,7 +141,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     bar.enable_steady_tick(Duration::from_millis(250));
     let start = Instant::now();
     let mut done = 0;
-    while done < total_ticks && !stop.load(Ordering::SeqCst) {
+    while done < total_ticks && signals::received().is_none() {
         done = (done + chunk_ticks(total_ticks)).min(total_ticks);
         sim.run(
             Time(mapped.image.timer_period().0 * u64::from(done)),
@@ -202,7 +200,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     );
     let weights = readback::plastic_weights(net, mapped, &sim);
     write_run_outputs(
-        &dir,
+        staging.path(),
         &recordings,
         &summary,
         &provenance,
@@ -210,6 +208,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         &weights,
     )
     .map_err(|e| e.to_string())?;
+    staging.commit().map_err(|e| e.to_string())?;
 
     println!(
         "ran {:.1} ms of biological time in {:.2} s ({:.2}x real time; the machine would take {:.3} s)",
@@ -246,13 +245,14 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
                 ))
         );
     }
-    println!("wrote {}", dir.display());
-    if interrupted {
+    println!("wrote {}", out.dir.display());
+    if let (true, Some(signal)) = (interrupted, signals::received()) {
         eprintln!(
-            "interrupted at {:.1} ms: partial results written",
+            "interrupted ({}) at {:.1} ms: partial results written",
+            signal.name(),
             summary.completed_ms
         );
-        return Ok(Outcome::Interrupted);
+        return Ok(Outcome::Interrupted(signal));
     }
     print_health(&summary.health);
     if args.strict && summary.health.verdict != Verdict::Ok {

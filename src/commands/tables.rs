@@ -11,6 +11,7 @@ use serde_json::json;
 use spinnaker_emu::router::table::RoutingTable;
 
 use super::thousands;
+use crate::signals;
 use nmemu_loader::writers::refuse_link;
 
 /// Routing tables on their own, outside a mapping run: minimise them as the mapper does.
@@ -171,6 +172,7 @@ fn minimise(args: &MinimiseArgs) -> Result<(), String> {
         print_report(args, &tables, &minimised, limit, check_seconds);
     }
     if let Some(out) = &args.out {
+        let _writing = signals::defer();
         write_tables(out, &minimised).map_err(|e| e.to_string())?;
     }
     if !args.json {

@@ -1,9 +1,10 @@
 //! The result files of `nmemu run`, exactly as shared/spec/outputs.md names them.
 //!
 //! Scripts, notebooks and the test suite read these files, so names and fields are fixed by the spec; this
-//! module is the only place that knows them. Every file is written atomically ([`write_atomic`]), and
-//! [`write_run_outputs`] checks all its inputs before writing the first file, so bad data never leaves a
-//! half-written result directory.
+//! module is the only place that knows them. Every file is written atomically ([`write_atomic`]),
+//! [`write_run_outputs`] checks all its inputs before writing the first file, and a result set is staged beside
+//! its directory and moved into place whole ([`OutDir`]), so neither bad data nor a killed run leaves a
+//! half-written or mixed result directory.
 //!
 //! The data types are machine-independent: emulators hand over spikes and traces in biological units per
 //! population ([`Recordings`]), final plastic weights per projection ([`PlasticWeights`]), a [`RunSummary`]
@@ -35,7 +36,7 @@ pub use names::{
     MAPPING_JSON, MAX_FILE_NAME_BYTES, PROVENANCE_JSON, RUN_JSON, SPIKES_CSV, check_label,
     file_stem, spikes_npy_name, trace_names, unsafe_label_reason, weights_npy_name,
 };
-pub use out_dir::check_out_dir;
+pub use out_dir::{OutDir, RESULT_MARKER, STAGING_PREFIX, Staging};
 pub use provenance::{Provenance, write_provenance};
 pub use recordings::{PopulationRecording, Recordings, Spike, Trace};
 pub use spikes::write_population_spikes_npy;
@@ -47,8 +48,8 @@ pub use weights::{PlasticWeights, write_weights_npy};
 /// Write every file of outputs.md's table into `dir` (created if missing); returns the paths written.
 ///
 /// Order: spike arrays, spikes.csv, traces, weights, provenance.json, mapping.json and run.json last, so the
-/// presence of run.json means the rest is complete. `mapping` is the mapper's report, written as is. Files of
-/// an earlier run in `dir` that this run does not produce are left alone.
+/// presence of run.json means the rest is complete. `mapping` is the mapper's report, written as is. `dir` is
+/// meant to be a [`Staging`] directory, which [`Staging::commit`] puts in place of `--out` whole.
 ///
 /// Refused before anything is written: unsafe labels, two outputs with the same file name (e.g. population
 /// `a` variable `b.v` and population `a.b` variable `v`), duplicate population labels, spikes or traces that
