@@ -101,8 +101,8 @@ impl OutDir {
 /// Dropped without a commit, the staging directory is removed and `--out` is untouched.
 pub struct Staging {
     dir: tempfile::TempDir,
-    /// Held while the process lives (also after the commit, when the directory is `--out`): an unlocked staging
-    /// directory belongs to a process that no longer runs.
+    /// Held until the commit or the drop (and released by the kernel when the process dies): an unlocked
+    /// staging directory belongs to no running process.
     _lock: Option<File>,
     out: PathBuf,
     parent: PathBuf,
