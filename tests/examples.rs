@@ -157,7 +157,7 @@ fn check(name: &str, dir: &Path) {
             within("post Hz", r["post"].1, 0.6, 1.2);
             within("input Hz", r["input"].1, 14.0, 16.0);
             assert_ne!(health, "unreliable");
-            assert!(dir.join("input->post.weights.npy").exists());
+            assert!(dir.join("input-%3Epost.weights.npy").exists());
         }
         "izhikevich.json" => {
             within("spikes", r["classes"].0 as f64, 320.0, 400.0);
