@@ -5,6 +5,7 @@ pub mod example;
 pub mod machines;
 pub mod map;
 pub mod noc;
+pub mod progress;
 pub mod run;
 pub mod schema;
 pub mod tables;
