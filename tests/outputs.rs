@@ -60,6 +60,9 @@ fn traces_keep_every_kth_sample_of_their_sampling_interval() {
     assert_eq!(meta("every_ms")["samples"], 30);
     let every_tenth: Vec<f64> = fine.chunks(2).step_by(10).flatten().copied().collect();
     assert_eq!(coarse, every_tenth, "row s is the sample at s x 1 ms");
+    let validated = nmemu(&["validate", net.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&validated.stdout);
+    assert!(said.contains("records spikes, v every 1 ms"), "{said}");
 }
 
 #[test]

@@ -76,3 +76,42 @@ impl fmt::Debug for Observer {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use nmemu_loader::{Limits, Network};
+    use spinnaker_emu::image::MachineDescription;
+
+    use super::*;
+    use crate::spinnaker::{SpinnakerOptions, map};
+
+    #[test]
+    fn a_mapping_reports_every_phase_in_order() {
+        let net = Network::from_json(
+            r#"{"format": "nmemu-net/1", "simulation": {"duration_ms": 10},
+                "populations": [{"label": "a", "size": 2, "cell": {"type": "IF_curr_exp"}}],
+                "projections": [{"pre": "a", "post": "a", "receptor_type": "excitatory",
+                                 "connector": {"type": "AllToAllConnector"},
+                                 "synapse": {"type": "StaticSynapse", "weight": 0.1}}]}"#,
+            &Limits::default(),
+        )
+        .unwrap();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let record = Arc::clone(&seen);
+        let machine = MachineDescription {
+            preset: "spinnaker-3".to_string(),
+            ideal_cores: false,
+            faults: Default::default(),
+        };
+        let options = SpinnakerOptions {
+            progress: Observer::new(move |phase| record.lock().unwrap().push(phase)),
+            ..SpinnakerOptions::new(machine, 1)
+        };
+        map(&net, &options).unwrap();
+        assert_eq!(*seen.lock().unwrap(), Phase::ALL);
+        let indices: Vec<usize> = Phase::ALL.iter().map(|p| p.index()).collect();
+        assert_eq!(indices, (0..Phase::ALL.len()).collect::<Vec<_>>());
+    }
+}
