@@ -1,14 +1,11 @@
 //! End-to-end tests of the `nmemu` binary on the bundled examples and on bad input.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
-fn nmemu(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nmemu"))
-        .args(args)
-        .output()
-        .expect("the nmemu binary runs")
-}
+use common::{net_file, nmemu, repo};
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -16,10 +13,6 @@ fn stdout(o: &Output) -> String {
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }
 
 /// The synapse total `nmemu validate` reports.
@@ -78,9 +71,7 @@ fn thread_count_does_not_change_the_network() {
 
 /// Writes `text` to a temporary net.json, validates it and returns (exit code, stderr).
 fn validate_text(text: &str) -> (i32, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("net.json");
-    std::fs::write(&path, text).unwrap();
+    let (_dir, path) = net_file(text);
     let out = nmemu(&["validate", path.to_str().unwrap()]);
     let err = stderr(&out);
     assert!(!err.contains("panicked"), "{err}");

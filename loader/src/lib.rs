@@ -15,6 +15,7 @@ pub mod models;
 pub mod network;
 pub mod random;
 pub mod space;
+pub mod time;
 pub mod validate;
 pub mod writers;
 

@@ -121,6 +121,8 @@ pub struct Recording {
     pub variable: String,
     /// `None`: the whole population; otherwise sorted population indices.
     pub neurons: Option<Vec<u32>>,
+    /// Timesteps between two samples of an analog variable (`sampling_interval`; 1 for spikes).
+    pub sampling_steps: u32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -212,7 +214,6 @@ impl Network {
         validate(file)?;
         limits.check_neurons(file)?;
         let mut problems = Problems::default();
-        let seed = file.simulation.seed;
         let populations: Vec<Population> = file
             .populations
             .iter()
@@ -220,7 +221,7 @@ impl Network {
             .map(|(i, p)| {
                 resolve_population(
                     p,
-                    seed,
+                    &file.simulation,
                     &JsonPath::root().field("populations").index(i),
                     &mut problems,
                 )
@@ -309,10 +310,11 @@ fn check_range(
 
 fn resolve_population(
     spec: &PopulationSpec,
-    seed: u64,
+    simulation: &Simulation,
     path: &JsonPath,
     problems: &mut Problems,
 ) -> Population {
+    let (seed, timestep_ms) = (simulation.seed, simulation.timestep_ms);
     let cell = spec.cell.cell_type;
     let ppath = path.field("cell").field("params");
     let params: Vec<Values> = cell
@@ -386,23 +388,37 @@ fn resolve_population(
             .structure
             .as_ref()
             .map(|s| space::positions(s, spec.size, seed, &spec.label)),
-        record: resolve_record(&spec.record),
+        record: resolve_record(&spec.record, timestep_ms),
     }
 }
 
-/// Merges `record` entries per variable: whole population wins over subsets; subsets are united.
-fn resolve_record(items: &[RecordItem]) -> Vec<Recording> {
-    let mut by_var: BTreeMap<&str, Option<Vec<u32>>> = BTreeMap::new();
+/// Merges `record` entries per variable: whole population wins over subsets; subsets are united. Validation
+/// made each analog variable's sampling interval one whole number of timesteps.
+fn resolve_record(items: &[RecordItem], timestep_ms: f64) -> Vec<Recording> {
+    let mut by_var: BTreeMap<&str, (Option<Vec<u32>>, u32)> = BTreeMap::new();
     for item in items {
         match item {
             RecordItem::All(v) => {
-                by_var.insert(v, None);
+                by_var.entry(v).or_insert((None, 1)).0 = None;
             }
-            RecordItem::Subset { variables, indices } => {
+            RecordItem::Variables {
+                variables,
+                indices,
+                sampling_interval,
+            } => {
+                let steps = sampling_interval
+                    .and_then(|ms| crate::validate::sampling_steps(ms, timestep_ms).ok())
+                    .unwrap_or(1);
                 for v in variables {
-                    // A variable already recorded from the whole population (`None`) stays so.
-                    if let Some(list) = by_var.entry(v).or_insert_with(|| Some(Vec::new())) {
-                        list.extend_from_slice(indices);
+                    let entry = by_var.entry(v).or_insert_with(|| (Some(Vec::new()), 1));
+                    if v != "spikes" {
+                        entry.1 = entry.1.max(steps);
+                    }
+                    match (indices, &mut entry.0) {
+                        (None, neurons) => *neurons = None,
+                        (Some(list), Some(neurons)) => neurons.extend_from_slice(list),
+                        // A variable already recorded from the whole population (`None`) stays so.
+                        (Some(_), None) => {}
                     }
                 }
             }
@@ -410,13 +426,14 @@ fn resolve_record(items: &[RecordItem]) -> Vec<Recording> {
     }
     by_var
         .into_iter()
-        .map(|(variable, neurons)| Recording {
+        .map(|(variable, (neurons, sampling_steps))| Recording {
             variable: variable.to_owned(),
             neurons: neurons.map(|mut n| {
                 n.sort_unstable();
                 n.dedup();
                 n
             }),
+            sampling_steps,
         })
         .collect()
 }

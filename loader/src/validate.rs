@@ -44,7 +44,7 @@ pub fn validate(file: &NetFile) -> Result<(), LoadError> {
                 ),
             );
         }
-        population(pop, &path, &mut problems);
+        population(pop, &file.simulation, &path, &mut problems);
     }
     let projs = root.field("projections");
     let mut proj_labels: HashMap<String, usize> = HashMap::new();
@@ -144,7 +144,7 @@ fn population_file_names(pop: &PopulationSpec) -> Result<(), WriteError> {
     for item in &pop.record {
         let variables = match item {
             RecordItem::All(v) => std::slice::from_ref(v),
-            RecordItem::Subset { variables, .. } => variables.as_slice(),
+            RecordItem::Variables { variables, .. } => variables.as_slice(),
         };
         for v in variables
             .iter()
@@ -160,7 +160,7 @@ fn population_file_names(pop: &PopulationSpec) -> Result<(), WriteError> {
     Ok(())
 }
 
-fn population(pop: &PopulationSpec, path: &JsonPath, problems: &mut Problems) {
+fn population(pop: &PopulationSpec, sim: &Simulation, path: &JsonPath, problems: &mut Problems) {
     check_label(
         &pop.label,
         population_file_names(pop),
@@ -171,7 +171,6 @@ fn population(pop: &PopulationSpec, path: &JsonPath, problems: &mut Problems) {
         problems.push(path.field("size").as_str(), "must be >= 1, got 0");
         return;
     }
-    let cell = pop.cell.cell_type;
     let params = path.field("cell").field("params");
     for (name, value) in &pop.cell.params {
         let p = params.field(name);
@@ -194,14 +193,30 @@ fn population(pop: &PopulationSpec, path: &JsonPath, problems: &mut Problems) {
     {
         problems.push(path.field("structure").as_str(), e);
     }
+    record(pop, sim, &path.field("record"), problems);
+}
+
+/// `record`: known variables, indices within the population, and sampling intervals on the timestep grid, one
+/// per analog variable (as sPyNNaker, which samples each variable at one rate).
+fn record(pop: &PopulationSpec, sim: &Simulation, path: &JsonPath, problems: &mut Problems) {
+    let cell = pop.cell.cell_type;
     let recordables = cell.recordables();
+    let mut intervals: HashMap<&str, (f64, JsonPath)> = HashMap::new();
     for (i, item) in pop.record.iter().enumerate() {
-        let p = path.field("record").index(i);
-        let (vars, indices): (Vec<&String>, &[u32]) = match item {
-            RecordItem::All(v) => (vec![v], &[]),
-            RecordItem::Subset { variables, indices } => (variables.iter().collect(), indices),
+        let p = path.index(i);
+        let (vars, indices, interval): (Vec<&String>, &[u32], Option<f64>) = match item {
+            RecordItem::All(v) => (vec![v], &[], None),
+            RecordItem::Variables {
+                variables,
+                indices,
+                sampling_interval,
+            } => (
+                variables.iter().collect(),
+                indices.as_deref().unwrap_or_default(),
+                *sampling_interval,
+            ),
         };
-        for (j, v) in vars.into_iter().enumerate() {
+        for (j, v) in vars.iter().enumerate() {
             if !recordables.contains(&v.as_str()) {
                 let vp = if matches!(item, RecordItem::All(_)) {
                     p.clone()
@@ -224,7 +239,45 @@ fn population(pop: &PopulationSpec, path: &JsonPath, problems: &mut Problems) {
                 format!("neuron index must be < size {}, got {bad}", pop.size),
             );
         }
+        let ip = if interval.is_some() {
+            p.field("sampling_interval")
+        } else {
+            p.clone()
+        };
+        if let Some(ms) = interval
+            && let Err(e) = sampling_steps(ms, sim.timestep_ms)
+        {
+            problems.push(ip.as_str(), e);
+            continue;
+        }
+        let ms = interval.unwrap_or(sim.timestep_ms);
+        for v in vars.into_iter().filter(|v| v.as_str() != "spikes") {
+            match intervals.get(v.as_str()) {
+                Some((other, at)) if *other != ms => problems.push(
+                    ip.as_str(),
+                    format!(
+                        "`{v}` is sampled every {other} ms at {}; a variable has one sampling interval, got {ms} ms",
+                        at.as_str()
+                    ),
+                ),
+                Some(_) => {}
+                None => {
+                    intervals.insert(v, (ms, ip.clone()));
+                }
+            }
+        }
     }
+}
+
+/// A `sampling_interval` in timesteps: a positive whole multiple of the timestep that a 32-bit tick count holds.
+pub fn sampling_steps(ms: f64, timestep_ms: f64) -> Result<u32, String> {
+    let steps = crate::time::whole_steps(ms, timestep_ms)?;
+    u32::try_from(steps).map_err(|_| {
+        format!(
+            "{ms} ms is {steps} timesteps; a run counts at most {} (32 bits)",
+            u32::MAX
+        )
+    })
 }
 
 /// Arrays must have one value per neuron; distributions must have valid parameters; `Sequences` belong to

@@ -51,15 +51,24 @@ impl MachineDescription {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Recording {
     pub spikes: bool,
-    /// Analog variables (`v`, `gsyn_exc`, `gsyn_inh`) recorded every `sampling_ticks` ticks.
-    pub variables: Vec<String>,
-    pub sampling_ticks: u32,
+    /// Analog variables (`v`, `gsyn_exc`, `gsyn_inh`), each sampled at its own rate as sPyNNaker's
+    /// `neuron_recording` does.
+    pub variables: Vec<SampledVariable>,
     /// Local neuron indices recorded (all when empty).
     pub neurons: Vec<u16>,
     /// SDRAM bytes reserved for the recording (`None`: unbounded). Every tick costs what the runtime's
     /// layout costs (spec §4.12): 4 + 4 * ceil(n / 32) bytes of spike bitfield, and per sampled variable
     /// 4 + 4 * (recorded neurons) bytes. A tick that no longer fits is not recorded and is counted.
     pub buffer_bytes: Option<u64>,
+}
+
+/// An analog variable a core records, and every how many ticks.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SampledVariable {
+    pub name: String,
+    /// A sample on every tick that is a multiple of this (1: every tick); a tick without a sample costs no
+    /// recording space.
+    pub every_ticks: u32,
 }
 
 impl Recording {

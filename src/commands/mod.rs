@@ -6,6 +6,7 @@ pub mod machines;
 pub mod map;
 pub mod noc;
 pub mod output;
+pub mod progress;
 pub mod run;
 pub mod schema;
 pub mod tables;

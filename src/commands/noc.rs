@@ -36,10 +36,11 @@ pub struct Args {
     duration_ms: f64,
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// A JSON file of dead chips, cores and links: {"dead_chips": [[x, y]], "dead_cores": [[x, y, core]],
-    /// "dead_links": [[x, y, link]]}. Dead chips send and receive nothing and routes detour around them
-    /// (the report counts the detours); dead links stay on the routes, for the router to cope with.
-    #[arg(long)]
+    /// A faults file naming dead chips, cores and links. The file holds JSON such as
+    /// {"dead_chips": [[x, y]], "dead_cores": [[x, y, core]], "dead_links": [[x, y, link]]}. Dead chips
+    /// send and receive nothing and routes detour around them (the report counts the detours); dead links
+    /// stay on the routes, for the router to cope with.
+    #[arg(long, value_name = "FILE")]
     faults: Option<PathBuf>,
     /// Turn emergency routing on (wait2 = 0x10 = 16 router cycles); the sPyNNaker default is off.
     #[arg(long)]

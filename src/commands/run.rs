@@ -1,10 +1,10 @@
 //! `nmemu run`: map a network, load the machine, run it, write the results.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressStyle};
 use nmemu_loader::Network;
+use nmemu_loader::time::whole_steps;
 use nmemu_loader::writers::{
     Health, MachineFamily, RunInfo, RunSummary, Verdict, write_run_outputs,
 };
@@ -15,6 +15,7 @@ use spinnaker_emu::runtime::program;
 use spinnaker_emu::time::Time;
 
 use super::output::OutArgs;
+use super::progress::{Progress, pace};
 use super::target::TargetArgs;
 use super::thousands;
 use crate::signals::{self, Signal};
@@ -40,9 +41,6 @@ pub struct Args {
     /// at most 2^32-1 of them.
     #[arg(long)]
     duration_ms: Option<f64>,
-    /// No progress bar.
-    #[arg(long)]
-    quiet: bool,
     /// Exit with status 3 when the health verdict is not `ok` (results are still written).
     #[arg(long)]
     strict: bool,
@@ -79,28 +77,12 @@ fn run_ticks(flag: Option<f64>, net: &Network, net_path: &Path) -> Result<u32, S
             ),
         ),
     };
-    if !(ms.is_finite() && ms > 0.0) {
-        return Err(format!("{source}: must be a positive number of ms"));
-    }
-    let steps = ms / dt;
-    let whole = steps.round();
-    if (steps - whole).abs() > 1e-9 * whole.max(1.0) {
-        let below = steps.floor() * dt;
-        let above = steps.ceil() * dt;
-        let nearest = if below > 0.0 {
-            format!("{below} or {above} ms")
-        } else {
-            format!("{above} ms")
-        };
-        return Err(format!(
-            "{source}: not a whole number of {dt} ms timesteps ({steps} steps); the nearest that run exactly: {nearest}"
-        ));
-    }
-    if whole > f64::from(u32::MAX) {
+    let whole = whole_steps(ms, dt).map_err(|e| format!("{source}: {e}"))?;
+    if whole > u64::from(u32::MAX) {
         return Err(format!(
             "{source}: {whole} timesteps; the runtime counts at most {} (32 bits), {} ms at this timestep",
             u32::MAX,
-            f64::from(u32::MAX) * dt
+            net.simulation.time_ms(u32::MAX.into())
         ));
     }
     Ok(whole as u32)
@@ -127,18 +109,13 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     // From here a signal stops the emulation at the next chunk, and the results so far are written.
     let _stopping_cleanly = signals::defer();
     let staging = out.stage()?;
-    let bar = if args.quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new(total_ticks.into())
-    };
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{bar:40} {msg} biological ms, {elapsed_precise} elapsed, eta {eta}",
-        )
-        .map_err(|e| e.to_string())?,
+    let total_ms = net.simulation.time_ms(total_ticks.into());
+    let progress = Progress::new(
+        args.target.quiet,
+        "running",
+        total_ticks.into(),
+        "running [{bar:30}] {msg}, {elapsed} elapsed, eta {eta}",
     );
-    bar.enable_steady_tick(Duration::from_millis(250));
     let start = Instant::now();
     let mut done = 0;
     while done < total_ticks && signals::received().is_none() {
@@ -147,17 +124,17 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             Time(mapped.image.timer_period().0 * u64::from(done)),
             threads,
         );
-        bar.set_position(done.into());
-        let bio_s = f64::from(done) * dt_ms * 1e-3;
-        bar.set_message(format!(
-            "{:.0}/{:.0} ({:.2}x real time)",
-            f64::from(done) * dt_ms,
-            f64::from(total_ticks) * dt_ms,
-            bio_s / start.elapsed().as_secs_f64().max(1e-9)
-        ));
+        let done_ms = net.simulation.time_ms(done.into());
+        progress.update(
+            done.into(),
+            format!(
+                "{done_ms}/{total_ms} ms ({})",
+                pace(done_ms * 1e-3, start.elapsed().as_secs_f64())
+            ),
+        );
     }
     let wall_s = start.elapsed().as_secs_f64();
-    bar.finish_and_clear();
+    progress.finish();
     let interrupted = done < total_ticks;
 
     let recordings = readback::recordings(net, mapped, &sim);
@@ -171,13 +148,13 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             net: args.target.net.display().to_string(),
             seed: target.seed,
             threads,
-            duration_ms: f64::from(total_ticks) * dt_ms,
+            duration_ms: net.simulation.time_ms(total_ticks.into()),
             timestep_ms: dt_ms,
             wall_s,
             map_wall_s: target.map_wall_s,
             load_wall_s: Some(load_wall_s),
             hardware_time_s,
-            interrupted_at_ms: interrupted.then_some(f64::from(done) * dt_ms),
+            interrupted_at_ms: interrupted.then(|| net.simulation.time_ms(done.into())),
             lost: readback::lost(mapped, &provenance),
             health,
             energy: Some(energy::energy(sim.machine(), &sim, hardware_time_s)),
@@ -211,10 +188,18 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     staging.commit().map_err(|e| e.to_string())?;
 
     println!(
-        "ran {:.1} ms of biological time in {:.2} s ({:.2}x real time; the machine would take {:.3} s)",
-        summary.completed_ms, wall_s, summary.realtime_factor, summary.hardware_time_s
+        "ran {} ms of biological time in {:.2} s ({}; the machine would take {:.3} s)",
+        summary.completed_ms,
+        wall_s,
+        pace(summary.completed_ms * 1e-3, wall_s),
+        summary.hardware_time_s
     );
-    for (label, stats) in &summary.populations {
+    // In the file's population order, as the mapping summary above.
+    for (label, stats) in net
+        .populations
+        .iter()
+        .filter_map(|p| Some((&p.label, summary.populations.get(&p.label)?)))
+    {
         if stats.recorded {
             println!(
                 "  {label:<20} {:>10} spikes {:>9.2} Hz",

@@ -1,14 +1,18 @@
 //! What `map` and `run` share: the network file, the machine to map it on, and the mapping itself.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use nmemu_loader::format::parse::parse_str;
 use nmemu_loader::input::{read_bounded, read_net_file};
 use nmemu_loader::{Limits, Network};
+use nmemu_mapping::spinnaker::progress::{Observer, Phase};
 use nmemu_mapping::spinnaker::{Mapped, SpinnakerOptions, map, time_scale};
 use spinnaker_emu::faults::{self, Faults};
 use spinnaker_emu::image::MachineDescription;
+
+use super::progress::Progress;
 
 #[derive(Debug, clap::Args)]
 pub struct TargetArgs {
@@ -21,9 +25,9 @@ pub struct TargetArgs {
     /// from distributions, Poisson trains and the placement.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// A JSON file of dead chips, cores and links: {"dead_chips": [[x, y]], "dead_cores": [[x, y, core]],
-    /// "dead_links": [[x, y, link]]}.
-    #[arg(long)]
+    /// A faults file naming dead chips, cores and links. The file holds JSON such as
+    /// {"dead_chips": [[x, y]], "dead_cores": [[x, y, core]], "dead_links": [[x, y, link]]}.
+    #[arg(long, value_name = "FILE")]
     pub faults: Option<PathBuf>,
     /// All 17 application cores on every chip, instead of sPyNNaker's realistic counts.
     #[arg(long)]
@@ -41,6 +45,9 @@ pub struct TargetArgs {
     /// With --time-scale-factor auto: biological ms each probe runs (at most the network's duration).
     #[arg(long, default_value_t = 100.0)]
     pub probe_ms: f64,
+    /// No progress bar (and, when stderr is not a terminal, no progress lines).
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 /// `--time-scale-factor`: a number, or `auto`.
@@ -144,34 +151,58 @@ impl TargetArgs {
             faults,
         };
         let start = Instant::now();
+        let progress = Arc::new(Progress::new(
+            self.quiet,
+            "mapping",
+            Phase::ALL.len() as u64,
+            "mapping [{bar:30}] {msg} ({elapsed})",
+        ));
+        let shown = Arc::clone(&progress);
+        let observer = Observer::new(move |phase| {
+            shown.update(
+                phase.index() as u64,
+                format!(
+                    "phase {}/{}: {}",
+                    phase.index() + 1,
+                    Phase::ALL.len(),
+                    phase.describe()
+                ),
+            );
+        });
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(self.mapping_threads())
             .build()
             .map_err(|e| e.to_string())?;
-        let mapped = match self.time_scale_factor {
+        let outcome = match self.time_scale_factor {
             TimeScale::Fixed(factor) => {
                 let options = SpinnakerOptions {
                     time_scale_factor: factor,
+                    progress: observer,
                     ..SpinnakerOptions::new(description, seed)
                 };
-                pool.install(|| map(&net, &options))?
+                pool.install(|| map(&net, &options)).map(|m| (m, None))
             }
             TimeScale::Auto => {
-                let options = SpinnakerOptions::new(description, seed);
+                let options = SpinnakerOptions {
+                    progress: observer,
+                    ..SpinnakerOptions::new(description, seed)
+                };
                 let probe_ms = self
                     .probe_ms
                     .min(net.simulation.duration_ms.max(net.simulation.timestep_ms));
-                let (mapped, auto) = pool.install(|| {
-                    time_scale::choose(&net, &options, probe_ms, self.kernel_threads())
-                })?;
-                eprintln!(
-                    "--time-scale-factor auto: chose {} after {} probe(s) of {probe_ms} ms",
-                    auto.chosen,
-                    auto.probes.len()
-                );
-                mapped
+                pool.install(|| time_scale::choose(&net, &options, probe_ms, self.kernel_threads()))
+                    .map(|(m, auto)| (m, Some((auto, probe_ms))))
             }
         };
+        progress.finish();
+        let (mapped, auto) = outcome?;
+        if let Some((auto, probe_ms)) = auto {
+            eprintln!(
+                "--time-scale-factor auto: chose {} after {} probe(s) of {probe_ms} ms",
+                auto.chosen,
+                auto.probes.len()
+            );
+        }
         Ok(Target {
             machine: preset.to_string(),
             net,

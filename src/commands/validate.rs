@@ -51,7 +51,18 @@ pub fn run(args: &Args) -> Result<(), String> {
         thousands(net.neurons())
     );
     for p in &net.populations {
-        let recorded: Vec<&str> = p.record.iter().map(|r| r.variable.as_str()).collect();
+        let recorded: Vec<String> = p
+            .record
+            .iter()
+            .map(|r| match r.sampling_steps {
+                1 => r.variable.clone(),
+                k => format!(
+                    "{} every {} ms",
+                    r.variable,
+                    net.simulation.time_ms(k.into())
+                ),
+            })
+            .collect();
         println!(
             "  {:<20} {:>10}  {:<24} {}",
             p.label,

@@ -113,3 +113,19 @@ pub fn send(child: &std::process::Child, signal: &str) {
         .unwrap();
     assert!(kill.success());
 }
+
+/// A `.npy` file of float64 as (shape, values in C order).
+pub fn npy(path: &Path) -> (Vec<u64>, Vec<f64>) {
+    let bytes = std::fs::read(path).unwrap();
+    let npy = npyz::NpyFile::new(&bytes[..]).unwrap();
+    let shape = npy.shape().to_vec();
+    (shape, npy.into_vec::<f64>().unwrap())
+}
+
+/// Writes `text` as `net.json` in a fresh directory; returns the directory and the file's path.
+pub fn net_file(text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("net.json");
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}

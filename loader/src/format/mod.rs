@@ -54,6 +54,11 @@ pub struct Simulation {
 impl Simulation {
     /// net-json.md: `max_delay_ms` defaults to 144 timesteps.
     pub const DEFAULT_MAX_DELAY_STEPS: f64 = 144.0;
+
+    /// The time of timestep `steps`, in ms: see [`crate::time::steps_to_ms`].
+    pub fn time_ms(&self, steps: u64) -> f64 {
+        crate::time::steps_to_ms(steps, self.timestep_ms)
+    }
 }
 
 /// A parameter or initial value: the same for all neurons, one per neuron, or drawn from a distribution.
@@ -196,14 +201,21 @@ pub enum Boundary {
     Cuboid { width: f64, height: f64, depth: f64 },
 }
 
-/// An entry of `record`: a variable for the whole population, or variables for a subset of neurons.
+/// An entry of `record`: a variable for the whole population, or variables with a subset of neurons and/or a
+/// sampling interval (PyNN's `record(variables, sampling_interval=)`).
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum RecordItem {
     All(String),
-    Subset {
+    Variables {
         variables: Vec<String>,
-        indices: Vec<u32>,
+        /// The neurons recorded (default: all).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        indices: Option<Vec<u32>>,
+        /// ms between two samples of an analog variable, a positive multiple of the timestep (default: the
+        /// timestep). Spikes are events and are all recorded.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        sampling_interval: Option<f64>,
     },
 }
 

@@ -361,19 +361,22 @@ fn record_item(v: &Value, path: &JsonPath) -> Result<RecordItem, LoadError> {
     match v {
         Value::String(s) => Ok(RecordItem::All(s.clone())),
         Value::Object(_) => {
-            let o = Obj::new(v, path, &["variables", "indices"])?;
+            let o = Obj::new(v, path, &["variables", "indices", "sampling_interval"])?;
             let (vv, vp) = o.req("variables")?;
             let variables = elements(vv, &vp)?
                 .map(|(e, p)| as_str(e, &p).map(str::to_owned))
                 .collect::<Result<_, _>>()?;
-            let (iv, ip) = o.req("indices")?;
-            Ok(RecordItem::Subset {
+            Ok(RecordItem::Variables {
                 variables,
-                indices: u32_array(iv, &ip)?,
+                indices: o
+                    .get("indices")
+                    .map(|(iv, ip)| u32_array(iv, &ip))
+                    .transpose()?,
+                sampling_interval: o.opt_f64("sampling_interval")?,
             })
         }
         _ => Err(path.err(format!(
-            "expected a variable name or {{\"variables\": [...], \"indices\": [...]}}, got {}",
+            "expected a variable name or {{\"variables\": [...], \"indices\": [...], \"sampling_interval\": ms}}, got {}",
             describe(v)
         ))),
     }

@@ -208,6 +208,7 @@ mod tests {
     ) -> Result<Vec<PathBuf>, WriteError> {
         let summary = RunSummary::new(info(), recordings);
         let provenance = Provenance {
+            summary: BTreeMap::new(),
             totals: [("l2_events_dropped".to_owned(), 0)].into_iter().collect(),
             sections: [("hicanns".to_owned(), vec![json!({"hicann": 0})])]
                 .into_iter()

@@ -56,7 +56,7 @@ pub fn verdict(net: &Network, mapped: &Mapped, provenance: &Provenance, ticks: u
     let slower = slow_down_advice(mapped, total("Max_tick_cycles"));
 
     let events = total("Total_pre_synaptic_events");
-    let spikes_lost = total("Times_the_input_buffer_lost_packets") + total("Lost_packets");
+    let spikes_lost = total("Times_the_input_buffer_lost_packets") + total("Lost_Packets");
     let skipped = total("Skipped synapses");
     if spikes_lost + skipped > 0.0 {
         let row = events / total("How many spikes were processed").max(1.0);

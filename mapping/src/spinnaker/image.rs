@@ -9,7 +9,7 @@ use nmemu_loader::format::cells::CellType;
 use spinnaker_emu::geometry::ChipCoord;
 use spinnaker_emu::image::{
     ChipImage, CoreImage, CoreProgram, DelayExtensionCoreImage, MachineDescription, MachineImage,
-    NeuronCoreImage, PoissonCoreImage, Recording, SpikeArrayCoreImage,
+    NeuronCoreImage, PoissonCoreImage, Recording, SampledVariable, SpikeArrayCoreImage,
 };
 use spinnaker_emu::router::table::RoutingEntry;
 use spinnaker_emu::runtime::jkiss::Jkiss;
@@ -46,7 +46,10 @@ pub fn recording(
         if r.variable == "spikes" {
             spikes = true;
         } else if NEURON_RECORDABLES.contains(&r.variable.as_str()) {
-            variables.push(r.variable.clone());
+            variables.push(SampledVariable {
+                name: r.variable.clone(),
+                every_ticks: r.sampling_steps,
+            });
         } else {
             return Err(format!(
                 "populations '{}': recording '{}' is not available from the SpiNNaker runtime (it records {})",
@@ -67,7 +70,6 @@ pub fn recording(
     Ok(Recording {
         spikes,
         variables,
-        sampling_ticks: 1,
         neurons: if all {
             Vec::new()
         } else {

@@ -19,6 +19,7 @@ pub mod numerics;
 pub mod partition;
 pub mod place;
 mod place_route;
+pub mod progress;
 pub mod readback;
 pub mod report;
 pub mod route;
@@ -41,6 +42,7 @@ use spinnaker_emu::runtime::cycles::CycleCosts;
 use delays::DelayPlan;
 use keys::KeyLayout;
 use partition::{Partition, PartitionOptions};
+use progress::Phase;
 use report::{PhaseTimes, SpinnakerReport};
 
 /// What a mapping needs besides the network.
@@ -56,6 +58,8 @@ pub struct SpinnakerOptions {
     pub placer_effort: f64,
     /// Hardware ticks last this many timesteps (sPyNNaker's `time_scale_factor`).
     pub time_scale_factor: u32,
+    /// Told as each phase begins.
+    pub progress: progress::Observer,
 }
 
 impl SpinnakerOptions {
@@ -67,6 +71,7 @@ impl SpinnakerOptions {
             headroom: 0.8,
             placer_effort: 1.0,
             time_scale_factor: 1,
+            progress: progress::Observer::default(),
         }
     }
 }
@@ -110,6 +115,7 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
     }
 
     let t = Instant::now();
+    options.progress.begin(Phase::Expand);
     let expanded: Vec<Synapses> = (0..net.projections.len())
         .map(|j| expand(net, j).map_err(|e| e.to_string()))
         .collect::<Result<_, _>>()?;
@@ -118,6 +124,7 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
     numerical_warnings.extend(numerics::fixed_point_range(net));
 
     let t = Instant::now();
+    options.progress.begin(Phase::Partition);
     let incoming = synapses::incoming_stats(net, &expanded);
     let partition = partition::partition(
         net,
@@ -140,10 +147,12 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
     times.partition_s = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
+    options.progress.begin(Phase::Keys);
     let keys = KeyLayout::for_partition(&partition, &delays)?;
     times.keys_s = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
+    options.progress.begin(Phase::Synapses);
     let scales = synapses::weight_scales(net, &expanded, &partition, timestep_ms)?;
     let stdp = synapses::stdp_configs(net, timestep_ms)?;
     let stdp_reports = stdp::reports(net, &partition, &scales);
@@ -187,6 +196,7 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
     )?;
 
     let t = Instant::now();
+    options.progress.begin(Phase::Image);
     let sdram_synaptic_bytes = synaptic
         .slices
         .iter()

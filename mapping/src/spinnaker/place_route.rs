@@ -19,6 +19,7 @@ use super::SpinnakerOptions;
 use super::graph::{Graph, Net, VertexId};
 use super::place::annealing::{AnnealConfig, anneal};
 use super::place::hilbert::place_hilbert;
+use super::progress::Phase;
 use super::report::{LinkLoad, PhaseTimes, Placement, TableReport};
 use super::route::ner::route_nets;
 use super::route::tables::{TableBuilder, link_loads};
@@ -60,6 +61,7 @@ pub fn place_and_route(
     times: &mut PhaseTimes,
 ) -> Result<Routed, String> {
     let t = Instant::now();
+    options.progress.begin(Phase::Place);
     let n = vertices.keys.len();
     let mut graph = Graph::with_vertices(n as u32);
     let mut sources = Vec::new();
@@ -93,6 +95,7 @@ pub fn place_and_route(
     times.place_s = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
+    options.progress.begin(Phase::Route);
     let trees = route_nets(machine, &graph, &placed)?;
     let mut builder = TableBuilder::new();
     for (tree, &s) in trees.iter().zip(&sources) {
@@ -102,6 +105,7 @@ pub fn place_and_route(
     times.route_s = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
+    options.progress.begin(Phase::Tables);
     let mut tables = BTreeMap::new();
     let mut table_reports = Vec::new();
     for (chip, entries) in builder.finish() {

@@ -1,7 +1,8 @@
 //! Reading a finished (or interrupted) run back: hardware spikes and samples -> populations and neurons in
 //! biological time, and every counter -> provenance.
 //!
-//! Spike times are `tick * timestep` as sPyNNaker reports them (the runtime's first tick is time 0). A core's
+//! Spike times are `tick * timestep` as sPyNNaker reports them (the runtime's first tick is time 0), formed as
+//! the exact decimal product so they print on the timestep grid (`22.9`, not `22.900000000000002`). A core's
 //! samples are concatenated per tick across the slices of a population; if recording regions filled up
 //! (counted in `Recording_overflows`), a population's trace keeps the ticks every slice recorded.
 
@@ -32,7 +33,6 @@ fn program<'a>(mapped: &Mapped, sim: &'a Simulation<ChipRuntime>, s: usize) -> O
 
 /// Spikes and traces per population.
 pub fn recordings(net: &Network, mapped: &Mapped, sim: &Simulation<ChipRuntime>) -> Recordings {
-    let dt = net.simulation.timestep_ms;
     let populations = net
         .populations
         .iter()
@@ -51,7 +51,7 @@ pub fn recordings(net: &Network, mapped: &Mapped, sim: &Simulation<ChipRuntime>)
                                 .iter()
                                 .map(|&(tick, n)| Spike {
                                     neuron: lo + u32::from(n),
-                                    time_ms: f64::from(tick) * dt,
+                                    time_ms: net.simulation.time_ms(u64::from(tick)),
                                 })
                                 .filter(|spike| {
                                     r.neurons.as_ref().is_none_or(|l| l.contains(&spike.neuron))
@@ -72,7 +72,7 @@ pub fn recordings(net: &Network, mapped: &Mapped, sim: &Simulation<ChipRuntime>)
                         slices.clone(),
                         &r.variable,
                         r.neurons.as_deref(),
-                        dt,
+                        net.simulation.time_ms(r.sampling_steps.into()),
                     )
                 })
                 .collect();
@@ -94,7 +94,7 @@ fn trace(
     slices: std::ops::Range<usize>,
     variable: &str,
     wanted: Option<&[u32]>,
-    dt: f64,
+    sampling_interval_ms: f64,
 ) -> Trace {
     // Per slice: the columns wanted (index into the core's recorded neurons) and the core's samples.
     let mut columns: Vec<(Vec<usize>, &[spinnaker_emu::runtime::program::Sample])> = Vec::new();
@@ -137,7 +137,7 @@ fn trace(
     Trace {
         variable: variable.to_string(),
         neuron_indices,
-        sampling_interval_ms: dt,
+        sampling_interval_ms,
         samples,
     }
 }
@@ -222,24 +222,48 @@ pub fn provenance(net: &Network, mapped: &Mapped, sim: &Simulation<ChipRuntime>)
             add(name, value);
             entry.insert(name.into(), json!(value));
         }
-        add("Lost_packets", counters.lost());
-        entry.insert("Lost_packets".into(), json!(counters.lost()));
         entry.insert("links".into(), Value::Array(links));
         chips.push(Value::Object(entry));
     }
+    let total = |name: &str| totals.get(name).copied().unwrap_or(0);
+    let summary = [
+        ("cores", json!(cores.len())),
+        ("chips_with_traffic", json!(chips.len())),
+        ("spikes_sent", json!(total("Sent_spikes"))),
+        ("spikes_received", json!(total("Received_spikes"))),
+        ("synaptic_events", json!(total("Total_pre_synaptic_events"))),
+        (
+            "multicast_packets_through_routers",
+            json!(total("Local_Multicast_Packets") + total("External_Multicast_Packets")),
+        ),
+        ("longest_tick_cycles", json!(total("Max_tick_cycles"))),
+        ("lost", json!(lost_in(mapped, &totals))),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name.to_string(), value))
+    .collect();
     let mut sections = BTreeMap::new();
     sections.insert("cores".to_string(), cores);
     sections.insert("chips".to_string(), chips);
-    Provenance { totals, sections }
+    Provenance {
+        summary,
+        totals,
+        sections,
+    }
 }
 
 /// Everything lost or altered, for run.json's `lost` and the terminal warning: zero entries included, so a
 /// reader sees what was checked.
 pub fn lost(mapped: &Mapped, provenance: &Provenance) -> BTreeMap<String, u64> {
-    let total = |name: &str| provenance.totals.get(name).copied().unwrap_or(0);
+    lost_in(mapped, &provenance.totals)
+}
+
+/// [`lost`] from the machine totals (provenance.json's summary carries it too).
+fn lost_in(mapped: &Mapped, totals: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+    let total = |name: &str| totals.get(name).copied().unwrap_or(0);
     let weights = mapped.report.projections.iter().map(|p| p.weights);
     let mut lost = BTreeMap::new();
-    lost.insert("packets_dropped_by_routers".into(), total("Lost_packets"));
+    lost.insert("packets_dropped_by_routers".into(), total("Lost_Packets"));
     lost.insert(
         "spikes_dropped_from_input_buffers".into(),
         total("Times_the_input_buffer_lost_packets"),

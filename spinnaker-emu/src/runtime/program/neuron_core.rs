@@ -93,7 +93,7 @@ impl NeuronCore {
             .recording
             .variables
             .iter()
-            .map(|v| (v.clone(), Vec::new()))
+            .map(|v| (v.name.clone(), Vec::new()))
             .collect();
         Ok(NeuronCore {
             image,
@@ -180,9 +180,12 @@ impl NeuronCore {
         let (key_base, colour_bits) = (self.image.key_base, self.image.n_colour_bits);
         let record = &self.image.recording;
         let recorded = |i: usize| record.neurons.is_empty() || record.neurons.contains(&(i as u16));
-        let sample_now = !self.traces.is_empty()
-            && record.sampling_ticks > 0
-            && tick.is_multiple_of(record.sampling_ticks);
+        let due: Vec<bool> = record
+            .variables
+            .iter()
+            .map(|v| v.every_ticks > 0 && tick.is_multiple_of(v.every_ticks))
+            .collect();
+        let sample_now = due.contains(&true);
         let n_recorded = if record.neurons.is_empty() {
             n as usize
         } else {
@@ -193,9 +196,7 @@ impl NeuronCore {
         } else {
             0
         };
-        if sample_now {
-            bytes += self.traces.len() as u64 * (4 + 4 * n_recorded as u64);
-        }
+        bytes += due.iter().filter(|&&d| d).count() as u64 * (4 + 4 * n_recorded as u64);
         let fits = bytes == 0
             || self
                 .recording_space
@@ -214,7 +215,7 @@ impl NeuronCore {
             .update_all(self.rounding, |i, values, spiked| {
                 cycles += per_neuron;
                 if sample_now && recorded(i) {
-                    for (k, (name, _)) in traces.iter().enumerate() {
+                    for (k, (name, _)) in traces.iter().enumerate().filter(|&(k, _)| due[k]) {
                         samples[k].push(match name.as_str() {
                             "v" => values.v,
                             "gsyn_exc" => values.gsyn_exc,
@@ -237,8 +238,8 @@ impl NeuronCore {
                     }
                 }
             });
-        for ((_, trace), values) in self.traces.iter_mut().zip(samples) {
-            if sample_now {
+        for (((_, trace), values), due) in self.traces.iter_mut().zip(samples).zip(due) {
+            if sample_now && due {
                 trace.push(Sample { tick, values });
             }
         }
