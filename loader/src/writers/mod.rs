@@ -257,7 +257,7 @@ mod tests {
                 "spikes.csv",
                 "exc.v.npy",
                 "exc.v.json",
-                "stim->exc#0.weights.npy",
+                "stim-%3Eexc%230.weights.npy",
                 "provenance.json",
                 "mapping.json",
                 "run.json",

@@ -43,7 +43,7 @@ mod tests {
             rows: vec![(3, 1, 0.5), (0, 2, 0.004), (u32::MAX, 0, -1.25)],
         };
         let path = write_weights_npy(dir.path(), &weights).unwrap();
-        assert_eq!(path, dir.path().join("exc->inh#0.weights.npy"));
+        assert_eq!(path, dir.path().join("exc-%3Einh%230.weights.npy"));
         let (shape, values) = read_f64(&path);
         assert_eq!(shape, vec![3, 3]);
         assert_eq!(
