@@ -1,8 +1,15 @@
 //! `brainscales-emu`: the BrainScaleS-1 wafer-scale physical-model machine. It knows nothing of PyNN.
 //!
-//! So far: machine presets by name ([`preset`]). The wafer, HICANNs, Layer 1/2 and the analog model arrive with
-//! their issues.
+//! Everything here is in hardware terms and hardware time: volts, amperes, farads and seconds of the
+//! accelerated circuits, floating-gate DAC values, 4-bit weights, 6-bit Layer-1 addresses. Figures come from
+//! `shared/spec/brainscales.md`, cited by section where they are used.
+//!
+//! - [`coord`]: HICANNs on the round wafer, reticles and FPGAs, denmems, synapse drivers, bus lines.
+//! - [`time`]: [`time::HwTime`] (1/63 ns ticks, exact for every clock) and [`time::SpeedUp`].
+//! - [`preset`]: machine presets by name.
 
+pub mod coord;
 pub mod preset;
+pub mod time;
 
 pub use preset::Preset;
