@@ -213,10 +213,9 @@ impl NeuronOnHicann {
 
     /// halco's enum: x + 256 y.
     pub fn from_enum(index: usize) -> Option<NeuronOnHicann> {
-        (index < DENMEMS_ON_HICANN).then(|| NeuronOnHicann {
-            x: (index % 256) as u8,
-            y: (index / 256) as u8,
-        })
+        let x = u8::try_from(index % 256).ok()?;
+        let y = u8::try_from(index / 256).ok()?;
+        NeuronOnHicann::new(x, y)
     }
 
     pub fn to_enum(self) -> usize {
