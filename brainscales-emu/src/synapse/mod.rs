@@ -23,11 +23,16 @@
 
 pub mod array;
 pub mod chain;
+mod controller;
 pub mod driver;
 pub mod stdp;
 pub mod stp;
 
+mod block;
+
 pub use array::SynapseArrays;
+pub use block::{QuadrantParams, SynapseBlock, SynapseConfig, SynapticEvent};
+pub use controller::CHARGE_PER_PAIRING;
 pub use driver::{RowConfig, RowInputs, SynapseDriver, SynapticInput};
 
 /// V_gmax0..3 of a quadrant by default: the setting the default trafo was measured at (spec §2.8).
@@ -100,3 +105,6 @@ pub enum ConfigError {
     #[error("STDP controller of array {array}: {reason}")]
     Stdp { array: usize, reason: &'static str },
 }
+
+#[cfg(test)]
+mod tests;
