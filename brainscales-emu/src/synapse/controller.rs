@@ -9,7 +9,8 @@
 //! ...) completing at `start + (k + 1) row_time`. It runs lazily: [`StdpArray::advance`] does every update
 //! due up to a time, and the block calls it before each event, so updates and pairings keep their order.
 //! An update at time t comes before an event at t. Rows with no charge are skipped when zero charges
-//! evaluate to "no change" (then the result is the same).
+//! evaluate to "no change" (then the result is the same). Events must come in time order per block (the
+//! kernel's order); a pairing whose spikes arrive reversed counts as dt = 0 instead of wrapping.
 
 use super::SynapseCounters;
 use super::array::{COLUMNS, ROWS_PER_ARRAY};
@@ -129,7 +130,7 @@ impl StdpArray {
     ) {
         let post = self.last_post[column];
         if post != NEVER && (previous_pre == NEVER || post > previous_pre) {
-            self.charge(true, row, column, t.0 - post, counters);
+            self.charge(true, row, column, t.0.saturating_sub(post), counters);
         }
     }
 
@@ -147,7 +148,7 @@ impl StdpArray {
         for row in 0..ROWS_PER_ARRAY {
             let pre = self.last_pre[row * ADDRESSES + usize::from(address(row))];
             if pre != NEVER && (post == NEVER || pre > post) {
-                self.charge(false, row, column, t.0 - pre, counters);
+                self.charge(false, row, column, t.0.saturating_sub(pre), counters);
             }
         }
         self.last_post[column] = t.0;

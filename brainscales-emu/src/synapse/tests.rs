@@ -296,8 +296,8 @@ fn one_causal_pairing_then_one_sweep_is_one_step_up() {
 /// weight `w`, and the row's update at 10 us.
 fn one_pairing_and_update(w: u8, causal: bool, dt_ns: u64) -> SynapseBlock {
     let mut block = stdp_block(w, false, 10e-6);
-    let (first, second): (fn(&mut SynapseBlock, u64), fn(&mut SynapseBlock, u64)) =
-        if causal { (pre, post) } else { (post, pre) };
+    type Spike = fn(&mut SynapseBlock, u64);
+    let (first, second): (Spike, Spike) = if causal { (pre, post) } else { (post, pre) };
     first(&mut block, 1_000);
     second(&mut block, 1_000 + dt_ns);
     block.advance(HwTime::from_ns(10_000));
