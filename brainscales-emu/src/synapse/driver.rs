@@ -162,7 +162,7 @@ impl SynapseDriver {
     }
 }
 
-/// The default synapse trafo from RTL simulation, g[nS] = c0 + c1 w + c2 w^2 at V_gmax 500 and gmax_div 11
+/// The default synapse trafo from RTL simulation, g (nS) = c0 + c1 w + c2 w^2 at V_gmax 500 and gmax_div 11
 /// (calibtic defaults, spec §2.8): 93.94 nS at w = 0 ... 955 nS at w = 15.
 pub const TRAFO_COEFFICIENTS_NS: [f64; 3] = [93.94, 81.34, -1.597];
 /// The V_gmax (floating-gate DAC) the trafo was measured at.

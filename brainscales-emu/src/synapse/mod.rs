@@ -6,7 +6,7 @@
 //! conductance jumps per denmem and synaptic input, takes the denmems' spikes for STDP
 //! ([`SynapseBlock::post_spike`]) and counts what it does in [`SynapseCounters`].
 //!
-//! - [`array`]: weights and decoders, one byte per synapse.
+//! - [`mod@array`]: weights and decoders, one byte per synapse.
 //! - [`driver`]: driver and row configuration, the weight to conductance trafo.
 //! - [`chain`]: driver chains by mirroring.
 //! - [`stp`]: short-term plasticity (ESS model).
