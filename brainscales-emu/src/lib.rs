@@ -7,9 +7,11 @@
 //! - [`coord`]: HICANNs on the round wafer, reticles and FPGAs, denmems, synapse drivers, bus lines.
 //! - [`time`]: [`time::HwTime`] (1/63 ns ticks, exact for every clock) and [`time::SpeedUp`].
 //! - [`preset`]: machine presets by name.
+//! - [`synapse`]: synapse arrays, drivers and chains, short-term plasticity and on-chip STDP.
 
 pub mod coord;
 pub mod preset;
+pub mod synapse;
 pub mod time;
 
 pub use preset::Preset;
