@@ -7,8 +7,10 @@
 //! - [`coord`]: HICANNs on the round wafer, reticles and FPGAs, denmems, synapse drivers, bus lines.
 //! - [`time`]: [`time::HwTime`] (1/63 ns ticks, exact for every clock) and [`time::SpeedUp`].
 //! - [`preset`]: machine presets by name.
+//! - [`neuron`]: denmems, floating-gate parameters, logical neurons and their AdEx membrane in hardware time.
 
 pub mod coord;
+pub mod neuron;
 pub mod preset;
 pub mod time;
 
