@@ -312,7 +312,8 @@ fn lif_with_conductances_follows_the_reference() {
         r.run_to_ns(ns);
         max_err = max_err.max((n.v_volt() - r.v).abs());
     }
-    assert!(max_err < 1e-5, "max error {max_err} V");
+    // Measured: 0.4 pV; the tolerance leaves room for other step sequences.
+    assert!(max_err < 1e-9, "max error {max_err} V");
 }
 
 #[test]
