@@ -349,7 +349,13 @@ impl LogicalNeuron {
             err = self.dp_step(y0, seconds(ticks), k, tmp, out);
         }
         self.counters.steps += 1;
-        self.step_s = seconds(ticks) * step_factor(err);
+        let proposed = seconds(ticks) * step_factor(err);
+        // A step cut short by `stop` says nothing about the step the dynamics allow: keep the longer one.
+        self.step_s = if ticks == remaining {
+            proposed.max(self.step_s)
+        } else {
+            proposed
+        };
         let mut crossed = out[0] >= self.v_t_volt;
         if err.is_infinite() {
             // Numerical trouble even at one tick: take the membrane to have fired.

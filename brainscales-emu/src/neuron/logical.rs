@@ -140,7 +140,7 @@ pub struct IntegratorCounters {
 }
 
 /// Tolerances of the adaptive integrator.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct IntegratorSettings {
     /// Local error allowed on V per step. Adaptation currents are held to the current that would move the
     /// leak's equilibrium by as much: abs_tol_volt x sum g_l.
@@ -396,6 +396,7 @@ impl LogicalNeuron {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn d(x: u8, y: u8) -> NeuronOnHicann {
         NeuronOnHicann::new(x, y).unwrap()
@@ -480,5 +481,29 @@ mod tests {
             LogicalNeuron::new(&[(d(0, 0), p), (d(0, 1), bad)], d(0, 0), 0.5),
             Err(NeuronError::BadParameter { .. })
         ));
+    }
+
+    proptest! {
+        /// Every block-internal run of whole columns is a neuron; moving any one denmem out of it breaks
+        /// the whole-column rule.
+        #[test]
+        fn whole_column_runs_inside_a_block_are_exactly_the_valid_shapes(
+            block in 0u8..8, first in 0u8..32, width in 1u8..=32, drop in 0usize..64, fire in 0usize..64,
+        ) {
+            let first_x = block * 32 + first;
+            let last_x = (u16::from(first_x) + u16::from(width) - 1).min(u16::from(block) * 32 + 31);
+            let denmems: Vec<_> = (first_x..=last_x as u8).flat_map(|x| [d(x, 0), d(x, 1)]).collect();
+            let firing = denmems[fire % denmems.len()];
+            prop_assert_eq!(check_shape(&denmems, firing), Ok(()));
+            // Move one denmem two columns past the run (same row): the size stays even, two columns are
+            // left half-used.
+            let mut moved = denmems.clone();
+            let i = drop % moved.len();
+            let away = d(((last_x + 2) % 256) as u8, moved[i].y());
+            moved[i] = away;
+            let firing = if moved.contains(&firing) { firing } else { away };
+            let refused = matches!(check_shape(&moved, firing), Err(NeuronError::HalfColumn { .. }));
+            prop_assert!(refused);
+        }
     }
 }

@@ -12,6 +12,16 @@
 //! - [`nonideal`]: seeded fixed-pattern mismatch (uncalibrated or the calibrated residuals of addendum §11)
 //!   and membrane noise (spec §5).
 //!
+//! Modelling choices where the spec is silent (each documented with its source in its module):
+//! - tau_m, a and tau_w ranges at 1e3 / 1e5 scale with the I_gl mirror divisor (27 / 3 / 1, spec §1.4);
+//!   the small capacitor uses calibtic's measured tau_m domain ([`params`]).
+//! - A logical neuron resets to the shared V_reset plus the mean of its denmems' reset offsets; V_t and
+//!   the refractory time are the firing denmem's ([`logical`]).
+//! - Spike times are the first [`HwTime`](crate::time::HwTime) tick with V >= V_t ([`integrate`]).
+//! - Uncalibrated mismatch spreads and the membrane-noise amplitude are assumptions (spec §5.1, §5.2 found
+//!   no figure); calibrated spreads are addendum §11's, scaled by alpha_v = 10 and the speed-up
+//!   ([`nonideal`]).
+//!
 //! A run's wiring: per denmem take the nominal [`DenmemParameters`], apply
 //! [`FixedPatternSpreads::apply`] if mismatch is on, [`DenmemParameters::clip`] to
 //! `HardwareRanges::of(speed_up, capacitor)`, build each [`LogicalNeuron`] with the shared V_reset of its

@@ -44,7 +44,7 @@ pub const UNCALIBRATED_REFRACTORY_RELATIVE_SIGMA: f64 = 0.50;
 
 /// How one parameter spreads over denmems: a standard deviation relative to the nominal value, or an
 /// absolute one in the parameter's unit (volts, seconds).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Spread {
     Relative(f64),
     Absolute(f64),
@@ -60,7 +60,7 @@ impl Spread {
 }
 
 /// One spread per denmem parameter.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FixedPatternSpreads {
     pub e_l: Spread,
     pub v_t: Spread,
@@ -219,7 +219,7 @@ pub struct MismatchCounters {
 }
 
 /// White current noise on the membrane, applied every `kick_interval`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MembraneNoise {
     /// sigma_I of the white current (A / sqrt(Hz)).
     pub current_ampere_per_sqrt_hz: f64,
