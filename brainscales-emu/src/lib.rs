@@ -8,8 +8,10 @@
 //! - [`time`]: [`time::HwTime`] (1/63 ns ticks, exact for every clock) and [`time::SpeedUp`].
 //! - [`preset`]: machine presets by name.
 //! - [`synapse`]: synapse arrays, drivers and chains, short-term plasticity and on-chip STDP.
+//! - [`neuron`]: denmems, floating-gate parameters, logical neurons and their AdEx membrane in hardware time.
 
 pub mod coord;
+pub mod neuron;
 pub mod preset;
 pub mod synapse;
 pub mod time;
