@@ -248,6 +248,14 @@ impl NeuronOnHicann {
     }
 }
 
+/// The two synaptic inputs of a denmem; halco's numbering: input 0 inhibitory (towards E_syni), input 1
+/// excitatory (towards E_synx) (spec §2.3). Synapse rows choose which they drive; the membrane integrates both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum SynapticInput {
+    Inhibitory = 0,
+    Excitatory = 1,
+}
+
 /// Synapse drivers per HICANN (112 left + 112 right) and synapse rows (2 per driver).
 pub const SYNAPSE_DRIVERS: usize = 224;
 pub const SYNAPSE_ROWS: usize = 448;

@@ -13,7 +13,8 @@
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::coord::NeuronOnHicann;
-use crate::neuron::params::{DenmemParameters, SynapticInput};
+use crate::coord::SynapticInput;
+use crate::neuron::params::DenmemParameters;
 use crate::time::HwTime;
 
 /// Largest logical neuron: a whole neuron block of 32 columns x 2 rows (spec §2.2).

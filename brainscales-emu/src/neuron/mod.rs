@@ -37,6 +37,7 @@ pub mod params;
 #[cfg(test)]
 mod tests;
 
+pub use crate::coord::SynapticInput;
 pub use logical::{
     IntegratorCounters, IntegratorSettings, LogicalNeuron, NeuronError, SynapticChannel,
     check_shape,
@@ -44,5 +45,5 @@ pub use logical::{
 pub use nonideal::{FixedPatternSpreads, MembraneNoise, MismatchCounters, Spread};
 pub use params::{
     Adaptation, Capacitor, ClipCounters, DenmemParameters, ExponentialTerm, HardwareRanges, RANGES,
-    SynapticInput, SynapticInputParameters,
+    SynapticInputParameters,
 };

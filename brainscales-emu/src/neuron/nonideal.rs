@@ -27,8 +27,9 @@ use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::{SplitMix64, Xoshiro256PlusPlus};
 
+use crate::coord::SynapticInput;
 use crate::coord::{HicannOnWafer, NeuronOnHicann};
-use crate::neuron::params::{Capacitor, DenmemParameters, SynapticInput};
+use crate::neuron::params::{Capacitor, DenmemParameters};
 use crate::time::{HwTime, SpeedUp};
 
 /// The bio-to-hardware voltage scale (spec §1.4: V_hw = alpha_v V_bio + shift_v).

@@ -16,6 +16,7 @@
 //! 5 rather than the design ratio 13.2; spec §2.2, §2.4): the leak conductance is clipped so that C / g_l
 //! lies in the domain for the denmem's capacitor.
 
+use crate::coord::SynapticInput;
 use crate::neuron::fg::{CellKind, FgClipCounter};
 use crate::time::SpeedUp;
 
@@ -35,13 +36,6 @@ impl Capacitor {
             Capacitor::Small => 0.1642e-12,
         }
     }
-}
-
-/// The two synaptic inputs of a denmem; halco's numbering: input 0 inhibitory, input 1 excitatory (spec §2.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub enum SynapticInput {
-    Inhibitory = 0,
-    Excitatory = 1,
 }
 
 /// One synaptic input circuit: exponentially decaying conductance towards a reversal potential (spec §2.9).

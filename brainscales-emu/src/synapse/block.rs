@@ -3,11 +3,11 @@
 use super::array::{COLUMNS, ROWS, ROWS_PER_ARRAY, SynapseArrays, scan_row};
 use super::chain::{Chains, DEFAULT_CHAIN_LIMIT};
 use super::controller::StdpArray;
-use super::driver::{RowInputs, SynapseDriver, SynapticInput, row_conductances};
+use super::driver::{RowInputs, SynapseDriver, row_conductances};
 use super::stdp::StdpConfig;
 use super::stp::{StpQuadrant, StpRule, StpState};
 use super::{ConfigError, DEFAULT_V_GMAX_DAC, SynapseCounters};
-use crate::coord::{NeuronOnHicann, SYNAPSE_DRIVERS, SynapseDriverOnHicann};
+use crate::coord::{NeuronOnHicann, SYNAPSE_DRIVERS, SynapseDriverOnHicann, SynapticInput};
 use crate::time::HwTime;
 
 /// The synapse parameters one FG block (quadrant: top-left, top-right, bottom-left, bottom-right) shares.

@@ -12,6 +12,7 @@
 //! finite conductance.
 
 use super::ConfigError;
+use crate::coord::SynapticInput;
 use serde::{Deserialize, Serialize};
 
 /// How a driver takes its input (halbe `SynapseDriver::set_*`: the `enable`, `locin` and
@@ -51,14 +52,6 @@ impl DriverMode {
             DriverMode::L1Mirror | DriverMode::Mirror | DriverMode::MirrorOnly
         )
     }
-}
-
-/// One of a denmem's two synaptic inputs (halco: input 1 excitatory towards E_synx, input 0 inhibitory
-/// towards E_syni; spec §2.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum SynapticInput {
-    Inhibitory,
-    Excitatory,
 }
 
 /// Which inputs a row drives (halbe `RowConfig::set_syn_in`, one bit per input; both may be set).

@@ -30,10 +30,11 @@ pub mod stp;
 
 mod block;
 
+pub use crate::coord::SynapticInput;
 pub use array::SynapseArrays;
 pub use block::{QuadrantParams, SynapseBlock, SynapseConfig, SynapticEvent};
 pub use controller::CHARGE_PER_PAIRING;
-pub use driver::{RowConfig, RowInputs, SynapseDriver, SynapticInput};
+pub use driver::{RowConfig, RowInputs, SynapseDriver};
 
 /// V_gmax0..3 of a quadrant by default: the setting the default trafo was measured at (spec §2.8).
 pub const DEFAULT_V_GMAX_DAC: u16 = driver::TRAFO_REFERENCE_V_GMAX_DAC;
