@@ -7,8 +7,10 @@
 //! - [`coord`]: HICANNs on the round wafer, reticles and FPGAs, denmems, synapse drivers, bus lines.
 //! - [`time`]: [`time::HwTime`] (1/63 ns ticks, exact for every clock) and [`time::SpeedUp`].
 //! - [`preset`]: machine presets by name.
+//! - [`defects`]: dead HICANNs, buses, repeaters, denmems, drivers, FPGAs and links from a JSON file.
 
 pub mod coord;
+pub mod defects;
 pub mod preset;
 pub mod time;
 
