@@ -8,9 +8,12 @@
 //! - [`time`]: [`time::HwTime`] (1/63 ns ticks, exact for every clock) and [`time::SpeedUp`].
 //! - [`preset`]: machine presets by name.
 //! - [`defects`]: dead HICANNs, buses, repeaters, denmems, drivers, FPGAs and links from a JSON file.
+//! - [`layer1`]: the on-wafer event network: priority encoders, background generators, merger tree,
+//!   repeaters, crossbar and synapse switches, bus fan-out and bandwidth.
 
 pub mod coord;
 pub mod defects;
+pub mod layer1;
 pub mod preset;
 pub mod time;
 
