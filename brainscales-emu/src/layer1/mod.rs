@@ -11,6 +11,7 @@
 //! Every place that can lose an event counts the loss by cause in a counters struct of its block.
 
 pub mod background;
+pub mod bus;
 pub mod merger;
 pub mod repeaters;
 pub mod switches;
