@@ -10,10 +10,12 @@
 //! - [`defects`]: dead HICANNs, buses, repeaters, denmems, drivers, FPGAs and links from a JSON file.
 //! - [`layer1`]: the on-wafer event network: priority encoders, background generators, merger tree,
 //!   repeaters, crossbar and synapse switches, bus fan-out and bandwidth.
+//! - [`layer2`]: the FPGA/Gbit links: playback budgets, recording bandwidth, timestamps.
 
 pub mod coord;
 pub mod defects;
 pub mod layer1;
+pub mod layer2;
 pub mod preset;
 pub mod time;
 
