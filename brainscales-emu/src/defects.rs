@@ -26,9 +26,9 @@ use crate::coord::{
 };
 use serde::{Deserialize, Serialize};
 
-/// A fixed-size bitset of `W` 64-bit words: the compact per-line and per-denmem flags of the L1 model.
+/// A fixed-size bitset of `W` 64-bit words: the compact per-line and per-denmem blacklists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Bits<const W: usize>([u64; W]);
+struct Bits<const W: usize>([u64; W]);
 
 impl<const W: usize> Default for Bits<W> {
     fn default() -> Self {
@@ -43,10 +43,6 @@ impl<const W: usize> Bits<W> {
 
     pub fn set(&mut self, i: usize) {
         self.0[i / 64] |= 1 << (i % 64);
-    }
-
-    pub fn count(&self) -> u32 {
-        self.0.iter().map(|w| w.count_ones()).sum()
     }
 }
 
