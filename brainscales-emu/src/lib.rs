@@ -9,8 +9,15 @@
 //! - [`preset`]: machine presets by name.
 //! - [`synapse`]: synapse arrays, drivers and chains, short-term plasticity and on-chip STDP.
 //! - [`neuron`]: denmems, floating-gate parameters, logical neurons and their AdEx membrane in hardware time.
+//! - [`defects`]: dead HICANNs, buses, repeaters, denmems, drivers, FPGAs and links from a JSON file.
+//! - [`layer1`]: the on-wafer event network: priority encoders, background generators, merger tree,
+//!   repeaters, crossbar and synapse switches, bus fan-out and bandwidth.
+//! - [`layer2`]: the FPGA/Gbit links: playback budgets, recording bandwidth, timestamps.
 
 pub mod coord;
+pub mod defects;
+pub mod layer1;
+pub mod layer2;
 pub mod neuron;
 pub mod preset;
 pub mod synapse;
