@@ -392,6 +392,24 @@ impl LogicalNeuron {
     pub fn is_refractory(&self) -> bool {
         self.t < self.refractory_until
     }
+
+    /// Whether the neuron cannot reach threshold before its next input: no noise, no exponential term, no
+    /// adaptation, every conductance below the level the integrator drops, and both V and its relaxation
+    /// target E_l + I_stim / g_l below V_t. A run may then leave it unadvanced until its next event (the
+    /// closed form catches up exactly).
+    pub fn is_settled(&self) -> bool {
+        let negligible = self.settings.negligible_conductance * self.g_l_siemens;
+        let v_inf = self.e_l_volt + self.stimulus_ampere / self.g_l_siemens;
+        self.noise.is_none()
+            && self.exp_terms.is_empty()
+            && self.adapt_terms.is_empty()
+            && self
+                .conductances
+                .iter()
+                .all(|c| c.g_siemens.abs() < negligible)
+            && self.v_volt < self.v_t_volt
+            && v_inf < self.v_t_volt
+    }
 }
 
 #[cfg(test)]
