@@ -43,8 +43,8 @@ pub fn neuron_address(k: usize) -> u8 {
 pub fn neuron(first: u8, columns: u8, params: DenmemParameters) -> NeuronImage {
     let d = |x, y| NeuronOnHicann::new(x, y).expect("column below 256");
     NeuronImage {
-        denmems: (first..first + columns)
-            .flat_map(|x| [(d(x, 0), params), (d(x, 1), params)])
+        denmems: (u16::from(first)..u16::from(first) + u16::from(columns))
+            .flat_map(|x| [(d(x as u8, 0), params), (d(x as u8, 1), params)])
             .collect(),
         firing: d(first, 0),
     }

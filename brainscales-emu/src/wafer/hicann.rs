@@ -4,8 +4,10 @@
 //! 1. Inbound Layer-1 events before `end` are taken in (time, source HICANN, source sequence) order and
 //!    delivered through the [`SynapseBlock`]; each conductance jump goes to its neuron.
 //! 2. Without STDP the neurons are advanced lazily: jumps are grouped per neuron, each neuron runs through
-//!    its own jumps to the window's last tick; a settled neuron without jumps
-//!    ([`LogicalNeuron::is_settled`]) is left where it is. With STDP every neuron is brought to each
+//!    its own jumps to the window's last tick; a neuron without jumps that cannot reach threshold in the
+//!    window ([`LogicalNeuron::quiet_until`], a conservative bound kept per neuron) is left where it is
+//!    and catches up at its next jump, so quiet neurons cost no integration steps per window; a HICANN
+//!    whose neurons are all quiet and that has no input is not stepped at all. With STDP every neuron is brought to each
 //!    event's time first and its spikes reach the block ([`SynapseBlock::post_spike`]) before the event,
 //!    so the correlation sees pre and post in true order.
 //! 3. The window's spikes (all neurons, time order) and Layer-2 injections go through the
@@ -105,8 +107,10 @@ pub(super) struct HicannState {
     pub inbox: Vec<Inbound>,
     pub outbox: Vec<(u32, Inbound)>,
     pub seq: u64,
-    /// Every neuron settled after the last window.
-    pub settled: bool,
+    /// Per neuron: up to when it cannot spike without input ([`LogicalNeuron::quiet_until`]), and the
+    /// earliest of those.
+    pub quiet: Vec<HwTime>,
+    pub min_quiet: HwTime,
     /// Spikes and injections of earlier windows whose PLL cycle was not before that window's end.
     pub carry_spikes: Vec<NeuronSpike>,
     pub carry_l2: Vec<L2Input>,
@@ -190,7 +194,8 @@ impl HicannState {
             inbox: Vec::new(),
             outbox: Vec::new(),
             seq: 0,
-            settled: false,
+            quiet: vec![HwTime::ZERO; count],
+            min_quiet: HwTime::ZERO,
             carry_spikes: Vec::new(),
             carry_l2: Vec::new(),
             jumps: Vec::new(),
@@ -206,8 +211,7 @@ impl HicannState {
 
     /// The earliest time this HICANN has something to do; `HwTime::ZERO` if it must run every window.
     pub fn wake(&self) -> HwTime {
-        if !self.settled
-            || self.background
+        if self.background
             || !self.traces.is_empty()
             || !self.carry_spikes.is_empty()
             || !self.carry_l2.is_empty()
@@ -218,7 +222,8 @@ impl HicannState {
         let inbox = self.inbox.iter().map(|e| e.time).min();
         let injection = self.injections.get(self.next_injection).map(|e| e.time);
         let stimulus = self.stimuli.get(self.next_stimulus).map(|s| s.0);
-        [inbox, injection, stimulus]
+        let neuron = self.min_quiet.0.checked_add(1).map(HwTime);
+        [inbox, injection, stimulus, neuron]
             .into_iter()
             .flatten()
             .min()
@@ -240,7 +245,7 @@ impl HicannState {
         }
         inbox.drain(..due);
         self.inbox = inbox;
-        self.settled = self.neurons.iter().all(LogicalNeuron::is_settled);
+        self.min_quiet = self.quiet.iter().copied().min().unwrap_or(HwTime(u64::MAX));
         self.output_path(end);
     }
 
@@ -300,7 +305,7 @@ impl HicannState {
                 k += 1;
             }
             let trace = self.traced[i].map(|t| &mut self.traces[t]);
-            if first == k && trace.is_none() && neuron.is_settled() {
+            if first == k && trace.is_none() && self.quiet[i] >= last {
                 continue;
             }
             let mut trace = trace;
@@ -315,6 +320,7 @@ impl HicannState {
                 Self::apply(neuron, j.change);
             }
             advance_to(neuron, i as u32, last, &mut self.window_spikes, trace);
+            self.quiet[i] = neuron.quiet_until();
         }
     }
 
@@ -324,6 +330,7 @@ impl HicannState {
         for (i, neuron) in self.neurons.iter_mut().enumerate() {
             let trace = self.traced[i].map(|k| &mut self.traces[k]);
             advance_to(neuron, i as u32, t, &mut self.window_spikes, trace);
+            self.quiet[i] = neuron.quiet_until();
         }
         self.window_spikes[from..].sort_unstable();
         for &(time, n) in &self.window_spikes[from..] {
@@ -339,7 +346,9 @@ impl HicannState {
             self.stimuli.get(self.next_stimulus).filter(|s| s.0 <= t)
         {
             self.all_to(time);
-            self.neurons[neuron as usize].set_stimulus_ampere(ampere);
+            let n = &mut self.neurons[neuron as usize];
+            n.set_stimulus_ampere(ampere);
+            self.quiet[neuron as usize] = n.quiet_until();
             self.next_stimulus += 1;
         }
     }
@@ -352,7 +361,9 @@ impl HicannState {
             self.jumps.clear();
             self.deliver(e);
             for j in &self.jumps {
-                Self::apply(&mut self.neurons[j.neuron as usize], j.change);
+                let n = &mut self.neurons[j.neuron as usize];
+                Self::apply(n, j.change);
+                self.quiet[j.neuron as usize] = n.quiet_until();
             }
         }
         self.stimuli_to(last);
