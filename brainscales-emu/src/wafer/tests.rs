@@ -299,3 +299,29 @@ fn images_round_trip_through_bincode() {
     let bytes = image.to_bytes().unwrap();
     assert_eq!(WaferImage::from_bytes(&bytes).unwrap(), image);
 }
+
+#[test]
+fn with_stdp_a_post_spike_before_an_input_pairs_acausally() {
+    let t_in = 1_000;
+    let mut image = one_input_image(&[a()], HwTime::from_ns(t_in));
+    let h = build::hicann_mut(&mut image, a());
+    // 2 uA into the 4 denmems: V_inf ~ 1.0 V above V_t 0.65 V, a spike every ~0.9 us.
+    for (_, p) in &mut h.neurons[0].denmems {
+        p.stimulus_ampere = 0.5e-6;
+    }
+    // The controller starts long after the run, so the charges stay as the pairings left them.
+    h.synapses.stdp[0] = Some(crate::synapse::stdp::StdpConfig {
+        start_s: 1.0,
+        ..Default::default()
+    });
+    let driver = h.synapses.drivers.iter().position(|d| d.mode.takes_l1());
+    let row = 2 * driver.unwrap();
+    let mut wafer = Wafer::load(image, &Defects::default()).unwrap();
+    let t = arrival(t_in, 0);
+    let run = wafer.run(t + HwTime(1), 1);
+    let post = run.spikes.iter().rev().find(|s| s.time <= t).unwrap().time;
+    let tau_ticks = crate::synapse::stdp::DEFAULT_TAU_S * 63e9;
+    let expected = ((-((t - post).0 as f64) / tau_ticks).exp() * 1024.0).round() / 1024.0;
+    let charges = unit(&wafer, a()).synapses.stdp_charges(row, 0).unwrap();
+    assert_eq!(charges, (0.0, expected));
+}
