@@ -13,14 +13,20 @@
 //! - [`layer1`]: the on-wafer event network: priority encoders, background generators, merger tree,
 //!   repeaters, crossbar and synapse switches, bus fan-out and bandwidth.
 //! - [`layer2`]: the FPGA/Gbit links: playback budgets, recording bandwidth, timestamps.
+//! - [`image`]: the wafer image, the whole configuration of a run, serialisable and checked against the
+//!   defects.
+//! - [`wafer`]: the wafer run: every HICANN's neurons, synapses and output path joined by Layer 1 and
+//!   Layer 2 in conservative time windows, in parallel.
 
 pub mod coord;
 pub mod defects;
+pub mod image;
 pub mod layer1;
 pub mod layer2;
 pub mod neuron;
 pub mod preset;
 pub mod synapse;
 pub mod time;
+pub mod wafer;
 
 pub use preset::Preset;

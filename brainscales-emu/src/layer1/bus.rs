@@ -11,8 +11,8 @@
 //!
 //! **Latency** ([`L1Timing`]): the addendum (§11) measured on wafer 30 at 10^4 a delay of 0.6444 ms bio
 //! plus 0.0397 ms bio per HICANN on the route, i.e. 64.44 ns + 3.97 ns per HICANN in hardware time. The
-//! fixed part is the whole measured neuron-to-synapse path, so the merger pipeline's unloaded latency is
-//! inside it: the caller adds only the merger *queueing* wait ([`super::merger::DncEvent::queued`]). A hop
+//! wafer run counts it from the event's exit from its DNC merger, the merger pipeline on top as the ESS
+//! does (spec §3.4; the reasons are in the `wafer` module docs). A hop
 //! is a chip edge crossed, through a repeater or by a synapse-switch row that feeds the neighbour's
 //! driver. The spec's ~60 ns neuron→driver figure (§3.4) and the ESS' flat 80 ns agree within the spread.
 //!

@@ -319,7 +319,8 @@ impl OutputPath {
         t.0.div_ceil(self.period.0)
     }
 
-    fn is_idle(&self) -> bool {
+    /// No event in flight (background generators aside: they fire on their own).
+    pub fn is_idle(&self) -> bool {
         self.encoders
             .iter()
             .all(|e| e.pending.is_none() && e.encoding.is_none())

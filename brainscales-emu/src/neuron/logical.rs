@@ -392,6 +392,44 @@ impl LogicalNeuron {
     pub fn is_refractory(&self) -> bool {
         self.t < self.refractory_until
     }
+
+    /// The last time up to which V cannot reach V_t without new input: a guarantee (`HwTime(u64::MAX)`:
+    /// never), for runs that leave a quiet neuron unadvanced. Without noise or adaptation V stays above
+    /// V_low = min(V, V_reset, every reversal potential, E_l + min(I_stim, 0) / g_l), so each current is
+    /// at most its value at V_low (the exponential term at most its value at V_t, where the integrator
+    /// clamps it; conductances only decay): V rises by at most that sum / C per second once the
+    /// refractory hold ends, and the bound's crossing is rounded down with a tick to spare.
+    pub fn quiet_until(&self) -> HwTime {
+        if self.noise.is_some() || !self.adapt_terms.is_empty() || self.v_volt >= self.v_t_volt {
+            return self.t;
+        }
+        let mut v_low = self
+            .v_volt
+            .min(self.v_reset_volt)
+            .min(self.e_l_volt + self.stimulus_ampere.min(0.0) / self.g_l_siemens);
+        for c in &self.conductances {
+            v_low = v_low.min(c.e_rev_volt);
+        }
+        let mut current =
+            self.stimulus_ampere.max(0.0) + self.g_l_siemens * (self.e_l_volt - v_low).max(0.0);
+        for c in &self.conductances {
+            current += c.g_siemens * (c.e_rev_volt - v_low).max(0.0);
+        }
+        for e in &self.exp_terms {
+            current +=
+                e.g_siemens * e.slope_volt * ((self.v_t_volt - e.v_exp_volt) / e.slope_volt).exp();
+        }
+        let headroom = self.v_t_volt - self.v_volt.max(self.v_reset_volt);
+        if headroom <= 0.0 {
+            return self.t;
+        }
+        let ticks = headroom * self.c_farad / current * (1e9 * crate::time::TICKS_PER_NS as f64);
+        if !ticks.is_finite() || ticks >= 1e18 {
+            return HwTime(u64::MAX);
+        }
+        let from = self.t.max(self.refractory_until);
+        HwTime((from.0 + ticks.floor() as u64).saturating_sub(2)).max(self.t)
+    }
 }
 
 #[cfg(test)]
@@ -485,6 +523,23 @@ mod tests {
     }
 
     proptest! {
+        /// `quiet_until` is a guarantee: integrating to it gives no spike.
+        #[test]
+        fn quiet_until_never_misses_a_spike(
+            g_exc in 0.0f64..20e-6, g_inh in 0.0f64..5e-6, stim in -2e-6f64..3e-6, ns in 1u64..4000,
+        ) {
+            let p = DenmemParameters::default();
+            let members: Vec<_> = columns(0..2).into_iter().map(|d| (d, p)).collect();
+            let mut n = LogicalNeuron::new(&members, d(0, 0), 0.5).unwrap();
+            n.set_stimulus_ampere(stim);
+            let exc = n.channel(d(0, 0), SynapticInput::Excitatory).unwrap();
+            let inh = n.channel(d(1, 1), SynapticInput::Inhibitory).unwrap();
+            n.add_conductance(exc, g_exc);
+            n.add_conductance(inh, g_inh);
+            let quiet = n.quiet_until();
+            prop_assert_eq!(n.advance(quiet.min(HwTime::from_ns(ns))), None);
+        }
+
         /// Every block-internal run of whole columns is a neuron; moving any one denmem out of it breaks
         /// the whole-column rule.
         #[test]
