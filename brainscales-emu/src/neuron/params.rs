@@ -1,0 +1,354 @@
+//! A denmem's analog parameters in hardware units, and the ranges the circuits reach.
+//!
+//! The values are what the circuit does (a conductance in siemens, a potential in volts, a time constant in
+//! hardware seconds), not the floating-gate currents that set them: turning a target into a DAC value is a
+//! calibration (spec §2.4 trafos, §5.1) and belongs to whoever writes the wafer image. Voltages map onto
+//! the FG ideally (1023 / 1.8 V per DAC), so [`DenmemParameters::quantise_voltages`] rounds them to the
+//! 10-bit grid here.
+//!
+//! Reachable ranges ([`HardwareRanges`], one table [`RANGES`]) come from calibtic's default trafo domains
+//! (spec §2.4 table, §8.3) at speed-up 1e4. Other speed-ups switch the leak current mirror's divisor
+//! (I_gl divisor 27 slow, 3 normal, 1 fast; spec §1.4), so tau_m scales by divisor / 3. The adaptation
+//! mirrors have the same slow/fast bits (spec §1.4); calibtic uses one domain for them at every setting
+//! (its own FIXME, spec §2.4), so we scale a and tau_w by the same divisor ratio: a modelling choice, named
+//! [`leak_divisor`]. Refractory time (I_pl), synaptic time constants and b have no speed bits.
+//! The small capacitor's tau_m domain is calibtic's measured one (0.108-9.63 us at 1e4, a measured ratio of
+//! 5 rather than the design ratio 13.2; spec §2.2, §2.4): the leak conductance is clipped so that C / g_l
+//! lies in the domain for the denmem's capacitor.
+
+use crate::coord::SynapticInput;
+use crate::neuron::fg::{CellKind, FgClipCounter};
+use crate::time::SpeedUp;
+
+/// Membrane capacitor of a denmem (spec §2.2, design values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Capacitor {
+    /// 2.16456 pF, the hardware default (`bigcap` on).
+    Big,
+    /// 0.1642 pF.
+    Small,
+}
+
+impl Capacitor {
+    pub fn farad(self) -> f64 {
+        match self {
+            Capacitor::Big => 2.16456e-12,
+            Capacitor::Small => 0.1642e-12,
+        }
+    }
+}
+
+/// One synaptic input circuit: exponentially decaying conductance towards a reversal potential (spec §2.9).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SynapticInputParameters {
+    /// Decay time constant (set by V_syntcx / V_syntci).
+    pub tau_s: f64,
+    /// Reversal potential (E_synx / E_syni).
+    pub e_rev_volt: f64,
+}
+
+/// The exponential term g_l ΔT exp((V - V_exp) / ΔT); switched off by V_exp = I_rexp = I_bexp = 1023.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ExponentialTerm {
+    /// ΔT (set by I_rexp).
+    pub slope_volt: f64,
+    /// The soft threshold V_exp.
+    pub v_exp_volt: f64,
+}
+
+/// Adaptation: tau_w dw/dt = a (V - E_l) - w, w += b at a spike; switched off by I_fire = 0, I_gladapt = 0,
+/// I_radapt = 1023.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Adaptation {
+    /// a (I_gladapt).
+    pub a_siemens: f64,
+    /// b (I_fire).
+    pub b_ampere: f64,
+    /// tau_w (I_radapt).
+    pub tau_w_s: f64,
+}
+
+/// A denmem's analog parameters (spec §2.3). V_reset is shared by a quarter of the HICANN (spec §2.4); only
+/// this denmem's offset from it is here.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DenmemParameters {
+    pub capacitor: Capacitor,
+    /// Leak conductance g_l (I_gl); tau_m = C / g_l.
+    pub g_l_siemens: f64,
+    /// Leak reversal potential E_l.
+    pub e_l_volt: f64,
+    /// Spike comparator threshold V_t (used when this denmem is the firing one).
+    pub v_t_volt: f64,
+    pub exponential: Option<ExponentialTerm>,
+    pub adaptation: Option<Adaptation>,
+    /// Indexed by [`SynapticInput`].
+    pub synaptic: [SynapticInputParameters; 2],
+    /// Refractory time (I_pl), used when this denmem is the firing one.
+    pub refractory_s: f64,
+    /// Constant current stimulus into this denmem (the FG current stimulus, spec §2.10).
+    pub stimulus_ampere: f64,
+    /// Offset of this denmem's reset from the shared V_reset (fixed-pattern mismatch; 0 nominally).
+    pub v_reset_offset_volt: f64,
+}
+
+impl Default for DenmemParameters {
+    /// The spec's worked example (§6.4a, IF_cond_exp at 1e4 on big capacitors): E_l 0.55 V, V_t 0.65 V,
+    /// tau_m 2 us, E_synx 1.2 V, E_syni 0.4 V, tau_syn 0.5 us, refractory 0.2 us, no exponential term, no
+    /// adaptation.
+    fn default() -> DenmemParameters {
+        DenmemParameters {
+            capacitor: Capacitor::Big,
+            g_l_siemens: Capacitor::Big.farad() / 2e-6,
+            e_l_volt: 0.55,
+            v_t_volt: 0.65,
+            exponential: None,
+            adaptation: None,
+            synaptic: [
+                SynapticInputParameters {
+                    tau_s: 0.5e-6,
+                    e_rev_volt: 0.4,
+                },
+                SynapticInputParameters {
+                    tau_s: 0.5e-6,
+                    e_rev_volt: 1.2,
+                },
+            ],
+            refractory_s: 0.2e-6,
+            stimulus_ampere: 0.0,
+            v_reset_offset_volt: 0.0,
+        }
+    }
+}
+
+/// The reachable ranges of one speed-up and capacitor setting; each pair is (lowest, highest).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HardwareRanges {
+    pub speed_up: SpeedUp,
+    pub capacitor: Capacitor,
+    pub tau_m_s: (f64, f64),
+    pub refractory_s: (f64, f64),
+    pub tau_syn_s: (f64, f64),
+    pub exp_slope_volt: (f64, f64),
+    pub a_siemens: (f64, f64),
+    pub tau_w_s: (f64, f64),
+    pub b_ampere: (f64, f64),
+    /// Any FG voltage (E_l, V_t, V_exp, E_syni, V_reset).
+    pub voltage_volt: (f64, f64),
+    /// E_synx saturates above ~1.4 V (spec §1.4, §2.4).
+    pub e_rev_exc_volt: (f64, f64),
+    /// The current stimulus: one FG current cell.
+    pub stimulus_ampere: (f64, f64),
+}
+
+/// The I_gl current-mirror divisor of a speed-up setting (sthal, spec §1.4): tau_m scales with it.
+pub fn leak_divisor(speed_up: SpeedUp) -> f64 {
+    match speed_up {
+        SpeedUp::Slow => 27.0,
+        SpeedUp::Normal => 3.0,
+        SpeedUp::Fast => 1.0,
+    }
+}
+
+/// One row of [`RANGES`]: calibtic's 1e4 domains scaled by the leak divisor ratio `k = divisor / 3`.
+const fn row(speed_up: SpeedUp, capacitor: Capacitor, k: f64) -> HardwareRanges {
+    let tau_m_s = match capacitor {
+        Capacitor::Big => (0.541e-6 * k, 48.2e-6 * k),
+        Capacitor::Small => (0.108e-6 * k, 9.63e-6 * k),
+    };
+    HardwareRanges {
+        speed_up,
+        capacitor,
+        tau_m_s,
+        refractory_s: (14.8e-9, 1.73e-6),
+        tau_syn_s: (0.13e-6, 1.51e-6),
+        exp_slope_volt: (1.21e-3, 13.5e-3),
+        a_siemens: (2.54e-9 / k, 4.96e-6 / k),
+        tau_w_s: (2.93e-6 * k, 35.4e-6 * k),
+        b_ampere: (0.032e-9, 69.3e-9),
+        voltage_volt: (0.0, 1.8),
+        e_rev_exc_volt: (0.0, 1.4),
+        stimulus_ampere: (0.0, 2.5e-6),
+    }
+}
+
+/// Reachable ranges for every speed-up and capacitor (spec §2.4 table, §8.3; scaling per the module docs).
+pub const RANGES: [HardwareRanges; 6] = [
+    row(SpeedUp::Slow, Capacitor::Big, 9.0),
+    row(SpeedUp::Slow, Capacitor::Small, 9.0),
+    row(SpeedUp::Normal, Capacitor::Big, 1.0),
+    row(SpeedUp::Normal, Capacitor::Small, 1.0),
+    row(SpeedUp::Fast, Capacitor::Big, 1.0 / 3.0),
+    row(SpeedUp::Fast, Capacitor::Small, 1.0 / 3.0),
+];
+
+impl HardwareRanges {
+    pub fn of(speed_up: SpeedUp, capacitor: Capacitor) -> &'static HardwareRanges {
+        RANGES
+            .iter()
+            .find(|r| r.speed_up == speed_up && r.capacitor == capacitor)
+            .expect("RANGES has every speed-up and capacitor")
+    }
+}
+
+/// The parameters [`DenmemParameters::clip`] can clip, to count them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ClippedParameter {
+    MembraneTau,
+    LeakPotential,
+    Threshold,
+    ExpSlope,
+    ExpThreshold,
+    AdaptationA,
+    AdaptationB,
+    AdaptationTau,
+    SynapticTau,
+    ReversalPotential,
+    Refractory,
+    Stimulus,
+}
+
+impl ClippedParameter {
+    pub const COUNT: usize = 12;
+}
+
+/// Parameters clipped to the hardware's ranges, per parameter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClipCounters {
+    pub clipped: [u64; ClippedParameter::COUNT],
+    /// Voltages that fell outside the floating gate's 10-bit range when quantised.
+    pub fg: FgClipCounter,
+}
+
+impl ClipCounters {
+    pub fn of(&self, parameter: ClippedParameter) -> u64 {
+        self.clipped[parameter as usize]
+    }
+
+    pub fn total(&self) -> u64 {
+        self.clipped.iter().sum::<u64>() + self.fg.clipped
+    }
+
+    fn clip(&mut self, parameter: ClippedParameter, value: &mut f64, (lo, hi): (f64, f64)) {
+        let clipped = value.clamp(lo, hi);
+        if clipped != *value {
+            self.clipped[parameter as usize] += 1;
+            *value = clipped;
+        }
+    }
+}
+
+impl DenmemParameters {
+    /// tau_m = C / g_l.
+    pub fn tau_m_s(&self) -> f64 {
+        self.capacitor.farad() / self.g_l_siemens
+    }
+
+    /// These parameters moved into `ranges` (which should be the ranges of this denmem's capacitor),
+    /// counting each parameter that had to move.
+    pub fn clip(&self, ranges: &HardwareRanges, counters: &mut ClipCounters) -> DenmemParameters {
+        use ClippedParameter as P;
+        let mut p = *self;
+        let mut tau_m = p.tau_m_s();
+        counters.clip(P::MembraneTau, &mut tau_m, ranges.tau_m_s);
+        p.g_l_siemens = p.capacitor.farad() / tau_m;
+        counters.clip(P::LeakPotential, &mut p.e_l_volt, ranges.voltage_volt);
+        counters.clip(P::Threshold, &mut p.v_t_volt, ranges.voltage_volt);
+        if let Some(e) = &mut p.exponential {
+            counters.clip(P::ExpSlope, &mut e.slope_volt, ranges.exp_slope_volt);
+            counters.clip(P::ExpThreshold, &mut e.v_exp_volt, ranges.voltage_volt);
+        }
+        if let Some(a) = &mut p.adaptation {
+            counters.clip(P::AdaptationA, &mut a.a_siemens, ranges.a_siemens);
+            counters.clip(P::AdaptationB, &mut a.b_ampere, ranges.b_ampere);
+            counters.clip(P::AdaptationTau, &mut a.tau_w_s, ranges.tau_w_s);
+        }
+        for (input, syn) in p.synaptic.iter_mut().enumerate() {
+            counters.clip(P::SynapticTau, &mut syn.tau_s, ranges.tau_syn_s);
+            let e_range = if input == SynapticInput::Excitatory as usize {
+                ranges.e_rev_exc_volt
+            } else {
+                ranges.voltage_volt
+            };
+            counters.clip(P::ReversalPotential, &mut syn.e_rev_volt, e_range);
+        }
+        counters.clip(P::Refractory, &mut p.refractory_s, ranges.refractory_s);
+        counters.clip(P::Stimulus, &mut p.stimulus_ampere, ranges.stimulus_ampere);
+        p
+    }
+
+    /// The voltage parameters rounded to the floating gate's 10-bit grid (1.76 mV per LSB, spec §2.4),
+    /// counting values outside 0..1.8 V in `counters.fg`.
+    pub fn quantise_voltages(&self, counters: &mut ClipCounters) -> DenmemParameters {
+        let mut p = *self;
+        let mut round = |v: &mut f64| {
+            let cell = CellKind::Voltage;
+            *v = cell.analog(cell.quantise(*v, &mut counters.fg));
+        };
+        round(&mut p.e_l_volt);
+        round(&mut p.v_t_volt);
+        if let Some(e) = &mut p.exponential {
+            round(&mut e.v_exp_volt);
+        }
+        for syn in &mut p.synaptic {
+            round(&mut syn.e_rev_volt);
+        }
+        p
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_follow_the_calibtic_domains_and_the_leak_divisor() {
+        let normal = HardwareRanges::of(SpeedUp::Normal, Capacitor::Big);
+        assert_eq!(normal.tau_m_s, (0.541e-6, 48.2e-6));
+        // 1e3 divides I_gl by 27 instead of 3: nine times longer tau_m (spec §1.4), so the bio range
+        // 5.4..482 ms at 1e4 (spec §2.4) is 4.9..434 ms at 1e3.
+        let slow = HardwareRanges::of(SpeedUp::Slow, Capacitor::Big);
+        assert!((slow.tau_m_s.1 * 1e3 - 0.4338).abs() < 1e-4);
+        let fast_small = HardwareRanges::of(SpeedUp::Fast, Capacitor::Small);
+        assert!((fast_small.tau_m_s.0 - 0.036e-6).abs() < 1e-12);
+        assert_eq!(RANGES.len(), 6);
+    }
+
+    #[test]
+    fn clip_moves_out_of_range_values_and_counts_them() {
+        let ranges = HardwareRanges::of(SpeedUp::Normal, Capacitor::Big);
+        let mut counters = ClipCounters::default();
+        let mut p = DenmemParameters {
+            g_l_siemens: Capacitor::Big.farad() / 100e-6,
+            refractory_s: 5e-9,
+            ..DenmemParameters::default()
+        };
+        p.synaptic[SynapticInput::Excitatory as usize].e_rev_volt = 1.6;
+        let q = p.clip(ranges, &mut counters);
+        assert!((q.tau_m_s() - 48.2e-6).abs() < 1e-12);
+        assert_eq!(q.refractory_s, 14.8e-9);
+        assert_eq!(q.synaptic[1].e_rev_volt, 1.4);
+        assert_eq!(counters.of(ClippedParameter::MembraneTau), 1);
+        assert_eq!(counters.of(ClippedParameter::Refractory), 1);
+        assert_eq!(counters.of(ClippedParameter::ReversalPotential), 1);
+        assert_eq!(counters.total(), 3);
+        // The default (spec §6.4a) is inside every range.
+        let mut none = ClipCounters::default();
+        assert_eq!(
+            DenmemParameters::default().clip(ranges, &mut none),
+            DenmemParameters::default()
+        );
+        assert_eq!(none.total(), 0);
+    }
+
+    #[test]
+    fn voltages_land_on_the_fg_grid() {
+        let mut counters = ClipCounters::default();
+        let p = DenmemParameters {
+            e_l_volt: 0.5501,
+            ..DenmemParameters::default()
+        };
+        let q = p.quantise_voltages(&mut counters);
+        assert!((q.e_l_volt - 313.0 * 1.8 / 1023.0).abs() < 1e-12);
+        assert_eq!(counters.total(), 0);
+    }
+}

@@ -1,0 +1,255 @@
+//! The wafer run: a [`WaferImage`] loaded onto a wafer with its [`Defects`] and run in hardware time.
+//!
+//! [`Wafer::load`] checks the image and builds per HICANN: the logical neurons (the nominal parameters,
+//! the wafer's fixed-pattern mismatch from its seed if switched on, clipped to the reachable ranges of the
+//! speed-up and capacitor, membrane noise seeded per neuron), the synapse block, the output path, and per
+//! sending repeater its bus gate and fan-out to the drivers it reaches with their hop latency (computed
+//! once). Layer-2 input is planned on the links before the run ([`plan_playback`]).
+//!
+//! [`Wafer::run`] steps all HICANNs in conservative windows (module `windows`) of the minimum Layer-1 latency
+//! `L1Timing::latency(0)` (64.44 ns): no event sent in a window can land before its end. One HICANN's
+//! window is described in the module `hicann`. After the windows the events that went up the Gbit links are
+//! recorded (4 ns stamps, up-link rate, optional jitter; recording never feeds back into the wafer, so it
+//! runs per HICANN after the fact).
+//!
+//! Timing choice: an event reaches its drivers at the time it leaves the DNC merger plus
+//! `L1Timing::latency(hops)`. The layer-1 module reads the measured 64.44 ns (addendum §11) as the whole
+//! neuron-to-synapse delay including the merger pipeline, but the ESS' 2 cycles per stage (spec §2.5,
+//! §8.3) make that pipeline up to 12 PLL cycles (96 ns at 125 MHz), longer than the measurement; we count
+//! the pipeline explicitly as the ESS does (spec §3.4: flat repeater-to-denmem delay plus merger cycles).
+//! This is also what makes the windows conservative: an event can only travel after it left its HICANN.
+//!
+//! Results ([`WaferRun`]) are in hardware coordinates with hardware and biological time: every spike of
+//! every neuron on the wafer (the emulator sees everything), the spikes the FPGAs recorded, membrane
+//! traces and [`WaferCounters`].
+//!
+//! Speed (bench `wafer`, full wafer of 49,152 neurons of 4 denmems at ~8 Hz with Layer-2 Poisson input):
+//! about two thirds of the time is the membrane integrator's Dormand-Prince steps (a conductance tail keeps
+//! a neuron off the closed form for ~16 tau_syn after each input); the windows, output paths, buses and
+//! synapse delivery take the rest. Quiet neurons and HICANNs cost nothing per window.
+//!
+//! [`build`] holds small image builders for tests and benches.
+
+pub mod build;
+mod counters;
+mod hicann;
+mod load;
+mod windows;
+
+#[cfg(test)]
+mod tests;
+
+pub use counters::{HicannCounters, HicannRunCounters, WaferCounters};
+pub use windows::CHUNK;
+
+use crate::coord::{HicannOnWafer, NeuronOnHicann};
+use crate::defects::Defects;
+use crate::image::{ImageError, WaferImage};
+use crate::layer1::bus::SendingRepeater;
+use crate::layer2::{L2Params, L2Spike, PlaybackCounters, Recorder, plan_playback};
+use crate::neuron::{ClipCounters, IntegratorCounters, MismatchCounters};
+use crate::time::{HwTime, SpeedUp};
+use hicann::{HicannState, Inbound};
+
+/// A spike of a neuron on the wafer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spike {
+    pub hicann: HicannOnWafer,
+    /// The neuron's firing denmem.
+    pub neuron: NeuronOnHicann,
+    /// Hardware time since 0.
+    pub time: HwTime,
+    /// Biological seconds since the experiment start (negative before it).
+    pub bio_s: f64,
+}
+
+/// A spike as the FPGA recorded it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RecordedSpike {
+    /// HICANN, Gbit channel, 6-bit address and experiment time on the 4 ns grid.
+    pub spike: L2Spike,
+    pub bio_s: f64,
+}
+
+/// A membrane trace: V of the logical neuron containing `denmem`, sampled from hardware time 0.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trace {
+    pub hicann: HicannOnWafer,
+    pub denmem: NeuronOnHicann,
+    pub interval: HwTime,
+    pub v_volt: Vec<f64>,
+}
+
+/// What a run returns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaferRun {
+    /// Every on-wafer spike, sorted by (time, HICANN, neuron).
+    pub spikes: Vec<Spike>,
+    /// Spikes recorded through Layer 2, sorted by (time, HICANN, channel, address).
+    pub recorded: Vec<RecordedSpike>,
+    pub traces: Vec<Trace>,
+    pub counters: WaferCounters,
+}
+
+/// A loaded wafer, ready to run.
+pub struct Wafer {
+    speed_up: SpeedUp,
+    l2: L2Params,
+    window: HwTime,
+    units: Vec<HicannState>,
+    playback: PlaybackCounters,
+    clipped: ClipCounters,
+    mismatch: MismatchCounters,
+    recorder: Recorder,
+    now: HwTime,
+}
+
+/// Biological seconds since the experiment start of hardware time `t`.
+fn bio_s(speed_up: SpeedUp, l2: &L2Params, t: HwTime) -> f64 {
+    speed_up.to_bio(t.seconds() - l2.start_offset.seconds())
+}
+
+impl windows::Unit for HicannState {
+    type Event = Inbound;
+    fn wake(&self) -> HwTime {
+        HicannState::wake(self)
+    }
+    fn step(&mut self, start: HwTime, end: HwTime) {
+        HicannState::step(self, start, end)
+    }
+    fn outbox(&mut self) -> &mut Vec<(u32, Inbound)> {
+        &mut self.outbox
+    }
+    fn receive(&mut self, event: Inbound) {
+        self.inbox.push(event)
+    }
+}
+
+impl Wafer {
+    /// Checks `image` against `defects` and builds the run state (see the module docs).
+    pub fn load(image: WaferImage, defects: &Defects) -> Result<Wafer, ImageError> {
+        image.check(defects)?;
+        let l2 = image.l2_params();
+        let playback = plan_playback(&image.inputs, &l2, defects)
+            .map_err(|e| ImageError::Wafer(e.to_string()))?;
+        let built = load::build(&image, defects, &playback.injections)?;
+        Ok(Wafer {
+            speed_up: image.speed_up,
+            l2,
+            window: image.l1_timing.latency(0),
+            units: built.units,
+            playback: playback.counters,
+            clipped: built.clipped,
+            mismatch: built.mismatch,
+            recorder: Recorder::new(&l2),
+            now: HwTime::ZERO,
+        })
+    }
+
+    /// Hardware time the wafer has run to.
+    pub fn now(&self) -> HwTime {
+        self.now
+    }
+
+    /// Runs from [`Wafer::now`] to `until` on a pool of `threads` threads; returns what happened in that
+    /// span (traces and counters are cumulative since load).
+    pub fn run(&mut self, until: HwTime, threads: usize) -> WaferRun {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build()
+            .expect("a rayon pool");
+        let start = self.now;
+        if until > start {
+            pool.install(|| windows::run(&mut self.units, start, until, self.window));
+            self.now = until;
+        }
+        for u in &mut self.units {
+            u.synapses.advance(until);
+        }
+        self.collect()
+    }
+
+    /// Drains the spikes and up-link events of the units into a [`WaferRun`].
+    fn collect(&mut self) -> WaferRun {
+        let mut spikes = Vec::new();
+        let mut recorded = Vec::new();
+        let mut hicanns = Vec::with_capacity(self.units.len());
+        let mut buses = Vec::new();
+        let mut out = Vec::new();
+        for u in &mut self.units {
+            let firing: Vec<NeuronOnHicann> = u.neurons.iter().map(|n| n.firing_denmem()).collect();
+            for (time, n) in u.spikes.drain(..) {
+                spikes.push(Spike {
+                    hicann: u.hicann,
+                    neuron: firing[n as usize],
+                    time,
+                    bio_s: bio_s(self.speed_up, &self.l2, time),
+                });
+            }
+            for ev in u.uplink.drain(..) {
+                self.recorder
+                    .record(u.hicann, ev.dnc_merger, ev.address, ev.time, &mut out);
+            }
+            let mut integrator = IntegratorCounters::default();
+            for n in &u.neurons {
+                counters::add_integrator(&mut integrator, n.counters());
+            }
+            hicanns.push(HicannCounters {
+                hicann: u.hicann,
+                spikes_per_neuron: u
+                    .neurons
+                    .iter()
+                    .map(|n| (n.firing_denmem(), n.counters().spikes))
+                    .collect(),
+                merger: u.output.counters.clone(),
+                synapses: *u.synapses.counters(),
+                uplink: self.recorder.counters[u.hicann.to_enum()],
+                run: u.counters,
+                l2_injected: u.injections.len() as u64,
+                integrator,
+            });
+            for b in &u.buses {
+                let s = SendingRepeater {
+                    hicann: u.hicann,
+                    index: b.index,
+                };
+                buses.push((s, b.gate.counters));
+            }
+        }
+        for s in out {
+            recorded.push(RecordedSpike {
+                bio_s: self.speed_up.to_bio(s.time.seconds()),
+                spike: s,
+            });
+        }
+        spikes.sort_by_key(|s| (s.time, s.hicann, s.neuron.to_enum()));
+        recorded.sort_by_key(|r| {
+            let s = r.spike;
+            (s.time, s.hicann, s.channel, s.address)
+        });
+        let traces = self
+            .units
+            .iter()
+            .flat_map(|u| {
+                u.traces.iter().map(move |t| Trace {
+                    hicann: u.hicann,
+                    denmem: t.denmem,
+                    interval: t.interval,
+                    v_volt: t.v_volt.clone(),
+                })
+            })
+            .collect();
+        WaferRun {
+            spikes,
+            recorded,
+            traces,
+            counters: WaferCounters {
+                hicanns,
+                buses,
+                playback: self.playback,
+                clipped: self.clipped,
+                mismatch: self.mismatch,
+            },
+        }
+    }
+}

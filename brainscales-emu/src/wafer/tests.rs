@@ -1,0 +1,327 @@
+use super::build::{self, INPUT_ADDRESSES, Recurrent};
+use super::*;
+use crate::coord::SynapticInput;
+use crate::image::{CurrentStimulus, TraceRequest};
+use crate::layer2::GbitDirection;
+use crate::neuron::DenmemParameters;
+use crate::synapse::RowInputs;
+
+fn hicann(x: u8, y: u8) -> HicannOnWafer {
+    HicannOnWafer::new(x, y).unwrap()
+}
+
+/// The receiving HICANN of the path tests, its west and east neighbours.
+fn a() -> HicannOnWafer {
+    hicann(18, 7)
+}
+fn west() -> HicannOnWafer {
+    hicann(17, 7)
+}
+fn east() -> HicannOnWafer {
+    hicann(19, 7)
+}
+
+const WEIGHT: u8 = 5;
+
+/// Spec §2.8 / addendum §11: the default trafo 93.94 + 81.34 w - 1.597 w^2 nS at V_gmax 500, gmax_div 11.
+fn trafo_siemens(w: f64) -> f64 {
+    (93.94 + 81.34 * w - 1.597 * w * w) * 1e-9
+}
+
+/// A neuron of columns 0..2 on each of `receivers`; one input spike on channel 0 of A at `t_in`, routed
+/// from A's sending repeater 7 (DNC merger 0) to a driver on each receiver (A and/or its west neighbour),
+/// whose row 0 drives the excitatory input from address 34 on every column.
+fn one_input_image(receivers: &[HicannOnWafer], t_in: HwTime) -> WaferImage {
+    let mut image = WaferImage::new(SpeedUp::Normal, 1);
+    build::open_input(&mut image, a(), 0);
+    for &to in receivers {
+        build::populate(
+            build::hicann_mut(&mut image, to),
+            1,
+            2,
+            DenmemParameters::default(),
+        );
+        let driver = build::route(&mut image, a(), 7, to).unwrap();
+        let source: &[u8] = &INPUT_ADDRESSES[..1];
+        let h = build::hicann_mut(&mut image, to);
+        build::fill_row(
+            h,
+            driver,
+            0,
+            RowInputs::Excitatory,
+            [source, source],
+            WEIGHT,
+            3,
+        );
+    }
+    image.inputs.push(L2Spike {
+        hicann: a(),
+        channel: 0,
+        address: INPUT_ADDRESSES[0],
+        time: t_in,
+    });
+    image
+}
+
+fn unit(wafer: &Wafer, h: HicannOnWafer) -> &HicannState {
+    wafer.units.iter().find(|u| u.hicann == h).unwrap()
+}
+
+fn excitatory(wafer: &Wafer, h: HicannOnWafer) -> f64 {
+    unit(wafer, h).neurons[0].conductance_siemens(SynapticInput::Excitatory)
+}
+
+/// The arrival of the input at `t_in` after `hops` chip edges, from the spec figures: release at the
+/// 4 ns stamp after start offset (20 us) + t_in (§1.2), the first 125 MHz PLL cycle at or after it, 2
+/// cycles in the DNC merger (§8.3), then 64.44 ns + 3.97 ns per hop on Layer 1 (addendum §11).
+fn arrival(t_in_ns: u64, hops: u64) -> HwTime {
+    let release_ns = (20_000 + t_in_ns).div_ceil(4) * 4;
+    let cycle = release_ns.div_ceil(8);
+    HwTime::from_ns((cycle + 2) * 8) + HwTime::from_seconds(64.44e-9 + hops as f64 * 3.97e-9)
+}
+
+#[test]
+fn an_input_spike_reaches_its_denmems_through_the_full_path_at_the_expected_time() {
+    let t_in = 1_003;
+    let image = one_input_image(&[a()], HwTime::from_ns(t_in));
+    let mut wafer = Wafer::load(image, &Defects::default()).unwrap();
+    let t = arrival(t_in, 0);
+    wafer.run(t, 1);
+    assert_eq!(excitatory(&wafer, a()), 0.0, "nothing before the arrival");
+    wafer.run(t + HwTime(1), 1);
+    let n = &unit(&wafer, a()).neurons[0];
+    assert_eq!(n.time(), t);
+    // Both top denmems of the neuron (columns 0 and 1) have a matching synapse of weight 5.
+    let expected = 2.0 * trafo_siemens(f64::from(WEIGHT));
+    assert!((excitatory(&wafer, a()) - expected).abs() < 1e-12 * expected);
+    let c = unit(&wafer, a()).counters;
+    assert_eq!(
+        c.jumps_to_unused_denmems, 254,
+        "the other 254 columns of the row"
+    );
+    let run = wafer.run(t + HwTime::from_ns(100), 1);
+    assert_eq!(run.counters.playback.played, 1);
+    assert_eq!(run.counters.hicanns[0].l2_injected, 1);
+}
+
+#[test]
+fn a_bus_reaches_exactly_the_switched_drivers_with_one_hop_more_on_the_neighbour() {
+    let t_in = 2_000;
+    let mut image = one_input_image(&[a(), west()], HwTime::from_ns(t_in));
+    // East neighbour: a driver in L1 mode on its own bus, not connected to A's.
+    build::route(&mut image, east(), 7, east()).unwrap();
+    let mut wafer = Wafer::load(image, &Defects::default()).unwrap();
+    let t_west = arrival(t_in, 1);
+    wafer.run(t_west, 1);
+    assert!(excitatory(&wafer, a()) > 0.0);
+    assert_eq!(excitatory(&wafer, west()), 0.0);
+    wafer.run(t_west + HwTime(1), 1);
+    let expected = 2.0 * trafo_siemens(f64::from(WEIGHT));
+    assert!((excitatory(&wafer, west()) - expected).abs() < 1e-12 * expected);
+    let run = wafer.run(t_west + HwTime::from_ns(100), 1);
+    let events_in = |h| {
+        let c = run.counters.hicanns.iter().find(|c| c.hicann == h).unwrap();
+        c.synapses.events_in
+    };
+    assert_eq!(
+        (events_in(west()), events_in(a()), events_in(east())),
+        (1, 1, 0)
+    );
+}
+
+#[test]
+fn a_defective_bus_carries_nothing() {
+    let image = one_input_image(&[a(), west()], HwTime::from_ns(500));
+    // Sending repeater 7 drives A's line 62 and the west neighbour's line 60; line 62 is dead.
+    let defects = Defects::from_json(&format!(
+        r#"{{"hicanns": [{{"hicann": {}, "hlines": [62]}}]}}"#,
+        a().to_enum()
+    ))
+    .unwrap();
+    let mut wafer = Wafer::load(image, &defects).unwrap();
+    let run = wafer.run(HwTime::from_ns(21_000), 1);
+    let events_in = |h| {
+        let c = run.counters.hicanns.iter().find(|c| c.hicann == h).unwrap();
+        c.synapses.events_in
+    };
+    assert_eq!((events_in(a()), events_in(west())), (0, 1));
+}
+
+#[test]
+fn a_saturated_uplink_loses_recorded_events_but_not_on_wafer_delivery() {
+    let mut image = WaferImage::new(SpeedUp::Normal, 1);
+    let h = build::hicann_mut(&mut image, a());
+    build::populate(h, 16, 2, DenmemParameters::default());
+    h.gbit[0] = GbitDirection::ToDnc;
+    // Each neuron driven far above threshold (V_inf ~ 2.4 V, 8 uA on 4 denmems, each a little different so
+    // they do not fire in step): ~2.7 M spikes/s each, 44 M/s together against 25 M/s on the up-link.
+    for (k, n) in h.neurons.iter_mut().enumerate() {
+        for (_, p) in &mut n.denmems {
+            p.stimulus_ampere = 2e-6 * (1.0 + 0.01 * k as f64);
+        }
+    }
+    build::populate(
+        build::hicann_mut(&mut image, west()),
+        1,
+        2,
+        DenmemParameters::default(),
+    );
+    build::route(&mut image, a(), 7, west()).unwrap();
+    let mut wafer = Wafer::load(image, &Defects::default()).unwrap();
+    let run = wafer.run(HwTime::from_ns(30_000), 2);
+    let sender = run
+        .counters
+        .hicanns
+        .iter()
+        .find(|c| c.hicann == a())
+        .unwrap();
+    let emitted = sender.merger.emitted[0];
+    let up = sender.uplink;
+    assert!(up.lost_uplink > 0, "{up:?}");
+    assert_eq!(up.recorded + up.lost_uplink + up.before_start, emitted);
+    let receiver = run
+        .counters
+        .hicanns
+        .iter()
+        .find(|c| c.hicann == west())
+        .unwrap();
+    let in_flight = unit(&wafer, west()).inbox.len() as u64;
+    assert_eq!(receiver.synapses.events_in + in_flight, emitted);
+    assert_eq!(run.counters.l1_lost_saturated(), 0);
+    assert_eq!(run.recorded.len() as u64, up.recorded);
+}
+
+fn recurrent() -> WaferImage {
+    let hicanns = [hicann(16, 7), hicann(17, 7), hicann(18, 7), hicann(19, 7)];
+    build::recurrent_network(
+        &hicanns,
+        Recurrent {
+            neurons: 32,
+            input_rate_bio_hz: 25.0,
+            input_weight: 6,
+            recurrent_weight: 2,
+            duration: HwTime::from_ns(10_000),
+            seed: 7,
+        },
+    )
+}
+
+#[test]
+fn the_same_image_gives_identical_results_on_one_and_two_threads() {
+    let until = HwTime::from_ns(30_000);
+    let run = |threads| {
+        let mut wafer = Wafer::load(recurrent(), &Defects::default()).unwrap();
+        wafer.run(until, threads)
+    };
+    let (one, two) = (run(1), run(2));
+    assert!(one.spikes.len() > 100, "{} spikes", one.spikes.len());
+    assert!(one.counters.l1_events() > 100);
+    assert!(one.counters.synapses_matched() > 1000);
+    assert!(!one.recorded.is_empty());
+    assert!(one == two);
+}
+
+#[test]
+fn image_errors_name_the_hicann_and_the_block() {
+    let defects = Defects::from_json(r#"{"dead_hicanns": [174]}"#).unwrap();
+    let image = one_input_image(&[a()], HwTime::ZERO);
+    let e = image.check(&defects).unwrap_err().to_string();
+    assert_eq!(e, "HICANN 174 (18, 7): is defective but configured");
+    let mut image = one_input_image(&[a()], HwTime::ZERO);
+    image.hicanns[0].synapses.drivers[17].rows[1].gmax_div = 0;
+    let e = image.check(&Defects::default()).unwrap_err().to_string();
+    assert!(
+        e.starts_with("HICANN 174 (18, 7): synapse driver 17"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_third_trace_on_a_reticle_is_refused() {
+    let mut image = WaferImage::new(SpeedUp::Normal, 1);
+    let h = build::hicann_mut(&mut image, a());
+    build::populate(h, 3, 2, DenmemParameters::default());
+    let firing: Vec<_> = h.neurons.iter().map(|n| n.firing).collect();
+    for &denmem in &firing[1..] {
+        image.traces.push(TraceRequest {
+            hicann: a(),
+            denmem,
+        });
+    }
+    assert!(image.check(&Defects::default()).is_ok());
+    image.traces.push(TraceRequest {
+        hicann: a(),
+        denmem: firing[0],
+    });
+    let e = image.check(&Defects::default()).unwrap_err().to_string();
+    assert!(e.contains("third traced membrane"), "{e}");
+}
+
+#[test]
+fn a_trace_follows_the_membrane_under_a_current_step() {
+    let mut image = WaferImage::new(SpeedUp::Normal, 1);
+    let h = build::hicann_mut(&mut image, a());
+    build::populate(h, 1, 2, DenmemParameters::default());
+    h.stimuli.push(CurrentStimulus {
+        neuron: 0,
+        steps: vec![(HwTime::ZERO, 1e-6), (HwTime::from_ns(500), 0.0)],
+    });
+    let firing = h.neurons[0].firing;
+    image.traces.push(TraceRequest {
+        hicann: a(),
+        denmem: firing,
+    });
+    image.trace_interval = HwTime::from_ns(100);
+    let mut wafer = Wafer::load(image, &Defects::default()).unwrap();
+    let run = wafer.run(HwTime::from_ns(1_000), 1);
+    // 4 denmems: g_l = 4 C / 2 us, so tau 2 us; V relaxes from E_l 0.55 V towards E_l + I / g_l while the
+    // step is on (0..500 ns), then back towards E_l.
+    let p = DenmemParameters::default();
+    let v_on = p.e_l_volt + 1e-6 / (4.0 * p.g_l_siemens);
+    let relax = |from: f64, to: f64, t: f64| to + (from - to) * (-t / 2e-6).exp();
+    let v_500 = relax(p.e_l_volt, v_on, 500e-9);
+    let v = &run.traces[0].v_volt;
+    assert_eq!(v.len(), 10);
+    for (k, &v) in v.iter().enumerate() {
+        let t = k as f64 * 100e-9;
+        let expected = if t <= 500e-9 {
+            relax(p.e_l_volt, v_on, t)
+        } else {
+            relax(v_500, p.e_l_volt, t - 500e-9)
+        };
+        assert!((v - expected).abs() < 1e-9, "sample {k}: {v} vs {expected}");
+    }
+}
+
+#[test]
+fn images_round_trip_through_bincode() {
+    let image = recurrent();
+    let bytes = image.to_bytes().unwrap();
+    assert_eq!(WaferImage::from_bytes(&bytes).unwrap(), image);
+}
+
+#[test]
+fn with_stdp_a_post_spike_before_an_input_pairs_acausally() {
+    let t_in = 1_000;
+    let mut image = one_input_image(&[a()], HwTime::from_ns(t_in));
+    let h = build::hicann_mut(&mut image, a());
+    // 2 uA into the 4 denmems: V_inf ~ 1.0 V above V_t 0.65 V, a spike every ~0.9 us.
+    for (_, p) in &mut h.neurons[0].denmems {
+        p.stimulus_ampere = 0.5e-6;
+    }
+    // The controller starts long after the run, so the charges stay as the pairings left them.
+    h.synapses.stdp[0] = Some(crate::synapse::stdp::StdpConfig {
+        start_s: 1.0,
+        ..Default::default()
+    });
+    let driver = h.synapses.drivers.iter().position(|d| d.mode.takes_l1());
+    let row = 2 * driver.unwrap();
+    let mut wafer = Wafer::load(image, &Defects::default()).unwrap();
+    let t = arrival(t_in, 0);
+    let run = wafer.run(t + HwTime(1), 1);
+    let post = run.spikes.iter().rev().find(|s| s.time <= t).unwrap().time;
+    let tau_ticks = crate::synapse::stdp::DEFAULT_TAU_S * 63e9;
+    let expected = ((-((t - post).0 as f64) / tau_ticks).exp() * 1024.0).round() / 1024.0;
+    let charges = unit(&wafer, a()).synapses.stdp_charges(row, 0).unwrap();
+    assert_eq!(charges, (0.0, expected));
+}
