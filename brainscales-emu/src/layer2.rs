@@ -2,12 +2,13 @@
 //! §8.3, addendum §11). Spikes are in hardware coordinates (HICANN, Gbit channel = DNC merger 0..8, 6-bit
 //! address) and hardware time counted from the experiment start.
 //!
-//! **Playback** ([`plan_playback`], before the run). The FPGA sends each pulse ahead of its timestamp by
+//! **Playback** ([`PlaybackPlanner`] as the run goes, or [`plan_playback`] for a whole list: the same
+//! decisions, taken in timestamp order). The FPGA sends each pulse ahead of its timestamp by
 //! the release delay (default 25 FPGA cycles = 200 ns, sthal) and the HICANN releases it at the stamp
 //! (4 ns system time, rounded up). The link budget is 17.8 M events/s per HICANN and 125 M events/s per
 //! FPGA (marocco's placement figures): consecutive pulses to one HICANN are sent at least 1/17.8 MHz
 //! apart, to one reticle 8 ns apart. A pulse that cannot leave before its own timestamp would arrive
-//! late; it is **dropped before the run** (the ESS' "dropped before sim") and counted by the budget that
+//! late; it is **dropped** unsent (the ESS' "dropped before sim") and counted by the budget that
 //! bound it. So the release delay is the slack that absorbs bursts. Pulses for a HICANN without a working
 //! link or FPGA are dropped and counted too.
 //!
@@ -28,7 +29,8 @@ use crate::time::{HwTime, SYSTEM_CLOCK_MHZ, TICKS_PER_NS};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rand_xoshiro::rand_core::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 
 /// Gbit channels (= DNC mergers) per HICANN.
 pub const CHANNELS: u8 = 8;
@@ -102,6 +104,12 @@ pub enum L2Error {
     Channel { index: usize, channel: u8 },
     #[error("input spike {index}: address {address} is not 6-bit")]
     Address { index: usize, address: u8 },
+    #[error("input spike {index} at {time:?}: released before the planned horizon {horizon:?}")]
+    Late {
+        index: usize,
+        time: HwTime,
+        horizon: HwTime,
+    },
 }
 
 /// Input spikes played, and dropped before the run by cause.
@@ -126,59 +134,163 @@ pub fn plan_playback(
     params: &L2Params,
     defects: &Defects,
 ) -> Result<Playback, L2Error> {
-    for (index, s) in spikes.iter().enumerate() {
-        if s.channel >= CHANNELS {
-            return Err(L2Error::Channel {
-                index,
-                channel: s.channel,
-            });
-        }
-        if s.address >= 64 {
-            return Err(L2Error::Address {
-                index,
-                address: s.address,
-            });
-        }
-    }
-    let mut order: Vec<&L2Spike> = spikes.iter().collect();
-    order.sort_by_key(|s| (s.time, s.hicann.to_enum(), s.channel, s.address));
-    let (per_hicann, per_fpga) = (
-        spacing(params.hicann_input_rate_hz),
-        spacing(params.fpga_input_rate_hz),
-    );
-    let mut hicann_free: HashMap<HicannOnWafer, u64> = HashMap::new();
-    let mut fpga_free: HashMap<u8, u64> = HashMap::new();
+    let mut planner = PlaybackPlanner::new(params, defects);
+    planner.add(0, spikes)?;
     let mut plan = Playback::default();
-    for s in order {
-        if !defects.is_link_usable(s.hicann) {
-            plan.counters.dropped_dead_link += 1;
-            continue;
-        }
-        let release = stamp(params.start_offset.0 + s.time.0);
-        let h_free = hicann_free.get(&s.hicann).copied().unwrap_or(0);
-        let fpga = s.hicann.reticle().fpga().0;
-        let f_free = fpga_free.get(&fpga).copied().unwrap_or(0);
-        let send = release
-            .saturating_sub(params.release_delay.0)
-            .max(h_free)
-            .max(f_free);
-        if send > release {
-            if h_free > release {
-                plan.counters.dropped_hicann_budget += 1;
-            } else {
-                plan.counters.dropped_fpga_budget += 1;
-            }
-            continue;
-        }
-        hicann_free.insert(s.hicann, send + per_hicann);
-        fpga_free.insert(fpga, send + per_fpga);
-        plan.counters.played += 1;
-        plan.injections.push(L2Spike {
-            time: HwTime(release),
-            ..*s
-        });
-    }
+    planner.plan_until(HwTime(u64::MAX), &mut plan.injections);
+    plan.counters = planner.total();
     Ok(plan)
+}
+
+/// A spike waiting for its turn on the links: ordered by (time, HICANN, channel, address, stream).
+type Queued = (HwTime, u16, u8, u8, u32);
+
+/// The playback budgets, applied in timestamp order as a run reaches them, so that spikes added while the
+/// run goes on (forwarded from another wafer) compete with the planned input for the same links.
+///
+/// Every spike belongs to a *stream* (0: the image's input; others: whatever the caller numbers, e.g.
+/// one per wafer-to-wafer route) whose drops are counted apart. A spike is planned once the run's horizon
+/// passes its release, in the order [`plan_playback`] uses for the whole list, so planning in steps gives
+/// exactly the decisions of planning at once; a spike added with its release before the horizon is
+/// refused ([`L2Error::Late`]): the FPGA could no longer have sent it in time.
+#[derive(Debug, Clone)]
+pub struct PlaybackPlanner {
+    params: L2Params,
+    link_usable: Vec<bool>,
+    pending: BinaryHeap<Reverse<Queued>>,
+    hicann_free: HashMap<HicannOnWafer, u64>,
+    fpga_free: HashMap<u8, u64>,
+    horizon: u64,
+    streams: Vec<PlaybackCounters>,
+}
+
+impl PlaybackPlanner {
+    pub fn new(params: &L2Params, defects: &Defects) -> PlaybackPlanner {
+        PlaybackPlanner {
+            params: *params,
+            link_usable: (0..HICANNS_ON_WAFER)
+                .map(|h| {
+                    defects.is_link_usable(HicannOnWafer::from_enum(h).expect("enum in range"))
+                })
+                .collect(),
+            pending: BinaryHeap::new(),
+            hicann_free: HashMap::new(),
+            fpga_free: HashMap::new(),
+            horizon: 0,
+            streams: Vec::new(),
+        }
+    }
+
+    /// The release time on the 4 ns grid of a spike at experiment time `time`.
+    fn release(&self, time: HwTime) -> u64 {
+        stamp(self.params.start_offset.0.saturating_add(time.0))
+    }
+
+    /// Queues `spikes` (experiment time) of `stream`; all or none (the error names the first bad one).
+    pub fn add(&mut self, stream: u32, spikes: &[L2Spike]) -> Result<(), L2Error> {
+        for (index, s) in spikes.iter().enumerate() {
+            if s.channel >= CHANNELS {
+                return Err(L2Error::Channel {
+                    index,
+                    channel: s.channel,
+                });
+            }
+            if s.address >= 64 {
+                return Err(L2Error::Address {
+                    index,
+                    address: s.address,
+                });
+            }
+            if self.release(s.time) < self.horizon {
+                return Err(L2Error::Late {
+                    index,
+                    time: s.time,
+                    horizon: HwTime(self.horizon),
+                });
+            }
+        }
+        if self.streams.len() <= stream as usize {
+            self.streams
+                .resize(stream as usize + 1, PlaybackCounters::default());
+        }
+        self.pending.extend(spikes.iter().map(|s| {
+            Reverse((
+                s.time,
+                s.hicann.to_enum() as u16,
+                s.channel,
+                s.address,
+                stream,
+            ))
+        }));
+        Ok(())
+    }
+
+    /// Plans every queued spike released before hardware time `until`, appending the played ones
+    /// (release time, sorted) to `out`.
+    pub fn plan_until(&mut self, until: HwTime, out: &mut Vec<L2Spike>) {
+        let (per_hicann, per_fpga) = (
+            spacing(self.params.hicann_input_rate_hz),
+            spacing(self.params.fpga_input_rate_hz),
+        );
+        while let Some(&Reverse((time, h, channel, address, stream))) = self.pending.peek() {
+            let release = self.release(time);
+            if release >= until.0 {
+                break;
+            }
+            self.pending.pop();
+            let hicann = HicannOnWafer::from_enum(usize::from(h)).expect("queued from a HICANN");
+            let counters = &mut self.streams[stream as usize];
+            if !self.link_usable[usize::from(h)] {
+                counters.dropped_dead_link += 1;
+                continue;
+            }
+            let h_free = self.hicann_free.get(&hicann).copied().unwrap_or(0);
+            let fpga = hicann.reticle().fpga().0;
+            let f_free = self.fpga_free.get(&fpga).copied().unwrap_or(0);
+            let send = release
+                .saturating_sub(self.params.release_delay.0)
+                .max(h_free)
+                .max(f_free);
+            if send > release {
+                if h_free > release {
+                    counters.dropped_hicann_budget += 1;
+                } else {
+                    counters.dropped_fpga_budget += 1;
+                }
+                continue;
+            }
+            self.hicann_free.insert(hicann, send + per_hicann);
+            self.fpga_free.insert(fpga, send + per_fpga);
+            counters.played += 1;
+            out.push(L2Spike {
+                hicann,
+                channel,
+                address,
+                time: HwTime(release),
+            });
+        }
+        self.horizon = self.horizon.max(until.0);
+    }
+
+    /// What `stream` has played and dropped so far.
+    pub fn counters(&self, stream: u32) -> PlaybackCounters {
+        self.streams
+            .get(stream as usize)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// The counters of all streams together.
+    pub fn total(&self) -> PlaybackCounters {
+        self.streams
+            .iter()
+            .fold(PlaybackCounters::default(), |a, c| PlaybackCounters {
+                played: a.played + c.played,
+                dropped_hicann_budget: a.dropped_hicann_budget + c.dropped_hicann_budget,
+                dropped_fpga_budget: a.dropped_fpga_budget + c.dropped_fpga_budget,
+                dropped_dead_link: a.dropped_dead_link + c.dropped_dead_link,
+            })
+    }
 }
 
 /// Recorded and lost events of one HICANN's up-link.
@@ -341,6 +453,46 @@ mod tests {
         assert_eq!(
             (plan.counters.played, plan.counters.dropped_fpga_budget),
             (26, 54)
+        );
+    }
+
+    #[test]
+    fn planning_as_the_run_goes_gives_the_decisions_of_planning_at_once() {
+        // Bursts of 12 pulses every 700 ns on two HICANNs of one reticle: each burst overruns the
+        // per-HICANN budget (4 of 6 fit, see above), so the decisions depend on the order.
+        let (h, g) = (hicann(18, 7), hicann(19, 7));
+        let spikes: Vec<L2Spike> = (0..40u64)
+            .flat_map(|k| (0..12).map(move |i| at(if i % 2 == 0 { h } else { g }, 700 * k + i)))
+            .collect();
+        let whole = plan_playback(&spikes, &L2Params::default(), &Defects::default()).unwrap();
+        assert!(whole.counters.dropped_hicann_budget > 0);
+        let mut planner = PlaybackPlanner::new(&L2Params::default(), &Defects::default());
+        let (early, late) = spikes.split_at(spikes.len() / 2);
+        planner.add(0, early).unwrap();
+        let mut out = Vec::new();
+        let mut until = HwTime::ZERO;
+        for step in 0..100u64 {
+            until = HwTime::from_ns(20_000 + 350 * step);
+            if step == 20 {
+                // The later half arrives during the run, before its releases (from 34 us on).
+                planner.add(3, late).unwrap();
+            }
+            planner.plan_until(until, &mut out);
+        }
+        assert_eq!(out, whole.injections);
+        let (a, b) = (planner.counters(0), planner.counters(3));
+        assert_eq!(a.played + b.played, whole.counters.played);
+        assert_eq!(a.played + a.dropped_hicann_budget, early.len() as u64);
+        assert_eq!(planner.total(), whole.counters);
+        // A pulse released before the planned horizon is refused.
+        let err = planner.add(1, &[at(h, 0)]).unwrap_err();
+        assert_eq!(
+            err,
+            L2Error::Late {
+                index: 0,
+                time: HwTime::ZERO,
+                horizon: until
+            }
         );
     }
 

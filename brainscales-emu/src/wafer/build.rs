@@ -64,6 +64,20 @@ pub fn populate(h: &mut HicannImage, count: usize, columns: u8, params: DenmemPa
     }
 }
 
+/// [`populate`]s `hicann` with `count` neurons of 2 columns, recorded on Gbit channel 0 (block 0's DNC
+/// merger), each denmem of neuron k driven by a constant `ampere` (1 + 0.01 k), a little different per
+/// neuron so that they do not fire in step.
+pub fn recorded_senders(image: &mut WaferImage, hicann: HicannOnWafer, count: usize, ampere: f64) {
+    let h = hicann_mut(image, hicann);
+    populate(h, count, 2, DenmemParameters::default());
+    h.gbit[0] = GbitDirection::ToDnc;
+    for (k, n) in h.neurons.iter_mut().enumerate() {
+        for (_, p) in &mut n.denmems {
+            p.stimulus_ampere = ampere * (1.0 + 0.01 * k as f64);
+        }
+    }
+}
+
 /// The image of `hicann`, adding an empty one if it is not there yet.
 pub fn hicann_mut(image: &mut WaferImage, hicann: HicannOnWafer) -> &mut HicannImage {
     let i = match image.hicanns.iter().position(|h| h.hicann == hicann) {
@@ -249,6 +263,21 @@ pub struct Recurrent {
     /// Length of the input trains, experiment hardware time.
     pub duration: HwTime,
     pub seed: u64,
+}
+
+impl Recurrent {
+    /// The small setting of the tests: 32 neurons per HICANN, 25 Hz biological input of weight 6,
+    /// recurrent weight 2, 10 µs of input.
+    pub fn small(seed: u64) -> Recurrent {
+        Recurrent {
+            neurons: 32,
+            input_rate_bio_hz: 25.0,
+            input_weight: 6,
+            recurrent_weight: 2,
+            duration: HwTime::from_ns(10_000),
+            seed,
+        }
+    }
 }
 
 /// A recurrent network over `hicanns` at 10^4: each HICANN holds `neurons` neurons of 4 denmems; Gbit

@@ -5,9 +5,8 @@ use crate::coord::{HICANNS_ON_WAFER, HicannOnWafer};
 use crate::defects::Defects;
 use crate::image::{HicannImage, ImageError, Mismatch, WaferImage};
 use crate::layer1::bus::{BUS_MAX_EVENT_RATE_HZ, BusGate, L1Network, SendingRepeater};
-use crate::layer1::merger::{L2Input, OutputPath};
+use crate::layer1::merger::OutputPath;
 use crate::layer1::repeaters::SENDING_REPEATERS;
-use crate::layer2::L2Spike;
 use crate::neuron::nonideal::{Purpose, stream};
 use crate::neuron::{
     ClipCounters, FixedPatternSpreads, HardwareRanges, LogicalNeuron, MismatchCounters,
@@ -22,12 +21,8 @@ pub(super) struct Built {
     pub mismatch: MismatchCounters,
 }
 
-/// Builds the units in HICANN enum order; `injections` are the planned Layer-2 releases.
-pub(super) fn build(
-    image: &WaferImage,
-    defects: &Defects,
-    injections: &[L2Spike],
-) -> Result<Built, ImageError> {
+/// Builds the units in HICANN enum order (Layer-2 input is handed to them as the run plans it).
+pub(super) fn build(image: &WaferImage, defects: &Defects) -> Result<Built, ImageError> {
     let mut order: Vec<&HicannImage> = image.hicanns.iter().collect();
     order.sort_by_key(|h| h.hicann.to_enum());
     let mut unit_of = vec![None; HICANNS_ON_WAFER];
@@ -41,15 +36,6 @@ pub(super) fn build(
     for h in order {
         let mut unit = hicann_state(image, h, &mut clipped, &mut mismatch)?;
         unit.buses = buses(image, &net, defects, h.hicann, &unit_of);
-        unit.injections = injections
-            .iter()
-            .filter(|s| s.hicann == h.hicann)
-            .map(|s| L2Input {
-                time: s.time,
-                dnc_merger: s.channel,
-                address: s.address,
-            })
-            .collect();
         for t in image.traces.iter().filter(|t| t.hicann == h.hicann) {
             let neuron = unit.denmem_slot[t.denmem.to_enum()]
                 .expect("checked: traced denmems are in a neuron")

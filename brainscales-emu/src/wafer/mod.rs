@@ -4,7 +4,10 @@
 //! the wafer's fixed-pattern mismatch from its seed if switched on, clipped to the reachable ranges of the
 //! speed-up and capacitor, membrane noise seeded per neuron), the synapse block, the output path, and per
 //! sending repeater its bus gate and fan-out to the drivers it reaches with their hop latency (computed
-//! once). Layer-2 input is planned on the links before the run ([`plan_playback`]).
+//! once). Layer-2 input is planned on the links as the run reaches it, in timestamp order
+//! ([`PlaybackPlanner`]: the same decisions as planning the whole list before the run), so that spikes
+//! injected during the run ([`Wafer::inject`], e.g. forwarded from another wafer by [`crate::system`])
+//! compete with the image's input for the same link budgets.
 //!
 //! [`Wafer::run`] steps all HICANNs in conservative windows (module `windows`) of the minimum Layer-1 latency
 //! `L1Timing::latency(0)` (64.44 ns): no event sent in a window can land before its end. One HICANN's
@@ -46,7 +49,10 @@ use crate::coord::{HicannOnWafer, NeuronOnHicann};
 use crate::defects::Defects;
 use crate::image::{ImageError, WaferImage};
 use crate::layer1::bus::SendingRepeater;
-use crate::layer2::{L2Params, L2Spike, PlaybackCounters, Recorder, plan_playback};
+use crate::layer1::merger::L2Input;
+use crate::layer2::{
+    GbitDirection, L2Params, L2Spike, PlaybackCounters, PlaybackPlanner, Recorder,
+};
 use crate::neuron::{ClipCounters, IntegratorCounters, MismatchCounters};
 use crate::time::{HwTime, SpeedUp};
 use hicann::{HicannState, Inbound};
@@ -97,7 +103,9 @@ pub struct Wafer {
     l2: L2Params,
     window: HwTime,
     units: Vec<HicannState>,
-    playback: PlaybackCounters,
+    playback: PlaybackPlanner,
+    /// Planned releases, reused between runs.
+    released: Vec<L2Spike>,
     clipped: ClipCounters,
     mismatch: MismatchCounters,
     recorder: Recorder,
@@ -130,15 +138,18 @@ impl Wafer {
     pub fn load(image: WaferImage, defects: &Defects) -> Result<Wafer, ImageError> {
         image.check(defects)?;
         let l2 = image.l2_params();
-        let playback = plan_playback(&image.inputs, &l2, defects)
+        let mut playback = PlaybackPlanner::new(&l2, defects);
+        playback
+            .add(0, &image.inputs)
             .map_err(|e| ImageError::Wafer(e.to_string()))?;
-        let built = load::build(&image, defects, &playback.injections)?;
+        let built = load::build(&image, defects)?;
         Ok(Wafer {
             speed_up: image.speed_up,
             l2,
             window: image.l1_timing.latency(0),
             units: built.units,
-            playback: playback.counters,
+            playback,
+            released: Vec::new(),
             clipped: built.clipped,
             mismatch: built.mismatch,
             recorder: Recorder::new(&l2),
@@ -159,6 +170,7 @@ impl Wafer {
             .build()
             .expect("a rayon pool");
         let start = self.now;
+        self.release(until);
         if until > start {
             pool.install(|| windows::run(&mut self.units, start, until, self.window));
             self.now = until;
@@ -167,6 +179,61 @@ impl Wafer {
             u.synapses.advance(until);
         }
         self.collect()
+    }
+
+    /// Queues Layer-2 input spikes (experiment time) of `stream` (>= 1; 0 is the image's input) on the
+    /// playback links during the run: they go through the same budgets as the image's input and are
+    /// counted per stream ([`Wafer::playback_counters`]). Each spike's HICANN must be configured with its
+    /// channel pointing to the HICANN, and its release must not precede [`Wafer::now`]. All or none.
+    pub fn inject(&mut self, stream: u32, spikes: &[L2Spike]) -> Result<(), ImageError> {
+        for (index, s) in spikes.iter().enumerate() {
+            let unit = self.unit_index(s.hicann).map(|u| &self.units[u]);
+            let into_hicann = unit.is_some_and(|u| {
+                u.gbit.get(usize::from(s.channel)) == Some(&GbitDirection::ToHicann)
+            });
+            if !into_hicann {
+                return Err(ImageError::Hicann {
+                    hicann: s.hicann,
+                    what: format!(
+                        "injected spike {index}: HICANN not configured or Gbit channel {} does not point to it",
+                        s.channel
+                    ),
+                });
+            }
+        }
+        self.playback
+            .add(stream, spikes)
+            .map_err(|e| ImageError::Wafer(e.to_string()))
+    }
+
+    /// What the playback of `stream` has played and dropped so far (0: the image's input).
+    pub fn playback_counters(&self, stream: u32) -> PlaybackCounters {
+        self.playback.counters(stream)
+    }
+
+    /// The unit of `hicann` (units are in HICANN enum order).
+    fn unit_index(&self, hicann: HicannOnWafer) -> Option<usize> {
+        self.units
+            .binary_search_by_key(&hicann.to_enum(), |u| u.hicann.to_enum())
+            .ok()
+    }
+
+    /// Plans the playback released before `until` and hands it to the HICANNs (in release order).
+    fn release(&mut self, until: HwTime) {
+        let mut released = std::mem::take(&mut self.released);
+        released.clear();
+        self.playback.plan_until(until, &mut released);
+        for s in &released {
+            let unit = self
+                .unit_index(s.hicann)
+                .expect("checked: input HICANNs are configured");
+            self.units[unit].injections.push(L2Input {
+                time: s.time,
+                dnc_merger: s.channel,
+                address: s.address,
+            });
+        }
+        self.released = released;
     }
 
     /// Drains the spikes and up-link events of the units into a [`WaferRun`].
@@ -246,7 +313,7 @@ impl Wafer {
             counters: WaferCounters {
                 hicanns,
                 buses,
-                playback: self.playback,
+                playback: self.playback.total(),
                 clipped: self.clipped,
                 mismatch: self.mismatch,
             },

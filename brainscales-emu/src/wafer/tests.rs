@@ -2,7 +2,6 @@ use super::build::{self, INPUT_ADDRESSES, Recurrent};
 use super::*;
 use crate::coord::SynapticInput;
 use crate::image::{CurrentStimulus, TraceRequest};
-use crate::layer2::GbitDirection;
 use crate::neuron::DenmemParameters;
 use crate::synapse::RowInputs;
 
@@ -105,6 +104,48 @@ fn an_input_spike_reaches_its_denmems_through_the_full_path_at_the_expected_time
 }
 
 #[test]
+fn a_spike_injected_during_the_run_is_played_like_an_image_input() {
+    let t_in = 1_003;
+    let mut image = one_input_image(&[a()], HwTime::ZERO);
+    image.inputs.clear();
+    let mut wafer = Wafer::load(image, &Defects::default()).unwrap();
+    wafer.run(HwTime::from_ns(20_500), 1);
+    let spike = L2Spike {
+        hicann: a(),
+        channel: 0,
+        address: INPUT_ADDRESSES[0],
+        time: HwTime::from_ns(t_in),
+    };
+    let late = L2Spike {
+        time: HwTime::from_ns(400),
+        ..spike
+    };
+    let e = wafer.inject(1, &[spike, late]).unwrap_err().to_string();
+    assert!(e.starts_with("input spike 1 at"), "{e}");
+    let e = wafer
+        .inject(
+            1,
+            &[L2Spike {
+                channel: 1,
+                ..spike
+            }],
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("Gbit channel 1 does not point to it"), "{e}");
+    wafer.inject(1, &[spike]).unwrap();
+    let t = arrival(t_in, 0);
+    wafer.run(t, 1);
+    assert_eq!(excitatory(&wafer, a()), 0.0, "nothing before the arrival");
+    let run = wafer.run(t + HwTime(1), 1);
+    let expected = 2.0 * trafo_siemens(f64::from(WEIGHT));
+    assert!((excitatory(&wafer, a()) - expected).abs() < 1e-12 * expected);
+    assert_eq!(wafer.playback_counters(1).played, 1);
+    assert_eq!(wafer.playback_counters(0).played, 0);
+    assert_eq!(run.counters.playback.played, 1);
+}
+
+#[test]
 fn a_bus_reaches_exactly_the_switched_drivers_with_one_hop_more_on_the_neighbour() {
     let t_in = 2_000;
     let mut image = one_input_image(&[a(), west()], HwTime::from_ns(t_in));
@@ -150,16 +191,9 @@ fn a_defective_bus_carries_nothing() {
 #[test]
 fn a_saturated_uplink_loses_recorded_events_but_not_on_wafer_delivery() {
     let mut image = WaferImage::new(SpeedUp::Normal, 1);
-    let h = build::hicann_mut(&mut image, a());
-    build::populate(h, 16, 2, DenmemParameters::default());
-    h.gbit[0] = GbitDirection::ToDnc;
     // Each neuron driven far above threshold (V_inf ~ 2.4 V, 8 uA on 4 denmems, each a little different so
     // they do not fire in step): ~2.7 M spikes/s each, 44 M/s together against 25 M/s on the up-link.
-    for (k, n) in h.neurons.iter_mut().enumerate() {
-        for (_, p) in &mut n.denmems {
-            p.stimulus_ampere = 2e-6 * (1.0 + 0.01 * k as f64);
-        }
-    }
+    build::recorded_senders(&mut image, a(), 16, 2e-6);
     build::populate(
         build::hicann_mut(&mut image, west()),
         1,
@@ -193,17 +227,7 @@ fn a_saturated_uplink_loses_recorded_events_but_not_on_wafer_delivery() {
 
 fn recurrent() -> WaferImage {
     let hicanns = [hicann(16, 7), hicann(17, 7), hicann(18, 7), hicann(19, 7)];
-    build::recurrent_network(
-        &hicanns,
-        Recurrent {
-            neurons: 32,
-            input_rate_bio_hz: 25.0,
-            input_weight: 6,
-            recurrent_weight: 2,
-            duration: HwTime::from_ns(10_000),
-            seed: 7,
-        },
-    )
+    build::recurrent_network(&hicanns, Recurrent::small(7))
 }
 
 #[test]
