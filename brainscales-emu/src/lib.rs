@@ -17,6 +17,8 @@
 //!   defects.
 //! - [`wafer`]: the wafer run: every HICANN's neurons, synapses and output path joined by Layer 1 and
 //!   Layer 2 in conservative time windows, in parallel.
+//! - [`system`]: 1..=20 wafer modules joined only through Layer 2: routes from one wafer's recording to
+//!   another's playback, run in lock-step segments of the smallest route latency.
 
 pub mod coord;
 pub mod defects;
@@ -26,6 +28,7 @@ pub mod layer2;
 pub mod neuron;
 pub mod preset;
 pub mod synapse;
+pub mod system;
 pub mod time;
 pub mod wafer;
 
