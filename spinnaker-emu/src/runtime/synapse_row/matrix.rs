@@ -208,6 +208,12 @@ impl SynapticRegion {
         self.words.len() * 4
     }
 
+    /// Gives back the capacity left over from growing the region matrix by matrix (up to as much again as its
+    /// words): once a core's region is complete, thousands of cores' spare capacity would add up.
+    pub fn shrink_to_fit(&mut self) {
+        self.words.shrink_to_fit();
+    }
+
     /// The words a DMA of `n_bytes` from `offset_bytes` past the region base reads, as the core
     /// requests a row (§4.5, §4.7). `None` when unaligned or outside the region, where the real
     /// core would read whatever SDRAM holds there.
