@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 
 use nmemu_loader::writers::{MAPPING_JSON, check_out_dir, write_json};
+use nmemu_mapping::spinnaker::Mapped;
+use nmemu_mapping::spinnaker::memory::gb;
 
 use super::target::TargetArgs;
 use super::thousands;
@@ -24,17 +26,18 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<(), String> {
     let dir = super::out_dir(args.out.as_ref(), &args.target.net);
     check_out_dir(&dir).map_err(|e| format!("--out {e}"))?;
-    let target = args.target.map(args.target.load()?)?;
+    let target = args.target.map(args.target.load()?, false)?;
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let path = dir.join(MAPPING_JSON);
     write_json(&path, &target.mapped.report).map_err(|e| e.to_string())?;
-    print_summary(&target.mapped.report);
+    print_summary(&target.mapped);
     println!("wrote {}", path.display());
     Ok(())
 }
 
-/// The mapping in a few lines: what went where, how big the tables are, what is inexact.
-pub fn print_summary(r: &nmemu_mapping::spinnaker::report::SpinnakerReport) {
+/// The mapping in a few lines: what went where, how big the tables are, the memory estimate, what is inexact.
+pub fn print_summary(mapped: &Mapped) {
+    let r = &mapped.report;
     println!(
         "mapped onto {}: {} application cores on {} chips ({} usable), {} synapses, mapping took {:.2} s",
         r.machine,
@@ -65,6 +68,12 @@ pub fn print_summary(r: &nmemu_mapping::spinnaker::report::SpinnakerReport) {
         thousands(r.routing_entries.before_minimisation as u64),
         thousands(r.routing_entries.after_minimisation as u64),
         r.routing_entries.max_per_chip
+    );
+    println!(
+        "  memory (estimate): map {}, run {} (synaptic matrices {})",
+        gb(mapped.memory.map),
+        gb(mapped.memory.run),
+        gb(mapped.memory.matrices)
     );
     for w in &r.warnings {
         println!("  warning: {w}");

@@ -10,6 +10,8 @@ use nmemu_mapping::spinnaker::{Mapped, SpinnakerOptions, map, time_scale};
 use spinnaker_emu::faults::{self, Faults};
 use spinnaker_emu::image::MachineDescription;
 
+use super::memory::MemoryArgs;
+
 #[derive(Debug, clap::Args)]
 pub struct TargetArgs {
     /// The network file (net.json, format nmemu-net/1).
@@ -41,6 +43,8 @@ pub struct TargetArgs {
     /// With --time-scale-factor auto: biological ms each probe runs (at most the network's duration).
     #[arg(long, default_value_t = 100.0)]
     pub probe_ms: f64,
+    #[command(flatten)]
+    pub memory: MemoryArgs,
 }
 
 /// `--time-scale-factor`: a number, or `auto`.
@@ -130,8 +134,9 @@ impl TargetArgs {
         })
     }
 
-    /// Maps a loaded network onto `--machine`.
-    pub fn map(&self, loaded: Loaded) -> Result<Target, String> {
+    /// Maps a loaded network onto `--machine`; `running`: the image will be run (its copy in the emulator
+    /// counts against `--max-memory`).
+    pub fn map(&self, loaded: Loaded, running: bool) -> Result<Target, String> {
         let Loaded {
             net,
             seed,
@@ -152,12 +157,17 @@ impl TargetArgs {
             TimeScale::Fixed(factor) => {
                 let options = SpinnakerOptions {
                     time_scale_factor: factor,
+                    memory_limit: Some(self.memory.limit(running)),
                     ..SpinnakerOptions::new(description, seed)
                 };
                 pool.install(|| map(&net, &options))?
             }
             TimeScale::Auto => {
-                let options = SpinnakerOptions::new(description, seed);
+                // Probes load every image they try.
+                let options = SpinnakerOptions {
+                    memory_limit: Some(self.memory.limit(true)),
+                    ..SpinnakerOptions::new(description, seed)
+                };
                 let probe_ms = self
                     .probe_ms
                     .min(net.simulation.duration_ms.max(net.simulation.timestep_ms));
