@@ -100,7 +100,7 @@ fn validate_answers_for_1e5_by_1e5_without_expanding() {
     assert!(out.contains("expanded synapses 6.00 GB in all"), "{out}");
     let (code, out, err, _) = on(&net, &["validate", "--max-memory", "100MB"]);
     assert_eq!(code, 1);
-    assert_refused(&err, "0.10 GB");
+    assert_refused(&err, "100.0 MB");
     assert!(out.contains("memory (estimate"), "{out}");
 }
 
@@ -112,5 +112,5 @@ fn bundled_examples_fit_a_modest_limit_and_a_tiny_one_refuses_them() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let o = nmemu(&["validate", "--max-memory", "1MB", net]);
     assert_eq!(o.status.code(), Some(1));
-    assert_refused(&String::from_utf8_lossy(&o.stderr), "0.00 GB");
+    assert_refused(&String::from_utf8_lossy(&o.stderr), "1.0 MB");
 }

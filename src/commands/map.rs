@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use nmemu_loader::writers::{MAPPING_JSON, check_out_dir, write_json};
 use nmemu_mapping::spinnaker::Mapped;
-use nmemu_mapping::spinnaker::memory::gb;
+use nmemu_mapping::spinnaker::memory::bytes;
 
 use super::target::TargetArgs;
 use super::thousands;
@@ -71,9 +71,9 @@ pub fn print_summary(mapped: &Mapped) {
     );
     println!(
         "  memory (estimate): map {}, run {} (synaptic matrices {})",
-        gb(mapped.memory.map),
-        gb(mapped.memory.run),
-        gb(mapped.memory.matrices)
+        bytes(mapped.memory.map),
+        bytes(mapped.memory.run),
+        bytes(mapped.memory.matrices)
     );
     for w in &r.warnings {
         println!("  warning: {w}");

@@ -2,7 +2,7 @@
 //! (`nmemu_mapping::spinnaker::memory`) exceeds it are refused with the estimate and the limit before anything
 //! large is allocated, rather than killed by the kernel or aborted by a failed allocation.
 
-use nmemu_mapping::spinnaker::memory::{MemoryLimit, gb};
+use nmemu_mapping::spinnaker::memory::{MemoryLimit, bytes};
 
 /// The flag's name, as refusals give it.
 pub const FLAG: &str = "--max-memory";
@@ -24,13 +24,13 @@ pub struct MemoryArgs {
 
 impl MemoryArgs {
     /// The limit in bytes and how it was set (for messages).
-    pub fn bytes(&self) -> (u64, String) {
+    pub fn limit_bytes(&self) -> (u64, String) {
         match self.max_memory {
             Some(bytes) => (bytes, FLAG.to_string()),
             None => match host_total_bytes() {
                 Some(total) => (
                     (total as f64 * HOST_SHARE) as u64,
-                    format!("{FLAG} (default: 3/4 of this host's {})", gb(total)),
+                    format!("{FLAG} (default: 3/4 of this host's {})", bytes(total)),
                 ),
                 None => (FALLBACK_BYTES, format!("{FLAG} (default)")),
             },
@@ -39,7 +39,7 @@ impl MemoryArgs {
 
     /// The limit for a mapping (`running`: the image will also be loaded into the emulator).
     pub fn limit(&self, running: bool) -> MemoryLimit {
-        let (bytes, source) = self.bytes();
+        let (bytes, source) = self.limit_bytes();
         MemoryLimit {
             bytes,
             source,

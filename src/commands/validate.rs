@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use nmemu_loader::{Limits, Network, count, expected_synapses};
-use nmemu_mapping::spinnaker::memory::{self, MemoryEstimate, Slicing, gb};
+use nmemu_mapping::spinnaker::memory::{self, MemoryEstimate, Slicing, bytes};
 
 use super::memory::MemoryArgs;
 use super::thousands;
@@ -77,7 +77,7 @@ pub fn run(args: &Args) -> Result<(), String> {
         .collect();
     let expected_total: f64 = expected.iter().sum();
     // Refused before counting: counting is cheap in memory but not in time.
-    let (limit, source) = args.memory.bytes();
+    let (limit, source) = args.memory.limit_bytes();
     let before = check_memory(&net, &expected, limit, &source);
     let counted = if args.no_expand || before.is_err() {
         None
@@ -155,14 +155,14 @@ fn print_estimate(e: &MemoryEstimate, limit: u64, source: &str) {
     );
     println!(
         "  expanded synapses {} in all, the largest projection {} (the mapper holds one at a time)",
-        gb(e.expanded_all),
-        gb(e.largest_projection)
+        bytes(e.expanded_all),
+        bytes(e.largest_projection)
     );
     println!(
         "  map {} (synaptic matrices {}), run {}; limit {} ({source})",
-        gb(e.map),
-        gb(e.matrices),
-        gb(e.run),
-        gb(limit)
+        bytes(e.map),
+        bytes(e.matrices),
+        bytes(e.run),
+        bytes(limit)
     );
 }

@@ -5,15 +5,16 @@
 //! The mapper streams the synapses (`summary`): it holds one projection's expansion at a time, with the buckets
 //! that sort its words by post slice (12 bytes a synapse), while the synaptic matrices of every core grow to
 //! their final size. The matrices dominate large networks: each core holds a matrix per incoming projection with
-//! a row slot for *every* neuron of the source population, padded to the longest row (spinnaker.md §4.5), so
-//! their size grows with the number of post slices, which shrink with `--time-scale-factor` 1. A run loads the
-//! image into the emulator's cores, a second copy of the matrices.
+//! a row slot for *every* neuron of the source population (spinnaker.md §4.5), so their size grows with the
+//! number of post slices, which shrink with `--time-scale-factor` 1. The host stores a row end per slot and the
+//! words of the rows that are not empty (`SynapticRegion`), not the padded SDRAM image. A run loads the image
+//! into the emulator's cores, a second copy of the matrices.
 //!
 //! [`estimate`] works from the network and a partition: before partitioning, from the largest slices the
 //! runtime allows (a lower bound of the matrices, for `validate` and the first check); after, from the slices
-//! and delay stages chosen (the check just before the matrices are built). Row lengths of random connectors are
-//! taken at their expected maximum, mean + sqrt(2 mean ln rows); delayed synapses are assumed spread evenly over
-//! the stages. `bench/memory.sh` compares the estimate with measured peaks.
+//! and delay stages chosen (the check just before the matrices are built). A slot's synapses are taken as
+//! Poisson (a random connector's row is empty with probability e^-mean); delayed synapses are assumed spread
+//! evenly over the stages. `bench/memory.sh` compares the estimate with measured peaks.
 
 use nmemu_loader::Network;
 use nmemu_loader::format::Connector;
@@ -69,10 +70,10 @@ impl MemoryEstimate {
             "{}: {what} {NEEDS} {} (synaptic matrices {}, largest projection expanded {}); \
              the limit is {}",
             limit.source,
-            gb(needed),
-            gb(self.matrices),
-            gb(self.largest_projection),
-            gb(limit.bytes)
+            bytes(needed),
+            bytes(self.matrices),
+            bytes(self.largest_projection),
+            bytes(limit.bytes)
         ))
     }
 }
@@ -85,9 +86,16 @@ pub fn is_refusal(error: &str) -> bool {
 /// The words every refusal carries.
 const NEEDS: &str = "this network needs about";
 
-/// Bytes as gigabytes with two decimals (the unit refusals are read in).
-pub fn gb(bytes: u64) -> String {
-    format!("{:.2} GB", bytes as f64 / 1e9)
+/// Bytes in kB, MB or GB (powers of 1000), as `--max-memory` takes them.
+pub fn bytes(n: u64) -> String {
+    let x = n as f64;
+    if x < 1e6 {
+        format!("{:.1} kB", x / 1e3)
+    } else if x < 1e9 {
+        format!("{:.1} MB", x / 1e6)
+    } else {
+        format!("{:.2} GB", x / 1e9)
+    }
 }
 
 /// How a population is cut into slices, as the estimate sees it.
@@ -110,7 +118,7 @@ pub fn estimate(net: &Network, synapses: &[f64], slicing: &Slicing) -> MemoryEst
         if p.synapse.is_plastic() {
             plastic += n;
         }
-        out.matrices += 4 * matrix_words(net, j, n, slicing);
+        out.matrices += matrix_bytes(net, j, n, slicing);
     }
     out.map = out.matrices
         + out.largest_projection
@@ -120,8 +128,9 @@ pub fn estimate(net: &Network, synapses: &[f64], slicing: &Slicing) -> MemoryEst
     out
 }
 
-/// The words of projection `j`'s matrices on all the cores it reaches.
-fn matrix_words(net: &Network, j: usize, synapses: f64, slicing: &Slicing) -> u64 {
+/// The host bytes of projection `j`'s matrices on all the cores it reaches, as `SynapticRegion` stores them:
+/// a row end per slot, and a row's words (header, synapses) only where it is not empty.
+fn matrix_bytes(net: &Network, j: usize, synapses: f64, slicing: &Slicing) -> u64 {
     let p = &net.projections[j];
     let post = &net.populations[p.post.population];
     let (atoms, row_sets) = match slicing {
@@ -131,31 +140,28 @@ fn matrix_words(net: &Network, j: usize, synapses: f64, slicing: &Slicing) -> u6
             1 + delays.of_population[p.pre.population].map_or(0, |v| delays.vertices[v].n_stages),
         ),
     };
-    let cores = u64::from(p.post.len().div_ceil(atoms.max(1)).max(1));
-    let (pre_view, rows) = (
-        f64::from(p.pre.len().max(1)),
-        u64::from(net.populations[p.pre.population].size),
-    );
     if synapses <= 0.0 {
         return 0;
     }
-    let mean = synapses / (pre_view * cores as f64 * f64::from(row_sets));
-    let exact = matches!(
-        p.connector,
-        Connector::AllToAllConnector { .. } | Connector::OneToOneConnector {}
-    );
-    let longest = if exact {
-        mean
-    } else {
-        mean + (2.0 * mean * (rows as f64).ln().max(1.0)).sqrt()
-    };
-    // A plastic row holds a weight and a control half-word per synapse after its pre-synaptic history.
-    let longest = longest.ceil() as u64;
+    let cores = f64::from(p.post.len().div_ceil(atoms.max(1)).max(1)) * f64::from(row_sets);
+    let slots = cores * f64::from(net.populations[p.pre.population].size);
+    // The slots of the pre view's neurons, and the synapses each holds on average.
+    let in_view = cores * f64::from(p.pre.len().max(1));
+    let mean = synapses / in_view;
     let words = if p.synapse.is_plastic() {
-        PRE_HISTORY_WORDS as u64 + 2 * longest.div_ceil(2)
+        // Every plastic row is stored: its pre-synaptic history makes it non-zero.
+        slots * (ROW_HEADER_WORDS + PRE_HISTORY_WORDS) as f64 + in_view * (mean + 0.5)
     } else {
-        longest
+        let exact = matches!(
+            p.connector,
+            Connector::AllToAllConnector { .. } | Connector::OneToOneConnector {}
+        );
+        let not_empty = if exact {
+            mean.min(1.0)
+        } else {
+            1.0 - (-mean).exp()
+        };
+        in_view * (not_empty * ROW_HEADER_WORDS as f64 + mean)
     };
-    let slot = ROW_HEADER_WORDS as u64 + words.max(1);
-    cores * rows * u64::from(row_sets) * slot
+    (4.0 * (slots + words)) as u64
 }
