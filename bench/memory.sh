@@ -21,19 +21,25 @@ nmemu="$target/release/nmemu"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
+# The size after `map ` in a line (e.g. "map 2.75 GB" or "map 18.2 kB"), in GB.
+map_gb() {
+    awk '{ for (i = 1; i < NF; i++) if ($i == "map") {
+             u = $(i + 2); s = (u ~ /^GB/) ? 1 : (u ~ /^MB/) ? 1e-3 : 1e-6; printf "%.3f", $(i + 1) * s; exit } }'
+}
+
 # One network at one factor: estimates and the measured peak, in GB.
 measure() {
     local net="$1" factor="$2" name="$3"
     local validate map rss
-    validate=$("$nmemu" validate --no-expand --max-memory 1TB "$net" | sed -n 's/^  map \([0-9.]*\) GB.*/\1/p')
+    validate=$("$nmemu" validate --no-expand --max-memory 1TB "$net" | grep '^  map ' | map_gb)
     if ! prlimit --as="$as_bytes" /usr/bin/time -f '%M' -o "$work/rss" \
         "$nmemu" map --machine "$machine" --time-scale-factor "$factor" --max-memory 13GB "$net" \
         --out "$work/out" >"$work/stdout" 2>"$work/stderr"; then
         printf '%-28s %6s  refused or failed: %s\n' "$name" "$factor" "$(grep -v '^Command' "$work/stderr" | head -1)"
         return
     fi
-    map=$(sed -n 's/^  memory (estimate): map \([0-9.]*\) GB.*/\1/p' "$work/stdout")
-    rss=$(awk '{printf "%.2f", $NF / 1e6}' "$work/rss")
+    map=$(grep '^  memory (estimate): ' "$work/stdout" | map_gb)
+    rss=$(awk '{printf "%.3f", $NF / 1e6}' "$work/rss")
     printf '%-28s %6s %12s %12s %12s %8s\n' "$name" "$factor" "$validate" "$map" "$rss" \
         "$(awk -v e="$map" -v r="$rss" 'BEGIN { printf "%.2f", (r > 0 ? e / r : 0) }')"
     rm -rf "$work/out"

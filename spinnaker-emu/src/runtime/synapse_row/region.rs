@@ -212,8 +212,10 @@ impl SynapticRegion {
         let start = offset_bytes as usize / 4;
         let span = self.spans[..self.spans.partition_point(|s| s.start_words <= start)].last()?;
         let within = start - span.start_words;
-        let r = within / span.stride;
-        (within % span.stride == 0 && r < span.n_rows && n_bytes as usize / 4 == span.stride)
+        let r = within.checked_div(span.stride)?;
+        (within.is_multiple_of(span.stride)
+            && r < span.n_rows
+            && n_bytes as usize / 4 == span.stride)
             .then_some((span.first_row + r, span.stride))
     }
 
