@@ -11,6 +11,7 @@ pub mod expr;
 pub mod format;
 pub mod input;
 pub mod limits;
+pub mod memory;
 pub mod models;
 pub mod network;
 pub mod random;
@@ -19,7 +20,7 @@ pub mod time;
 pub mod validate;
 pub mod writers;
 
-pub use connectors::{Synapses, expand, expected_synapses};
+pub use connectors::{Synapses, count, expand, expected_synapses};
 pub use error::{LoadError, Problem};
 pub use limits::Limits;
 pub use network::Network;

@@ -1,6 +1,8 @@
 //! `nmemu map`: place and route a network onto a machine and write mapping.json, without running it.
 
 use nmemu_loader::writers::{MAPPING_JSON, write_json};
+use nmemu_mapping::spinnaker::Mapped;
+use nmemu_mapping::spinnaker::memory::bytes;
 
 use super::output::OutArgs;
 use super::target::TargetArgs;
@@ -22,19 +24,20 @@ pub struct Args {
 
 pub fn run(args: &Args) -> Result<(), String> {
     let out = args.out.check(&args.target.net)?;
-    let target = args.target.map(args.target.load()?)?;
+    let target = args.target.map(args.target.load()?, false)?;
     let _writing = signals::defer();
     let staging = out.stage()?;
     write_json(&staging.path().join(MAPPING_JSON), &target.mapped.report)
         .map_err(|e| e.to_string())?;
     staging.commit().map_err(|e| e.to_string())?;
-    print_summary(&target.mapped.report);
+    print_summary(&target.mapped);
     println!("wrote {}", out.dir.join(MAPPING_JSON).display());
     Ok(())
 }
 
-/// The mapping in a few lines: what went where, how big the tables are, what is inexact.
-pub fn print_summary(r: &nmemu_mapping::spinnaker::report::SpinnakerReport) {
+/// The mapping in a few lines: what went where, how big the tables are, the memory estimate, what is inexact.
+pub fn print_summary(mapped: &Mapped) {
+    let r = &mapped.report;
     println!(
         "mapped onto {}: {} application cores on {} chips ({} usable), {} synapses, mapping took {:.2} s",
         r.machine,
@@ -65,6 +68,12 @@ pub fn print_summary(r: &nmemu_mapping::spinnaker::report::SpinnakerReport) {
         thousands(r.routing_entries.before_minimisation as u64),
         thousands(r.routing_entries.after_minimisation as u64),
         r.routing_entries.max_per_chip
+    );
+    println!(
+        "  memory (estimate): map {}, run {} (synaptic matrices {})",
+        bytes(mapped.memory.map),
+        bytes(mapped.memory.run),
+        bytes(mapped.memory.matrices)
     );
     for w in &r.warnings {
         println!("  warning: {w}");

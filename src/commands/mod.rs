@@ -4,6 +4,7 @@
 pub mod example;
 pub mod machines;
 pub mod map;
+pub mod memory;
 pub mod noc;
 pub mod output;
 pub mod progress;
@@ -45,22 +46,6 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// Formats a byte count: 1.3 MB, 2.9 GB.
-pub fn bytes(n: u64) -> String {
-    let units = ["B", "kB", "MB", "GB", "TB"];
-    let mut x = n as f64;
-    let mut unit = 0;
-    while x >= 1000.0 && unit < units.len() - 1 {
-        x /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{x:.1} {}", units[unit])
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
@@ -68,8 +53,6 @@ mod tests {
         assert_eq!(super::thousands(0), "0");
         assert_eq!(super::thousands(319_564), "319,564");
         assert_eq!(super::thousands(1_000_000), "1,000,000");
-        assert_eq!(super::bytes(999), "999 B");
-        assert_eq!(super::bytes(2_900_000_000), "2.9 GB");
     }
 
     #[test]

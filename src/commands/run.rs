@@ -92,9 +92,9 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let out = args.out.check(&args.target.net)?;
     let loaded = args.target.load()?;
     let total_ticks = run_ticks(args.duration_ms, &loaded.net, &args.target.net)?;
-    let target = args.target.map(loaded)?;
+    let target = args.target.map(loaded, true)?;
     let (net, mapped) = (&target.net, &target.mapped);
-    super::map::print_summary(&mapped.report);
+    super::map::print_summary(mapped);
     let dt_ms = net.simulation.timestep_ms;
     let threads = args.target.kernel_threads();
 

@@ -12,6 +12,7 @@ use nmemu_mapping::spinnaker::{Mapped, SpinnakerOptions, map, time_scale};
 use spinnaker_emu::faults::{self, Faults};
 use spinnaker_emu::image::MachineDescription;
 
+use super::memory::MemoryArgs;
 use super::progress::Progress;
 
 #[derive(Debug, clap::Args)]
@@ -48,6 +49,8 @@ pub struct TargetArgs {
     /// No progress bar (and, when stderr is not a terminal, no progress lines).
     #[arg(long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub memory: MemoryArgs,
 }
 
 /// `--time-scale-factor`: a number, or `auto`.
@@ -137,8 +140,9 @@ impl TargetArgs {
         })
     }
 
-    /// Maps a loaded network onto `--machine`.
-    pub fn map(&self, loaded: Loaded) -> Result<Target, String> {
+    /// Maps a loaded network onto `--machine`; `running`: the image will be run (its copy in the emulator
+    /// counts against `--max-memory`).
+    pub fn map(&self, loaded: Loaded, running: bool) -> Result<Target, String> {
         let Loaded {
             net,
             seed,
@@ -178,13 +182,16 @@ impl TargetArgs {
                 let options = SpinnakerOptions {
                     time_scale_factor: factor,
                     progress: observer,
+                    memory_limit: Some(self.memory.limit(running)),
                     ..SpinnakerOptions::new(description, seed)
                 };
                 pool.install(|| map(&net, &options)).map(|m| (m, None))
             }
             TimeScale::Auto => {
+                // Probes load every image they try.
                 let options = SpinnakerOptions {
                     progress: observer,
+                    memory_limit: Some(self.memory.limit(true)),
                     ..SpinnakerOptions::new(description, seed)
                 };
                 let probe_ms = self

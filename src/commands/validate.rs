@@ -1,15 +1,18 @@
-//! `nmemu validate`: load, validate and expand a network; print what it contains.
+//! `nmemu validate`: load and validate a network, count its synapses, estimate the memory mapping and running
+//! it take; print what it contains.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use nmemu_loader::connectors::{PerSynapse, expand};
-use nmemu_loader::{Limits, Network, expected_synapses};
+use nmemu_loader::{Limits, Network, count, expected_synapses};
+use nmemu_mapping::spinnaker::memory::{self, MemoryEstimate, Slicing, bytes};
 
-use super::{bytes, thousands};
+use super::memory::MemoryArgs;
+use super::thousands;
 
-/// Validate a net.json file and print a summary: populations, neurons, projections, the synapse count after
-/// expanding every connector, and the memory the expanded network takes.
+/// Validate a net.json file and print a summary: populations, neurons, projections, the exact synapse count of
+/// every connector (counted one projection at a time, without storing synapses), and the memory mapping and
+/// running the network are estimated to take. Refuses a network whose mapping would exceed --max-memory.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Example:\n  nmemu validate examples/va_cuba.json\n  nmemu validate --no-expand examples/microcircuit_0.1.json"
@@ -17,7 +20,7 @@ use super::{bytes, thousands};
 pub struct Args {
     /// The network file (net.json, format nmemu-net/1).
     net: PathBuf,
-    /// Only check the file; report expected synapse counts instead of expanding the connectors.
+    /// Only check the file; report expected synapse counts instead of counting what the connectors make.
     #[arg(long)]
     no_expand: bool,
     /// Refuse networks with more neurons than this.
@@ -26,7 +29,9 @@ pub struct Args {
     /// Refuse networks expected to make more synapses than this.
     #[arg(long, default_value_t = Limits::default().max_synapses)]
     max_synapses: u64,
-    /// Host threads for expansion (default: all cores; at most 4 x the host's cores). Results do not depend
+    #[command(flatten)]
+    memory: MemoryArgs,
+    /// Host threads for counting (default: all cores; at most 4 x the host's cores). Results do not depend
     /// on it.
     #[arg(long, value_parser = super::parse_threads)]
     threads: Option<usize>,
@@ -76,68 +81,99 @@ pub fn run(args: &Args) -> Result<(), String> {
         );
     }
     println!("projections: {}", net.projections.len());
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()
-        .map_err(|e| format!("cannot start {:?} threads: {e}", args.threads))?;
-    let started = Instant::now();
-    let (mut total, mut expected_total, mut memory) = (0u64, 0.0, 0usize);
-    // Every projection is kept until the end, so the memory figure is what a mapper holding the whole
-    // network needs, not just the largest projection.
-    let mut expanded = Vec::with_capacity(net.projections.len());
+    let expected: Vec<f64> = net
+        .projections
+        .iter()
+        .map(|p| expected_synapses(&net, p))
+        .collect();
+    let expected_total: f64 = expected.iter().sum();
+    // Refused before counting: counting is cheap in memory but not in time.
+    let (limit, source) = args.memory.limit_bytes();
+    let before = check_memory(&net, &expected, limit, &source);
+    let counted = if args.no_expand || before.is_err() {
+        None
+    } else {
+        Some(count_all(&net, args.threads)?)
+    };
     println!(
         "  {:<28} {:<40} {:>14} {:>14}",
         "label", "connector", "expected", "synapses"
     );
     for (i, p) in net.projections.iter().enumerate() {
-        let expected = expected_synapses(&net, p);
-        expected_total += expected;
-        let made = if args.no_expand {
-            "-".to_owned()
-        } else {
-            let s = pool
-                .install(|| expand(&net, i))
-                .map_err(|e| format!("{}: {e}", args.net.display()))?;
-            total += s.len();
-            memory += s.heap_bytes();
-            let made = thousands(s.len());
-            expanded.push(s);
-            made
-        };
         println!(
             "  {:<28} {:<40} {:>14} {:>14}",
             p.label,
             p.connector.name(),
-            thousands(expected.round() as u64),
-            made
+            thousands(expected[i].round() as u64),
+            counted
+                .as_ref()
+                .map_or("-".to_owned(), |(c, _)| thousands(c[i]))
         );
     }
-    if args.no_expand {
-        println!(
-            "synapses: about {} (expected; not expanded)",
-            thousands(expected_total.round() as u64)
-        );
-        return Ok(());
-    }
-    let seconds = started.elapsed().as_secs_f64();
-    let varying = expanded
-        .iter()
-        .filter(|s| {
-            matches!(s.weights, PerSynapse::Each(_)) || matches!(s.delays, PerSynapse::Each(_))
-        })
-        .count();
+    let synapses: Vec<f64> = match &counted {
+        None => {
+            println!(
+                "synapses: about {} (expected; not counted)",
+                thousands(expected_total.round() as u64)
+            );
+            expected
+        }
+        Some((counts, seconds)) => {
+            let total: u64 = counts.iter().sum();
+            println!(
+                "synapses: {} (expected {}), counted in {seconds:.2} s ({}/s)",
+                thousands(total),
+                thousands(expected_total.round() as u64),
+                thousands((total as f64 / seconds.max(1e-9)) as u64),
+            );
+            counts.iter().map(|&n| n as f64).collect()
+        }
+    };
+    print_estimate(
+        &memory::estimate(&net, &synapses, &Slicing::Largest),
+        limit,
+        &source,
+    );
+    before
+}
+
+/// The refusal when mapping `net` with `synapses` would exceed the limit.
+fn check_memory(net: &Network, synapses: &[f64], limit: u64, source: &str) -> Result<(), String> {
+    memory::estimate(net, synapses, &Slicing::Largest).check(&memory::MemoryLimit {
+        bytes: limit,
+        source: source.to_string(),
+        running: false,
+    })
+}
+
+/// Every projection's exact synapse count, one projection at a time, and the seconds it took.
+fn count_all(net: &Network, threads: Option<usize>) -> Result<(Vec<u64>, f64), String> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .map_err(|e| format!("cannot start {threads:?} threads: {e}"))?;
+    let started = Instant::now();
+    let counts = (0..net.projections.len())
+        .map(|j| pool.install(|| count(net, j)).map_err(|e| e.to_string()))
+        .collect::<Result<_, _>>()?;
+    Ok((counts, started.elapsed().as_secs_f64()))
+}
+
+fn print_estimate(e: &MemoryEstimate, limit: u64, source: &str) {
     println!(
-        "synapses: {} (expected {}), expanded in {seconds:.2} s ({}/s) on {} threads",
-        thousands(total),
-        thousands(expected_total.round() as u64),
-        thousands((total as f64 / seconds.max(1e-9)) as u64),
-        pool.current_num_threads()
+        "memory (estimate, at the largest slices; a small --time-scale-factor makes smaller slices and larger \
+         matrices):"
     );
     println!(
-        "memory: {} for synapses ({} of {} projections store per-synapse weights or delays)",
-        bytes(memory as u64),
-        varying,
-        expanded.len()
+        "  expanded synapses {} in all, the largest projection {} (the mapper holds one at a time)",
+        bytes(e.expanded_all),
+        bytes(e.largest_projection)
     );
-    Ok(())
+    println!(
+        "  map {} (synaptic matrices {}), run {}; limit {} ({source})",
+        bytes(e.map),
+        bytes(e.matrices),
+        bytes(e.run),
+        bytes(limit)
+    );
 }

@@ -13,7 +13,8 @@ use rand_distr::{Binomial, Distribution as _, Hypergeometric};
 use rayon::prelude::*;
 
 use super::rows::{
-    RowRule, SelfRule, chunk_ends, chunk_rows, excluded_positions, split_at_offsets,
+    RowRule, SelfRule, chunk_count, chunk_ends, chunk_rows, excluded_positions, split_at_offsets,
+    zeroed,
 };
 use crate::network::{Projection, View};
 use crate::random::{Domain, Stream, stream};
@@ -157,18 +158,64 @@ impl RowRule for FixedTotalNumber<'_> {
     }
 }
 
+/// For each post view position, the pre position it may not use (itself, when self-connections are excluded).
+fn excluded_pres(p: &Projection, allow_self: bool) -> Option<Vec<Option<u32>>> {
+    (!allow_self && p.same_population()).then(|| excluded_positions(&p.post, &p.pre))
+}
+
+/// The synapses of every pre row that [`fixed_number_pre`] makes, from the same draws, without storing them:
+/// memory per row (per thread), not per synapse.
+pub fn fixed_number_pre_row_counts(
+    p: &Projection,
+    n: u64,
+    allow_self: bool,
+    with_replacement: bool,
+    seed: u64,
+) -> Vec<u64> {
+    let (n_pre, n_post) = (p.pre.len(), p.post.len());
+    let excluded = excluded_pres(p, allow_self);
+    let excluded_of = |c: u32| excluded.as_ref().and_then(|e| e[c as usize]);
+    (0..chunk_count(n_post))
+        .into_par_iter()
+        .fold(
+            || vec![0u64; n_pre as usize],
+            |mut counts, chunk| {
+                let mut rng = stream(seed, Domain::Connect, &p.label, "columns", u64::from(chunk));
+                for c in chunk_rows(chunk, n_post) {
+                    let eligible = n_pre - u32::from(excluded_of(c).is_some());
+                    draw(
+                        &mut rng,
+                        n,
+                        eligible,
+                        with_replacement,
+                        excluded_of(c),
+                        &mut |k| counts[k as usize] += 1,
+                    );
+                }
+                counts
+            },
+        )
+        .reduce(
+            || vec![0u64; n_pre as usize],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                a
+            },
+        )
+}
+
 /// Each post neuron gets `n` pre neurons: generated column by column (chunks of `ROW_CHUNK` post positions,
-/// streams keyed by column chunk), then transposed into rows by pre. Returns (row_start, post), rows sorted.
+/// streams keyed by column chunk), then transposed into rows by pre. Returns (row_start, post), rows sorted;
+/// fails only when the synapses cannot be allocated.
 pub fn fixed_number_pre(
     p: &Projection,
     n: u64,
     allow_self: bool,
     with_replacement: bool,
     seed: u64,
-) -> (Vec<u64>, Vec<u32>) {
+) -> Result<(Vec<u64>, Vec<u32>), String> {
     let (n_pre, n_post) = (p.pre.len(), p.post.len());
-    let excluded =
-        (!allow_self && p.same_population()).then(|| excluded_positions(&p.post, &p.pre));
+    let excluded = excluded_pres(p, allow_self);
     let excluded_of = |c: u32| excluded.as_ref().and_then(|e| e[c as usize]);
     let eligible = |c: u32| n_pre - u32::from(excluded_of(c).is_some());
     let mut col_start = Vec::with_capacity(n_post as usize + 1);
@@ -177,7 +224,7 @@ pub fn fixed_number_pre(
         let count = if eligible(c) == 0 { 0 } else { n };
         col_start.push(col_start[c as usize] + count);
     }
-    let mut pre_of = vec![0u32; col_start[n_post as usize] as usize];
+    let mut pre_of = zeroed::<u32>(col_start[n_post as usize], "synapses")?;
     split_at_offsets(&mut pre_of, &chunk_ends(&col_start, n_post))
         .into_par_iter()
         .enumerate()
@@ -202,7 +249,12 @@ pub fn fixed_number_pre(
 }
 
 /// Column-major (per post view position) lists of pre rows -> row-major lists of post neurons.
-fn transpose(col_start: &[u64], pre_of: &[u32], n_pre: u32, post: &View) -> (Vec<u64>, Vec<u32>) {
+fn transpose(
+    col_start: &[u64],
+    pre_of: &[u32],
+    n_pre: u32,
+    post: &View,
+) -> Result<(Vec<u64>, Vec<u32>), String> {
     let mut row_start = vec![0u64; n_pre as usize + 1];
     for &k in pre_of {
         row_start[k as usize + 1] += 1;
@@ -211,7 +263,7 @@ fn transpose(col_start: &[u64], pre_of: &[u32], n_pre: u32, post: &View) -> (Vec
         row_start[k + 1] += row_start[k];
     }
     let mut cursor: Vec<u64> = row_start[..n_pre as usize].to_vec();
-    let mut out = vec![0u32; pre_of.len()];
+    let mut out = zeroed::<u32>(pre_of.len() as u64, "synapses")?;
     for c in 0..col_start.len() - 1 {
         let target = post.index(c as u32);
         for &k in &pre_of[col_start[c] as usize..col_start[c + 1] as usize] {
@@ -223,5 +275,5 @@ fn transpose(col_start: &[u64], pre_of: &[u32], n_pre: u32, post: &View) -> (Vec
     split_at_offsets(&mut out, &ends)
         .into_par_iter()
         .for_each(|row| row.sort_unstable());
-    (row_start, out)
+    Ok((row_start, out))
 }

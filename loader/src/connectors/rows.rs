@@ -95,33 +95,67 @@ pub fn chunk_ends(row_start: &[u64], n_rows: u32) -> Vec<usize> {
         .collect()
 }
 
-/// Expands `rule` over `n_rows` rows into (row_start, post); rows are sorted by post.
-pub fn expand_rows<R: RowRule>(
-    rule: &R,
-    n_rows: u32,
-    seed: u64,
-    label: &str,
-) -> (Vec<u64>, Vec<u32>) {
-    let rng = |c: u32| stream(seed, Domain::Connect, label, "rows", u64::from(c));
+/// A vector of `len` default values, or an error naming `what` and the bytes when the host cannot give them:
+/// a failed allocation must refuse the network, not abort the process.
+pub fn zeroed<T: Clone + Default>(len: u64, what: &str) -> Result<Vec<T>, String> {
+    let mut v = Vec::new();
+    usize::try_from(len)
+        .ok()
+        .and_then(|n| v.try_reserve_exact(n).ok())
+        .ok_or_else(|| {
+            format!(
+                "cannot allocate {} bytes for {len} {what} (the host's memory is exhausted)",
+                len.saturating_mul(size_of::<T>() as u64)
+            )
+        })?;
+    v.resize(len as usize, T::default());
+    Ok(v)
+}
+
+/// The stream of chunk `c` of a projection's rows.
+fn chunk_stream(seed: u64, label: &str, c: u32) -> Stream {
+    stream(seed, Domain::Connect, label, "rows", u64::from(c))
+}
+
+/// The counting pass: the synapse count of every row, drawing what [`expand_rows`] draws.
+pub fn row_counts<R: RowRule>(rule: &R, n_rows: u32, seed: u64, label: &str) -> Vec<u64> {
     let mut counts = vec![0u64; n_rows as usize];
     counts
         .par_chunks_mut(ROW_CHUNK as usize)
         .enumerate()
         .for_each(|(c, out)| {
             let c = c as u32;
-            let mut r = rng(c);
+            let mut r = chunk_stream(seed, label, c);
             for (k, slot) in chunk_rows(c, n_rows).zip(out.iter_mut()) {
                 *slot = rule.count(k, &mut r);
             }
         });
-    let mut row_start = Vec::with_capacity(n_rows as usize + 1);
+    counts
+}
+
+/// Row offsets from row counts: `[0, c0, c0 + c1, ...]`.
+pub fn offsets(counts: impl IntoIterator<Item = u64>) -> Vec<u64> {
+    let counts = counts.into_iter();
+    let mut row_start = Vec::with_capacity(counts.size_hint().0 + 1);
     row_start.push(0u64);
     let mut total = 0u64;
     for n in counts {
         total += n;
         row_start.push(total);
     }
-    let mut post = vec![0u32; total as usize];
+    row_start
+}
+
+/// Expands `rule` over `n_rows` rows into (row_start, post); rows are sorted by post. Fails only when the
+/// synapses cannot be allocated.
+pub fn expand_rows<R: RowRule>(
+    rule: &R,
+    n_rows: u32,
+    seed: u64,
+    label: &str,
+) -> Result<(Vec<u64>, Vec<u32>), String> {
+    let row_start = offsets(row_counts(rule, n_rows, seed, label));
+    let mut post = zeroed::<u32>(row_start[n_rows as usize], "synapses")?;
     let ends = chunk_ends(&row_start, n_rows);
     split_at_offsets(&mut post, &ends)
         .into_par_iter()
@@ -130,7 +164,7 @@ pub fn expand_rows<R: RowRule>(
             let c = c as u32;
             let rows = chunk_rows(c, n_rows);
             let base = row_start[rows.start as usize] as usize;
-            let mut r = rng(c);
+            let mut r = chunk_stream(seed, label, c);
             let mut i = 0usize;
             for k in rows.clone() {
                 rule.row(k, &mut r, &mut |p| {
@@ -146,12 +180,22 @@ pub fn expand_rows<R: RowRule>(
                 out[a..b].sort_unstable();
             }
         });
-    (row_start, post)
+    Ok((row_start, post))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_allocation_the_host_cannot_give_is_an_error_not_an_abort() {
+        let e = zeroed::<u32>(u64::MAX / 8, "synapses").unwrap_err();
+        assert!(
+            e.contains("cannot allocate") && e.contains("synapses"),
+            "{e}"
+        );
+        assert_eq!(zeroed::<u16>(3, "delays"), Ok(vec![0; 3]));
+    }
 
     #[test]
     fn split_at_offsets_covers_everything() {

@@ -299,3 +299,20 @@ fn different_seeds_give_different_networks() {
     b.simulation.seed += 1;
     assert_ne!(expand0(&a).post, expand0(&b).post);
 }
+
+#[test]
+fn counting_gives_the_expanded_count_of_every_connector() {
+    let connectors = [
+        r#"{"type": "AllToAllConnector", "allow_self_connections": false}"#,
+        r#"{"type": "FixedProbabilityConnector", "p_connect": 0.1}"#,
+        r#"{"type": "FixedNumberPreConnector", "n": 20, "allow_self_connections": false}"#,
+        r#"{"type": "FixedNumberPostConnector", "n": 20}"#,
+        r#"{"type": "FixedTotalNumberConnector", "n": 30000}"#,
+        r#"{"type": "DistanceDependentProbabilityConnector", "d_expression": "exp(-d / 50)"}"#,
+        r#"{"type": "FromListConnector", "conn_list": [[0, 1], [3, 2], [0, 0]]}"#,
+    ];
+    for c in connectors {
+        let n = net(300, 200, r#""a""#, r#""a""#, c, STATIC);
+        assert_eq!(count(&n, 0).unwrap(), expand0(&n).len(), "{c}");
+    }
+}

@@ -9,11 +9,12 @@
 //! `s = ceil(d / per_stage) - 1` with the remaining delay `d - s * per_stage` (1..=per_stage). `per_stage` is the
 //! smallest native reach among the delayed targets, so every remainder fits its target's ring buffers.
 
-use nmemu_loader::{Network, Synapses};
+use nmemu_loader::Network;
 use serde::Serialize;
 use spinnaker_emu::runtime::synapse_row::SynapticWordLayout;
 
 use super::partition::Partition;
+use super::summary::ProjectionSummary;
 
 pub use spinnaker_emu::image::MAX_DELAY_STAGES;
 
@@ -95,18 +96,15 @@ pub fn route_delay(delay: u32, native: u32, vertex: Option<&DelayVertex>) -> Opt
 /// Plans the delay vertices from the longest delay each projection needs and its target's native reach.
 pub fn plan(
     net: &Network,
-    expanded: &[Synapses],
+    summaries: &[ProjectionSummary],
     layouts: &[SynapticWordLayout],
     partition: &Partition,
 ) -> Result<DelayPlan, String> {
     // Per source population: (smallest native reach of a delayed target, longest delayed delay).
     let mut needs: Vec<Option<(u32, u32)>> = vec![None; net.populations.len()];
-    for (p, synapses) in net.projections.iter().zip(expanded) {
+    for (p, summary) in net.projections.iter().zip(summaries) {
         let native = layouts[p.post.population].delay_slots();
-        let longest = (0..synapses.post.len())
-            .map(|i| u32::from(synapses.delays.get(i)))
-            .max()
-            .unwrap_or(0);
+        let longest = summary.max_delay;
         if longest > native {
             let need = needs[p.pre.population].get_or_insert((native, longest));
             *need = (need.0.min(native), need.1.max(longest));

@@ -1,6 +1,7 @@
 //! The SpiNNaker back end: a `Network` -> a loaded `MachineImage`.
 //!
-//! Phases, each in its own module: expand connectors (loader) -> [`partition`] populations into per-core
+//! Phases, each in its own module: expand connectors (loader) one projection at a time and keep their
+//! [`summary`] -> [`partition`] populations into per-core
 //! slices -> allocate [`keys`] -> choose weight scales and build synaptic matrices ([`weights`], [`synapses`])
 //! -> place slices on cores (`place`: Hilbert order, then simulated annealing) -> route one multicast tree per
 //! source slice (`route`: NER) -> per-chip routing tables, minimised ([`tables`]) -> neuron parameters
@@ -14,6 +15,7 @@ pub mod graph;
 pub mod health;
 pub mod image;
 pub mod keys;
+pub mod memory;
 pub mod neurons;
 pub mod numerics;
 pub mod partition;
@@ -24,6 +26,7 @@ pub mod readback;
 pub mod report;
 pub mod route;
 pub mod stdp;
+pub mod summary;
 pub mod synapses;
 pub mod synaptic_matrix;
 pub mod tables;
@@ -33,7 +36,7 @@ pub mod weights;
 
 use std::time::Instant;
 
-use nmemu_loader::{Network, Synapses, expand};
+use nmemu_loader::Network;
 use spinnaker_emu::geometry::ChipCoord;
 use spinnaker_emu::image::{MachineDescription, MachineImage};
 use spinnaker_emu::machine::Machine;
@@ -41,6 +44,7 @@ use spinnaker_emu::runtime::cycles::CycleCosts;
 
 use delays::DelayPlan;
 use keys::KeyLayout;
+use memory::{MemoryEstimate, MemoryLimit, Slicing};
 use partition::{Partition, PartitionOptions};
 use progress::Phase;
 use report::{PhaseTimes, SpinnakerReport};
@@ -60,6 +64,9 @@ pub struct SpinnakerOptions {
     pub time_scale_factor: u32,
     /// Told as each phase begins.
     pub progress: progress::Observer,
+    /// Refuse, before expanding and again before building the synaptic matrices, a mapping whose estimated
+    /// memory exceeds this ([`memory`]).
+    pub memory_limit: Option<MemoryLimit>,
 }
 
 impl SpinnakerOptions {
@@ -72,6 +79,7 @@ impl SpinnakerOptions {
             placer_effort: 1.0,
             time_scale_factor: 1,
             progress: progress::Observer::default(),
+            memory_limit: None,
         }
     }
 }
@@ -91,6 +99,8 @@ pub struct Mapped {
     /// Per plastic projection, (pre, post) population indices of its synapses in synapse order.
     pub plastic_pairs: Vec<Vec<(u32, u32)>>,
     pub report: SpinnakerReport,
+    /// The host memory estimated from the partition, before the synaptic matrices were built.
+    pub memory: MemoryEstimate,
 }
 
 impl Mapped {
@@ -114,18 +124,25 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
         numerical_warnings.extend(neurons::model_notes(population, own));
     }
 
+    if let Some(limit) = &options.memory_limit {
+        let expected: Vec<f64> = net
+            .projections
+            .iter()
+            .map(|p| nmemu_loader::expected_synapses(net, p))
+            .collect();
+        memory::estimate(net, &expected, &Slicing::Largest).check(limit)?;
+    }
+
     let t = Instant::now();
     options.progress.begin(Phase::Expand);
-    let expanded: Vec<Synapses> = (0..net.projections.len())
-        .map(|j| expand(net, j).map_err(|e| e.to_string()))
-        .collect::<Result<_, _>>()?;
+    let summary = summary::summarise(net)?;
     times.expand_s = t.elapsed().as_secs_f64();
-    numerical_warnings.extend(numerics::reversal_overshoot(net, &expanded));
+    numerical_warnings.extend(numerics::reversal_overshoot(net, &summary.shots));
     numerical_warnings.extend(numerics::fixed_point_range(net));
 
     let t = Instant::now();
     options.progress.begin(Phase::Partition);
-    let incoming = synapses::incoming_stats(net, &expanded);
+    let incoming = synapses::incoming_stats(net, &summary.projections);
     let partition = partition::partition(
         net,
         &incoming,
@@ -138,13 +155,23 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
         },
     )?;
     let layouts = synapses::layouts(net, &partition, &incoming)?;
-    let delays = delays::plan(net, &expanded, &layouts, &partition)?;
+    let delays = delays::plan(net, &summary.projections, &layouts, &partition)?;
     check_fits(
         delays.n_vertices(&partition) as u64,
         &machine,
         &options.machine,
     )?;
     times.partition_s = t.elapsed().as_secs_f64();
+
+    let counted: Vec<f64> = summary
+        .projections
+        .iter()
+        .map(|s| s.synapses as f64)
+        .collect();
+    let memory = memory::estimate(net, &counted, &Slicing::Chosen(&partition, &delays));
+    if let Some(limit) = &options.memory_limit {
+        memory.check(limit)?;
+    }
 
     let t = Instant::now();
     options.progress.begin(Phase::Keys);
@@ -153,32 +180,13 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
 
     let t = Instant::now();
     options.progress.begin(Phase::Synapses);
-    let scales = synapses::weight_scales(net, &expanded, &partition, timestep_ms)?;
+    let scales = synapses::weight_scales(&summary.bounds, &partition)?;
+    drop(summary);
     let stdp = synapses::stdp_configs(net, timestep_ms)?;
     let stdp_reports = stdp::reports(net, &partition, &scales);
     numerical_warnings.extend(stdp::warnings(net, &stdp_reports));
-    let synaptic = synaptic_matrix::build(
-        net, &expanded, &partition, &keys, &delays, &scales, &layouts,
-    )?;
-    let plastic_pairs: Vec<Vec<(u32, u32)>> = synaptic
-        .plastic
-        .iter()
-        .enumerate()
-        .map(|(j, matrices)| {
-            if matrices.is_empty() {
-                return Vec::new();
-            }
-            let (p, s) = (&net.projections[j], &expanded[j]);
-            (0..p.pre.len())
-                .flat_map(|k| {
-                    let range =
-                        s.row_start[k as usize] as usize..s.row_start[k as usize + 1] as usize;
-                    s.post[range].iter().map(move |&n| (p.pre.index(k), n))
-                })
-                .collect()
-        })
-        .collect();
-    drop(expanded);
+    let synaptic = synaptic_matrix::build(net, &partition, &keys, &delays, &scales, &layouts)?;
+    let plastic_pairs = synaptic.plastic_pairs;
     times.synapses_s = t.elapsed().as_secs_f64();
 
     let (vertex_keys, packets_per_s) = vertex_keys_and_rates(net, &partition, &keys, &delays);
@@ -264,6 +272,7 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
         plastic,
         plastic_pairs,
         report,
+        memory,
     })
 }
 

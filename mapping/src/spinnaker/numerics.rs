@@ -29,21 +29,28 @@ struct Shot {
     variance: [f64; 2],
 }
 
-/// `ReversalOvershoot` warnings for the conductance populations of `net`.
-pub fn reversal_overshoot(net: &Network, expanded: &[Synapses]) -> Vec<NumericalWarning> {
-    let dt = net.simulation.timestep_ms;
-    let mut shots: Vec<Vec<Shot>> = net
-        .populations
-        .iter()
-        .map(|p| match p.cell_type {
-            CellType::IfCondExp => vec![Shot::default(); p.size as usize],
-            _ => Vec::new(),
-        })
-        .collect();
-    for (p, synapses) in net.projections.iter().zip(expanded) {
-        let post = &mut shots[p.post.population];
+/// The shot noise of every conductance neuron, summed one projection at a time as the mapper streams them.
+pub struct Shots(Vec<Vec<Shot>>);
+
+impl Shots {
+    pub fn new(net: &Network) -> Shots {
+        Shots(
+            net.populations
+                .iter()
+                .map(|p| match p.cell_type {
+                    CellType::IfCondExp => vec![Shot::default(); p.size as usize],
+                    _ => Vec::new(),
+                })
+                .collect(),
+        )
+    }
+
+    /// Adds the synapses of projection `j`.
+    pub fn add(&mut self, net: &Network, j: usize, synapses: &Synapses) {
+        let p = &net.projections[j];
+        let post = &mut self.0[p.post.population];
         if post.is_empty() {
-            continue;
+            return;
         }
         let rate_per_ms = source_rate_hz(&net.populations[p.pre.population]) * 1e-3;
         let r = usize::from(p.receptor_type == ReceptorType::Inhibitory);
@@ -54,8 +61,14 @@ pub fn reversal_overshoot(net: &Network, expanded: &[Synapses]) -> Vec<Numerical
             s.variance[r] += rate_per_ms * w * w;
         }
     }
+}
+
+/// `ReversalOvershoot` warnings for the conductance populations of `net`, from the shot noise of all its
+/// projections.
+pub fn reversal_overshoot(net: &Network, shots: &Shots) -> Vec<NumericalWarning> {
+    let dt = net.simulation.timestep_ms;
     let mut warnings = Vec::new();
-    for (population, shots) in net.populations.iter().zip(&shots) {
+    for (population, shots) in net.populations.iter().zip(&shots.0) {
         if shots.is_empty() {
             continue;
         }

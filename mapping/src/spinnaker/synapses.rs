@@ -14,6 +14,7 @@ use spinnaker_emu::runtime::stdp::{PynnWeightDependence, SpikePairRule, StdpConf
 use spinnaker_emu::runtime::synapse_row::SynapticWordLayout;
 
 use super::partition::{Partition, SYNAPSE_TYPES};
+use super::summary::ProjectionSummary;
 use super::tick_estimate;
 use super::weights::{DEFAULT_RATE_HZ, InputBound, WeightScale, shift_for};
 
@@ -64,21 +65,21 @@ impl IncomingStats {
 }
 
 /// Per population, what its projections bring.
-pub fn incoming_stats(net: &Network, expanded: &[Synapses]) -> Vec<IncomingStats> {
+pub fn incoming_stats(net: &Network, summaries: &[ProjectionSummary]) -> Vec<IncomingStats> {
     let mut stats = vec![IncomingStats::default(); net.populations.len()];
-    let volleys = tick_estimate::projection_volleys(net, expanded);
+    let volleys = tick_estimate::projection_volleys(net, summaries);
     for (s, volley) in stats
         .iter_mut()
-        .zip(tick_estimate::chain_volleys(net, expanded))
+        .zip(tick_estimate::chain_volleys(net, summaries))
     {
         s.fires_in_volleys = volley;
     }
-    for (j, (p, synapses)) in net.projections.iter().zip(expanded).enumerate() {
+    for (j, (p, summary)) in net.projections.iter().zip(summaries).enumerate() {
         let rate = source_rate_hz(&net.populations[p.pre.population]);
         let s = &mut stats[p.post.population];
-        let n = synapses.post.len() as f64;
+        let n = summary.synapses as f64;
         let n_pre = f64::from(p.pre.len());
-        s.max_delay_steps = s.max_delay_steps.max(max_delay(synapses));
+        s.max_delay_steps = s.max_delay_steps.max(summary.max_delay);
         s.events_per_neuron_per_s += n * rate / f64::from(p.post.population_size.max(1));
         if !s.projections.iter().any(|q| q.pre == p.pre.population) {
             s.table_entries += 1;
@@ -94,15 +95,6 @@ pub fn incoming_stats(net: &Network, expanded: &[Synapses]) -> Vec<IncomingStats
         });
     }
     stats
-}
-
-fn max_delay(synapses: &Synapses) -> u32 {
-    use nmemu_loader::connectors::PerSynapse;
-    match &synapses.delays {
-        PerSynapse::Same(d) if !synapses.post.is_empty() => u32::from(*d),
-        PerSynapse::Same(_) => 0,
-        PerSynapse::Each(d) => d.iter().copied().max().map_or(0, u32::from),
-    }
 }
 
 /// How a projection's synapses enter the runtime: synapse type, weight scale, plastic rows or fixed words.
@@ -248,40 +240,71 @@ fn plastic_weight(spec: &SynapseSpec, synapses: &Synapses) -> Option<f64> {
     Some(largest.max(weight_dependence.bounds().1.abs()))
 }
 
-/// Per slice and synapse type, how weights are stored.
-pub fn weight_scales(
-    net: &Network,
-    expanded: &[Synapses],
-    partition: &Partition,
-    timestep_ms: f64,
-) -> Result<Vec<[WeightScale; 2]>, String> {
-    let mut bounds: Vec<Vec<[InputBound; 2]>> = net
-        .populations
-        .iter()
-        .map(|p| vec![[InputBound::default(); 2]; p.size as usize])
-        .collect();
-    let mut scales = vec![1.0; net.populations.len()];
-    for (index, (p, synapses)) in net.projections.iter().zip(expanded).enumerate() {
-        let t = target(net, index)?;
+/// Per post neuron and synapse type, the input its synapses can bring, summed one projection at a time as the
+/// mapper streams them; the first projection without a runtime implementation is kept as the error
+/// [`weight_scales`] returns.
+pub struct InputBounds {
+    per_neuron: Vec<Vec<[InputBound; 2]>>,
+    /// Per population, the weight scale of its synapses (conductances are stored × 1024).
+    scales: Vec<f64>,
+    error: Option<String>,
+}
+
+impl InputBounds {
+    pub fn new(net: &Network) -> InputBounds {
+        InputBounds {
+            per_neuron: net
+                .populations
+                .iter()
+                .map(|p| vec![[InputBound::default(); 2]; p.size as usize])
+                .collect(),
+            scales: vec![1.0; net.populations.len()],
+            error: None,
+        }
+    }
+
+    /// Adds the synapses of projection `index`.
+    pub fn add(&mut self, net: &Network, index: usize, synapses: &Synapses, timestep_ms: f64) {
+        if self.error.is_some() {
+            return;
+        }
+        let p = &net.projections[index];
+        let t = match target(net, index) {
+            Ok(t) => t,
+            Err(e) => {
+                self.error = Some(e);
+                return;
+            }
+        };
         let lambda = source_rate_hz(&net.populations[p.pre.population]) * timestep_ms * 1e-3;
-        let post = &mut bounds[p.post.population];
-        scales[p.post.population] = t.scale;
+        let post = &mut self.per_neuron[p.post.population];
+        self.scales[p.post.population] = t.scale;
         let plastic = plastic_weight(&p.synapse, synapses);
         for (i, &n) in synapses.post.iter().enumerate() {
             let w = plastic.unwrap_or_else(|| f64::from(synapses.weights.get(i)).abs()) * t.scale;
             post[n as usize][usize::from(t.synapse_type)].add(w, lambda, synapses.delays.get(i));
         }
     }
+}
+
+/// Per slice and synapse type, how weights are stored.
+pub fn weight_scales(
+    bounds: &InputBounds,
+    partition: &Partition,
+) -> Result<Vec<[WeightScale; 2]>, String> {
+    if let Some(e) = &bounds.error {
+        return Err(e.clone());
+    }
     Ok(partition
         .slices
         .iter()
         .map(|s| {
-            let neurons = &bounds[s.population][s.lo as usize..s.hi as usize];
+            let neurons = &bounds.per_neuron[s.population][s.lo as usize..s.hi as usize];
             std::array::from_fn(|t| {
                 let bound = neurons.iter().map(|n| n[t].bound()).fold(0.0, f64::max);
                 WeightScale {
                     shift: shift_for(bound),
-                    scale: scales[s.population],
+                    scale: bounds.scales[s.population],
                 }
             })
         })

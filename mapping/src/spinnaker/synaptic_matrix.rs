@@ -13,12 +13,13 @@
 //! space of the source's delay vertex; their rows are indexed by delay neuron (slice index * stages * atoms
 //! per core + (stage - 1) * slice length + local index) and their delays are the remainders.
 //!
-//! One pass per projection encodes its words into per-slice buckets; the rows of the slices of one
-//! population are then built in parallel.
+//! One pass per projection expands it (the mapper's second pass, see `summary`), encodes its words into
+//! per-slice buckets and drops the synapses; the rows of the slices of one population are then built in
+//! parallel. Only one projection's synapses are held at a time.
 
 use std::collections::BTreeSet;
 
-use nmemu_loader::{Network, Synapses};
+use nmemu_loader::{Network, Synapses, expand};
 use rayon::prelude::*;
 use spinnaker_emu::runtime::master_pop_table::{AddressListItem, PopSource};
 use spinnaker_emu::runtime::stdp::MAX_PLASTIC_ROW_SYNAPSES;
@@ -67,6 +68,9 @@ pub struct SynapticData {
     pub plastic_never_applied: Vec<u64>,
     /// Per projection, its plastic matrices (empty for static projections).
     pub plastic: Vec<Vec<PlasticMatrix>>,
+    /// Per plastic projection, (pre, post) population indices of its synapses in synapse order (empty for
+    /// static projections).
+    pub plastic_pairs: Vec<Vec<(u32, u32)>>,
 }
 
 /// Per post slice: (row, synaptic word, synapse index) sorted by row.
@@ -75,7 +79,6 @@ type Buckets = Vec<Vec<(u32, u32, u32)>>;
 /// Builds every neuron core's matrices and master population table sources.
 pub fn build(
     net: &Network,
-    expanded: &[Synapses],
     partition: &Partition,
     keys: &KeyLayout,
     delays: &DelayPlan,
@@ -109,6 +112,7 @@ pub fn build(
     let mut quantisation = vec![Quantisation::default(); net.projections.len()];
     let mut plastic_never_applied = vec![0; net.projections.len()];
     let mut plastic = vec![Vec::new(); net.projections.len()];
+    let mut plastic_pairs = vec![Vec::new(); net.projections.len()];
     // One set of buckets for every projection: their capacity is kept, so the large vectors are not
     // allocated (and their pages zeroed by the kernel) again for each projection.
     let mut encoded = Encoded::default();
@@ -128,16 +132,21 @@ pub fn build(
             let mut direct_items = vec![Vec::new(); post_slices.len()];
             let mut delayed_items = vec![Vec::new(); post_slices.len()];
             for &j in group {
+                let synapses = expand(net, j).map_err(|e| e.to_string())?;
                 encode(
                     net,
                     j,
-                    &expanded[j],
+                    &synapses,
                     (partition, delays, scales, layouts),
                     &mut encoded,
                 )?;
                 quantisation[j].merge(&encoded.quantisation);
                 plastic_never_applied[j] += encoded.plastic_never_applied;
                 let row_kind = target(net, j)?.plastic.then_some(layouts[post]);
+                if row_kind.is_some() {
+                    plastic_pairs[j] = synapse_pairs(net, j, &synapses);
+                }
+                drop(synapses);
                 let delayed_rows = delay.map_or(0, |(_, v)| {
                     pre_slices.slices.len() as u32 * v.n_stages * pre_slices.atoms_per_core
                 });
@@ -204,6 +213,9 @@ pub fn build(
                 }
             }
         }
+        slices[post_slices]
+            .par_iter_mut()
+            .for_each(|s| s.region.shrink_to_fit());
     }
     Ok(SynapticData {
         slices,
@@ -215,7 +227,16 @@ pub fn build(
         quantisation,
         plastic_never_applied,
         plastic,
+        plastic_pairs,
     })
+}
+
+/// (pre, post) population indices of projection `j`'s synapses, in synapse order.
+fn synapse_pairs(net: &Network, j: usize, s: &Synapses) -> Vec<(u32, u32)> {
+    let p = &net.projections[j];
+    (0..p.pre.len())
+        .flat_map(|k| s.post[s.row(k)].iter().map(move |&n| (p.pre.index(k), n)))
+        .collect()
 }
 
 /// One projection's words, bucketed by post slice.

@@ -35,13 +35,14 @@
 //! The estimate runs inside the partitioner's halving loop: it is a sum over the incoming projections and a
 //! short iteration, nothing that grows with the synapses.
 
+use nmemu_loader::Network;
 use nmemu_loader::format::cells::CellType;
 use nmemu_loader::network::Population;
-use nmemu_loader::{Network, Synapses};
 use spinnaker_emu::runtime::cycles::CycleCosts;
 use spinnaker_emu::runtime::poisson::{FAST_RATE_PER_TICK_CUTOFF, SLOW_RATE_PER_TICK_CUTOFF};
 
 use super::partition::{CORE_HZ, SYNAPSE_TYPES, max_atoms_per_core};
+use super::summary::ProjectionSummary;
 use super::synapses::{IncomingProjection, IncomingStats, source_rate_hz};
 use super::weights::DEFAULT_RATE_HZ;
 
@@ -236,9 +237,9 @@ fn spikes_in_peak_tick(p: &IncomingProjection, atoms: f64, timestep_ms: f64) -> 
 
 /// Per projection, the most spikes its pre view is known to fire in one tick (0 when nothing is known): see
 /// the module docs. `volleys[p]` of the populations is solved first, from spike arrays forwards.
-pub fn projection_volleys(net: &Network, expanded: &[Synapses]) -> Vec<f64> {
+pub fn projection_volleys(net: &Network, summaries: &[ProjectionSummary]) -> Vec<f64> {
     let dt = net.simulation.timestep_ms;
-    let chain = chain_volleys(net, expanded);
+    let chain = chain_volleys(net, summaries);
     net.projections
         .iter()
         .map(|j| {
@@ -287,13 +288,12 @@ fn starts_above_threshold(population: &Population, neuron: u32) -> bool {
 /// Per population, whether it fires in volleys: a spike array does; a neuron population does when it has
 /// input and all of it comes from volley populations over projections of one delay each (least fixed point,
 /// so a recurrent loop without an array behind it does not).
-pub fn chain_volleys(net: &Network, expanded: &[Synapses]) -> Vec<bool> {
+pub fn chain_volleys(net: &Network, summaries: &[ProjectionSummary]) -> Vec<bool> {
     let mut volley: Vec<bool> = net
         .populations
         .iter()
         .map(|p| p.cell_type == CellType::SpikeSourceArray)
         .collect();
-    let single_delay: Vec<bool> = expanded.iter().map(one_delay).collect();
     loop {
         let mut changed = false;
         for (q, population) in net.populations.iter().enumerate() {
@@ -307,7 +307,7 @@ pub fn chain_volleys(net: &Network, expanded: &[Synapses]) -> Vec<bool> {
                 .filter(|(_, j)| j.post.population == q)
                 .peekable();
             if inputs.peek().is_some()
-                && inputs.all(|(k, j)| volley[j.pre.population] && single_delay[k])
+                && inputs.all(|(k, j)| volley[j.pre.population] && summaries[k].one_delay)
             {
                 volley[q] = true;
                 changed = true;
@@ -319,27 +319,18 @@ pub fn chain_volleys(net: &Network, expanded: &[Synapses]) -> Vec<bool> {
     }
 }
 
-fn one_delay(synapses: &Synapses) -> bool {
-    use nmemu_loader::connectors::PerSynapse;
-    match &synapses.delays {
-        PerSynapse::Same(_) => true,
-        PerSynapse::Each(d) => d.windows(2).all(|w| w[0] == w[1]),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spinnaker::summary::summarise;
     use crate::spinnaker::synapses::incoming_stats;
-    use nmemu_loader::{Limits, expand};
+    use nmemu_loader::Limits;
 
     /// The estimate of population `post` of `net` at its full size (one slice).
     fn estimate(net: serde_json::Value, post: usize) -> u64 {
         let net = Network::from_json(&net.to_string(), &Limits::default()).unwrap();
-        let expanded: Vec<Synapses> = (0..net.projections.len())
-            .map(|j| expand(&net, j).unwrap())
-            .collect();
-        let incoming = incoming_stats(&net, &expanded);
+        let summary = summarise(&net).unwrap();
+        let incoming = incoming_stats(&net, &summary.projections);
         let c = CycleCosts::default();
         let dt = net.simulation.timestep_ms;
         let work: Vec<Option<SliceWork>> = net

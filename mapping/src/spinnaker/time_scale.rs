@@ -78,7 +78,8 @@ pub fn choose(
         let mapped = match map(net, &attempt) {
             Ok(mapped) => mapped,
             // The partitioner shrinks slices to fit the tick; at a small factor that may take more cores
-            // than the machine has, or a single neuron may not fit: a larger factor gives every core more time.
+            // than the machine has (or more memory for their matrices than the host has), or a single neuron
+            // may not fit: a larger factor gives every core more time.
             Err(e) if factor < MAX_FACTOR && is_capacity(&e) => {
                 failing = factor;
                 factor = (factor * 2).min(MAX_FACTOR);
@@ -139,7 +140,9 @@ pub fn choose(
 
 /// Whether a mapping error is one a larger factor can cure.
 fn is_capacity(error: &str) -> bool {
-    error.contains("application cores") || error.contains("--time-scale-factor")
+    error.contains("application cores")
+        || error.contains("--time-scale-factor")
+        || super::memory::is_refusal(error)
 }
 
 fn run_probe(

@@ -6,9 +6,11 @@
 //! - [`SynapticRow`] / [`RowView`]: one source neuron's row (header, plastic region, fixed words,
 //!   plastic control half-words), built by the mapper and read by the core after a DMA (§4.7).
 //! - [`SynapticMatrix`] / [`SynapticRegion`]: the rows of many source neurons at a fixed stride,
-//!   packed 16-byte aligned into the block the master population table points into (§4.5).
+//!   packed 16-byte aligned into the block the master population table points into (§4.5); the region
+//!   keeps that layout but stores only each row's own words (`region.rs`).
 
 mod matrix;
+mod region;
 mod row;
 #[cfg(test)]
 mod tests;
@@ -17,7 +19,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-pub use matrix::{SynapticMatrix, SynapticRegion};
+pub use matrix::SynapticMatrix;
+pub use region::SynapticRegion;
 pub use row::{
     MAX_ROW_LENGTH_WORDS, MAX_ROW_SYNAPSES, ROW_HEADER_WORDS, RowView, SynapticRow, pack_half_words,
 };

@@ -9,10 +9,6 @@ use serde::{Deserialize, Serialize};
 
 use super::SynapseError;
 use super::row::{MAX_ROW_LENGTH_WORDS, ROW_HEADER_WORDS, SynapticRow};
-use crate::runtime::master_pop_table::{AddressListItem, INVALID_ADDRESS};
-
-/// Bytes per address-list address unit (§4.5, `INDIRECT_ADDRESS_SHIFT = 4`).
-const ADDRESS_UNIT_BYTES: usize = 16;
 
 /// The rows of consecutive source neurons, each padded to `row_length + 3` words.
 ///
@@ -50,7 +46,7 @@ impl TryFrom<MatrixFields> for SynapticMatrix {
 }
 
 /// `row_length + 3` after checking the row length fits the address list's 8-bit field.
-fn checked_stride(row_length: u16) -> Result<usize, SynapseError> {
+pub(super) fn checked_stride(row_length: u16) -> Result<usize, SynapseError> {
     let length = usize::from(row_length);
     if !(1..=MAX_ROW_LENGTH_WORDS).contains(&length) {
         return Err(SynapseError::BadRowLength(row_length));
@@ -122,112 +118,5 @@ impl SynapticMatrix {
     /// SDRAM bytes the matrix occupies.
     pub fn size_bytes(&self) -> usize {
         self.words.len() * 4
-    }
-}
-
-/// The synaptic-matrix region of one core: matrices at 16-byte-aligned offsets from its base,
-/// the base the address list's offsets are relative to (§4.5).
-#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
-pub struct SynapticRegion {
-    words: Vec<u32>,
-}
-
-impl SynapticRegion {
-    /// An empty region.
-    pub fn new() -> SynapticRegion {
-        SynapticRegion::default()
-    }
-
-    /// Appends `matrix` at the next 16-byte boundary (zero fill before it) and returns the
-    /// address-list item that points at it. Refuses offsets the 24-bit address field cannot hold.
-    pub fn push(&mut self, matrix: &SynapticMatrix) -> Result<AddressListItem, SynapseError> {
-        let (start_words, item) = self.next_item(matrix.row_length())?;
-        self.words.resize(start_words, 0);
-        self.words.extend_from_slice(matrix.words());
-        Ok(item)
-    }
-
-    /// Appends a matrix of `n_rows` row slots of `row_length` words without building it first:
-    /// `row(r, words)` appends row r, header first, to the region's words (as [`SynapticRow::write`]
-    /// does) and each slot is zero-padded, giving the words [`Self::push`] of the same rows' matrix
-    /// gives. Refuses a row longer than its slot; on any error the region is left as it was.
-    ///
-    /// [`SynapticRow::write`]: super::SynapticRow::write
-    pub fn push_rows(
-        &mut self,
-        row_length: u16,
-        n_rows: usize,
-        mut row: impl FnMut(usize, &mut Vec<u32>) -> Result<(), SynapseError>,
-    ) -> Result<AddressListItem, SynapseError> {
-        let stride = checked_stride(row_length)?;
-        let (start_words, item) = self.next_item(row_length)?;
-        let before = self.words.len();
-        self.words.resize(start_words, 0);
-        self.words.reserve(stride * n_rows);
-        for r in 0..n_rows {
-            let slot = self.words.len();
-            let written = row(r, &mut self.words).and_then(|()| {
-                let used = self.words.len() - slot;
-                if used > stride {
-                    return Err(SynapseError::RowTooLong {
-                        words: used - ROW_HEADER_WORDS,
-                        limit: usize::from(row_length),
-                    });
-                }
-                Ok(())
-            });
-            if let Err(e) = written {
-                self.words.truncate(before);
-                return Err(e);
-            }
-            self.words.resize(slot + stride, 0);
-        }
-        Ok(item)
-    }
-
-    /// Where the next matrix (of rows of `row_length` words) starts, in words, and its address-list item.
-    fn next_item(&self, row_length: u16) -> Result<(usize, AddressListItem), SynapseError> {
-        let start_words = self.words.len().next_multiple_of(ADDRESS_UNIT_BYTES / 4);
-        let offset_bytes = start_words * 4;
-        let address = offset_bytes / ADDRESS_UNIT_BYTES;
-        if address >= INVALID_ADDRESS as usize {
-            return Err(SynapseError::RegionTooLarge { offset_bytes });
-        }
-        let item = AddressListItem::new(row_length, address as u32)
-            .expect("a checked row length and address make a valid item");
-        Ok((start_words, item))
-    }
-
-    /// The region's words, as written to SDRAM.
-    pub fn words(&self) -> &[u32] {
-        &self.words
-    }
-
-    /// SDRAM bytes the region occupies.
-    pub fn size_bytes(&self) -> usize {
-        self.words.len() * 4
-    }
-
-    /// The words a DMA of `n_bytes` from `offset_bytes` past the region base reads, as the core
-    /// requests a row (§4.5, §4.7). `None` when unaligned or outside the region, where the real
-    /// core would read whatever SDRAM holds there.
-    pub fn read(&self, offset_bytes: u32, n_bytes: u32) -> Option<&[u32]> {
-        self.words.get(Self::word_range(offset_bytes, n_bytes)?)
-    }
-
-    /// The same words as [`Self::read`], writable: a row whose plastic region the core updates and
-    /// DMAs back to SDRAM (§4.7). The emulator processes the row in place, so the read and the
-    /// write-back are one borrow; their SDRAM time is charged separately.
-    pub fn read_mut(&mut self, offset_bytes: u32, n_bytes: u32) -> Option<&mut [u32]> {
-        self.words.get_mut(Self::word_range(offset_bytes, n_bytes)?)
-    }
-
-    /// Word indices of a word-aligned byte range.
-    fn word_range(offset_bytes: u32, n_bytes: u32) -> Option<std::ops::Range<usize>> {
-        if !offset_bytes.is_multiple_of(4) || !n_bytes.is_multiple_of(4) {
-            return None;
-        }
-        let start = offset_bytes as usize / 4;
-        Some(start..start.checked_add(n_bytes as usize / 4)?)
     }
 }

@@ -330,8 +330,11 @@ fn region_aligns_matrices_and_points_items_at_their_rows() {
     assert_eq!((c.row_length(), c.row_bytes()), (2, 20));
     assert_eq!(region.size_bytes(), 32 + 40);
 
+    // A row reads as its words, without its slot's padding.
     let fetched = region.read(c.row_offset(1), c.row_bytes()).unwrap();
-    assert_eq!(fetched, second.row(1).unwrap());
+    assert_eq!(fetched, rows[1].row_words());
+    assert_eq!(second.row(1).unwrap(), [0, 1, 0, 4, 0]);
+    assert_eq!(region.words()[13..18], second.row(1).unwrap()[..]);
     assert_eq!(region.read(c.row_offset(2), c.row_bytes()), None);
     assert_eq!(region.read(2, 4), None, "unaligned");
 
@@ -372,4 +375,24 @@ fn rows_written_in_place_give_the_words_of_the_built_matrix() {
         Err(SynapseError::RowTooLong { words: 3, limit: 2 })
     ));
     assert_eq!(in_place, before);
+}
+
+#[test]
+fn empty_rows_are_not_stored_but_read_as_zeroed_slots() {
+    let rows = [
+        SynapticRow::empty(),
+        SynapticRow::fixed(&[7]).unwrap(),
+        SynapticRow::empty(),
+    ];
+    let matrix = SynapticMatrix::new(&rows).unwrap();
+    let mut region = SynapticRegion::new();
+    let item = region.push(&matrix).unwrap();
+    assert_eq!(region.words(), matrix.words());
+    let (at, bytes) = (item.row_offset(2), item.row_bytes());
+    assert_eq!(region.read(at, bytes), Some(&[0u32; 4][..]));
+    // Whatever is done to an empty row's scratch slot, it reads as zeros again and is never stored.
+    region.read_mut(at, bytes).unwrap()[0] = 9;
+    assert_eq!(region.read_mut(at, bytes).unwrap(), [0; 4]);
+    assert_eq!(region.words(), matrix.words());
+    assert_eq!(region.read(at + 4, bytes), None, "not a row slot");
 }
