@@ -8,13 +8,17 @@
 //! between them and agree on the next window. With one thread there are no windows at all. Either way each
 //! chip sees the same events in the same order, so results are bit-identical for any thread count.
 
+mod barrier;
 pub mod event;
-mod parallel;
+mod pace;
+pub mod parallel;
 mod queue;
 
 use std::sync::Arc;
 
 use event::{Action, Event, EventSink, Flit, MAX_CHIPS, Port, class};
+pub use pace::Pace;
+use pace::{Budget, CLOCK_EVERY_EVENTS, Mode};
 use queue::EventQueue;
 
 use crate::geometry::{ChipCoord, Link};
@@ -248,6 +252,8 @@ pub struct Simulation<A> {
     /// Events created before the first run (timers, injected packets).
     pending: Vec<Event>,
     now: Time,
+    /// Whether multi-threaded runs go parallel or sequential, measured as they run.
+    pace: Pace,
 }
 
 /// Totals of a run, summed over chips in chip order.
@@ -299,6 +305,7 @@ impl<A: Application> Simulation<A> {
             chips,
             pending: Vec::new(),
             now: Time::ZERO,
+            pace: Pace::default(),
         }
     }
 
@@ -373,16 +380,57 @@ impl<A: Application> Simulation<A> {
         Ok(())
     }
 
-    /// Runs until simulated time `until` on `threads` host threads (results do not depend on `threads`).
+    /// Runs until simulated time `until` on up to `threads` host threads (results do not depend on
+    /// `threads`). With more than one, the run goes on in stretches, each parallel or sequential as
+    /// [`Pace`] finds faster.
     pub fn run(&mut self, until: Time, threads: usize) {
-        let events = std::mem::take(&mut self.pending);
-        let leftover = if threads <= 1 || self.chips.len() < 2 {
-            run_sequential(&mut self.chips, events, until, &self.timing)
+        let mut events = std::mem::take(&mut self.pending);
+        if threads <= 1 || self.chips.len() < 2 {
+            events = run_sequential(
+                &mut self.chips,
+                events,
+                until,
+                &self.timing,
+                &Budget::unlimited(),
+            )
+            .leftovers;
         } else {
-            parallel::run(&mut self.chips, events, until, &self.timing, threads)
-        };
-        self.pending = leftover;
+            let mut reached = self.now;
+            while reached < until {
+                let (mode, budget) = self.pace.next();
+                let started = std::time::Instant::now();
+                let stretch = match mode {
+                    Mode::Sequential => {
+                        run_sequential(&mut self.chips, events, until, &self.timing, &budget)
+                    }
+                    Mode::Parallel => parallel::run(
+                        &mut self.chips,
+                        events,
+                        until,
+                        &self.timing,
+                        threads,
+                        &budget,
+                    ),
+                };
+                self.pace.record(mode, stretch.events, started.elapsed());
+                (events, reached) = (stretch.leftovers, stretch.reached);
+            }
+        }
+        self.pending = events;
         self.now = until;
+    }
+
+    /// The default thread count for this loaded simulation: the most threads, at most `max`, that each get
+    /// [`parallel::MIN_BUSY_CHIPS_PER_THREAD`] chips for which `busy` (the chip's application) says there is
+    /// work; 1 when no split pays.
+    pub fn paying_threads(&self, busy: impl Fn(&A) -> bool, max: usize) -> usize {
+        let busy: Vec<bool> = self.chips.iter().map(|c| busy(&c.app)).collect();
+        parallel::paying_threads(busy.len(), &busy, max)
+    }
+
+    /// Replaces the mode chooser of multi-threaded runs (tests force it to switch).
+    pub fn set_pace(&mut self, pace: Pace) {
+        self.pace = pace;
     }
 
     /// Events not yet processed (packets in flight, timers, wake-ups).
@@ -418,22 +466,43 @@ impl<A: Application> Simulation<A> {
     }
 }
 
-/// Runs every event before `until` in one global order; returns the events left for later.
+/// Where a stretch of a run stopped.
+struct Stretch {
+    /// Events not yet processed.
+    leftovers: Vec<Event>,
+    /// Every event before this time has been processed, none after it.
+    reached: Time,
+    /// Events processed.
+    events: u64,
+}
+
+/// Runs every event before `until` in one global order, or those up to the end of the current time once
+/// `budget` is spent.
 fn run_sequential<A: Application>(
     chips: &mut [ChipState<A>],
     events: Vec<Event>,
     until: Time,
     timing: &Timing,
-) -> Vec<Event> {
+    budget: &Budget,
+) -> Stretch {
     let mut queue: EventQueue = events.into_iter().collect();
     let mut ev = Event::placeholder();
-    while queue.pop_before(until, &mut ev) {
+    let (mut limit, mut handled) = (until, 0u64);
+    while queue.pop_before(limit, &mut ev) {
         if let Some(next) = queue.next_chip() {
             chips[next as usize].prefetch();
         }
         chips[ev.chip() as usize].handle(&ev, timing, &mut queue);
+        handled += 1;
+        if handled % CLOCK_EVERY_EVENTS == 0 && limit == until && budget.spent(handled, true) {
+            limit = until.min(ev.time + Time(1));
+        }
     }
-    queue.into_vec()
+    Stretch {
+        leftovers: queue.into_vec(),
+        reached: limit,
+        events: handled,
+    }
 }
 
 #[cfg(test)]
