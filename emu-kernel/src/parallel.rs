@@ -17,17 +17,16 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use super::barrier::WindowBarrier;
-use super::event::{Event, EventSink};
-use super::pace::Budget;
-use super::queue::EventQueue;
-use super::{Application, ChipState, Stretch};
-use crate::router::config::Timing;
-use crate::time::Time;
+use crate::barrier::WindowBarrier;
+use crate::event::{Event, EventSink, Payload};
+use crate::pace::Budget;
+use crate::queue::EventQueue;
+use crate::time::SimTime;
+use crate::{Chip, Stretch};
 
 /// Busy chips (chips with work loaded) that each partition must hold for a run's default thread count to
 /// grow: a partition with fewer adds a barrier per window and little work to share. The mode chooser
-/// ([`super::Pace`]) falls back to sequential stretches where this guess is wrong.
+/// ([`crate::Pace`]) falls back to sequential stretches where this guess is wrong.
 pub const MIN_BUSY_CHIPS_PER_THREAD: usize = 8;
 
 /// Partition `p` of `parts` owns chips `[bounds[p], bounds[p + 1])` of `n`.
@@ -35,9 +34,10 @@ fn bounds(n: usize, parts: usize) -> Vec<usize> {
     (0..=parts).map(|p| p * n / parts).collect()
 }
 
-/// The most threads, at most `max`, whose partitions of `n` chips each hold [`MIN_BUSY_CHIPS_PER_THREAD`]
-/// of the chips `busy` says are busy; 1 when no split does.
-pub(super) fn paying_threads(n: usize, busy: &[bool], max: usize) -> usize {
+/// The default thread count of a run: the most threads, at most `max`, whose partitions of the chips each
+/// hold [`MIN_BUSY_CHIPS_PER_THREAD`] of the chips `busy` (by dense index) says are busy; 1 when no split does.
+pub fn paying_threads(busy: &[bool], max: usize) -> usize {
+    let n = busy.len();
     (2..=max.min(n))
         .rev()
         .find(|&parts| {
@@ -48,24 +48,20 @@ pub(super) fn paying_threads(n: usize, busy: &[bool], max: usize) -> usize {
         .unwrap_or(1)
 }
 
-/// Windows between two readings of the clock: a window under load can take a scheduler time slice, so the
-/// budget is checked often; a reading costs tens of nanoseconds against a window's hundreds.
-const CLOCK_EVERY_WINDOWS: u64 = 8;
-
 /// Where a partition's handlers put events: its own queue, or the outbox of the partition that owns the chip
 /// (those events are at least a lookahead later, so never inside the current window).
-struct PartitionSink<'a, F> {
+struct PartitionSink<'a, A: Payload, F> {
     own: std::ops::Range<u32>,
-    queue: &'a mut EventQueue,
-    outboxes: &'a mut [Vec<Event>],
+    queue: &'a mut EventQueue<A>,
+    outboxes: &'a mut [Vec<Event<A>>],
     part_of: &'a F,
     /// The earliest event sent away this window.
-    sent_min: &'a mut Time,
+    sent_min: &'a mut A::Time,
 }
 
-impl<F: Fn(u32) -> usize> EventSink for PartitionSink<'_, F> {
+impl<A: Payload, F: Fn(u32) -> usize> EventSink<A> for PartitionSink<'_, A, F> {
     #[inline(always)]
-    fn emit(&mut self, e: Event) {
+    fn emit(&mut self, e: Event<A>) {
         if self.own.contains(&e.chip()) {
             self.queue.push(e);
         } else {
@@ -77,32 +73,33 @@ impl<F: Fn(u32) -> usize> EventSink for PartitionSink<'_, F> {
 
 /// Runs the events before `until` on `threads` threads, or those before an earlier window's end once `budget`
 /// is spent.
-pub(super) fn run<A: Application>(
-    chips: &mut [ChipState<A>],
-    events: Vec<Event>,
-    until: Time,
-    timing: &Timing,
+pub(crate) fn run<C: Chip>(
+    chips: &mut [C],
+    events: Vec<Event<C::Action>>,
+    until: <C::Action as Payload>::Time,
+    shared: &C::Shared,
+    lookahead: <C::Action as Payload>::Time,
     threads: usize,
     budget: &Budget,
-) -> Stretch {
+) -> Stretch<C::Action> {
     let n = chips.len();
     let parts = threads.min(n);
     let bounds = bounds(n, parts);
     let part_of = |chip: u32| bounds.partition_point(|&b| b <= chip as usize) - 1;
-    let mut queues: Vec<EventQueue> = (0..parts).map(|_| EventQueue::default()).collect();
+    let mut queues: Vec<EventQueue<C::Action>> =
+        (0..parts).map(|_| EventQueue::default()).collect();
     for e in events {
         queues[part_of(e.chip())].push(e);
     }
-    let lookahead = timing.params.lookahead();
-    let inboxes: [Vec<Mutex<Vec<Event>>>; 2] =
+    let inboxes: [Vec<Mutex<Vec<Event<C::Action>>>>; 2] =
         std::array::from_fn(|_| (0..parts).map(|_| Mutex::new(Vec::new())).collect());
     let first_window = queues
         .iter_mut()
         .filter_map(|q| q.next_time())
         .min()
-        .unwrap_or(Time::NEVER);
+        .unwrap_or(SimTime::NEVER);
     let bounds_published: [Vec<AtomicU64>; 2] =
-        std::array::from_fn(|_| (0..parts).map(|_| AtomicU64::new(Time::NEVER.0)).collect());
+        std::array::from_fn(|_| (0..parts).map(|_| AtomicU64::new(u64::MAX)).collect());
     let stops: [AtomicBool; 2] = std::array::from_fn(|_| AtomicBool::new(false));
     let barrier = WindowBarrier::new(parts);
     let mut slices = Vec::with_capacity(parts);
@@ -112,7 +109,7 @@ pub(super) fn run<A: Application>(
         slices.push(head);
         rest = tail;
     }
-    let ends: Vec<(Vec<Event>, Time, u64)> = std::thread::scope(|scope| {
+    let ends: Vec<(Vec<Event<C::Action>>, _, u64)> = std::thread::scope(|scope| {
         let handles: Vec<_> = slices
             .into_iter()
             .zip(queues)
@@ -128,14 +125,15 @@ pub(super) fn run<A: Application>(
                 );
                 scope.spawn(move || {
                     let first = bounds[p] as u32;
-                    let mut outboxes: Vec<Vec<Event>> = (0..parts).map(|_| Vec::new()).collect();
+                    let mut outboxes: Vec<Vec<Event<C::Action>>> =
+                        (0..parts).map(|_| Vec::new()).collect();
                     let mut window_start = first_window;
                     let mut ev = Event::placeholder();
                     let mut parity = 0;
-                    let (mut handled, mut windows) = (0u64, 0u64);
+                    let mut handled = 0u64;
                     while window_start < until {
-                        let window_end = (window_start + lookahead).min(until);
-                        let mut sent_min = Time::NEVER;
+                        let window_end = window_start.after(lookahead).min(until);
+                        let mut sent_min = SimTime::NEVER;
                         while queue.pop_before(window_end, &mut ev) {
                             let mut sink = PartitionSink {
                                 own: first..bounds[p + 1] as u32,
@@ -144,12 +142,13 @@ pub(super) fn run<A: Application>(
                                 part_of,
                                 sent_min: &mut sent_min,
                             };
-                            slice[(ev.chip() - first) as usize].handle(&ev, timing, &mut sink);
+                            slice[(ev.chip() - first) as usize].handle(&ev, shared, &mut sink);
                             handled += 1;
                         }
-                        windows += 1;
                         if p == 0 {
-                            let spent = budget.spent(handled, windows % CLOCK_EVERY_WINDOWS == 0);
+                            // The clock is read every window: under load one window can take a scheduler
+                            // time slice, and a reading costs tens of nanoseconds against its hundreds.
+                            let spent = budget.spent(handled, true);
                             stops[parity].store(spent, Ordering::Release);
                         }
                         for (q, out) in outboxes.iter_mut().enumerate() {
@@ -157,13 +156,14 @@ pub(super) fn run<A: Application>(
                                 inboxes[parity][q].lock().expect("inbox lock").append(out);
                             }
                         }
-                        let own_next = queue.next_time().unwrap_or(Time::NEVER);
-                        published[parity][p].store(own_next.min(sent_min).0, Ordering::Release);
+                        let own_next = queue.next_time().unwrap_or(SimTime::NEVER);
+                        published[parity][p]
+                            .store(own_next.min(sent_min).ticks(), Ordering::Release);
                         barrier.wait();
                         for e in inboxes[parity][p].lock().expect("inbox lock").drain(..) {
                             queue.push(e);
                         }
-                        window_start = Time(
+                        window_start = SimTime::from_ticks(
                             published[parity]
                                 .iter()
                                 .map(|t| t.load(Ordering::Acquire))
@@ -202,12 +202,12 @@ mod tests {
     fn threads_pay_when_every_partition_is_busy() {
         let busy_first = |k: usize| -> Vec<bool> { (0..48).map(|i| i < k).collect() };
         // 6 busy chips in the first partition (the 0.1 microcircuit on spinnaker-48): one thread.
-        assert_eq!(paying_threads(48, &busy_first(6), 4), 1);
+        assert_eq!(paying_threads(&busy_first(6), 4), 1);
         // Busy chips only in the first half: a second partition would be idle.
-        assert_eq!(paying_threads(48, &busy_first(24), 4), 1);
-        assert_eq!(paying_threads(48, &busy_first(32), 4), 2);
-        assert_eq!(paying_threads(48, &[true; 48], 4), 4);
-        assert_eq!(paying_threads(48, &[true; 48], 1), 1);
-        assert_eq!(paying_threads(3, &[true; 3], 4), 1);
+        assert_eq!(paying_threads(&busy_first(24), 4), 1);
+        assert_eq!(paying_threads(&busy_first(32), 4), 2);
+        assert_eq!(paying_threads(&[true; 48], 4), 4);
+        assert_eq!(paying_threads(&[true; 48], 1), 1);
+        assert_eq!(paying_threads(&[true; 3], 4), 1);
     }
 }

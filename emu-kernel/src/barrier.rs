@@ -12,7 +12,7 @@ use std::sync::{Condvar, Mutex};
 /// Spins before sleeping: about 10-50 us, a few windows' worth of work.
 const SPINS: u32 = 1 << 10;
 
-pub(super) struct WindowBarrier {
+pub(crate) struct WindowBarrier {
     threads: usize,
     waiting: AtomicUsize,
     generation: AtomicUsize,
@@ -24,7 +24,7 @@ pub(super) struct WindowBarrier {
 }
 
 impl WindowBarrier {
-    pub(super) fn new(threads: usize) -> Self {
+    pub(crate) fn new(threads: usize) -> Self {
         WindowBarrier {
             threads,
             waiting: AtomicUsize::new(0),
@@ -40,7 +40,7 @@ impl WindowBarrier {
     /// The sleeper registers (`sleepers`) before it checks the generation, and the last thread bumps the
     /// generation before it checks for sleepers, all sequentially consistent: at least one of them sees the
     /// other's write, so a sleeper is never left waiting for a notification that was not sent.
-    pub(super) fn wait(&self) {
+    pub(crate) fn wait(&self) {
         let generation = self.generation.load(Ordering::SeqCst);
         if self.waiting.fetch_add(1, Ordering::AcqRel) + 1 == self.threads {
             self.waiting.store(0, Ordering::Relaxed);
