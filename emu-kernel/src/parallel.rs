@@ -48,6 +48,9 @@ pub fn paying_threads(busy: &[bool], max: usize) -> usize {
         .unwrap_or(1)
 }
 
+/// Events other partitions sent to one partition in one window.
+type Inbox<A> = Mutex<Vec<Event<A>>>;
+
 /// Where a partition's handlers put events: its own queue, or the outbox of the partition that owns the chip
 /// (those events are at least a lookahead later, so never inside the current window).
 struct PartitionSink<'a, A: Payload, F> {
@@ -91,7 +94,7 @@ pub(crate) fn run<C: Chip>(
     for e in events {
         queues[part_of(e.chip())].push(e);
     }
-    let inboxes: [Vec<Mutex<Vec<Event<C::Action>>>>; 2] =
+    let inboxes: [Vec<Inbox<C::Action>>; 2] =
         std::array::from_fn(|_| (0..parts).map(|_| Mutex::new(Vec::new())).collect());
     let first_window = queues
         .iter_mut()
