@@ -6,7 +6,7 @@
 //! events in the same order either way), so the kernel measures both: a run is cut into stretches of a short
 //! wall-clock budget; each stretch runs in the mode with the better measured rate (events per wall second),
 //! and after every [`EXPLORE_AFTER`] of wall time one stretch tries the other one, so a change of load or of
-//! network activity is noticed. Trying the slower mode costs at most one stretch's budget in that time (6%),
+//! network activity is noticed. Trying the slower mode costs at most a quarter stretch in that time (2%),
 //! however slow the mode: a run cut into many short calls (as `nmemu run` does, for its progress bar) does not
 //! try it once per call.
 
@@ -93,13 +93,16 @@ impl Pace {
     /// The mode and budget of the next stretch.
     pub(crate) fn next(&mut self) -> (Mode, Budget) {
         let [seq, par] = self.rate;
-        let mode = match (par, seq) {
-            _ if self.alternate => {
-                [Mode::Parallel, Mode::Sequential][(self.stretches % 2) as usize]
-            }
+        // A try (a mode not yet measured, or measured slower) gets a quarter of the budget: on a short run the
+        // first try of the parallel windows is most of what they can cost.
+        let (mode, trying) = match (par, seq) {
+            _ if self.alternate => (
+                [Mode::Parallel, Mode::Sequential][(self.stretches % 2) as usize],
+                false,
+            ),
             // Parallel first: a short run on several threads still goes through the parallel windows.
-            (None, _) => Mode::Parallel,
-            (Some(_), None) => Mode::Sequential,
+            (None, _) => (Mode::Parallel, true),
+            (Some(_), None) => (Mode::Sequential, true),
             (Some(p), Some(s)) => {
                 let best = if p > s {
                     Mode::Parallel
@@ -108,15 +111,22 @@ impl Pace {
                 };
                 if self.since_explored >= EXPLORE_AFTER {
                     self.since_explored = Duration::ZERO;
-                    other(best)
+                    (other(best), true)
                 } else {
-                    best
+                    (best, false)
                 }
             }
         };
         self.stretches += 1;
         let budget = Budget {
-            deadline: Some(Instant::now() + self.stretch),
+            deadline: Some(
+                Instant::now()
+                    + if trying {
+                        self.stretch / 4
+                    } else {
+                        self.stretch
+                    },
+            ),
             max_events: self.max_events,
         };
         (mode, budget)
