@@ -8,6 +8,11 @@
 //! `cargo bench --bench runtime`. Criterion's "thrpt" is in neuron updates or synaptic events per second.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use nmemu_loader::format::{TimingDependence, WeightDependence};
+use nmemu_mapping::spinnaker::cells::{
+    CondConfig, IzhConfig, LifConfig, izh_curr_exp, lif_cond_exp, lif_curr_alpha, lif_curr_exp,
+};
+use nmemu_mapping::spinnaker::stdp_rule::stdp_config;
 use spinnaker_emu::geometry::ChipCoord;
 use spinnaker_emu::image::{
     CoreProgram, MachineImage, NeuronCoreImage, Recording, SpikeArrayCoreImage,
@@ -17,16 +22,10 @@ use spinnaker_emu::router::table::{Route, RoutingEntry};
 use spinnaker_emu::runtime::cycles::CycleCosts;
 use spinnaker_emu::runtime::fixed::{Accum, Rounding};
 use spinnaker_emu::runtime::master_pop_table::{MasterPopTable, PopSource};
-use spinnaker_emu::runtime::neuron::cond::{CondConfig, LifCondExp};
-use spinnaker_emu::runtime::neuron::izhikevich::{IzhConfig, IzhCurrExp};
-use spinnaker_emu::runtime::neuron::lif::{LifConfig, LifCurrAlpha, LifCurrExp};
 use spinnaker_emu::runtime::neuron::{NeuronArray, Receptor};
 use spinnaker_emu::runtime::program::load;
 use spinnaker_emu::runtime::ring_buffer::RingBuffers;
-use spinnaker_emu::runtime::stdp::{
-    PlasticRowMut, PostHistory, PynnWeightDependence, SpikePairRule, StdpConfig, StdpCounters,
-    WeightRule, process_row,
-};
+use spinnaker_emu::runtime::stdp::{PlasticRowMut, PostHistory, StdpCounters, process_row};
 use spinnaker_emu::runtime::synapse_row::{
     FixedSynapse, SynapticMatrix, SynapticRegion, SynapticRow, SynapticWordLayout,
 };
@@ -45,25 +44,22 @@ fn neuron_updates(c: &mut Criterion) {
     let arrays = [
         (
             "IF_curr_exp",
-            NeuronArray::LifCurrExp(vec![LifCurrExp::from_pynn(&lif, 1.0); NEURONS]),
+            NeuronArray::LifCurrExp(vec![lif_curr_exp(&lif, 1.0); NEURONS]),
         ),
         (
             "IF_curr_alpha",
-            NeuronArray::LifCurrAlpha(vec![LifCurrAlpha::from_pynn(&lif, 1.0); NEURONS]),
+            NeuronArray::LifCurrAlpha(vec![lif_curr_alpha(&lif, 1.0); NEURONS]),
         ),
         (
             "IF_cond_exp",
             NeuronArray::LifCondExp(vec![
-                LifCondExp::from_pynn(&lif, &CondConfig::default(), 1.0);
+                lif_cond_exp(&lif, &CondConfig::default(), 1.0);
                 NEURONS
             ]),
         ),
         (
             "Izhikevich",
-            NeuronArray::IzhCurrExp(vec![
-                IzhCurrExp::from_pynn(&IzhConfig::default(), 1.0);
-                NEURONS
-            ]),
+            NeuronArray::IzhCurrExp(vec![izh_curr_exp(&IzhConfig::default(), 1.0); NEURONS]),
         ),
     ];
     let mut g = c.benchmark_group("neuron-updates");
@@ -115,10 +111,14 @@ fn synaptic_events(c: &mut Criterion) {
 
 fn plastic_synapse_updates(c: &mut Criterion) {
     let layout = SynapticWordLayout::for_core(256, 2, 16).unwrap();
-    let config = StdpConfig::from_pynn(
-        &SpikePairRule::default(),
-        &PynnWeightDependence {
-            rule: WeightRule::Additive,
+    let config = stdp_config(
+        &TimingDependence::SpikePairRule {
+            tau_plus: 20.0,
+            tau_minus: 20.0,
+            a_plus: 0.01,
+            a_minus: 0.01,
+        },
+        &WeightDependence::AdditiveWeightDependence {
             w_min: 0.0,
             w_max: 1.0,
         },
@@ -213,10 +213,7 @@ fn pipeline_image() -> MachineImage {
     }])
     .unwrap();
     let neurons = NeuronCoreImage {
-        neurons: NeuronArray::LifCurrExp(vec![
-            LifCurrExp::from_pynn(&LifConfig::default(), 1.0);
-            NEURONS
-        ]),
+        neurons: NeuronArray::LifCurrExp(vec![lif_curr_exp(&LifConfig::default(), 1.0); NEURONS]),
         key_base: None,
         n_colour_bits: 4,
         master_pop_table,

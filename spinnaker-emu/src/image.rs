@@ -321,8 +321,11 @@ impl MachineImage {
 #[cfg(test)]
 pub(crate) mod fixtures {
     use super::*;
+    use crate::runtime::fixed::Accum;
     use crate::runtime::master_pop_table::PopSource;
-    use crate::runtime::neuron::lif::{LifConfig, LifCurrExp};
+    use crate::runtime::neuron::exp_synapse::ExpSynapses;
+    use crate::runtime::neuron::fixtures::lif_curr_exp;
+    use crate::runtime::neuron::lif::LifCurrExp;
     use crate::runtime::synapse_row::{SynapticMatrix, SynapticRow};
 
     pub const SOURCE_KEYS: u32 = 0x1_0000;
@@ -386,13 +389,10 @@ pub(crate) mod fixtures {
             // A short excitatory synapse (0.5 ms): its current is gone by the next tick, so one input makes at
             // most one spike.
             neurons: NeuronArray::LifCurrExp(vec![
-                LifCurrExp::from_pynn(
-                    &LifConfig {
-                        tau_syn_e: 0.5,
-                        ..LifConfig::default()
-                    },
-                    1.0
-                );
+                LifCurrExp {
+                    synapses: ExpSynapses::new(0.5, 5.0, 1.0),
+                    ..lif_curr_exp(Accum::ZERO)
+                };
                 n
             ]),
             key_base: Some(0x2_0000),
@@ -478,7 +478,7 @@ mod tests {
     #[test]
     fn round_trips_an_image_with_stdp_through_bincode() {
         use super::fixtures::{layout, neuron_core_with_rows};
-        use crate::runtime::stdp::{PynnWeightDependence, SpikePairRule, WeightRule};
+        use crate::runtime::stdp::{WeightRegion, WeightRule};
         use crate::runtime::synapse_row::{FixedSynapse, SynapticRow};
         let synapse = FixedSynapse {
             weight: 300,
@@ -489,16 +489,13 @@ mod tests {
         let rows = [SynapticRow::plastic(layout(), &[synapse; 3], &[]).unwrap()];
         let mut core = neuron_core_with_rows(3, &rows);
         core.stdp = Some(Box::new(
-            StdpConfig::from_pynn(
-                &SpikePairRule::default(),
-                &PynnWeightDependence {
-                    rule: WeightRule::Multiplicative,
-                    w_min: 0.0,
-                    w_max: 2.0,
-                },
+            StdpConfig::new(
                 0.1,
+                20.0,
+                20.0,
+                WeightRule::Multiplicative,
+                WeightRegion::from_f64(0.0, 2.0, 0.01, 0.01),
                 2,
-                1.0,
             )
             .unwrap(),
         ));

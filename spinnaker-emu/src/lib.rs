@@ -5,8 +5,9 @@
 //! - [`packet`]: the packet formats; [`router`]: the multicast table, its fast lookup, the router's timing,
 //!   blocking, emergency routing, dumping and reinjection, and its diagnostic counters.
 //! - [`time`]: simulated time in PLL1 ticks, exact for both the router and the core clock.
-//! - [`kernel`]: the cycle-stamped discrete-event kernel, sequential or conservatively parallel, with the
-//!   hooks an application (the neural runtime, a traffic generator) plugs into.
+//! - [`kernel`]: the chips on the machine-independent event kernel (`emu_kernel`: time, event order, queue,
+//!   sequential and conservatively parallel runs), with the hooks an application (the neural runtime, a
+//!   traffic generator) plugs into.
 //! - [`noc`]: network-on-chip experiments with synthetic traffic.
 //! - [`image`]: the machine image a mapper writes (tables and core programs with their data); [`runtime`]: what
 //!   an application core runs (sPyNNaker 7.x): neuron, spike-source and delay-extension cores, in the

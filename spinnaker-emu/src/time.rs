@@ -64,6 +64,22 @@ impl Time {
     }
 }
 
+/// The kernel counts time in these ticks.
+impl emu_kernel::SimTime for Time {
+    const ZERO: Time = Time::ZERO;
+    const NEVER: Time = Time::NEVER;
+
+    #[inline(always)]
+    fn ticks(self) -> u64 {
+        self.0
+    }
+
+    #[inline(always)]
+    fn from_ticks(ticks: u64) -> Time {
+        Time(ticks)
+    }
+}
+
 impl Add for Time {
     type Output = Time;
     fn add(self, rhs: Time) -> Time {

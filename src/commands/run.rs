@@ -96,7 +96,6 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let (net, mapped) = (&target.net, &target.mapped);
     super::map::print_summary(mapped);
     let dt_ms = net.simulation.timestep_ms;
-    let threads = args.target.kernel_threads();
 
     let load_start = Instant::now();
     let mut sim = program::load(
@@ -105,6 +104,10 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         CycleCosts::default(),
     )?;
     let load_wall_s = load_start.elapsed().as_secs_f64();
+    let threads = args.target.kernel_threads(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        sim.paying_threads(|chip| chip.cores.iter().any(Option::is_some), cores)
+    });
 
     // From here a signal stops the emulation at the next chunk, and the results so far are written.
     let _stopping_cleanly = signals::defer();

@@ -34,8 +34,10 @@ pub struct TargetArgs {
     #[arg(long)]
     pub ideal_cores: bool,
     /// Host threads (results do not depend on it), at most 4 x the host's cores. Mapping uses all cores by
-    /// default; the emulation kernel uses 1 by default, because its conservative parallel windows only pay
-    /// off when many chips are busy (a large network on a large machine).
+    /// default; the emulation kernel by default uses as many threads (at most the host's cores) as give every
+    /// thread's share of the machine 8 busy chips, else 1: its conservative parallel windows only pay off
+    /// when many chips are busy (a large network on a large machine). With more than one thread it still runs
+    /// sequentially whenever it measures that faster (a busy host, a quiet network).
     #[arg(long, value_parser = super::parse_threads)]
     pub threads: Option<usize>,
     /// Fire each core's timer every timestep x N (sPyNNaker's time_scale_factor): N times the cycles per
@@ -97,9 +99,9 @@ impl TargetArgs {
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
     }
 
-    /// Threads for the emulation kernel: `--threads`, else 1.
-    pub fn kernel_threads(&self) -> usize {
-        self.threads.unwrap_or(1)
+    /// Threads for the emulation kernel: `--threads`, else `paying()`, what pays off for the loaded network.
+    pub fn kernel_threads(&self, paying: impl FnOnce() -> usize) -> usize {
+        self.threads.unwrap_or_else(paying)
     }
 
     /// Checks the flags and reads the network (with `--seed` applied) and the faults file, each read bounded:
@@ -197,8 +199,10 @@ impl TargetArgs {
                 let probe_ms = self
                     .probe_ms
                     .min(net.simulation.duration_ms.max(net.simulation.timestep_ms));
-                pool.install(|| time_scale::choose(&net, &options, probe_ms, self.kernel_threads()))
-                    .map(|(m, auto)| (m, Some((auto, probe_ms))))
+                pool.install(|| {
+                    time_scale::choose(&net, &options, probe_ms, self.kernel_threads(|| 1))
+                })
+                .map(|(m, auto)| (m, Some((auto, probe_ms))))
             }
         };
         progress.finish();

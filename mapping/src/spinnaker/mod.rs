@@ -8,6 +8,7 @@
 //! ([`neurons`]) -> the machine image ([`image`]). Every phase is timed, and everything mapped inexactly is
 //! listed in the report's warnings.
 
+pub mod cells;
 pub mod delays;
 pub mod energy;
 pub mod extensions;
@@ -26,6 +27,7 @@ pub mod readback;
 pub mod report;
 pub mod route;
 pub mod stdp;
+pub mod stdp_rule;
 pub mod summary;
 pub mod synapses;
 pub mod synaptic_matrix;

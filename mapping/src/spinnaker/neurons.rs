@@ -11,11 +11,11 @@
 use nmemu_loader::format::cells::CellType;
 use nmemu_loader::network::{Population, SpikeTimes, Values};
 use spinnaker_emu::runtime::neuron::NeuronArray;
-use spinnaker_emu::runtime::neuron::cond::{CondConfig, LifCondExp};
-use spinnaker_emu::runtime::neuron::izhikevich::{IzhConfig, IzhCurrExp};
-use spinnaker_emu::runtime::neuron::lif::{LifConfig, LifCurrAlpha, LifCurrExp};
 use spinnaker_emu::runtime::poisson::SourceParams;
 
+use super::cells::{
+    CondConfig, IzhConfig, LifConfig, izh_curr_exp, lif_cond_exp, lif_curr_alpha, lif_curr_exp,
+};
 use super::extensions::PopulationHints;
 use super::partition::Slice;
 use super::report::{NumericalKind, NumericalWarning};
@@ -132,7 +132,7 @@ pub fn neuron_array(
                         e_rev_e: param("e_rev_E", n),
                         e_rev_i: param("e_rev_I", n),
                     };
-                    LifCondExp::from_pynn(&lif(n), &rev, timestep_ms)
+                    lif_cond_exp(&lif(n), &rev, timestep_ms)
                 })
                 .collect(),
         ),
@@ -151,18 +151,18 @@ pub fn neuron_array(
                         tau_syn_e: hints.param("tau_syn_E").map_or(d.tau_syn_e, |v| v.get(n)),
                         tau_syn_i: hints.param("tau_syn_I").map_or(d.tau_syn_i, |v| v.get(n)),
                     };
-                    IzhCurrExp::from_pynn(&config, timestep_ms)
+                    izh_curr_exp(&config, timestep_ms)
                 })
                 .collect(),
         ),
         CellType::IfCurrAlpha => NeuronArray::LifCurrAlpha(
             neurons
-                .map(|n| LifCurrAlpha::from_pynn(&lif(n), timestep_ms))
+                .map(|n| lif_curr_alpha(&lif(n), timestep_ms))
                 .collect(),
         ),
         _ => NeuronArray::LifCurrExp(
             neurons
-                .map(|n| LifCurrExp::from_pynn(&lif(n), timestep_ms))
+                .map(|n| lif_curr_exp(&lif(n), timestep_ms))
                 .collect(),
         ),
     }
@@ -248,11 +248,11 @@ mod tests {
                 tau_syn_i: 10.0,
                 ..IzhConfig::default()
             };
-            assert_eq!(*cell, IzhCurrExp::from_pynn(&config, 0.1));
+            assert_eq!(*cell, izh_curr_exp(&config, 0.1));
         }
         assert_ne!(
             cells[0],
-            IzhCurrExp::from_pynn(
+            izh_curr_exp(
                 &IzhConfig {
                     i_offset: 10.0,
                     ..IzhConfig::default()

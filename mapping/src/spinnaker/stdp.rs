@@ -8,7 +8,7 @@
 //! unit on average, whatever its sign: potentiation comes out short and depression long, so weights drift
 //! towards w_min. Against steps of many units that is noise; against steps of a few it is a second learning rule.
 //!
-//! The steps are those of the machine's rule (`StdpConfig::from_pynn`): A± in weight units for the additive
+//! The steps are those of the machine's rule (`stdp_rule::stdp_config`): A± in weight units for the additive
 //! dependence, A± × (w_max − w_min) at most for the multiplicative one, at a full trace (1.0).
 
 use nmemu_loader::Network;
@@ -151,7 +151,7 @@ pub fn warnings(net: &Network, reports: &[Option<StdpReport>]) -> Vec<NumericalW
     out
 }
 
-/// sPyNNaker 7.x's additive rule steps by A± in weight units (see `StdpConfig::from_pynn`); PyNN's NEST backend
+/// sPyNNaker 7.x's additive rule steps by A± in weight units (see `stdp_rule::stdp_config`); PyNN's NEST backend
 /// (`stdp_synapse`, which works on w / Wmax, with `lambda` = A_plus) steps by A± × w_max. They agree only when
 /// w_max is 1.
 fn additive_meaning(p: &Projection, unit: &str) -> Option<NumericalWarning> {

@@ -10,10 +10,11 @@ use nmemu_loader::format::cells::{CellType, SynapseKind};
 use nmemu_loader::format::{ReceptorType, SynapseSpec, TimingDependence, WeightDependence};
 use nmemu_loader::network::Population;
 use nmemu_loader::{Network, Synapses};
-use spinnaker_emu::runtime::stdp::{PynnWeightDependence, SpikePairRule, StdpConfig, WeightRule};
+use spinnaker_emu::runtime::stdp::StdpConfig;
 use spinnaker_emu::runtime::synapse_row::SynapticWordLayout;
 
 use super::partition::{Partition, SYNAPSE_TYPES};
+use super::stdp_rule::stdp_config;
 use super::summary::ProjectionSummary;
 use super::tick_estimate;
 use super::weights::{DEFAULT_RATE_HZ, InputBound, WeightScale, shift_for};
@@ -164,29 +165,8 @@ pub fn stdp_configs(net: &Network, timestep_ms: f64) -> Result<Vec<Option<StdpCo
         .into_iter()
         .enumerate()
         .map(|(q, rule)| {
-            let Some((
-                j,
-                TimingDependence::SpikePairRule {
-                    tau_plus,
-                    tau_minus,
-                    a_plus,
-                    a_minus,
-                },
-                w,
-            )) = rule
-            else {
+            let Some((j, timing, weights)) = rule else {
                 return Ok(None);
-            };
-            let (w_min, w_max) = w.bounds();
-            let dependence = PynnWeightDependence {
-                rule: match w {
-                    WeightDependence::AdditiveWeightDependence { .. } => WeightRule::Additive,
-                    WeightDependence::MultiplicativeWeightDependence { .. } => {
-                        WeightRule::Multiplicative
-                    }
-                },
-                w_min,
-                w_max,
             };
             let scale =
                 if net.populations[q].cell_type.synapse_kind() == Some(SynapseKind::Conductance) {
@@ -194,14 +174,9 @@ pub fn stdp_configs(net: &Network, timestep_ms: f64) -> Result<Vec<Option<StdpCo
                 } else {
                     1.0
                 };
-            StdpConfig::from_pynn(
-                &SpikePairRule {
-                    tau_plus,
-                    tau_minus,
-                    a_plus,
-                    a_minus,
-                },
-                &dependence,
+            stdp_config(
+                &timing,
+                &weights,
                 timestep_ms,
                 SYNAPSE_TYPES as usize,
                 scale,

@@ -1,14 +1,11 @@
-//! Events and their deterministic order.
-//!
-//! Events are ordered by (time, tie). The tie is a stable id: the chip the event happens on, then a port class,
-//! a port number and that port's own sequence counter, all from the state of the chip that created the event,
-//! never from the order in which threads happened to run, so every chip sees its events in the same order
-//! whatever the partitioning of chips across threads.
+//! What happens on a SpiNNaker chip: packets arriving at its router or delivered to a core, timers, wake-ups,
+//! reinjection; and the port classes that order simultaneous events (`emu_kernel::Event` keeps the order).
 //!
 //! An event is 48 bytes (asserted below): the kernel moves one through its queue for every packet hop, and a
 //! smaller event is the cheapest way to move fewer bytes.
 
-use std::cmp::Ordering;
+pub use emu_kernel::EventSink;
+use emu_kernel::Payload;
 
 use crate::packet::Packet;
 use crate::time::Time;
@@ -63,7 +60,7 @@ pub enum Action {
     Reinject,
 }
 
-/// Port classes, bits 47:45 of the tie.
+/// Port classes, in the order simultaneous events on one chip happen.
 pub(crate) mod class {
     pub const LINK: u64 = 0;
     pub const CORE_SEND: u64 = 1;
@@ -73,99 +70,12 @@ pub(crate) mod class {
     pub const WAKE: u64 = 5;
 }
 
-/// Bits of a port's sequence counter kept in the tie: 2^40 events from one port is over two hours of
-/// simulated time at one packet per router cycle.
-const SEQ_BITS: u32 = 40;
-const PORT_BITS: u32 = 5;
-const CLASS_BITS: u32 = 3;
-const CHIP_SHIFT: u32 = SEQ_BITS + PORT_BITS + CLASS_BITS;
-/// Chips a simulation may hold: the tie keeps 16 bits of chip index (the million-core machine has 57,600).
-pub const MAX_CHIPS: usize = 1 << (64 - CHIP_SHIFT);
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct Event {
-    pub time: Time,
-    /// Chip (16 bits), port class (3), port number (5), the port's sequence counter (40).
-    tie: u64,
-    pub action: Action,
+impl Payload for Action {
+    type Time = Time;
+    const PLACEHOLDER: Action = Action::Reinject;
 }
+
+/// An event on the SpiNNaker machine.
+pub type Event = emu_kernel::Event<Action>;
 
 const _: () = assert!(size_of::<Event>() == 48);
-
-impl Event {
-    /// The event `action` on dense chip index `chip` at `time`, ordered among events of the same time on that
-    /// chip by its port class, its port number and that port's sequence counter `seq`.
-    #[inline(always)]
-    pub(crate) fn new(
-        time: Time,
-        chip: u32,
-        class: u64,
-        port: u64,
-        seq: u64,
-        action: Action,
-    ) -> Event {
-        debug_assert!(
-            (chip as usize) < MAX_CHIPS && class < 1 << CLASS_BITS && port < 1 << PORT_BITS
-        );
-        Event {
-            time,
-            tie: u64::from(chip) << CHIP_SHIFT
-                | class << (SEQ_BITS + PORT_BITS)
-                | port << SEQ_BITS
-                | (seq & ((1 << SEQ_BITS) - 1)),
-            action,
-        }
-    }
-
-    /// An event to be overwritten: the buffer [`EventQueue::pop_before`](super::queue::EventQueue) fills.
-    pub(crate) fn placeholder() -> Event {
-        Event::new(Time::ZERO, 0, 0, 0, 0, Action::Reinject)
-    }
-
-    /// Dense index of the chip it happens on.
-    #[inline]
-    pub fn chip(&self) -> u32 {
-        (self.tie >> CHIP_SHIFT) as u32
-    }
-
-    /// Whether this event comes before `other` in the kernel's order.
-    #[inline]
-    pub(crate) fn precedes(&self, other: &Event) -> bool {
-        (self.time, self.tie) < (other.time, other.tie)
-    }
-
-    /// The same event at another time (a periodic timer's next firing).
-    pub(crate) fn at(self, time: Time) -> Event {
-        Event { time, ..self }
-    }
-}
-
-/// Where handlers put the events they cause: the event queue, a partition's outboxes, a list.
-///
-/// A trait rather than a closure so that the queue's push can be forced inline into the router: an event
-/// built on the stack and handed to an out-of-line push was copied with wide loads over its narrow field
-/// stores, which stalled on store forwarding at every hop.
-pub trait EventSink {
-    fn emit(&mut self, e: Event);
-}
-
-impl EventSink for Vec<Event> {
-    fn emit(&mut self, e: Event) {
-        self.push(e);
-    }
-}
-
-impl Ord for Event {
-    /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest event first.
-    #[inline]
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.time, other.tie).cmp(&(self.time, self.tie))
-    }
-}
-
-impl PartialOrd for Event {
-    #[inline]
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}

@@ -1,21 +1,18 @@
-//! The cycle-stamped discrete-event kernel.
+//! The SpiNNaker machine on the cycle-stamped discrete-event kernel (`emu_kernel`).
 //!
-//! Every chip owns its router state, its routing table (stored only once loaded) and its application state.
-//! Events are processed per chip in (time, stable order) order (see [`event`]). Chips interact only through
-//! links, whose latency is at least [`NetworkParams::lookahead`], which gives conservative parallel
-//! simulation: chips are split into contiguous partitions, one per thread; in each window of `lookahead`
-//! simulated time every partition runs independently, then partitions exchange the packets that crossed
-//! between them and agree on the next window. With one thread there are no windows at all. Either way each
-//! chip sees the same events in the same order, so results are bit-identical for any thread count.
+//! Every chip owns its router state, its routing table (stored only once loaded) and its application state; a
+//! chip is the kernel's unit ([`emu_kernel::Chip`]). Events are processed per chip in (time, stable order)
+//! order (see [`event`]). Chips interact only through links, whose latency is at least
+//! [`NetworkParams::lookahead`]: the kernel's lookahead for conservative parallel simulation. Each chip sees
+//! the same events in the same order whatever the thread count, so results are bit-identical for any.
 
 pub mod event;
-mod parallel;
-mod queue;
 
 use std::sync::Arc;
 
-use event::{Action, Event, EventSink, Flit, MAX_CHIPS, Port, class};
-use queue::EventQueue;
+pub use emu_kernel::Pace;
+use emu_kernel::{Chip, MAX_CHIPS};
+use event::{Action, Event, EventSink, Flit, Port, class};
 
 use crate::geometry::{ChipCoord, Link};
 use crate::machine::Machine;
@@ -62,7 +59,7 @@ pub struct CoreContext<'a> {
     chip: u32,
     coord: ChipCoord,
     seqs: &'a mut [CoreSeqs; 18],
-    emit: &'a mut dyn EventSink,
+    emit: &'a mut dyn EventSink<Action>,
 }
 
 impl CoreContext<'_> {
@@ -113,19 +110,6 @@ struct Timer {
     period: Time,
 }
 
-/// Hints the CPU to load the cache line holding `value`.
-#[inline(always)]
-pub(crate) fn prefetch<T>(value: &T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is a hint without architectural effect; it cannot fault, even on a bad address.
-    unsafe {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        _mm_prefetch::<_MM_HINT_T0>((value as *const T).cast());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = value;
-}
-
 /// One chip in the simulation.
 pub struct ChipState<A> {
     pub coord: ChipCoord,
@@ -138,18 +122,21 @@ pub struct ChipState<A> {
     pub app: A,
 }
 
-impl<A: Application> ChipState<A> {
+impl<A: Application> Chip for ChipState<A> {
+    type Action = Action;
+    type Shared = Timing;
+
     /// Asks the cache for the state the next event on this chip will read first, while the current event is
     /// handled: most events land on a chip whose state has left the L1 cache since its last event.
     #[inline]
     fn prefetch(&self) {
-        prefetch(&self.table);
-        prefetch(&self.neighbours);
+        emu_kernel::prefetch(&self.table);
+        emu_kernel::prefetch(&self.neighbours);
         self.router.prefetch();
     }
 
     #[inline]
-    fn handle(&mut self, ev: &Event, timing: &Timing, emit: &mut impl EventSink) {
+    fn handle(&mut self, ev: &Event, timing: &Timing, emit: &mut impl EventSink<Action>) {
         match &ev.action {
             Action::Arrive { port, flit } => self.router.arrive(
                 ev.time,
@@ -177,8 +164,10 @@ impl<A: Application> ChipState<A> {
             Action::Wake { core, token } => self.core(ev, emit).on_wake(*core, *token),
         }
     }
+}
 
-    fn core<'a>(&'a mut self, ev: &Event, emit: &'a mut dyn EventSink) -> CoreCall<'a, A> {
+impl<A: Application> ChipState<A> {
+    fn core<'a>(&'a mut self, ev: &Event, emit: &'a mut dyn EventSink<Action>) -> CoreCall<'a, A> {
         CoreCall {
             app: &mut self.app,
             cx: CoreContext {
@@ -201,7 +190,7 @@ struct Deliveries<'a, A, E> {
     emit: &'a mut E,
 }
 
-impl<A: Application, E: EventSink> EventSink for Deliveries<'_, A, E> {
+impl<A: Application, E: EventSink<Action>> EventSink<Action> for Deliveries<'_, A, E> {
     #[inline(always)]
     fn emit(&mut self, e: Event) {
         match &e.action {
@@ -248,6 +237,8 @@ pub struct Simulation<A> {
     /// Events created before the first run (timers, injected packets).
     pending: Vec<Event>,
     now: Time,
+    /// Whether multi-threaded runs go parallel or sequential, measured as they run.
+    pace: Pace,
 }
 
 /// Totals of a run, summed over chips in chip order.
@@ -299,6 +290,7 @@ impl<A: Application> Simulation<A> {
             chips,
             pending: Vec::new(),
             now: Time::ZERO,
+            pace: Pace::default(),
         }
     }
 
@@ -373,16 +365,35 @@ impl<A: Application> Simulation<A> {
         Ok(())
     }
 
-    /// Runs until simulated time `until` on `threads` host threads (results do not depend on `threads`).
+    /// Runs until simulated time `until` on up to `threads` host threads (results do not depend on
+    /// `threads`). With more than one, the run goes on in stretches, each parallel or sequential as
+    /// [`Pace`] finds faster.
     pub fn run(&mut self, until: Time, threads: usize) {
         let events = std::mem::take(&mut self.pending);
-        let leftover = if threads <= 1 || self.chips.len() < 2 {
-            run_sequential(&mut self.chips, events, until, &self.timing)
-        } else {
-            parallel::run(&mut self.chips, events, until, &self.timing, threads)
-        };
-        self.pending = leftover;
+        let lookahead = self.timing.params.lookahead();
+        self.pending = emu_kernel::run(
+            &mut self.chips,
+            events,
+            until,
+            &self.timing,
+            lookahead,
+            threads,
+            &mut self.pace,
+        );
         self.now = until;
+    }
+
+    /// The default thread count for this loaded simulation: the most threads, at most `max`, that each get
+    /// [`emu_kernel::MIN_BUSY_CHIPS_PER_THREAD`] chips for which `busy` (the chip's application) says there
+    /// is work; 1 when no split pays.
+    pub fn paying_threads(&self, busy: impl Fn(&A) -> bool, max: usize) -> usize {
+        let busy: Vec<bool> = self.chips.iter().map(|c| busy(&c.app)).collect();
+        emu_kernel::paying_threads(&busy, max)
+    }
+
+    /// Replaces the mode chooser of multi-threaded runs (tests force it to switch).
+    pub fn set_pace(&mut self, pace: Pace) {
+        self.pace = pace;
     }
 
     /// Events not yet processed (packets in flight, timers, wake-ups).
@@ -416,24 +427,6 @@ impl<A: Application> Simulation<A> {
         }
         t
     }
-}
-
-/// Runs every event before `until` in one global order; returns the events left for later.
-fn run_sequential<A: Application>(
-    chips: &mut [ChipState<A>],
-    events: Vec<Event>,
-    until: Time,
-    timing: &Timing,
-) -> Vec<Event> {
-    let mut queue: EventQueue = events.into_iter().collect();
-    let mut ev = Event::placeholder();
-    while queue.pop_before(until, &mut ev) {
-        if let Some(next) = queue.next_chip() {
-            chips[next as usize].prefetch();
-        }
-        chips[ev.chip() as usize].handle(&ev, timing, &mut queue);
-    }
-    queue.into_vec()
 }
 
 #[cfg(test)]

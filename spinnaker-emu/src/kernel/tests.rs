@@ -6,8 +6,9 @@ use std::sync::Arc;
 use proptest::prelude::*;
 
 use crate::faults::Faults;
+use crate::kernel::Pace;
 use crate::machine::{CoreModel, Machine};
-use crate::noc::{NocConfig, NocReport, Pattern, run};
+use crate::noc::{Experiment, NocConfig, NocReport, Pattern, run};
 use crate::preset::Preset;
 use crate::router::config::{NetworkParams, WaitField};
 use crate::time::Time;
@@ -56,6 +57,30 @@ fn any_thread_count_gives_the_same_run() {
                 "{pattern:?} with {threads} threads"
             );
         }
+    }
+}
+
+/// Stretches that switch between the parallel windows and the sequential loop every thousand events or so
+/// (as the kernel does when it finds one mode faster) leave the run exactly as on one thread.
+#[test]
+fn switching_between_parallel_and_sequential_changes_nothing() {
+    let m = machine(Preset::Spinn5, &Faults::default());
+    let one = run(
+        m.clone(),
+        NetworkParams::default(),
+        &config(Pattern::Uniform, 20.0, 1),
+    )
+    .unwrap();
+    for threads in [2, 3] {
+        let cfg = config(Pattern::Uniform, 20.0, threads);
+        let mut experiment = Experiment::new(m.clone(), NetworkParams::default(), &cfg).unwrap();
+        experiment.set_pace(Pace::alternating(1000));
+        let wall_s = experiment.simulate().unwrap();
+        assert_eq!(
+            comparable(&one),
+            comparable(&experiment.report(wall_s)),
+            "{threads} threads"
+        );
     }
 }
 

@@ -204,6 +204,11 @@ impl Experiment {
         Ok(started.elapsed().as_secs_f64())
     }
 
+    /// Replaces how multi-threaded runs choose between parallel and sequential stretches.
+    pub fn set_pace(&mut self, pace: crate::kernel::Pace) {
+        self.sim.set_pace(pace);
+    }
+
     /// Runs to `until` in slices of [`GUARD_SLICE`], refusing to go on once more than `limit` events wait.
     fn run_guarded(&mut self, until: Time, limit: usize) -> Result<(), String> {
         let mut now = self.sim.now();

@@ -195,7 +195,7 @@ impl RouterState {
         table: Option<&FastTable>,
         neighbours: &Neighbours,
         timing: &Timing,
-        emit: &mut impl EventSink,
+        emit: &mut impl EventSink<Action>,
     ) {
         let start = now.max(self.input_free);
         let wait1 = timing.wait1;
@@ -291,7 +291,7 @@ impl RouterState {
         route: Route,
         flit: &Flit,
         timing: &Timing,
-        emit: &mut impl EventSink,
+        emit: &mut impl EventSink<Action>,
     ) -> (Time, bool) {
         let mut done = at;
         let mut dumped = false;
@@ -461,7 +461,7 @@ impl RouterState {
         flit: &Flit,
         neighbours: &Neighbours,
         timing: &Timing,
-        emit: &mut impl EventSink,
+        emit: &mut impl EventSink<Action>,
     ) -> Option<Time> {
         let (target, kind) = neighbours.links[l as usize]?;
         let board = usize::from(kind == LinkKind::BoardToBoard);
@@ -515,7 +515,7 @@ impl RouterState {
         flit: &Flit,
         neighbours: &Neighbours,
         timing: &Timing,
-        emit: &mut impl EventSink,
+        emit: &mut impl EventSink<Action>,
     ) -> (Time, bool) {
         if !may_detour(flit, timing) {
             return (from, false);
@@ -550,7 +550,7 @@ impl RouterState {
         port: Port,
         flit: Flit,
         params: &NetworkParams,
-        emit: &mut impl EventSink,
+        emit: &mut impl EventSink<Action>,
     ) {
         let c = &mut self.counters;
         match flit.packet.kind {
@@ -594,8 +594,8 @@ impl RouterState {
     /// Prefetches the stage times and the arrival counters (see `ChipState::prefetch`).
     #[inline]
     pub(crate) fn prefetch(&self) {
-        crate::kernel::prefetch(&self.input_free);
-        crate::kernel::prefetch(&self.counters);
+        emu_kernel::prefetch(&self.input_free);
+        emu_kernel::prefetch(&self.counters);
     }
 
     /// The six links' counters, link 0 first.
@@ -609,7 +609,7 @@ impl RouterState {
     }
 
     /// The reinjector's tick: every queued packet re-enters the router on its original port.
-    pub fn reinject(&mut self, now: Time, chip: u32, emit: &mut impl EventSink) {
+    pub fn reinject(&mut self, now: Time, chip: u32, emit: &mut impl EventSink<Action>) {
         self.reinject_tick = None;
         for (port, flit) in self.reinjection.drain(..) {
             self.counters.reinjected += 1;

@@ -11,7 +11,7 @@
 //! - [`process`]: the update of a plastic row when a spike's row arrives.
 //!
 //! [`StdpConfig`] is what a core's image holds (one rule per core, as one sPyNNaker binary has one rule), built
-//! from PyNN parameters by [`StdpConfig::from_pynn`].
+//! by the mapper from PyNN parameters through [`StdpConfig::new`].
 
 pub mod lut;
 pub mod post_events;
@@ -26,45 +26,12 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::runtime::fixed::Accum;
-
 pub use lut::ExpDecayLut;
 pub use post_events::{MAX_POST_SYNAPTIC_EVENTS, PostHistory, PostWindow};
 pub use process::{PlasticWork, process_row};
 pub use row::{MAX_PLASTIC_ROW_SYNAPSES, PRE_HISTORY_WORDS, PlasticRowMut, plastic_weights};
 pub use timing::PairTiming;
 pub use weight::{WeightDependence, WeightRegion, WeightRule, WeightState};
-
-/// PyNN's `SpikePairRule` (B3.2): time constants in ms, amplitudes dimensionless for the multiplicative
-/// rule and in weight units (nA or µS) for the additive one.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct SpikePairRule {
-    pub tau_plus: f64,
-    pub tau_minus: f64,
-    pub a_plus: f64,
-    pub a_minus: f64,
-}
-
-impl Default for SpikePairRule {
-    /// PyNN's defaults: τ± = 20 ms, A± = 0.01.
-    fn default() -> SpikePairRule {
-        SpikePairRule {
-            tau_plus: 20.0,
-            tau_minus: 20.0,
-            a_plus: 0.01,
-            a_minus: 0.01,
-        }
-    }
-}
-
-/// PyNN's `AdditiveWeightDependence` / `MultiplicativeWeightDependence` (B3.2): bounds in nA (current
-/// synapses) or µS (conductance synapses).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct PynnWeightDependence {
-    pub rule: WeightRule,
-    pub w_min: f64,
-    pub w_max: f64,
-}
 
 /// Why STDP parameters were refused.
 #[derive(Clone, Debug, PartialEq)]
@@ -124,27 +91,16 @@ pub struct StdpConfig {
 }
 
 impl StdpConfig {
-    /// The parameters sPyNNaker 7.x writes for `STDPMechanism(SpikePairRule(...), <dependence>(...))` on a
-    /// core with `n_synapse_types` synapse types at time step `timestep_ms`.
-    ///
-    /// `global_weight_scale` is 1 for current-based and 1024 for conductance-based neurons (§4.8). Per synapse
-    /// type the bounds are `w × global_weight_scale` as s16.15; A± are `A × global_weight_scale` for the
-    /// additive rule and bare for the multiplicative one (`WeightDependenceAdditive/Multiplicative
-    /// .write_parameters`). The 16-bit row weights of the plastic synapses must be encoded with the same
-    /// per-type ring-buffer shift as static ones.
-    ///
-    /// The additive A± are *not* multiplied by w_max. sPyNNaker up to 6.0 wrote `round(A × w_max × scale)`
-    /// (after PyNN, whose NEST backend maps A_plus to `lambda`, a fraction of w_max); 7.x's
-    /// `weight_dependence_additive.py` writes `A × global_weight_scale` (the "pre-multiply by Wmax" comment
-    /// above it survives, the factor does not), and 7.x's reference for its own tests,
-    /// `synapse_dynamics_utils.calculate_spike_pair_additive_stdp_weight` (used by `test_stdp_pair_additive.py`
-    /// with w_max 5), adds `A × e^(-Δt/τ)` whatever w_max. The mapper warns where this departs from PyNN.
-    pub fn from_pynn(
-        rule: &SpikePairRule,
-        dependence: &PynnWeightDependence,
+    /// The rule the host writes for a core with `n_synapse_types` synapse types at time step `timestep_ms`: the
+    /// pair rule's decay tables for `tau_plus_ms` and `tau_minus_ms`, and `rule` with the same `region` (bounds
+    /// and A± as s16.15, already scaled as the host scales them) for every synapse type.
+    pub fn new(
         timestep_ms: f64,
+        tau_plus_ms: f64,
+        tau_minus_ms: f64,
+        rule: WeightRule,
+        region: WeightRegion,
         n_synapse_types: usize,
-        global_weight_scale: f64,
     ) -> Result<StdpConfig, StdpError> {
         let lut = |name, tau_ms| {
             ExpDecayLut::new(timestep_ms, tau_ms).ok_or(StdpError::BadTimeConstant {
@@ -153,24 +109,13 @@ impl StdpConfig {
                 timestep_ms,
             })
         };
-        let timing = PairTiming {
-            tau_plus: lut("tau_plus", rule.tau_plus)?,
-            tau_minus: lut("tau_minus", rule.tau_minus)?,
-        };
-        let amplitude_scale = match dependence.rule {
-            WeightRule::Additive => global_weight_scale,
-            WeightRule::Multiplicative => 1.0,
-        };
-        let region = WeightRegion {
-            min_weight: Accum::from_f64(dependence.w_min * global_weight_scale),
-            max_weight: Accum::from_f64(dependence.w_max * global_weight_scale),
-            a2_plus: Accum::from_f64(rule.a_plus * amplitude_scale),
-            a2_minus: Accum::from_f64(rule.a_minus * amplitude_scale),
-        };
         Ok(StdpConfig {
-            timing,
+            timing: PairTiming {
+                tau_plus: lut("tau_plus", tau_plus_ms)?,
+                tau_minus: lut("tau_minus", tau_minus_ms)?,
+            },
             weights: WeightDependence {
-                rule: dependence.rule,
+                rule,
                 regions: vec![region; n_synapse_types],
             },
             backprop_delay: true,

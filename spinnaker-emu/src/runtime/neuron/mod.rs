@@ -8,9 +8,9 @@
 //! transferred before all that with [`NeuronModel::transfer`] (see [`Accum::from_ring_buffer`] for the §4.8
 //! conversion).
 //!
-//! Models ([`lif::LifCurrExp`], [`lif::LifCurrAlpha`], [`cond::LifCondExp`], [`izhikevich::IzhCurrExp`]) are built from parameters in
-//! PyNN units (ms, nF, mV, nA, µS). One update per timestep is modelled (`n_steps_per_timestep = 1`); current
-//! sources and additional inputs (§4.10 step 5) are not modelled. Every accum × accum product of a model update
+//! Models ([`lif::LifCurrExp`], [`lif::LifCurrAlpha`], [`cond::LifCondExp`], [`izhikevich::IzhCurrExp`]) hold
+//! the s16.15 words the host writes; the mapper encodes PyNN parameters into them. One update per timestep is
+//! modelled (`n_steps_per_timestep = 1`); current sources and additional inputs (§4.10 step 5) are not modelled. Every accum × accum product of a model update
 //! uses the caller's [`Rounding`]; synaptic decays always truncate (`decay_s1615`, as in 7.1.1). Upstream only
 //! the LIF update is known to have a round-to-nearest variant (§4.9); applying it to the conductance products and
 //! the Izhikevich step as well is our choice, so that one switch selects one arithmetic.
@@ -25,9 +25,7 @@ pub mod izhikevich;
 pub mod lif;
 
 #[cfg(test)]
-mod reference;
-#[cfg(test)]
-mod tests;
+pub(crate) mod fixtures;
 
 use crate::runtime::fixed::{Accum, Rounding};
 use serde::{Deserialize, Serialize};
@@ -172,21 +170,14 @@ impl NeuronArray {
 
 #[cfg(test)]
 mod array_tests {
-    use super::cond::{CondConfig, LifCondExp};
-    use super::izhikevich::{IzhConfig, IzhCurrExp};
-    use super::lif::{LifConfig, LifCurrExp};
+    use super::fixtures::{izh_curr_exp, lif_cond_exp, lif_curr_exp};
     use super::*;
 
     fn arrays() -> [NeuronArray; 3] {
-        let strong = LifConfig {
-            i_offset: 100.0,
-            ..LifConfig::default()
-        };
-        let cond = LifCondExp::from_pynn(&LifConfig::default(), &CondConfig::default(), 1.0);
         [
-            NeuronArray::LifCurrExp(vec![LifCurrExp::from_pynn(&strong, 1.0); 3]),
-            NeuronArray::LifCondExp(vec![cond; 2]),
-            NeuronArray::IzhCurrExp(vec![IzhCurrExp::from_pynn(&IzhConfig::default(), 1.0); 4]),
+            NeuronArray::LifCurrExp(vec![lif_curr_exp(Accum::from_int(100)); 3]),
+            NeuronArray::LifCondExp(vec![lif_cond_exp(); 2]),
+            NeuronArray::IzhCurrExp(vec![izh_curr_exp(); 4]),
         ]
     }
 

@@ -6,7 +6,7 @@ use super::tests::{image, program};
 use super::*;
 use crate::image::fixtures::{layout, neuron_core, neuron_core_with_rows};
 use crate::image::{Recording, SpikeArrayCoreImage};
-use crate::runtime::stdp::{PynnWeightDependence, SpikePairRule, StdpConfig, WeightRule};
+use crate::runtime::stdp::{StdpConfig, WeightRegion, WeightRule};
 use crate::runtime::synapse_row::{FixedSynapse, SynapticRow};
 
 /// One weight unit: the fixture's shift of 6 makes the LSB 2^(6 - 15) nA.
@@ -70,20 +70,10 @@ fn run(stdp: StdpConfig, w0: u16, teacher: &[u32], pre: &[u32], ms: f64) -> Outc
     }
 }
 
+/// τ+ 20 ms, τ− 15 ms at 1 ms steps; bounds and A± as the host writes them for a current-based core.
 fn config(rule: WeightRule, a_plus: f64, a_minus: f64, w_min: f64, w_max: f64) -> StdpConfig {
-    StdpConfig::from_pynn(
-        &SpikePairRule {
-            tau_plus: 20.0,
-            tau_minus: 15.0,
-            a_plus,
-            a_minus,
-        },
-        &PynnWeightDependence { rule, w_min, w_max },
-        1.0,
-        2,
-        1.0,
-    )
-    .unwrap()
+    let region = WeightRegion::from_f64(w_min, w_max, a_plus, a_minus);
+    StdpConfig::new(1.0, 20.0, 15.0, rule, region, 2).unwrap()
 }
 
 /// `got` is within one weight unit (the final truncation) of `expected_na`.

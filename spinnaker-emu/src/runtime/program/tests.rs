@@ -202,8 +202,9 @@ fn a_full_recording_region_is_counted_not_silently_truncated() {
 /// the last 16 of them (the routing entry covers neurons 240-255), one synapse each.
 fn preempted_image(sources: u16) -> MachineImage {
     use crate::image::fixtures::{layout, neuron_core_listening};
+    use crate::runtime::fixed::Accum;
     use crate::runtime::neuron::NeuronArray;
-    use crate::runtime::neuron::lif::{LifConfig, LifCurrExp};
+    use crate::runtime::neuron::fixtures::lif_curr_exp;
     use crate::runtime::synapse_row::SynapticRow;
     let source = CoreProgram::SpikeArray(SpikeArrayCoreImage {
         spike_ticks: vec![vec![2]; usize::from(sources)],
@@ -212,12 +213,9 @@ fn preempted_image(sources: u16) -> MachineImage {
         recording: Recording::default(),
     });
     let mut busy = neuron_core(256, sources, 1, |_| (0..256).collect());
-    let driven = LifConfig {
-        i_offset: 100.0,
-        tau_refrac: 0.0,
-        ..LifConfig::default()
-    };
-    busy.neurons = NeuronArray::LifCurrExp(vec![LifCurrExp::from_pynn(&driven, 1.0); 256]);
+    let mut driven = lif_curr_exp(Accum::from_int(100));
+    driven.lif.params.t_refract = 0;
+    busy.neurons = NeuronArray::LifCurrExp(vec![driven; 256]);
     let rows: Vec<SynapticRow> = (0..256u16)
         .map(|i| SynapticRow::fixed(&[layout().encode(1, 1, 0, i).unwrap()]).unwrap())
         .collect();

@@ -1,5 +1,6 @@
 use super::lut::{mul_16x16, mul_accum_fixed};
 use super::*;
+use crate::runtime::fixed::Accum;
 use crate::runtime::ring_buffer::{Arrival, RingBuffers};
 use crate::runtime::synapse_row::{FixedSynapse, RowView, SynapticRow, SynapticWordLayout};
 
@@ -7,19 +8,14 @@ fn layout() -> SynapticWordLayout {
     SynapticWordLayout::for_core(256, 2, 16).unwrap()
 }
 
+/// τ± 20 ms at 1 ms steps with the bounds and amplitudes of a current-based core (no scaling) under `rule`.
+fn pair_rule(rule: WeightRule, w_min: f64, w_max: f64, a_plus: f64, a_minus: f64) -> StdpConfig {
+    let region = WeightRegion::from_f64(w_min, w_max, a_plus, a_minus);
+    StdpConfig::new(1.0, 20.0, 20.0, rule, region, 2).unwrap()
+}
+
 fn additive(w_min: f64, w_max: f64) -> StdpConfig {
-    StdpConfig::from_pynn(
-        &SpikePairRule::default(),
-        &PynnWeightDependence {
-            rule: WeightRule::Additive,
-            w_min,
-            w_max,
-        },
-        1.0,
-        2,
-        1.0,
-    )
-    .unwrap()
+    pair_rule(WeightRule::Additive, w_min, w_max, 0.01, 0.01)
 }
 
 #[test]
@@ -45,24 +41,12 @@ fn decay_tables_are_the_hosts() {
     ] {
         assert_eq!(ExpDecayLut::new(dt, tau), None, "dt {dt} tau {tau}");
     }
+    let region = additive(0.0, 1.0).weights.regions[0];
     assert!(
-        StdpConfig::from_pynn(
-            &SpikePairRule {
-                tau_minus: 0.0,
-                ..SpikePairRule::default()
-            },
-            &PynnWeightDependence {
-                rule: WeightRule::Additive,
-                w_min: 0.0,
-                w_max: 1.0
-            },
-            1.0,
-            2,
-            1.0
-        )
-        .unwrap_err()
-        .to_string()
-        .contains("tau_minus")
+        StdpConfig::new(1.0, 20.0, 0.0, WeightRule::Additive, region, 2)
+            .unwrap_err()
+            .to_string()
+            .contains("tau_minus")
     );
 }
 
@@ -355,44 +339,6 @@ fn late_plastic_synapses_are_skipped_but_still_learn() {
     assert_eq!(Arrival::new(6, 5, 4).sent_time(), 5);
 }
 
-#[test]
-fn pynn_parameters_become_the_hosts_s1615_words() {
-    let rule = SpikePairRule {
-        a_plus: 0.02,
-        a_minus: 0.03,
-        ..SpikePairRule::default()
-    };
-    let dependence = |rule| PynnWeightDependence {
-        rule,
-        w_min: 0.001,
-        w_max: 0.01,
-    };
-    // Conductance core: weights in uS times 1024.
-    let add =
-        StdpConfig::from_pynn(&rule, &dependence(WeightRule::Additive), 0.1, 2, 1024.0).unwrap();
-    let r = add.weights.regions[1];
-    assert_eq!(r.max_weight, Accum::from_f64(10.24));
-    assert_eq!(r.a2_plus, Accum::from_f64(20.48));
-    assert!(add.backprop_delay);
-    let mul = StdpConfig::from_pynn(
-        &rule,
-        &dependence(WeightRule::Multiplicative),
-        0.1,
-        2,
-        1024.0,
-    )
-    .unwrap();
-    assert_eq!(mul.weights.regions[0].a2_minus, Accum::from_f64(0.03));
-    assert!(mul.check(2).is_ok());
-    assert_eq!(
-        mul.check(3),
-        Err(StdpError::WrongTypeCount {
-            regions: 2,
-            synapse_types: 3
-        })
-    );
-}
-
 /// The weight change (in row units at shift 0) that one pre-post-pre sequence makes to a synapse of
 /// `initial` units: pre at 10, post at 13 (seen at 14), pre at 30.
 fn pair_sequence_change(config: &StdpConfig, initial: u16) -> i32 {
@@ -429,19 +375,7 @@ fn w_max_scales_multiplicative_steps_but_not_additive_ones() {
     // synapse_dynamics_utils.calculate_spike_pair_additive_stdp_weight, is w0 + Σ A+ e^(-Δt/τ+) - Σ A- e^(Δt/τ-)
     // whatever w_max) and bare A± for the multiplicative one, which multiplies by (w_max - w) or (w - w_min).
     // Amplitudes small enough that no step reaches a bound at w_max 0.1 (an additive step there is clamped).
-    let rule = SpikePairRule {
-        a_plus: 0.02,
-        a_minus: 0.01,
-        ..SpikePairRule::default()
-    };
-    let config = |rule_kind, w_max| {
-        let dependence = PynnWeightDependence {
-            rule: rule_kind,
-            w_min: 0.0,
-            w_max,
-        };
-        StdpConfig::from_pynn(&rule, &dependence, 1.0, 2, 1.0).unwrap()
-    };
+    let config = |rule_kind, w_max| pair_rule(rule_kind, 0.0, w_max, 0.02, 0.01);
     let units = |w: f64| (w * 32768.0).round() as u16;
     // The same pairs at the same relative weight (w = 0.5 w_max) with w_max 0.1 and 1.0.
     let small = pair_sequence_change(&config(WeightRule::Multiplicative, 0.1), units(0.05));

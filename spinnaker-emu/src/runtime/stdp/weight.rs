@@ -35,6 +35,19 @@ pub struct WeightRegion {
     pub a2_minus: Accum,
 }
 
+impl WeightRegion {
+    /// The region of bounds `min_weight`, `max_weight` and amplitudes `a2_plus`, `a2_minus` (already scaled as
+    /// above), each rounded to s16.15 as the host writes it.
+    pub fn from_f64(min_weight: f64, max_weight: f64, a2_plus: f64, a2_minus: f64) -> WeightRegion {
+        WeightRegion {
+            min_weight: Accum::from_f64(min_weight),
+            max_weight: Accum::from_f64(max_weight),
+            a2_plus: Accum::from_f64(a2_plus),
+            a2_minus: Accum::from_f64(a2_minus),
+        }
+    }
+}
+
 /// The weight dependence of a core: the rule and, per synapse type, its parameters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WeightDependence {

@@ -1,11 +1,9 @@
 //! Whole-neuron tests: fixed point against the f64 reference of the same equations, and against NEST.
 
-use super::cond::{CondConfig, LifCondExp};
-use super::izhikevich::{IzhConfig, IzhCurrExp};
-use super::lif::{LifConfig, LifCurrExp};
 use super::reference::RefNeuron;
-use super::{NeuronModel, Receptor};
-use crate::runtime::fixed::{Accum, Rounding};
+use super::{CondConfig, IzhConfig, LifConfig, izh_curr_exp, lif_cond_exp, lif_curr_exp};
+use spinnaker_emu::runtime::fixed::{Accum, Rounding};
+use spinnaker_emu::runtime::neuron::{NeuronModel, Receptor};
 
 const LSB: f64 = 1.0 / 32768.0;
 
@@ -140,7 +138,7 @@ fn lif_curr_exp_trajectory_stays_within_the_truncation_bound() {
         ..LifConfig::default()
     };
     for rounding in [Rounding::Truncate, Rounding::Nearest] {
-        let mut n = LifCurrExp::from_pynn(&c, 1.0);
+        let mut n = lif_curr_exp(&c, 1.0);
         let mut r = RefNeuron::lif_curr(&n);
         let out = run(
             &mut n,
@@ -170,7 +168,7 @@ fn lif_curr_exp_spikes_match_the_reference_within_a_tick() {
         ..LifConfig::default()
     };
     for rounding in [Rounding::Truncate, Rounding::Nearest] {
-        let mut n = LifCurrExp::from_pynn(&c, 1.0);
+        let mut n = lif_curr_exp(&c, 1.0);
         let mut r = RefNeuron::lif_curr(&n);
         let out = run(
             &mut n,
@@ -197,7 +195,7 @@ fn lif_cond_exp_trajectory_stays_within_the_truncation_bound() {
         v_thresh: 100.0,
         ..LifConfig::default()
     };
-    let mut n = LifCondExp::from_pynn(&c, &CondConfig::default(), 1.0);
+    let mut n = lif_cond_exp(&c, &CondConfig::default(), 1.0);
     let mut r = RefNeuron::lif_cond(&n);
     let out = run(
         &mut n,
@@ -221,7 +219,7 @@ fn lif_cond_exp_spikes_match_the_reference_within_a_tick() {
         tau_refrac: 2.0,
         ..LifConfig::default()
     };
-    let mut n = LifCondExp::from_pynn(&c, &CondConfig::default(), 1.0);
+    let mut n = lif_cond_exp(&c, &CondConfig::default(), 1.0);
     let mut r = RefNeuron::lif_cond(&n);
     let out = run(
         &mut n,
@@ -248,7 +246,7 @@ fn izhikevich_subthreshold_trajectory_stays_within_the_truncation_bound() {
     // step) decay at ≈ a·h = 0.02 per step, so the error settles instead of growing with the number of steps.
     // That is an estimate, not a proof (the damping varies with V): 70/(1 − 0.6) + h·2/0.02 ≈ 280 LSB; we
     // assert 500 LSB (0.015 mV) over 10,000 steps.
-    let mut n = IzhCurrExp::from_pynn(&IzhConfig::default(), 1.0);
+    let mut n = izh_curr_exp(&IzhConfig::default(), 1.0);
     let mut r = RefNeuron::izh_curr(&n);
     let out = run(
         &mut n,
@@ -282,7 +280,7 @@ fn izhikevich_spiking_agrees_with_the_reference_in_rate_but_drifts_in_phase() {
             i_offset,
             ..IzhConfig::default()
         };
-        let mut n = IzhCurrExp::from_pynn(&c, 1.0);
+        let mut n = izh_curr_exp(&c, 1.0);
         let mut r = RefNeuron::izh_curr(&n);
         let out = run(
             &mut n,
@@ -322,7 +320,7 @@ fn single_neuron(dt: f64, duration: f64) -> Vec<f64> {
         tau_refrac: 2.0,
         ..LifConfig::default()
     };
-    let mut n = LifCurrExp::from_pynn(&c, dt);
+    let mut n = lif_curr_exp(&c, dt);
     let steps = (duration / dt).round() as u32;
     (1..=steps)
         .filter(|_| n.update(Rounding::Truncate))

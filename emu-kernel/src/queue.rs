@@ -20,8 +20,8 @@
 
 use std::collections::BinaryHeap;
 
-use super::event::{Event, EventSink};
-use crate::time::Time;
+use crate::event::{Event, EventSink, Payload};
+use crate::time::SimTime;
 
 const SPAN_BITS: u32 = 12;
 /// Ticks per span, buckets per level.
@@ -30,8 +30,8 @@ const SPAN: usize = 1 << SPAN_BITS;
 const NIL: u32 = u32::MAX;
 
 /// An event in a bucket's list.
-struct Slot {
-    event: Event,
+struct Slot<A: Payload> {
+    event: Event<A>,
     next: u32,
 }
 
@@ -83,7 +83,7 @@ impl Level {
 
     /// Links slot `i` at the head of bucket `b`'s list.
     #[inline(always)]
-    fn link(&mut self, slots: &mut [Slot], b: usize, i: u32) {
+    fn link<A: Payload>(&mut self, slots: &mut [Slot<A>], b: usize, i: u32) {
         slots[i as usize].next = self.heads[b];
         self.heads[b] = i;
         self.occupied.set(b);
@@ -96,7 +96,7 @@ impl Level {
     }
 }
 
-pub struct EventQueue {
+pub struct EventQueue<A: Payload> {
     /// The current tick: every event of an earlier tick has been popped or is in `current`.
     now: u64,
     /// The events of tick `now` (and any pushed for an earlier tick), in order: the next pop is its head.
@@ -104,7 +104,7 @@ pub struct EventQueue {
     /// The slot last inserted into `current`, while it is there: where the next insertion's search starts
     /// if it follows it, so that a burst of events in order (a reinjector re-sending its queue) is linear.
     finger: u32,
-    slots: Vec<Slot>,
+    slots: Vec<Slot<A>>,
     /// Free slots, linked through `Slot::next`.
     free: u32,
     /// One bucket per tick of the span of `now`, each list in no order until it becomes `current`.
@@ -113,13 +113,13 @@ pub struct EventQueue {
     /// list in no order.
     spans: Level,
     /// Events beyond level 2, earliest first.
-    far: BinaryHeap<Event>,
+    far: BinaryHeap<Event<A>>,
     /// Reused to sort a tick's list.
     sorting: Vec<u32>,
     len: usize,
 }
 
-impl Default for EventQueue {
+impl<A: Payload> Default for EventQueue<A> {
     fn default() -> Self {
         EventQueue {
             now: 0,
@@ -140,13 +140,13 @@ fn span_of(t: u64) -> u64 {
     t >> SPAN_BITS
 }
 
-impl EventQueue {
+impl<A: Payload> EventQueue<A> {
     /// Always inlined, so that an event built by the caller is written straight into its slot: built on the
     /// stack and copied, its byte-sized fields stalled the copy on store forwarding.
     #[inline(always)]
-    pub fn push(&mut self, e: Event) {
+    pub fn push(&mut self, e: Event<A>) {
         self.len += 1;
-        let t = e.time.0;
+        let t = e.time.ticks();
         let ahead = span_of(t).wrapping_sub(span_of(self.now));
         if t <= self.now {
             let i = self.alloc(e);
@@ -218,7 +218,7 @@ impl EventQueue {
 
     /// A slot holding `event` (its link unset).
     #[inline(always)]
-    fn alloc(&mut self, event: Event) -> u32 {
+    fn alloc(&mut self, event: Event<A>) -> u32 {
         if self.free != NIL {
             let i = self.free;
             let s = &mut self.slots[i as usize];
@@ -277,7 +277,7 @@ impl EventQueue {
                     .map(|b| b + SPAN - (start - 1))
             })
             .map(|ahead| here + ahead as u64);
-        let in_far = self.far.peek().map(|e| span_of(e.time.0));
+        let in_far = self.far.peek().map(|e| span_of(e.time.ticks()));
         let next = match (in_level2, in_far) {
             (Some(a), Some(b)) => a.min(b),
             (Some(a), None) | (None, Some(a)) => a,
@@ -287,19 +287,19 @@ impl EventQueue {
         let mut i = self.spans.take(next as usize % SPAN);
         while i != NIL {
             let following = self.slots[i as usize].next;
-            let b = self.slots[i as usize].event.time.0 as usize % SPAN;
+            let b = self.slots[i as usize].event.time.ticks() as usize % SPAN;
             self.ticks.link(&mut self.slots, b, i);
             i = following;
         }
         while self
             .far
             .peek()
-            .is_some_and(|e| span_of(e.time.0) - next < SPAN as u64)
+            .is_some_and(|e| span_of(e.time.ticks()) - next < SPAN as u64)
         {
             // Not `push`: an event on the span's first tick would go to `current`, which `advance` is about
             // to set from level 1.
             let e = self.far.pop().expect("peeked");
-            let t = e.time.0;
+            let t = e.time.ticks();
             let i = self.alloc(e);
             if span_of(t) == next {
                 self.ticks.link(&mut self.slots, t as usize % SPAN, i);
@@ -318,7 +318,7 @@ impl EventQueue {
     }
 
     /// The time of the earliest event.
-    pub fn next_time(&mut self) -> Option<Time> {
+    pub fn next_time(&mut self) -> Option<A::Time> {
         self.settle()
             .then(|| self.slots[self.current as usize].event.time)
     }
@@ -329,7 +329,7 @@ impl EventQueue {
     /// 48-byte copy around the enum's niche byte, and the misaligned reloads that followed stalled on store
     /// forwarding on every event.
     #[inline]
-    pub fn pop_before(&mut self, limit: Time, next: &mut Event) -> bool {
+    pub fn pop_before(&mut self, limit: A::Time, next: &mut Event<A>) -> bool {
         if !self.settle() {
             return false;
         }
@@ -348,7 +348,7 @@ impl EventQueue {
         true
     }
 
-    pub fn into_vec(self) -> Vec<Event> {
+    pub fn into_vec(self) -> Vec<Event<A>> {
         let mut all = Vec::with_capacity(self.len);
         let heads = std::iter::once(&self.current)
             .chain(self.ticks.heads.iter())
@@ -365,15 +365,15 @@ impl EventQueue {
     }
 }
 
-impl EventSink for EventQueue {
+impl<A: Payload> EventSink<A> for EventQueue<A> {
     #[inline(always)]
-    fn emit(&mut self, e: Event) {
+    fn emit(&mut self, e: Event<A>) {
         self.push(e);
     }
 }
 
-impl FromIterator<Event> for EventQueue {
-    fn from_iter<I: IntoIterator<Item = Event>>(iter: I) -> Self {
+impl<A: Payload> FromIterator<Event<A>> for EventQueue<A> {
+    fn from_iter<I: IntoIterator<Item = Event<A>>>(iter: I) -> Self {
         let mut q = EventQueue::default();
         for e in iter {
             q.push(e);
@@ -385,16 +385,26 @@ impl FromIterator<Event> for EventQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kernel::event::{Action, class};
+    use crate::time::Ticks;
     use proptest::prelude::*;
 
-    fn ev(time: u64, chip: u32, seq: u64) -> Event {
-        Event::new(Time(time), chip, class::REINJECT, 0, seq, Action::Reinject)
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    struct Nothing;
+
+    impl Payload for Nothing {
+        type Time = Ticks;
+        const PLACEHOLDER: Nothing = Nothing;
     }
 
-    fn pop(q: &mut EventQueue) -> Option<Event> {
+    type Ev = Event<Nothing>;
+
+    fn ev(time: u64, chip: u32, seq: u64) -> Ev {
+        Event::new(Ticks(time), chip, 2, 0, seq, Nothing)
+    }
+
+    fn pop(q: &mut EventQueue<Nothing>) -> Option<Ev> {
         let mut e = ev(0, 0, 0);
-        q.pop_before(Time::NEVER, &mut e).then_some(e)
+        q.pop_before(Ticks::NEVER, &mut e).then_some(e)
     }
 
     /// Time steps: the same tick, the same span, level 2 and beyond it.

@@ -4,11 +4,13 @@
 //! the arithmetic (truncated products) alone, not the parameter encoding. Conductances are divided by 1024
 //! exactly instead of shifted.
 
-use super::Receptor;
-use super::cond::{CONDUCTANCE_SHIFT, LifCondExp, Reversal};
-use super::exp_synapse::{ExpSynapse, ExpSynapses};
-use super::izhikevich::{IzhCurrExp, Izhikevich, MAGIC_MULTIPLIER, SIMPLE_TQ_OFFSET, THRESHOLD};
-use super::lif::{Lif, LifCurrExp};
+use spinnaker_emu::runtime::neuron::Receptor;
+use spinnaker_emu::runtime::neuron::cond::{CONDUCTANCE_SHIFT, LifCondExp, Reversal};
+use spinnaker_emu::runtime::neuron::exp_synapse::{ExpSynapse, ExpSynapses};
+use spinnaker_emu::runtime::neuron::izhikevich::{
+    IzhCurrExp, Izhikevich, MAGIC_MULTIPLIER, SIMPLE_TQ_OFFSET, THRESHOLD,
+};
+use spinnaker_emu::runtime::neuron::lif::{Lif, LifCurrExp};
 
 /// One exponential synapse.
 #[derive(Clone, Copy, Debug)]
@@ -152,7 +154,7 @@ impl RefIzh {
     }
 }
 
-/// The three neurons with their synapses, mirroring [`super::NeuronModel`].
+/// The three neurons with their synapses, mirroring [`NeuronModel`](spinnaker_emu::runtime::neuron::NeuronModel).
 #[derive(Clone, Copy, Debug)]
 pub enum RefNeuron {
     LifCurr(RefLif, RefSynapses),

@@ -1,0 +1,216 @@
+//! Conservative parallel execution: one partition of chips per thread, synchronised every `lookahead`.
+//!
+//! Window protocol, one barrier per window (every thread runs the same loop):
+//! 1. process own events earlier than `window_end = window_start + lookahead`; events for chips of another
+//!    partition are batched per target (they are at least `lookahead` later, so never inside this window);
+//! 2. hand the batches to the targets' inboxes and publish a lower bound on own future events: the earliest
+//!    of own next event and the events just sent away;
+//! 3. barrier; drain own inbox; the next `window_start` is the minimum published bound (empty stretches of
+//!    simulated time are skipped at once).
+//!
+//! Inboxes and bounds are double-buffered by window parity: what is written in window w is read only after
+//! barrier w, and overwritten only in window w + 2, after every thread has passed barrier w + 1.
+//!
+//! A stretch ends early when its [`Budget`] is spent: partition 0's thread publishes that decision with its
+//! bound, so every thread reads the same decision after the same barrier and stops at the same window.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use crate::barrier::WindowBarrier;
+use crate::event::{Event, EventSink, Payload};
+use crate::pace::Budget;
+use crate::queue::EventQueue;
+use crate::time::SimTime;
+use crate::{Chip, Stretch};
+
+/// Busy chips (chips with work loaded) that each partition must hold for a run's default thread count to
+/// grow: a partition with fewer adds a barrier per window and little work to share. The mode chooser
+/// ([`crate::Pace`]) falls back to sequential stretches where this guess is wrong.
+pub const MIN_BUSY_CHIPS_PER_THREAD: usize = 8;
+
+/// Partition `p` of `parts` owns chips `[bounds[p], bounds[p + 1])` of `n`.
+fn bounds(n: usize, parts: usize) -> Vec<usize> {
+    (0..=parts).map(|p| p * n / parts).collect()
+}
+
+/// The default thread count of a run: the most threads, at most `max`, whose partitions of the chips each
+/// hold [`MIN_BUSY_CHIPS_PER_THREAD`] of the chips `busy` (by dense index) says are busy; 1 when no split does.
+pub fn paying_threads(busy: &[bool], max: usize) -> usize {
+    let n = busy.len();
+    (2..=max.min(n))
+        .rev()
+        .find(|&parts| {
+            bounds(n, parts).windows(2).all(|b| {
+                busy[b[0]..b[1]].iter().filter(|&&x| x).count() >= MIN_BUSY_CHIPS_PER_THREAD
+            })
+        })
+        .unwrap_or(1)
+}
+
+/// Events other partitions sent to one partition in one window.
+type Inbox<A> = Mutex<Vec<Event<A>>>;
+
+/// Where a partition's handlers put events: its own queue, or the outbox of the partition that owns the chip
+/// (those events are at least a lookahead later, so never inside the current window).
+struct PartitionSink<'a, A: Payload, F> {
+    own: std::ops::Range<u32>,
+    queue: &'a mut EventQueue<A>,
+    outboxes: &'a mut [Vec<Event<A>>],
+    part_of: &'a F,
+    /// The earliest event sent away this window.
+    sent_min: &'a mut A::Time,
+}
+
+impl<A: Payload, F: Fn(u32) -> usize> EventSink<A> for PartitionSink<'_, A, F> {
+    #[inline(always)]
+    fn emit(&mut self, e: Event<A>) {
+        if self.own.contains(&e.chip()) {
+            self.queue.push(e);
+        } else {
+            *self.sent_min = (*self.sent_min).min(e.time);
+            self.outboxes[(self.part_of)(e.chip())].push(e);
+        }
+    }
+}
+
+/// Runs the events before `until` on `threads` threads, or those before an earlier window's end once `budget`
+/// is spent.
+pub(crate) fn run<C: Chip>(
+    chips: &mut [C],
+    events: Vec<Event<C::Action>>,
+    until: <C::Action as Payload>::Time,
+    shared: &C::Shared,
+    lookahead: <C::Action as Payload>::Time,
+    threads: usize,
+    budget: &Budget,
+) -> Stretch<C::Action> {
+    let n = chips.len();
+    let parts = threads.min(n);
+    let bounds = bounds(n, parts);
+    let part_of = |chip: u32| bounds.partition_point(|&b| b <= chip as usize) - 1;
+    let mut queues: Vec<EventQueue<C::Action>> =
+        (0..parts).map(|_| EventQueue::default()).collect();
+    for e in events {
+        queues[part_of(e.chip())].push(e);
+    }
+    let inboxes: [Vec<Inbox<C::Action>>; 2] =
+        std::array::from_fn(|_| (0..parts).map(|_| Mutex::new(Vec::new())).collect());
+    let first_window = queues
+        .iter_mut()
+        .filter_map(|q| q.next_time())
+        .min()
+        .unwrap_or(SimTime::NEVER);
+    let bounds_published: [Vec<AtomicU64>; 2] =
+        std::array::from_fn(|_| (0..parts).map(|_| AtomicU64::new(u64::MAX)).collect());
+    let stops: [AtomicBool; 2] = std::array::from_fn(|_| AtomicBool::new(false));
+    let barrier = WindowBarrier::new(parts);
+    let mut slices = Vec::with_capacity(parts);
+    let mut rest = chips;
+    for p in 0..parts {
+        let (head, tail) = rest.split_at_mut(bounds[p + 1] - bounds[p]);
+        slices.push(head);
+        rest = tail;
+    }
+    let ends: Vec<(Vec<Event<C::Action>>, _, u64)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = slices
+            .into_iter()
+            .zip(queues)
+            .enumerate()
+            .map(|(p, (slice, mut queue))| {
+                let (inboxes, published, stops, barrier, bounds, part_of) = (
+                    &inboxes,
+                    &bounds_published,
+                    &stops,
+                    &barrier,
+                    &bounds,
+                    &part_of,
+                );
+                scope.spawn(move || {
+                    let first = bounds[p] as u32;
+                    let mut outboxes: Vec<Vec<Event<C::Action>>> =
+                        (0..parts).map(|_| Vec::new()).collect();
+                    let mut window_start = first_window;
+                    let mut ev = Event::placeholder();
+                    let mut parity = 0;
+                    let mut handled = 0u64;
+                    while window_start < until {
+                        let window_end = window_start.after(lookahead).min(until);
+                        let mut sent_min = SimTime::NEVER;
+                        while queue.pop_before(window_end, &mut ev) {
+                            let mut sink = PartitionSink {
+                                own: first..bounds[p + 1] as u32,
+                                queue: &mut queue,
+                                outboxes: &mut outboxes,
+                                part_of,
+                                sent_min: &mut sent_min,
+                            };
+                            slice[(ev.chip() - first) as usize].handle(&ev, shared, &mut sink);
+                            handled += 1;
+                        }
+                        if p == 0 {
+                            // The clock is read every window: under load one window can take a scheduler
+                            // time slice, and a reading costs tens of nanoseconds against its hundreds.
+                            let spent = budget.spent(handled, true);
+                            stops[parity].store(spent, Ordering::Release);
+                        }
+                        for (q, out) in outboxes.iter_mut().enumerate() {
+                            if !out.is_empty() {
+                                inboxes[parity][q].lock().expect("inbox lock").append(out);
+                            }
+                        }
+                        let own_next = queue.next_time().unwrap_or(SimTime::NEVER);
+                        published[parity][p]
+                            .store(own_next.min(sent_min).ticks(), Ordering::Release);
+                        barrier.wait();
+                        for e in inboxes[parity][p].lock().expect("inbox lock").drain(..) {
+                            queue.push(e);
+                        }
+                        window_start = SimTime::from_ticks(
+                            published[parity]
+                                .iter()
+                                .map(|t| t.load(Ordering::Acquire))
+                                .min()
+                                .unwrap_or(u64::MAX),
+                        );
+                        if stops[parity].load(Ordering::Acquire) {
+                            break;
+                        }
+                        parity ^= 1;
+                    }
+                    (queue.into_vec(), window_start.min(until), handled)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("partition thread"))
+            .collect()
+    });
+    let reached = ends[0].1;
+    let events = ends.iter().map(|e| e.2).sum();
+    Stretch {
+        leftovers: ends.into_iter().flat_map(|e| e.0).collect(),
+        reached,
+        events,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Threads are added only while every partition keeps its share of busy chips.
+    #[test]
+    fn threads_pay_when_every_partition_is_busy() {
+        let busy_first = |k: usize| -> Vec<bool> { (0..48).map(|i| i < k).collect() };
+        // 6 busy chips in the first partition (the 0.1 microcircuit on spinnaker-48): one thread.
+        assert_eq!(paying_threads(&busy_first(6), 4), 1);
+        // Busy chips only in the first half: a second partition would be idle.
+        assert_eq!(paying_threads(&busy_first(24), 4), 1);
+        assert_eq!(paying_threads(&busy_first(32), 4), 2);
+        assert_eq!(paying_threads(&[true; 48], 4), 4);
+        assert_eq!(paying_threads(&[true; 48], 1), 1);
+        assert_eq!(paying_threads(&[true; 3], 4), 1);
+    }
+}
