@@ -285,13 +285,25 @@ impl<'m> Ner<'m> {
             }
         }
         for branch in cut {
-            let path = self.path_out_of(branch).ok_or_else(|| {
-                format!(
-                    "net from {source}: no working path joins chip {} to the rest of the routing tree: \
-                     the machine has a disconnected subregion",
-                    self.nodes[branch].chip
-                )
-            })?;
+            let Some(path) = self.path_out_of(branch) else {
+                let members: Vec<usize> = (0..self.nodes.len())
+                    .filter(|&i| self.nodes[i].alive && self.in_branch(i, branch))
+                    .collect();
+                if members.iter().any(|&i| self.nodes[i].cores != 0) {
+                    return Err(format!(
+                        "net from {source}: no working path joins chip {} to the rest of the routing tree: \
+                         the machine has a disconnected subregion",
+                        self.nodes[branch].chip
+                    ));
+                }
+                // A cut-off branch without sinks (a transit chip whose links all died) is not needed: it
+                // leaves the tree, and no later repair may join onto it.
+                for i in members {
+                    self.nodes[i].alive = false;
+                    self.node_at[position(m, self.nodes[i].chip)] = 0;
+                }
+                continue;
+            };
             // `path` runs from the tree chip found back to the branch root, with the link into each chip.
             let mut parent = self
                 .node_of(path[0].0)
