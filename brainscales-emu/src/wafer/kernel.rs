@@ -21,7 +21,7 @@
 //! A step made stale by an earlier one (an arrival brought the step forward) is skipped: the HICANN keeps the
 //! time of the step it waits for. At the end of a run the arrivals not yet handled are kept by the
 //! [`super::Wafer`]; the next run puts them on its own grid and schedules every HICANN's first step afresh,
-//! so results are the same as one run over the whole span cut into the same windows.
+//! so runs in segments give exactly what the former window loop gave over the same segments.
 //!
 //! Ties: an arrival carries the sender's running event number (port 0 of its class), a step the HICANN's own
 //! step counter; both from chip state, never from threads. Arrivals of one window go into the inbox in any
