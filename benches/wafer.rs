@@ -7,7 +7,7 @@
 //!   path, bus gate, fan-out, driver, row scans, conductance jumps).
 //! - `full_wafer`: all 384 HICANNs, 128 neurons of 4 denmems each, Poisson background through Layer 2 and
 //!   recurrent Layer-1 traffic at ~10 Hz (14 Hz per input source, 7.6 Hz out), speed-up 10^4, 0.1 s
-//!   biological after the 20 us start offset, on rayon pools of 1 and 2 threads. Biological seconds per wall second = 0.1 s / time per iteration.
+//!   biological after the 20 us start offset, on 1 and 2 threads. Biological seconds per wall second = 0.1 s / time per iteration.
 //!
 //! `cargo bench --bench wafer`; the load is outside the measured time.
 

@@ -16,7 +16,7 @@
 //! - [`image`]: the wafer image, the whole configuration of a run, serialisable and checked against the
 //!   defects.
 //! - [`wafer`]: the wafer run: every HICANN's neurons, synapses and output path joined by Layer 1 and
-//!   Layer 2 in conservative time windows, in parallel.
+//!   Layer 2, each HICANN a chip of the shared event kernel `emu_kernel` (conservative windows, in parallel).
 //! - [`system`]: 1..=20 wafer modules joined only through Layer 2: routes from one wafer's recording to
 //!   another's playback, run in lock-step segments of the smallest route latency.
 

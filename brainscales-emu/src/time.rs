@@ -28,6 +28,22 @@ pub const TICKS_PER_NS: u64 = 63;
 )]
 pub struct HwTime(pub u64);
 
+/// The event kernel's time ([`emu_kernel`]): one kernel tick is one 1/63 ns tick, exact for every clock.
+impl emu_kernel::SimTime for HwTime {
+    const ZERO: HwTime = HwTime(0);
+    const NEVER: HwTime = HwTime(u64::MAX);
+
+    #[inline]
+    fn ticks(self) -> u64 {
+        self.0
+    }
+
+    #[inline]
+    fn from_ticks(ticks: u64) -> HwTime {
+        HwTime(ticks)
+    }
+}
+
 impl HwTime {
     pub const ZERO: HwTime = HwTime(0);
 

@@ -28,7 +28,7 @@ use crate::synapse::SynapseBlock;
 use crate::time::HwTime;
 
 /// A Layer-1 event arriving at a synapse driver of this HICANN.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Inbound {
     pub time: HwTime,
     /// Enum of the sending HICANN and its running event number: with the time a total order.
@@ -105,8 +105,12 @@ pub(super) struct HicannState {
     pub gbit: [GbitDirection; 8],
     pub buses: Vec<Bus>,
     pub inbox: Vec<Inbound>,
+    /// Events of the last step for other HICANNs (index in the run); the kernel sends them on.
     pub outbox: Vec<(u32, Inbound)>,
     pub seq: u64,
+    /// The window start of the step this HICANN waits for, and its running step number (module `kernel`).
+    pub next_step: Option<HwTime>,
+    pub step_seq: u64,
     /// Per neuron: up to when it cannot spike without input ([`LogicalNeuron::quiet_until`]), and the
     /// earliest of those.
     pub quiet: Vec<HwTime>,
@@ -194,6 +198,8 @@ impl HicannState {
             inbox: Vec::new(),
             outbox: Vec::new(),
             seq: 0,
+            next_step: None,
+            step_seq: 0,
             quiet: vec![HwTime::ZERO; count],
             min_quiet: HwTime::ZERO,
             carry_spikes: Vec::new(),

@@ -9,11 +9,13 @@
 //! injected during the run ([`Wafer::inject`], e.g. forwarded from another wafer by [`crate::system`])
 //! compete with the image's input for the same link budgets.
 //!
-//! [`Wafer::run`] steps all HICANNs in conservative windows (module `windows`) of the minimum Layer-1 latency
-//! `L1Timing::latency(0)` (64.44 ns): no event sent in a window can land before its end. One HICANN's
-//! window is described in the module `hicann`. After the windows the events that went up the Gbit links are
-//! recorded (4 ns stamps, up-link rate, optional jitter; recording never feeds back into the wafer, so it
-//! runs per HICANN after the fact).
+//! [`Wafer::run`] runs the HICANNs on the shared event kernel `emu_kernel` (module `kernel`): each HICANN
+//! is a chip that steps in windows of the minimum Layer-1 latency `L1Timing::latency(0)` (64.44 ns) on the
+//! grid of the run's start, only in the windows where it has something to do, and no event it sends in a
+//! window can land before that window's end, so the window is the kernel's lookahead. One HICANN's window is
+//! described in the module `hicann`. After the run the events that went up the Gbit links are recorded
+//! (4 ns stamps, up-link rate, optional jitter; recording never feeds back into the wafer, so it runs per
+//! HICANN after the fact).
 //!
 //! Timing choice: an event reaches its drivers at the time it leaves the DNC merger plus
 //! `L1Timing::latency(hops)`. The layer-1 module reads the measured 64.44 ns (addendum §11) as the whole
@@ -36,14 +38,13 @@
 pub mod build;
 mod counters;
 mod hicann;
+mod kernel;
 mod load;
-mod windows;
 
 #[cfg(test)]
 mod tests;
 
 pub use counters::{HicannCounters, HicannRunCounters, WaferCounters};
-pub use windows::CHUNK;
 
 use crate::coord::{HicannOnWafer, NeuronOnHicann};
 use crate::defects::Defects;
@@ -55,7 +56,11 @@ use crate::layer2::{
 };
 use crate::neuron::{ClipCounters, IntegratorCounters, MismatchCounters};
 use crate::time::{HwTime, SpeedUp};
-use hicann::{HicannState, Inbound};
+pub use emu_kernel::Pace;
+
+use emu_kernel::Event;
+use hicann::HicannState;
+use kernel::{Action, Windows};
 
 /// A spike of a neuron on the wafer.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -110,27 +115,14 @@ pub struct Wafer {
     mismatch: MismatchCounters,
     recorder: Recorder,
     now: HwTime,
+    /// Arrivals the last run left for later, and the kernel's mode chooser (kept across runs).
+    pending: Vec<Event<Action>>,
+    pace: Pace,
 }
 
 /// Biological seconds since the experiment start of hardware time `t`.
 fn bio_s(speed_up: SpeedUp, l2: &L2Params, t: HwTime) -> f64 {
     speed_up.to_bio(t.seconds() - l2.start_offset.seconds())
-}
-
-impl windows::Unit for HicannState {
-    type Event = Inbound;
-    fn wake(&self) -> HwTime {
-        HicannState::wake(self)
-    }
-    fn step(&mut self, start: HwTime, end: HwTime) {
-        HicannState::step(self, start, end)
-    }
-    fn outbox(&mut self) -> &mut Vec<(u32, Inbound)> {
-        &mut self.outbox
-    }
-    fn receive(&mut self, event: Inbound) {
-        self.inbox.push(event)
-    }
 }
 
 impl Wafer {
@@ -154,6 +146,8 @@ impl Wafer {
             mismatch: built.mismatch,
             recorder: Recorder::new(&l2),
             now: HwTime::ZERO,
+            pending: Vec::new(),
+            pace: Pace::default(),
         })
     }
 
@@ -162,23 +156,56 @@ impl Wafer {
         self.now
     }
 
-    /// Runs from [`Wafer::now`] to `until` on a pool of `threads` threads; returns what happened in that
-    /// span (traces and counters are cumulative since load).
+    /// Runs from [`Wafer::now`] to `until` on up to `threads` threads (module `kernel`); returns what
+    /// happened in that span (traces and counters are cumulative since load).
     pub fn run(&mut self, until: HwTime, threads: usize) -> WaferRun {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
-            .build()
-            .expect("a rayon pool");
         let start = self.now;
         self.release(until);
         if until > start {
-            pool.install(|| windows::run(&mut self.units, start, until, self.window));
+            let windows = Windows {
+                origin: start,
+                window: self.window,
+                until,
+            };
+            let events = self.first_events(&windows);
+            self.pending = emu_kernel::run(
+                &mut self.units,
+                events,
+                until,
+                &windows,
+                self.window,
+                threads,
+                &mut self.pace,
+            );
             self.now = until;
         }
         for u in &mut self.units {
             u.synapses.advance(until);
         }
         self.collect()
+    }
+
+    /// Sets how a run on several threads chooses between parallel and sequential stretches (results never
+    /// depend on it).
+    pub fn set_pace(&mut self, pace: Pace) {
+        self.pace = pace;
+    }
+
+    /// The events a run over `w` starts with: the arrivals the last run left, in `w`'s windows, and each
+    /// HICANN's first step (the window containing its wake time).
+    fn first_events(&mut self, w: &Windows) -> Vec<Event<Action>> {
+        let mut events: Vec<Event<Action>> = std::mem::take(&mut self.pending)
+            .into_iter()
+            .filter_map(|e| match e.action {
+                Action::Arrival(a) => Some(e.at(w.start_of(a.time))),
+                Action::Step => None,
+            })
+            .collect();
+        for (i, u) in self.units.iter_mut().enumerate() {
+            u.next_step = None;
+            u.schedule(u.wake().max(w.origin), i as u32, w, &mut events);
+        }
+        events
     }
 
     /// Queues Layer-2 input spikes (experiment time) of `stream` (>= 1; 0 is the image's input) on the
