@@ -1,0 +1,89 @@
+"""
+setup(), run(), reset(), end() and the nmemu-specific queries: the run's provenance, mapping report, summary
+and health, as `nmemu run` wrote them (docs/outputs.md).
+"""
+
+from pyNN import common
+from pyNN.common.control import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMESTEP
+from pyNN.recording import get_io
+
+from . import binary, simulator
+
+
+def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, max_delay=DEFAULT_MAX_DELAY,
+          machine="spinnaker-48", **extra):
+    """
+    Start a new network on the emulated `machine` (a preset of `nmemu machines`, e.g. "spinnaker-48").
+
+    Every other keyword argument is an option of the machine and reaches `nmemu run` as a flag
+    (`time_scale_factor=2` -> `--time-scale-factor 2`, `mismatch=True` -> `--mismatch`, `seed=7` -> `--seed 7`).
+    """
+    common.setup(timestep, min_delay, max_delay=max_delay, **extra)
+    state = simulator.state
+    state.remove_workdir()
+    state.clear()
+    state.dt = timestep
+    state.min_delay = min_delay
+    state.max_delay = max_delay
+    state.machine = machine
+    state.machine_options = binary.machine_options(extra)
+    state.neurons_per_core = {}
+    return rank()
+
+
+def end(compatible_output=True):
+    """Write what record(..., to_file=...) asked for and remove the run's working files."""
+    state = simulator.state
+    for population, variables, filename in state.write_on_end:
+        population.write_data(get_io(filename), variables)
+    state.write_on_end = []
+    state.remove_workdir()
+
+
+run, run_until = common.build_run(simulator)
+run_for = run
+
+reset = common.build_reset(simulator)
+
+initialize = common.initialize
+
+get_current_time, get_time_step, get_min_delay, get_max_delay, num_processes, rank = \
+    common.build_state_queries(simulator)
+
+
+def set_number_of_neurons_per_core(neuron_type, max_permitted):
+    """The most neurons of `neuron_type` (a cell type class) one SpiNNaker core runs, as in sPyNNaker."""
+    simulator.state.network_changed("neurons per core were set")
+    simulator.state.neurons_per_core[neuron_type.__name__] = int(max_permitted)
+
+
+def _results():
+    results = simulator.state.results
+    if results is None:
+        raise RuntimeError("pyNN.nmemu: nothing has run yet in this segment; call sim.run() first")
+    return results
+
+
+def get_provenance():
+    """The last run's provenance.json: every hardware counter, per machine part and in total."""
+    return _results().provenance()
+
+
+def get_mapping():
+    """The last run's mapping report (mapping.json)."""
+    return _results().mapping()
+
+
+def get_run_summary():
+    """The last run's run.json: timings, rates, lost counters, health, energy."""
+    return dict(_results().run)
+
+
+def get_health():
+    """The last run's health verdict: {"verdict": "ok" | "degraded" | "unreliable", "reasons": [...]}."""
+    return _results().run["health"]
+
+
+def get_results_dir():
+    """The directory holding the last run's result files (removed by end() and setup())."""
+    return _results().out_dir
