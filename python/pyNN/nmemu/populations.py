@@ -8,7 +8,7 @@ A population keeps its parameters and initial values as PyNN evaluated them, one
 import numpy as np
 
 from pyNN import common, errors
-from pyNN.parameters import ParameterSpace, simplify
+from pyNN.parameters import ParameterSpace, Sequence, simplify
 
 from . import simulator
 from .recording import Recorder
@@ -34,12 +34,12 @@ class PopulationView(_ParameterAccess, common.PopulationView):
                               shape=(self.size,))
 
     def _set_parameters(self, parameter_space):
-        simulator.state.network_changed(f"parameters of '{self.label}' were set")
         for name, value in parameter_space.items():
-            try:
-                self.parent._parameters[name][self.mask] = value.evaluate(simplify=True)
-            except ValueError:
-                raise errors.InvalidParameterValueError(f"{name} should not be of type {type(value)}")
+            value.shape = (self.size,)
+            self._store(name, np.arange(self.size), value.evaluate(simplify=False), self.label)
+
+    def _store(self, name, where, values, label):
+        self.parent._store(name, np.arange(self.parent.size)[self.mask][where], values, label)
 
     def _set_initial_value_array(self, variable, initial_values):
         simulator.state.network_changed(f"initial values of '{self.label}' were set")
@@ -70,6 +70,8 @@ class Population(_ParameterAccess, common.Population):
         parameter_space.shape = (self.size,)
         parameter_space.evaluate(simplify=False)
         self._parameters = parameter_space.as_dict()
+        if "spike_times" in self._parameters:
+            _check_sorted(self._parameters["spike_times"], self.label)
         self._initial = {}
         self._neurons_per_core = None
         for cell in self.all_cells:
@@ -94,12 +96,45 @@ class Population(_ParameterAccess, common.Population):
         return ParameterSpace({name: simplify(self._parameters[name]) for name in names}, shape=(self.size,))
 
     def _set_parameters(self, parameter_space):
-        simulator.state.network_changed(f"parameters of '{self.label}' were set")
         parameter_space.evaluate(simplify=False)
         for name, value in parameter_space.items():
-            self._parameters[name] = value
+            self._store(name, slice(None), value, self.label)
+
+    def _store(self, name, where, values, label):
+        """Set parameter `name` of the neurons `where`. New spike times of a SpikeSourceArray during a run
+        keep the times already past, so that continuing the run can replay them (simulator.py)."""
+        if name == "spike_times":
+            _check_sorted(values, label)
+            if simulator.state.t > 0:
+                values = _keep_past(self._parameters[name][where], values, simulator.state.t)
+        else:
+            simulator.state.network_changed(f"parameter {name} of '{label}' was set")
+        self._parameters[name][where] = values
 
     def set_max_atoms_per_core(self, n):
         """The most neurons of this population one SpiNNaker core runs, as sPyNNaker's method of this name."""
         simulator.state.network_changed(f"neurons per core of '{self.label}' were set")
         self._neurons_per_core = int(n)
+
+
+def _times(sequence):
+    return np.asarray(sequence.value if isinstance(sequence, Sequence) else sequence, dtype=float)
+
+
+def _check_sorted(spike_times, label):
+    for i, sequence in enumerate(np.asarray(spike_times, dtype=object).ravel()):
+        times = _times(sequence)
+        if np.any(np.diff(times) < 0):
+            raise errors.InvalidParameterValueError(
+                f"pyNN.nmemu: the spike_times of neuron {i} of '{label}' are not in ascending order: {times}")
+
+
+def _keep_past(old, new, t):
+    """Per neuron: the old spike times before `t`, then the new ones from `t` on."""
+    old = np.asarray(old, dtype=object).ravel()
+    new = np.broadcast_to(np.asarray(new, dtype=object), old.shape)
+    merged = np.empty(old.shape, dtype=object)
+    for i, (before, after) in enumerate(zip(old, new)):
+        before, after = _times(before), _times(after)
+        merged[i] = Sequence(np.concatenate([before[before < t], after[after >= t]]))
+    return merged

@@ -91,9 +91,10 @@ class Recorder(recording.Recorder):
         column = {n: j for j, n in enumerate(neuron_indices)}
         wanted = [column[int(i)] for i in self.population.id_to_index(np.array(ids, dtype=int))]
         first = int(round(self._cleared_at / interval))
+        last = int(simulator.state.t / interval + 1e-9)  # the sample at t, not the extra tick's (simulator.py)
         if clear:
             self._cleared_at = simulator.state.t
-        return samples[first:, wanted], None
+        return samples[first:last + 1, wanted], None
 
     def _local_count(self, variable, filter_ids=None):
         ids = sorted(self.filter_recorded(variable, filter_ids))

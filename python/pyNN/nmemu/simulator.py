@@ -5,7 +5,8 @@ The machines cannot pause and resume (a run of the `nmemu` binary always starts 
 deterministic: the same net.json and seed give bit-identical results. So `run(a); run(b)` runs the unchanged
 network again from 0 to a + b; its first `a` ms are the first run's, and the state at `a` is carried across
 exactly. What this cannot do is change the network between the two calls, so such a change is refused at the
-next run() with that reason (`reset()` first, as PyNN allows).
+next run() with that reason (`reset()` first, as PyNN allows). The one change it can replay is new spike times
+for a SpikeSourceArray (populations.py), since the times already past stay as they were.
 """
 
 import os
@@ -78,7 +79,9 @@ class State(common.control.BaseState):
                 "call sim.reset() before changing the network, or make the change before the first run()")
         steps = round(tstop / self.dt)
         if steps > 0:
-            self.results = self._execute(steps * self.dt)
+            # One tick more than asked: PyNN's signals include the sample at the end time (t / dt + 1 samples),
+            # and a run of n ticks samples 0 .. n - 1.
+            self.results = self._execute((steps + 1) * self.dt)
         self.t = tstop
         self.running = True
 

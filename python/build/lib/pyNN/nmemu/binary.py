@@ -16,7 +16,8 @@ import warnings
 #: are ignored with a warning, so that a script written for another backend runs unchanged.
 NOT_MACHINE_OPTIONS = frozenset({
     "filename", "file", "label", "rank", "num_processes", "verbosity", "spike_precision", "use_cvode",
-    "rng_seeds", "rng_seeds_seed", "grng_seed", "default_maxstep", "tolerance", "recording_precision",
+    "rng_seeds", "rng_seeds_seed", "rng_seed", "grng_seed", "default_maxstep", "tolerance", "recording_precision",
+    "t_flush", "nrn_dll",
 })
 
 

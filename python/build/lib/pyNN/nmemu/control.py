@@ -7,7 +7,7 @@ from pyNN import common
 from pyNN.common.control import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMESTEP
 from pyNN.recording import get_io
 
-from . import binary, simulator
+from . import binary, netjson, simulator
 
 
 def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, max_delay=DEFAULT_MAX_DELAY,
@@ -22,6 +22,7 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, max_delay=DEFA
     state = simulator.state
     state.remove_workdir()
     state.clear()
+    state.write_on_end = []
     state.dt = timestep
     state.min_delay = min_delay
     state.max_delay = max_delay
@@ -47,8 +48,27 @@ reset = common.build_reset(simulator)
 
 initialize = common.initialize
 
-get_current_time, get_time_step, get_min_delay, get_max_delay, num_processes, rank = \
+get_current_time, get_time_step, _get_min_delay, _get_max_delay, num_processes, rank = \
     common.build_state_queries(simulator)
+
+
+def _delays():
+    return [d for p in simulator.state.projections for d in (p._columns["delay"].min(), p._columns["delay"].max())
+            if len(p)]
+
+
+def get_min_delay():
+    """The smallest delay allowed: setup()'s min_delay, or with "auto" the network's smallest delay."""
+    if simulator.state.min_delay != "auto":
+        return _get_min_delay()
+    return min(_delays(), default=simulator.state.dt)
+
+
+def get_max_delay():
+    """The largest delay allowed: setup()'s max_delay, or with "auto" what net.json gets (netjson.py)."""
+    if simulator.state.max_delay != "auto":
+        return _get_max_delay()
+    return max(_delays() + [netjson.DEFAULT_MAX_DELAY_STEPS * simulator.state.dt])
 
 
 def set_number_of_neurons_per_core(neuron_type, max_permitted):

@@ -10,7 +10,6 @@ connections as on pyNN.nest with the same RNG, and `Projection.get()` reads exac
 A PyNN projection between assemblies becomes one net.json projection per pair of populations.
 """
 
-import copy
 import json
 import math
 
@@ -87,40 +86,32 @@ def _population(population, label, dt):
     return entry
 
 
-def homogeneous_value(lazy):
-    """The one value of a homogeneous lazy array, whatever its shape."""
-    single = copy.deepcopy(lazy)
-    single.shape = (1,)
-    return float(single.evaluate(simplify=True))
+#: The synapse types of net.json and the parameters each takes besides weight and delay.
+SYNAPSE_TYPES = {"StaticSynapse": (), "TsodyksMarkramSynapse": ("U", "tau_rec", "tau_facil"), "STDPMechanism": ()}
 
 
-def _homogeneous(parameter_space, name, where):
-    lazy = parameter_space[name]
-    if not lazy.is_homogeneous:
-        raise ValueError(f"pyNN.nmemu: {where} {name} differs between synapses; net.json holds one value per "
-                         "projection (only weight and delay may vary per synapse)")
-    return _finite(homogeneous_value(lazy), f"{where} {name}")
-
-
-def synapse(synapse_type):
-    """The synapse object of a net.json projection; weights and delays come per row of the list."""
+def check_synapse_type(synapse_type):
     kind = type(synapse_type).__name__
-    space = synapse_type.parameter_space
-    if kind == "StaticSynapse":
-        return {"type": kind}
-    if kind == "TsodyksMarkramSynapse":
-        return {"type": kind, **{n: _homogeneous(space, n, kind) for n in ("U", "tau_rec", "tau_facil")}}
+    if kind not in SYNAPSE_TYPES or type(synapse_type).__module__ != __package__ + ".standardmodels":
+        raise TypeError(f"pyNN.nmemu: synapse type {kind} is not one of pyNN.nmemu's; use sim.StaticSynapse, "
+                        "sim.TsodyksMarkramSynapse or sim.STDPMechanism")
+
+
+def synapse(synapse_type, values):
+    """The synapse object of a net.json projection from one set of the synapse type's parameter `values`;
+    weights and delays come per row of the list."""
+    kind = type(synapse_type).__name__
+    where = f"{kind} parameter"
     if kind == "STDPMechanism":
         td, wd = synapse_type.timing_dependence, synapse_type.weight_dependence
         return {
             "type": kind,
             "timing_dependence": {"type": type(td).__name__,
-                                  **{n: _homogeneous(space, n, "SpikePairRule") for n in td.default_parameters}},
+                                  **{n: _finite(values[n], f"{where} {n}") for n in td.default_parameters}},
             "weight_dependence": {"type": type(wd).__name__,
-                                  **{n: _homogeneous(space, n, type(wd).__name__) for n in wd.default_parameters}},
+                                  **{n: _finite(values[n], f"{where} {n}") for n in wd.default_parameters}},
         }
-    raise TypeError(f"pyNN.nmemu: synapse type {kind} is not one of pyNN.nmemu's; use sim.StaticSynapse, "
-                    "sim.TsodyksMarkramSynapse or sim.STDPMechanism")
+    return {"type": kind, **{n: _finite(values[n], f"{where} {n}") for n in SYNAPSE_TYPES[kind]}}
 
 
 def build(state, duration_ms):
@@ -129,13 +120,9 @@ def build(state, duration_ms):
     simulation = {"timestep_ms": state.dt, "duration_ms": duration_ms}
     if state.min_delay != "auto":
         simulation["min_delay_ms"] = state.min_delay
-    projections = []
-    longest = 0.0
-    for number, projection in enumerate(state.projections):
-        for part in projection._net_json_parts(labels, number):
-            projections.append(part)
-            rows = part["connector"]["conn_list"]
-            longest = max(longest, max(row[3] for row in rows))
+    projections = [part for number, projection in enumerate(state.projections)
+                   for part in projection._net_json_parts(labels, number)]
+    longest = max((row[3] for part in projections for row in part["connector"]["conn_list"]), default=0.0)
     if state.max_delay != "auto":
         simulation["max_delay_ms"] = state.max_delay
     else:
