@@ -18,9 +18,9 @@ from pyNN.standardmodels import StandardCellType
 
 from .binary import NmemuError  # noqa: F401
 from .control import (  # noqa: F401
-    end, get_current_time, get_health, get_mapping, get_max_delay, get_min_delay, get_provenance,
-    get_results_dir, get_run_summary, get_time_step, initialize, num_processes, rank, reset, run, run_for,
-    run_until, set_number_of_neurons_per_core, setup,
+    end, export_net_json, get_current_time, get_health, get_mapping, get_max_delay, get_min_delay,
+    get_provenance, get_results_dir, get_run_summary, get_time_step, initialize, num_processes, rank, reset,
+    run, run_for, run_until, set_number_of_neurons_per_core, setup,
 )
 from .populations import Assembly, Population, PopulationView  # noqa: F401
 from .procedural_api import connect, create, record, record_gsyn, record_v  # noqa: F401

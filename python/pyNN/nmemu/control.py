@@ -3,6 +3,8 @@ setup(), run(), reset(), end() and the nmemu-specific queries: the run's provena
 and health, as `nmemu run` wrote them (docs/outputs.md).
 """
 
+import os
+
 from pyNN import common
 from pyNN.common.control import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMESTEP
 from pyNN.recording import get_io
@@ -10,10 +12,12 @@ from pyNN.recording import get_io
 from . import binary, netjson, simulator
 
 
-def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, max_delay=DEFAULT_MAX_DELAY,
-          machine="spinnaker-48", **extra):
+def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, max_delay=DEFAULT_MAX_DELAY, machine=None,
+          **extra):
     """
-    Start a new network on the emulated `machine` (a preset of `nmemu machines`, e.g. "spinnaker-48").
+    Start a new network on the emulated `machine` (a preset of `nmemu machines`, e.g. "spinnaker-48"; by
+    default the environment's NMEMU_MACHINE, else "spinnaker-48", so that unchanged scripts can be pointed at
+    another machine).
 
     Every other keyword argument is an option of the machine and reaches `nmemu run` as a flag
     (`time_scale_factor=2` -> `--time-scale-factor 2`, `mismatch=True` -> `--mismatch`, `seed=7` -> `--seed 7`).
@@ -26,7 +30,7 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, max_delay=DEFA
     state.dt = timestep
     state.min_delay = min_delay
     state.max_delay = max_delay
-    state.machine = machine
+    state.machine = machine or os.environ.get("NMEMU_MACHINE", "spinnaker-48")
     state.machine_options = binary.machine_options(extra)
     state.neurons_per_core = {}
     return rank()
@@ -75,6 +79,11 @@ def set_number_of_neurons_per_core(neuron_type, max_permitted):
     """The most neurons of `neuron_type` (a cell type class) one SpiNNaker core runs, as in sPyNNaker."""
     simulator.state.network_changed("neurons per core were set")
     simulator.state.neurons_per_core[neuron_type.__name__] = int(max_permitted)
+
+
+def export_net_json(path, duration_ms):
+    """Write the network built so far as net.json running for `duration_ms`, as run() would, to `path`."""
+    netjson.write(netjson.build(simulator.state, duration_ms), path)
 
 
 def _results():
