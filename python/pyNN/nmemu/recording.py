@@ -8,21 +8,9 @@ from t on is returned (the continued run replays the earlier part, see simulator
 
 import numpy as np
 
-from pyNN import errors, recording
+from pyNN import recording
 
 from . import simulator
-
-#: What net.json records for each cell type (docs/net-json.md §3.5).
-RECORDABLE = {
-    "IF_curr_exp": ("spikes", "v"),
-    "IF_curr_alpha": ("spikes", "v"),
-    "IF_cond_exp": ("spikes", "v", "gsyn_exc", "gsyn_inh"),
-    "IF_cond_alpha": ("spikes", "v", "gsyn_exc", "gsyn_inh"),
-    "EIF_cond_exp_isfa_ista": ("spikes", "v", "w", "gsyn_exc", "gsyn_inh"),
-    "Izhikevich": ("spikes", "v", "u"),
-    "SpikeSourcePoisson": ("spikes",),
-    "SpikeSourceArray": ("spikes",),
-}
 
 
 class Recorder(recording.Recorder):
@@ -33,11 +21,6 @@ class Recorder(recording.Recorder):
         self._cleared_at = 0.0
 
     def _record(self, variable, new_ids, sampling_interval=None):
-        kind = type(self.population.celltype).__name__
-        if variable.name not in RECORDABLE.get(kind, ()):
-            raise errors.RecordingError(
-                f"{variable.name} (pyNN.nmemu: the machines record {', '.join(RECORDABLE.get(kind, ()))} "
-                f"of {kind})", self.population.celltype)
         if sampling_interval is not None:
             self.sampling_interval = sampling_interval
         simulator.state.network_changed(f"recording of '{self.population.label}' was changed")
