@@ -5,12 +5,11 @@ delays, synapse-type parameters).
 """
 
 import json
-import os
-import subprocess
 
 import numpy as np
 import pytest
 
+from pyNN.nmemu.binary import validate
 from pyNN.random import NumpyRNG, RandomDistribution
 from pyNN.space import Grid2D
 
@@ -53,10 +52,6 @@ def synapses(sim):
     }
 
 
-def validate(path):
-    done = subprocess.run([os.environ["NMEMU_BIN"], "validate", path], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 def test_every_cell_connector_and_synapse_type_round_trips(sim, tmp_path):

@@ -1,8 +1,8 @@
 """
-Projections: PyNN's connectors make the connections on the host (netjson.py says why), kept as arrays of
-pre and post positions, weights and delays in the order the connector made them. That order is the synapse
-order of the net.json lists, so the machine's final plastic weights (`<label>.weights.npy`, one row per
-synapse in that order) come back row for row.
+Projections: PyNN's connectors make the connections on the host (netjson.py says why), kept as one array per
+attribute (pre and post positions, weight, delay, the synapse type's parameters) in the order the connector
+made them. That order is the synapse order of the net.json lists, so the machine's final plastic weights
+(`<label>.weights.npy`, one row per synapse in that order) come back row for row.
 """
 
 import numpy as np

@@ -17,6 +17,10 @@ from collections import defaultdict
 import numpy as np
 
 
+#: The result files that are no trace description (docs/outputs.md §1).
+SUMMARY_FILES = ("run.json", "provenance.json", "mapping.json")
+
+
 class NmemuWarning(UserWarning):
     """Something the machine reported: a health verdict other than ok, or a mapping note."""
 
@@ -43,6 +47,8 @@ class Results:
     def _read_trace_descriptions(self):
         traces = {}
         for path in glob.glob(os.path.join(self.out_dir, "*.json")):
+            if os.path.basename(path) in SUMMARY_FILES:
+                continue
             with open(path) as f:
                 meta = json.load(f)
             if isinstance(meta, dict) and "population" in meta and "variable" in meta and "neuron_indices" in meta:

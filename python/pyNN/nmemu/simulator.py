@@ -9,6 +9,7 @@ next run() with that reason (`reset()` first, as PyNN allows). The one change it
 for a SpikeSourceArray (populations.py), since the times already past stay as they were.
 """
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -81,7 +82,7 @@ class State(common.control.BaseState):
         if steps > 0:
             # One tick more than asked: PyNN's signals include the sample at the end time (t / dt + 1 samples),
             # and a run of n ticks samples 0 .. n - 1.
-            self.results = self._execute((steps + 1) * self.dt)
+            self.results = self._execute(round((steps + 1) * self.dt, 9))
         self.t = tstop
         self.running = True
 
@@ -110,3 +111,4 @@ class State(common.control.BaseState):
 
 
 state = State()
+atexit.register(state.remove_workdir)  # a script that never calls end() leaves no files behind
