@@ -134,7 +134,8 @@ def test_an_assembly_becomes_one_projection_per_population_pair(sim, tmp_path):
     a = sim.Population(3, sim.IF_curr_exp(), label="a")
     b = sim.Population(2, sim.IF_curr_exp(), label="b")
     src = sim.Population(2, sim.SpikeSourcePoisson(rate=10.0), label="src")
-    sim.Projection(src, a + b, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01))
+    # receptor_type given: PyNN's guess for an Assembly picks from a set, in no fixed order
+    sim.Projection(src, a + b, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01), receptor_type="excitatory")
     path = str(tmp_path / "net.json")
     sim.export_net_json(path, 10.0)
     validate(path)
