@@ -159,6 +159,27 @@ impl Wafer {
     /// Runs from [`Wafer::now`] to `until` on up to `threads` threads (module `kernel`); returns what
     /// happened in that span (traces and counters are cumulative since load).
     pub fn run(&mut self, until: HwTime, threads: usize) -> WaferRun {
+        let (mut spikes, mut recorded) = (Vec::new(), Vec::new());
+        self.run_span(until, threads, &mut spikes, &mut recorded);
+        WaferRun {
+            spikes,
+            recorded,
+            traces: self.traces(),
+            counters: self.counters(),
+        }
+    }
+
+    /// Runs from [`Wafer::now`] to `until` and appends the span's spikes and recordings to `spikes` and
+    /// `recorded` (the appended part sorted as in [`WaferRun`]). A system run calls this per lock-step
+    /// segment and reads traces and counters once at its end, so a run of many segments copies each
+    /// sample and counter once, not once per segment.
+    pub(crate) fn run_span(
+        &mut self,
+        until: HwTime,
+        threads: usize,
+        spikes: &mut Vec<Spike>,
+        recorded: &mut Vec<RecordedSpike>,
+    ) {
         let start = self.now;
         self.release(until);
         if until > start {
@@ -182,7 +203,7 @@ impl Wafer {
         for u in &mut self.units {
             u.synapses.advance(until);
         }
-        self.collect()
+        self.drain(spikes, recorded);
     }
 
     /// Sets how a run on several threads chooses between parallel and sequential stretches (results never
@@ -263,19 +284,17 @@ impl Wafer {
         self.released = released;
     }
 
-    /// Drains the spikes and up-link events of the units into a [`WaferRun`].
-    fn collect(&mut self) -> WaferRun {
-        let mut spikes = Vec::new();
-        let mut recorded = Vec::new();
-        let mut hicanns = Vec::with_capacity(self.units.len());
-        let mut buses = Vec::new();
+    /// Drains the spikes and up-link events of the units (recording the latter) onto `spikes` and
+    /// `recorded`, and sorts what it appended.
+    fn drain(&mut self, spikes: &mut Vec<Spike>, recorded: &mut Vec<RecordedSpike>) {
+        let (spikes_from, recorded_from) = (spikes.len(), recorded.len());
         let mut out = Vec::new();
         for u in &mut self.units {
-            let firing: Vec<NeuronOnHicann> = u.neurons.iter().map(|n| n.firing_denmem()).collect();
+            let firing = |n: u32| u.neurons[n as usize].firing_denmem();
             for (time, n) in u.spikes.drain(..) {
                 spikes.push(Spike {
                     hicann: u.hicann,
-                    neuron: firing[n as usize],
+                    neuron: firing(n),
                     time,
                     bio_s: bio_s(self.speed_up, &self.l2, time),
                 });
@@ -284,6 +303,38 @@ impl Wafer {
                 self.recorder
                     .record(u.hicann, ev.dnc_merger, ev.address, ev.time, &mut out);
             }
+        }
+        recorded.extend(out.into_iter().map(|s| RecordedSpike {
+            bio_s: self.speed_up.to_bio(s.time.seconds()),
+            spike: s,
+        }));
+        spikes[spikes_from..].sort_by_key(|s| (s.time, s.hicann, s.neuron.to_enum()));
+        recorded[recorded_from..].sort_by_key(|r| {
+            let s = r.spike;
+            (s.time, s.hicann, s.channel, s.address)
+        });
+    }
+
+    /// Every membrane trace since load.
+    pub(crate) fn traces(&self) -> Vec<Trace> {
+        self.units
+            .iter()
+            .flat_map(|u| {
+                u.traces.iter().map(move |t| Trace {
+                    hicann: u.hicann,
+                    denmem: t.denmem,
+                    interval: t.interval,
+                    v_volt: t.v_volt.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// Every counter since load.
+    pub(crate) fn counters(&self) -> WaferCounters {
+        let mut hicanns = Vec::with_capacity(self.units.len());
+        let mut buses = Vec::new();
+        for u in &self.units {
             let mut integrator = IntegratorCounters::default();
             for n in &u.neurons {
                 counters::add_integrator(&mut integrator, n.counters());
@@ -310,40 +361,12 @@ impl Wafer {
                 buses.push((s, b.gate.counters));
             }
         }
-        for s in out {
-            recorded.push(RecordedSpike {
-                bio_s: self.speed_up.to_bio(s.time.seconds()),
-                spike: s,
-            });
-        }
-        spikes.sort_by_key(|s| (s.time, s.hicann, s.neuron.to_enum()));
-        recorded.sort_by_key(|r| {
-            let s = r.spike;
-            (s.time, s.hicann, s.channel, s.address)
-        });
-        let traces = self
-            .units
-            .iter()
-            .flat_map(|u| {
-                u.traces.iter().map(move |t| Trace {
-                    hicann: u.hicann,
-                    denmem: t.denmem,
-                    interval: t.interval,
-                    v_volt: t.v_volt.clone(),
-                })
-            })
-            .collect();
-        WaferRun {
-            spikes,
-            recorded,
-            traces,
-            counters: WaferCounters {
-                hicanns,
-                buses,
-                playback: self.playback.total(),
-                clipped: self.clipped,
-                mismatch: self.mismatch,
-            },
+        WaferCounters {
+            hicanns,
+            buses,
+            playback: self.playback.total(),
+            clipped: self.clipped,
+            mismatch: self.mismatch,
         }
     }
 }
