@@ -59,8 +59,9 @@ use crate::time::{HwTime, SpeedUp};
 pub use emu_kernel::Pace;
 
 use emu_kernel::Event;
-use hicann::HicannState;
+use hicann::{HicannState, Inbound};
 use kernel::{Action, Windows};
+use std::sync::Mutex;
 
 /// A spike of a neuron on the wafer.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -115,8 +116,10 @@ pub struct Wafer {
     mismatch: MismatchCounters,
     recorder: Recorder,
     now: HwTime,
-    /// Arrivals the last run left for later, and the kernel's mode chooser (kept across runs).
-    pending: Vec<Event<Action>>,
+    /// Per unit: Layer-1 events posted to it and not yet in its inbox (module `kernel`), kept across runs
+    /// with their capacity.
+    mail: Vec<Mutex<Vec<Inbound>>>,
+    /// The kernel's mode chooser (kept across runs).
     pace: Pace,
 }
 
@@ -135,6 +138,7 @@ impl Wafer {
             .add(0, &image.inputs)
             .map_err(|e| ImageError::Wafer(e.to_string()))?;
         let built = load::build(&image, defects)?;
+        let units = built.units.len();
         Ok(Wafer {
             speed_up: image.speed_up,
             l2,
@@ -146,7 +150,7 @@ impl Wafer {
             mismatch: built.mismatch,
             recorder: Recorder::new(&l2),
             now: HwTime::ZERO,
-            pending: Vec::new(),
+            mail: (0..units).map(|_| Mutex::default()).collect(),
             pace: Pace::default(),
         })
     }
@@ -183,13 +187,16 @@ impl Wafer {
         let start = self.now;
         self.release(until);
         if until > start {
+            self.take_mail();
             let windows = Windows {
                 origin: start,
                 window: self.window,
                 until,
+                mail: std::mem::take(&mut self.mail),
             };
             let events = self.first_events(&windows);
-            self.pending = emu_kernel::run(
+            // What is left are `Arrivals` and steps: the events themselves are in the mailboxes and inboxes.
+            emu_kernel::run(
                 &mut self.units,
                 events,
                 until,
@@ -198,6 +205,7 @@ impl Wafer {
                 threads,
                 &mut self.pace,
             );
+            self.mail = windows.mail;
             self.now = until;
         }
         for u in &mut self.units {
@@ -212,16 +220,20 @@ impl Wafer {
         self.pace = pace;
     }
 
-    /// The events a run over `w` starts with: the arrivals the last run left, in `w`'s windows, and each
-    /// HICANN's first step (the window containing its wake time).
+    /// Moves every mailbox into its unit's inbox (between runs).
+    fn take_mail(&mut self) {
+        for (u, mail) in self.units.iter_mut().zip(&mut self.mail) {
+            u.inbox.append(
+                mail.get_mut()
+                    .expect("a mailbox is never held across a panic"),
+            );
+        }
+    }
+
+    /// The events a run over `w` starts with: each HICANN's first step (the window containing its wake
+    /// time, which counts the Layer-1 events the last run left in its inbox).
     fn first_events(&mut self, w: &Windows) -> Vec<Event<Action>> {
-        let mut events: Vec<Event<Action>> = std::mem::take(&mut self.pending)
-            .into_iter()
-            .filter_map(|e| match e.action {
-                Action::Arrival(a) => Some(e.at(w.start_of(a.time))),
-                Action::Step => None,
-            })
-            .collect();
+        let mut events = Vec::new();
         for (i, u) in self.units.iter_mut().enumerate() {
             u.next_step = None;
             u.schedule(u.wake().max(w.origin), i as u32, w, &mut events);

@@ -1,6 +1,7 @@
 use super::build::{self, INPUT_ADDRESSES, Recurrent};
+use super::kernel::Windows;
 use super::*;
-use crate::coord::SynapticInput;
+use crate::coord::{SynapseDriverOnHicann, SynapticInput};
 use crate::image::{CurrentStimulus, TraceRequest};
 use crate::neuron::DenmemParameters;
 use crate::synapse::RowInputs;
@@ -219,10 +220,10 @@ fn a_saturated_uplink_loses_recorded_events_but_not_on_wafer_delivery() {
         .iter()
         .find(|c| c.hicann == west())
         .unwrap();
-    // In flight: taken in but not yet due, or still an event of the kernel's.
-    let index = wafer.unit_index(west()).unwrap() as u32;
-    let in_flight = unit(&wafer, west()).inbox.len() as u64
-        + wafer.pending.iter().filter(|e| e.chip() == index).count() as u64;
+    // In flight: taken in but not yet due, or still in the mailbox.
+    let index = wafer.unit_index(west()).unwrap();
+    let in_flight =
+        unit(&wafer, west()).inbox.len() as u64 + wafer.mail[index].lock().unwrap().len() as u64;
     assert_eq!(receiver.synapses.events_in + in_flight, emitted);
     assert_eq!(run.counters.l1_lost_saturated(), 0);
     assert_eq!(run.recorded.len() as u64, up.recorded);
@@ -368,4 +369,47 @@ fn switching_between_parallel_and_sequential_stretches_leaves_results_unchanged(
     let switching = wafer.run(until, 2);
     assert!(one.spikes.len() > 400, "{} spikes", one.spikes.len());
     assert!(one == switching);
+}
+
+/// Windows of 4060 ticks from 100: [100, 4160), [4160, 8220), ...; one `Arrivals` event per target and
+/// window, at the window's start, and every event in its target's mailbox.
+#[test]
+fn a_step_posts_one_arrivals_event_per_target_and_window() {
+    let w = Windows {
+        origin: HwTime(100),
+        window: HwTime(4060),
+        until: HwTime(100_000),
+        mail: (0..3).map(|_| Mutex::default()).collect(),
+    };
+    let e = |t, seq| Inbound {
+        time: HwTime(t),
+        source: 5,
+        seq,
+        driver: SynapseDriverOnHicann::new(0).unwrap(),
+        address: 1,
+    };
+    let mut outbox = vec![
+        (2, e(4200, 0)),
+        (0, e(4300, 1)),
+        (2, e(8219, 2)),
+        (2, e(8220, 3)),
+        (0, e(4160, 4)),
+    ];
+    let mut events = Vec::new();
+    w.post(&mut outbox, &mut events);
+    assert!(outbox.is_empty());
+    let posted: Vec<(u32, HwTime)> = events.iter().map(|e| (e.chip(), e.time)).collect();
+    assert_eq!(
+        posted,
+        [(0, HwTime(4160)), (2, HwTime(4160)), (2, HwTime(8220))]
+    );
+    let seqs = |unit: usize| {
+        let mut s: Vec<u64> = w.mail[unit].lock().unwrap().iter().map(|e| e.seq).collect();
+        s.sort_unstable();
+        s
+    };
+    assert_eq!(
+        (seqs(0), seqs(1), seqs(2)),
+        (vec![1, 4], vec![], vec![0, 2, 3])
+    );
 }
