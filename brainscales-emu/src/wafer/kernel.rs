@@ -35,6 +35,10 @@
 //! afresh on its own grid, so runs in segments give exactly what the former window loop gave over the
 //! same segments.
 //!
+//! Threads: a parallel run gives each thread a contiguous range of HICANNs of about equal
+//! [`HicannState::load`] (denmems in neurons plus synapse rows driven), not of equal count, so a wafer
+//! whose busy HICANNs have low indices still keeps both threads busy; results never depend on the split.
+//!
 //! Ties: an `Arrivals` event carries the sender's running event number of its batch's first event (port 0
 //! of its class), a step the HICANN's own step counter; both from chip state, never from threads.
 
@@ -146,6 +150,10 @@ impl HicannState {
 impl Chip for HicannState {
     type Action = Action;
     type Shared = Windows;
+
+    fn load(&self) -> u64 {
+        self.load
+    }
 
     fn handle(&mut self, ev: &Event<Action>, w: &Windows, sink: &mut impl EventSink<Action>) {
         match ev.action {

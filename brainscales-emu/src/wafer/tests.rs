@@ -413,3 +413,38 @@ fn a_step_posts_one_arrivals_event_per_target_and_window() {
         (vec![1, 4], vec![], vec![0, 2, 3])
     );
 }
+
+/// A HICANN's load: 1 + its denmems in neurons + 2 rows per driven driver; 3 neurons of 2 columns (4
+/// denmems each) and one routed driver make 1 + 12 + 2; a configured HICANN without either makes 1.
+#[test]
+fn a_hicanns_load_counts_its_denmems_and_driven_rows() {
+    let mut image = WaferImage::new(SpeedUp::Normal, 1);
+    let h = build::hicann_mut(&mut image, a());
+    build::populate(h, 3, 2, DenmemParameters::default());
+    build::route(&mut image, a(), 7, a()).unwrap();
+    build::hicann_mut(&mut image, east());
+    let wafer = Wafer::load(image, &Defects::default()).unwrap();
+    assert_eq!(unit(&wafer, a()).load, 15);
+    assert_eq!(unit(&wafer, east()).load, 1);
+}
+
+/// All busy HICANNs at the lowest indices, idle ones configured at high indices: two threads split the
+/// busy ones between them (by load), with the same results as one.
+#[test]
+fn a_wafer_busy_only_at_low_indices_gives_identical_results_on_one_and_two_threads() {
+    let busy: Vec<_> = HicannOnWafer::all().take(8).collect();
+    let mut image = build::recurrent_network(&busy, Recurrent::small(3));
+    for h in HicannOnWafer::all().skip(200).take(16) {
+        build::hicann_mut(&mut image, h);
+    }
+    let until = HwTime::from_ns(30_000);
+    let run = |threads| {
+        Wafer::load(image.clone(), &Defects::default())
+            .unwrap()
+            .run(until, threads)
+    };
+    let (one, two) = (run(1), run(2));
+    assert!(one.spikes.len() > 100, "{} spikes", one.spikes.len());
+    assert!(one.counters.l1_events() > 100);
+    assert!(one == two);
+}
