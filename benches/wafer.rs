@@ -8,18 +8,25 @@
 //! - `full_wafer`: all 384 HICANNs, 128 neurons of 4 denmems each, Poisson background through Layer 2 and
 //!   recurrent Layer-1 traffic at ~10 Hz (14 Hz per input source, 7.6 Hz out), speed-up 10^4, 0.1 s
 //!   biological after the 20 us start offset, on 1 and 2 threads. Biological seconds per wall second = 0.1 s / time per iteration.
+//! - `wafer_system`: two wafers of 8 HICANNs each (the recurrent network of `full_wafer` at its test size,
+//!   two traced membranes per reticle), each recording its first HICANN's neurons into the other's input
+//!   through Layer-2 routes, 120 us of hardware time (60 lock-step segments) on 1 and 2 threads.
 //!
 //! `cargo bench --bench wafer`; the load is outside the measured time.
 
+use brainscales_emu::Preset;
 use brainscales_emu::coord::{HicannOnWafer, NeuronOnHicann, SynapticInput};
 use brainscales_emu::defects::Defects;
-use brainscales_emu::image::WaferImage;
+use brainscales_emu::image::{TraceRequest, WaferImage};
 use brainscales_emu::neuron::{DenmemParameters, LogicalNeuron};
 use brainscales_emu::synapse::RowInputs;
+use brainscales_emu::system::{DEFAULT_ROUTE_LATENCY, L2Endpoint, L2Route, System, SystemImage};
 use brainscales_emu::time::HwTime;
 use brainscales_emu::time::SpeedUp;
 use brainscales_emu::wafer::Wafer;
-use brainscales_emu::wafer::build::{self, Recurrent, recurrent_network};
+use brainscales_emu::wafer::build::{
+    self, INPUT_ADDRESSES, Recurrent, neuron_address, recurrent_network,
+};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use std::time::Duration;
 
@@ -144,11 +151,84 @@ fn full_wafer(c: &mut Criterion) {
     g.finish();
 }
 
+/// Two wafers of 8 HICANNs in one row, each tracing two membranes per reticle and recording its
+/// first HICANN's 14 neuron addresses into input channel 4 of the other's second HICANN.
+fn system_image() -> SystemImage {
+    let hicanns: Vec<_> = (14..22)
+        .map(|x| HicannOnWafer::new(x, 7).unwrap())
+        .collect();
+    let wafer = |seed| {
+        let mut image = recurrent_network(
+            &hicanns,
+            Recurrent {
+                duration: HwTime::from_ns(120_000),
+                ..Recurrent::small(seed)
+            },
+        );
+        // Two analog outputs per reticle: its first two HICANNs of the list.
+        let mut traces: Vec<TraceRequest> = Vec::new();
+        for h in &image.hicanns {
+            let on_reticle = |t: &&TraceRequest| t.hicann.reticle() == h.hicann.reticle();
+            if traces.iter().filter(on_reticle).count() < 2 {
+                traces.push(TraceRequest {
+                    hicann: h.hicann,
+                    denmem: h.neurons[0].firing,
+                });
+            }
+        }
+        image.traces = traces;
+        image
+    };
+    let l2_routes = (0..2u32)
+        .flat_map(|from| {
+            let hicanns = &hicanns;
+            (0..14).map(move |k| L2Route {
+                source: L2Endpoint {
+                    wafer: from,
+                    hicann: hicanns[0],
+                    channel: 0,
+                    address: neuron_address(k),
+                },
+                target: L2Endpoint {
+                    wafer: 1 - from,
+                    hicann: hicanns[1],
+                    channel: 4,
+                    address: INPUT_ADDRESSES[k],
+                },
+                latency: DEFAULT_ROUTE_LATENCY,
+            })
+        })
+        .collect();
+    SystemImage {
+        wafers: vec![wafer(7), wafer(8)],
+        l2_routes,
+    }
+}
+
+fn system(c: &mut Criterion) {
+    let image = system_image();
+    let preset = Preset::parse("brainscales-2-wafers").unwrap();
+    let defects = vec![Defects::default(); 2];
+    let until = HwTime::from_ns(120_000);
+    let mut g = c.benchmark_group("wafer_system");
+    g.sample_size(10);
+    for threads in [1, 2] {
+        g.bench_function(format!("threads_{threads}"), |b| {
+            b.iter_batched(
+                || System::load(image.clone(), preset, &defects).unwrap(),
+                |mut s| s.run(until, threads),
+                BatchSize::PerIteration,
+            )
+        });
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(3));
-    targets = denmem_updates, l1_events, full_wafer
+    targets = denmem_updates, l1_events, full_wafer, system
 }
 criterion_main!(benches);

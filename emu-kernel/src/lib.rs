@@ -45,6 +45,14 @@ pub trait Chip: Send {
         sink: &mut impl EventSink<Self::Action>,
     );
 
+    /// The work this chip is expected to hold relative to the others (e.g. neurons and synapse rows in
+    /// use): a parallel run gives each thread a contiguous range of chips of about equal total load
+    /// rather than of equal count. It decides only where the work runs, never the results.
+    #[inline]
+    fn load(&self) -> u64 {
+        1
+    }
+
     /// Asks the cache for what the next event on this chip will read first, while the current one is handled
     /// (sequential runs only).
     #[inline]

@@ -34,6 +34,23 @@ fn bounds(n: usize, parts: usize) -> Vec<usize> {
     (0..=parts).map(|p| p * n / parts).collect()
 }
 
+/// Partition `p` of `parts` owns chips `[bounds[p], bounds[p + 1])`: each inner bound the most chips whose
+/// `loads` sum to no more than `p / parts` of the total (equal loads: the same bounds as [`bounds`]).
+pub(crate) fn load_bounds(loads: &[u64], parts: usize) -> Vec<usize> {
+    let total: u128 = loads.iter().map(|&l| u128::from(l)).sum();
+    let mut out = vec![0];
+    let (mut i, mut before) = (0, 0u128);
+    for p in 1..parts as u128 {
+        while i < loads.len() && (before + u128::from(loads[i])) * parts as u128 <= p * total {
+            before += u128::from(loads[i]);
+            i += 1;
+        }
+        out.push(i);
+    }
+    out.push(loads.len());
+    out
+}
+
 /// The default thread count of a run: the most threads, at most `max`, whose partitions of the chips each
 /// hold [`MIN_BUSY_CHIPS_PER_THREAD`] of the chips `busy` (by dense index) says are busy; 1 when no split does.
 pub fn paying_threads(busy: &[bool], max: usize) -> usize {
@@ -87,7 +104,8 @@ pub(crate) fn run<C: Chip>(
 ) -> Stretch<C::Action> {
     let n = chips.len();
     let parts = threads.min(n);
-    let bounds = bounds(n, parts);
+    let loads: Vec<u64> = chips.iter().map(C::load).collect();
+    let bounds = load_bounds(&loads, parts);
     let part_of = |chip: u32| bounds.partition_point(|&b| b <= chip as usize) - 1;
     let mut queues: Vec<EventQueue<C::Action>> =
         (0..parts).map(|_| EventQueue::default()).collect();
@@ -212,5 +230,23 @@ mod tests {
         assert_eq!(paying_threads(&[true; 48], 4), 4);
         assert_eq!(paying_threads(&[true; 48], 1), 1);
         assert_eq!(paying_threads(&[true; 3], 4), 1);
+    }
+
+    #[test]
+    fn equal_loads_split_as_by_count() {
+        for n in [2, 7, 48, 1000] {
+            for parts in 1..=4 {
+                assert_eq!(load_bounds(&vec![3; n], parts), bounds(n, parts));
+            }
+        }
+    }
+
+    /// All the load on the first 4 of 12 chips: 2 threads split them 2 and 2 (+ the idle rest); with 3 each
+    /// inner bound holds the most chips within 1/3 and 2/3 of the load.
+    #[test]
+    fn a_skewed_load_is_split_by_load() {
+        let loads = [10, 10, 10, 10, 0, 0, 0, 0, 0, 0, 0, 0];
+        assert_eq!(load_bounds(&loads, 2), [0, 2, 12]);
+        assert_eq!(load_bounds(&loads, 3), [0, 1, 2, 12]);
     }
 }

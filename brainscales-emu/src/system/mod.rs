@@ -13,7 +13,8 @@
 //! [`System::run`] runs the wafers in lock-step segments of the smallest route latency less the recording
 //! jitter bound (conservative: a spike recorded in a segment is released on its target no earlier than the
 //! end of the segment, so it is injected before the target runs past it). Within a segment the wafers run
-//! one after the other, each with the given threads, so results do not depend on the thread count.
+//! in parallel, the thread budget split over them; forwarding waits for the segment's end and goes in
+//! wafer order, so results do not depend on the thread count.
 //!
 //! All wafers share one speed-up and one experiment start (the system starts the experiment on every
 //! wafer at once), so experiment time means the same on all of them.
@@ -27,7 +28,7 @@ use crate::defects::Defects;
 use crate::image::{ImageError, WaferImage};
 use crate::layer2::{CHANNELS, GbitDirection, L2Spike, PlaybackCounters};
 use crate::time::{HwTime, TICKS_PER_NS};
-use crate::wafer::{Wafer, WaferRun};
+use crate::wafer::{RecordedSpike, Spike, Wafer, WaferRun};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -245,9 +246,14 @@ impl Routing {
         }
     }
 
-    /// Queues the spikes `run` of wafer `w` recorded for the targets of their routes, as (route, spike).
-    fn forward(&mut self, w: usize, run: &WaferRun, outbox: &mut [Vec<(u32, L2Spike)>]) {
-        for rec in &run.recorded {
+    /// Queues the spikes wafer `w` recorded for the targets of their routes, as (route, spike).
+    fn forward(
+        &mut self,
+        w: usize,
+        recorded: &[RecordedSpike],
+        outbox: &mut [Vec<(u32, L2Spike)>],
+    ) {
+        for rec in recorded {
             let s = rec.spike;
             let key = (w as u32, s.hicann.to_enum(), s.channel, s.address);
             for &route in self.by_source.get(&key).into_iter().flatten() {
@@ -314,16 +320,22 @@ impl System {
 
     /// Runs every wafer from [`System::now`] to `until` in lock-step segments, forwarding what each
     /// records along its routes; returns what happened in that span (counters and traces cumulative).
+    ///
+    /// The wafers of a segment run at once, `threads` split over them ([`split_threads`]); each wafer's
+    /// results do not depend on its threads, and forwarding happens after the segment in wafer order, so
+    /// neither do the system's. A segment appends only its own spikes and recordings; traces and
+    /// counters are read once at the end.
     pub fn run(&mut self, until: HwTime, threads: usize) -> SystemRun {
-        let mut runs: Vec<Option<WaferRun>> = vec![None; self.wafers.len()];
+        let mut spans: Vec<Span> = self.wafers.iter().map(|_| Span::default()).collect();
         let mut t = self.now();
         let mut outbox: Vec<Vec<(u32, L2Spike)>> = vec![Vec::new(); self.wafers.len()];
         loop {
             let end = self.segment.map_or(until, |s| (t + s).min(until));
-            for (w, (wafer, span)) in self.wafers.iter_mut().zip(&mut runs).enumerate() {
-                let run = wafer.run(end, threads);
-                self.routing.forward(w, &run, &mut outbox);
-                accumulate(span, run);
+            run_segment(&mut self.wafers, &mut spans, end, threads);
+            for (w, span) in spans.iter_mut().enumerate() {
+                self.routing
+                    .forward(w, &span.recorded[span.forwarded..], &mut outbox);
+                span.forwarded = span.recorded.len();
             }
             for (target, spikes) in outbox.iter_mut().enumerate() {
                 self.inject(target, spikes);
@@ -333,9 +345,11 @@ impl System {
                 break;
             }
         }
-        let wafers = runs
-            .into_iter()
-            .map(|r| r.expect("every wafer ran at least once"))
+        let wafers = self
+            .wafers
+            .iter()
+            .zip(spans)
+            .map(|(wafer, span)| span.finish(wafer))
             .collect();
         SystemRun {
             wafers,
@@ -371,21 +385,72 @@ impl System {
     }
 }
 
-/// Adds a segment's run to the span's: spikes and recordings appended (and kept in the wafer's order),
-/// counters and traces replaced (they are cumulative).
-fn accumulate(span: &mut Option<WaferRun>, run: WaferRun) {
-    let Some(acc) = span else {
-        *span = Some(run);
-        return;
+/// What one wafer produced over a system run, segment by segment.
+#[derive(Default)]
+struct Span {
+    spikes: Vec<Spike>,
+    recorded: Vec<RecordedSpike>,
+    /// Recordings already forwarded along the routes.
+    forwarded: usize,
+}
+
+impl Span {
+    /// The wafer's [`WaferRun`] of the whole span: each segment's spikes and recordings are sorted, and
+    /// one stable sort merges those runs (a later segment's recordings may precede an earlier one's by
+    /// the recording jitter); traces and counters as they are now.
+    fn finish(mut self, wafer: &Wafer) -> WaferRun {
+        self.spikes
+            .sort_by_key(|s| (s.time, s.hicann, s.neuron.to_enum()));
+        self.recorded.sort_by_key(|r| {
+            let s = r.spike;
+            (s.time, s.hicann, s.channel, s.address)
+        });
+        WaferRun {
+            spikes: self.spikes,
+            recorded: self.recorded,
+            traces: wafer.traces(),
+            counters: wafer.counters(),
+        }
+    }
+}
+
+/// How `threads` host threads serve `wafers` wafers at once: per group of wafers (each group run by one
+/// host thread, its wafers one after the other) the group's size and the threads each of its wafers runs
+/// on. `min(threads, wafers)` groups of consecutive wafers, sizes and threads differing by at most one.
+fn split_threads(threads: usize, wafers: usize) -> Vec<(usize, usize)> {
+    let groups = threads.clamp(1, wafers.max(1));
+    (0..groups)
+        .map(|g| {
+            let size = wafers / groups + usize::from(g < wafers % groups);
+            let threads = threads.max(1) / groups + usize::from(g < threads.max(1) % groups);
+            (size, threads)
+        })
+        .collect()
+}
+
+/// Runs every wafer to `end`, appending to its span; the groups of [`split_threads`] in parallel.
+fn run_segment(wafers: &mut [Wafer], spans: &mut [Span], end: HwTime, threads: usize) {
+    let run_group = |wafers: &mut [Wafer], spans: &mut [Span], threads: usize| {
+        for (wafer, span) in wafers.iter_mut().zip(spans) {
+            wafer.run_span(end, threads, &mut span.spikes, &mut span.recorded);
+        }
     };
-    acc.spikes.extend(run.spikes);
-    acc.spikes
-        .sort_by_key(|s| (s.time, s.hicann, s.neuron.to_enum()));
-    acc.recorded.extend(run.recorded);
-    acc.recorded.sort_by_key(|r| {
-        let s = r.spike;
-        (s.time, s.hicann, s.channel, s.address)
+    let groups = split_threads(threads, wafers.len());
+    std::thread::scope(|scope| {
+        let (mut wafers, mut spans) = (wafers, spans);
+        let mut own = None;
+        for (g, &(size, threads)) in groups.iter().enumerate() {
+            let (w, rest_w) = std::mem::take(&mut wafers).split_at_mut(size);
+            let (s, rest_s) = std::mem::take(&mut spans).split_at_mut(size);
+            (wafers, spans) = (rest_w, rest_s);
+            if g == 0 {
+                own = Some((w, s, threads));
+            } else {
+                scope.spawn(move || run_group(w, s, threads));
+            }
+        }
+        if let Some((w, s, threads)) = own {
+            run_group(w, s, threads);
+        }
     });
-    acc.traces = run.traces;
-    acc.counters = run.counters;
 }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::image::TraceRequest;
 use crate::layer2::L2Params;
 use crate::neuron::DenmemParameters;
 use crate::synapse::RowInputs;
@@ -202,10 +203,11 @@ fn recurrent_pair() -> SystemImage {
     }
 }
 
+/// 1 thread: the wafers one after the other; 2: each on its own; 3: one wafer on 2 threads.
 #[test]
-fn the_same_system_gives_identical_results_on_one_and_two_threads() {
+fn the_same_system_gives_identical_results_on_one_two_and_three_threads() {
     let run = |threads| load(recurrent_pair()).run(HwTime::from_ns(32_000), threads);
-    let (one, two) = (run(1), run(2));
+    let (one, two, three) = (run(1), run(2), run(3));
     assert!(one.routes.iter().map(|r| r.forwarded).sum::<u64>() > 10);
     assert!(one.routes.iter().map(|r| r.playback.played).sum::<u64>() > 10);
     // Every played input, the images' and the forwarded ones, reached its HICANN.
@@ -214,6 +216,49 @@ fn the_same_system_gives_identical_results_on_one_and_two_threads() {
         assert_eq!(injected, w.counters.playback.played);
     }
     assert!(one == two);
+    assert!(one == three);
+}
+
+#[test]
+fn threads_are_split_over_groups_of_consecutive_wafers() {
+    // (wafers per group, threads per wafer of the group)
+    assert_eq!(split_threads(1, 2), [(2, 1)]);
+    assert_eq!(split_threads(2, 2), [(1, 1), (1, 1)]);
+    assert_eq!(split_threads(5, 2), [(1, 3), (1, 2)]);
+    assert_eq!(split_threads(2, 5), [(3, 1), (2, 1)]);
+    assert_eq!(split_threads(0, 3), [(3, 1)]);
+}
+
+/// A run in calls of many segments each holds every sample of a trace once: one per 10 ns since time 0,
+/// the samples of one whole run (the calls end on the whole run's segment grid of 2 us, so both run the
+/// same windows).
+#[test]
+fn a_system_run_in_calls_traces_every_sample_once() {
+    let mut image = recurrent_pair();
+    for w in &mut image.wafers {
+        let h = &w.hicanns[0];
+        let denmem = h.neurons[0].firing;
+        w.traces.push(TraceRequest {
+            hicann: h.hicann,
+            denmem,
+        });
+        assert_eq!(w.trace_interval, HwTime::from_ns(10));
+    }
+    let whole = load(image.clone()).run(HwTime::from_ns(32_000), 2);
+    let mut system = load(image);
+    let mut last = None;
+    for until_ns in [6_000, 18_000, 32_000] {
+        let run = system.run(HwTime::from_ns(until_ns), 2);
+        for w in &run.wafers {
+            assert_eq!(w.traces[0].v_volt.len() as u64, until_ns / 10);
+        }
+        last = Some(run);
+    }
+    let last = last.unwrap();
+    for (w, whole) in last.wafers.iter().zip(&whole.wafers) {
+        assert!(w.traces == whole.traces);
+        assert!(w.counters == whole.counters);
+    }
 }
 
 #[test]

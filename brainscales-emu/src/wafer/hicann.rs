@@ -104,6 +104,10 @@ pub(super) struct HicannState {
     pub next_stimulus: usize,
     pub gbit: [GbitDirection; 8],
     pub buses: Vec<Bus>,
+    /// Expected work relative to other HICANNs (module `kernel`): 1 + denmems in neurons + synapse rows
+    /// driven. Integration is most of a run's time (module docs of [`super`]), and it grows with the
+    /// denmems; every delivery scans a driven row.
+    pub load: u64,
     pub inbox: Vec<Inbound>,
     /// Events of the last step for other HICANNs (index in the run); the kernel sends them on.
     pub outbox: Vec<(u32, Inbound)>,
@@ -195,6 +199,7 @@ impl HicannState {
             next_stimulus: 0,
             gbit,
             buses: Vec::new(),
+            load: 0,
             inbox: Vec::new(),
             outbox: Vec::new(),
             seq: 0,

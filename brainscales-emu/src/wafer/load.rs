@@ -111,6 +111,13 @@ fn hicann_state(
     let synapses = SynapseBlock::new(h.synapses.clone()).map_err(|e| err(e.to_string()))?;
     let stdp = h.synapses.stdp.iter().any(Option::is_some);
     let background = h.merger.background.iter().any(|b| b.enable);
+    let denmems: usize = h.neurons.iter().map(|n| n.denmems.len()).sum();
+    let rows = 2 * h
+        .synapses
+        .drivers
+        .iter()
+        .filter(|d| d.mode.enabled())
+        .count();
     let mut unit = HicannState::new(
         h.hicann,
         neurons,
@@ -129,6 +136,7 @@ fn hicann_state(
         .collect();
     stimuli.sort_by_key(|s| (s.0, s.1));
     unit.stimuli = stimuli;
+    unit.load = 1 + (denmems + rows) as u64;
     Ok(unit)
 }
 

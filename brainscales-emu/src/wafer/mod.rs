@@ -59,8 +59,9 @@ use crate::time::{HwTime, SpeedUp};
 pub use emu_kernel::Pace;
 
 use emu_kernel::Event;
-use hicann::HicannState;
+use hicann::{HicannState, Inbound};
 use kernel::{Action, Windows};
+use std::sync::Mutex;
 
 /// A spike of a neuron on the wafer.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -115,8 +116,10 @@ pub struct Wafer {
     mismatch: MismatchCounters,
     recorder: Recorder,
     now: HwTime,
-    /// Arrivals the last run left for later, and the kernel's mode chooser (kept across runs).
-    pending: Vec<Event<Action>>,
+    /// Per unit: Layer-1 events posted to it and not yet in its inbox (module `kernel`), kept across runs
+    /// with their capacity.
+    mail: Vec<Mutex<Vec<Inbound>>>,
+    /// The kernel's mode chooser (kept across runs).
     pace: Pace,
 }
 
@@ -135,6 +138,7 @@ impl Wafer {
             .add(0, &image.inputs)
             .map_err(|e| ImageError::Wafer(e.to_string()))?;
         let built = load::build(&image, defects)?;
+        let units = built.units.len();
         Ok(Wafer {
             speed_up: image.speed_up,
             l2,
@@ -146,7 +150,7 @@ impl Wafer {
             mismatch: built.mismatch,
             recorder: Recorder::new(&l2),
             now: HwTime::ZERO,
-            pending: Vec::new(),
+            mail: (0..units).map(|_| Mutex::default()).collect(),
             pace: Pace::default(),
         })
     }
@@ -159,16 +163,40 @@ impl Wafer {
     /// Runs from [`Wafer::now`] to `until` on up to `threads` threads (module `kernel`); returns what
     /// happened in that span (traces and counters are cumulative since load).
     pub fn run(&mut self, until: HwTime, threads: usize) -> WaferRun {
+        let (mut spikes, mut recorded) = (Vec::new(), Vec::new());
+        self.run_span(until, threads, &mut spikes, &mut recorded);
+        WaferRun {
+            spikes,
+            recorded,
+            traces: self.traces(),
+            counters: self.counters(),
+        }
+    }
+
+    /// Runs from [`Wafer::now`] to `until` and appends the span's spikes and recordings to `spikes` and
+    /// `recorded` (the appended part sorted as in [`WaferRun`]). A system run calls this per lock-step
+    /// segment and reads traces and counters once at its end, so a run of many segments copies each
+    /// sample and counter once, not once per segment.
+    pub(crate) fn run_span(
+        &mut self,
+        until: HwTime,
+        threads: usize,
+        spikes: &mut Vec<Spike>,
+        recorded: &mut Vec<RecordedSpike>,
+    ) {
         let start = self.now;
         self.release(until);
         if until > start {
+            self.take_mail();
             let windows = Windows {
                 origin: start,
                 window: self.window,
                 until,
+                mail: std::mem::take(&mut self.mail),
             };
             let events = self.first_events(&windows);
-            self.pending = emu_kernel::run(
+            // What is left are `Arrivals` and steps: the events themselves are in the mailboxes and inboxes.
+            emu_kernel::run(
                 &mut self.units,
                 events,
                 until,
@@ -177,12 +205,13 @@ impl Wafer {
                 threads,
                 &mut self.pace,
             );
+            self.mail = windows.mail;
             self.now = until;
         }
         for u in &mut self.units {
             u.synapses.advance(until);
         }
-        self.collect()
+        self.drain(spikes, recorded);
     }
 
     /// Sets how a run on several threads chooses between parallel and sequential stretches (results never
@@ -191,16 +220,20 @@ impl Wafer {
         self.pace = pace;
     }
 
-    /// The events a run over `w` starts with: the arrivals the last run left, in `w`'s windows, and each
-    /// HICANN's first step (the window containing its wake time).
+    /// Moves every mailbox into its unit's inbox (between runs).
+    fn take_mail(&mut self) {
+        for (u, mail) in self.units.iter_mut().zip(&mut self.mail) {
+            u.inbox.append(
+                mail.get_mut()
+                    .expect("a mailbox is never held across a panic"),
+            );
+        }
+    }
+
+    /// The events a run over `w` starts with: each HICANN's first step (the window containing its wake
+    /// time, which counts the Layer-1 events the last run left in its inbox).
     fn first_events(&mut self, w: &Windows) -> Vec<Event<Action>> {
-        let mut events: Vec<Event<Action>> = std::mem::take(&mut self.pending)
-            .into_iter()
-            .filter_map(|e| match e.action {
-                Action::Arrival(a) => Some(e.at(w.start_of(a.time))),
-                Action::Step => None,
-            })
-            .collect();
+        let mut events = Vec::new();
         for (i, u) in self.units.iter_mut().enumerate() {
             u.next_step = None;
             u.schedule(u.wake().max(w.origin), i as u32, w, &mut events);
@@ -263,19 +296,17 @@ impl Wafer {
         self.released = released;
     }
 
-    /// Drains the spikes and up-link events of the units into a [`WaferRun`].
-    fn collect(&mut self) -> WaferRun {
-        let mut spikes = Vec::new();
-        let mut recorded = Vec::new();
-        let mut hicanns = Vec::with_capacity(self.units.len());
-        let mut buses = Vec::new();
+    /// Drains the spikes and up-link events of the units (recording the latter) onto `spikes` and
+    /// `recorded`, and sorts what it appended.
+    fn drain(&mut self, spikes: &mut Vec<Spike>, recorded: &mut Vec<RecordedSpike>) {
+        let (spikes_from, recorded_from) = (spikes.len(), recorded.len());
         let mut out = Vec::new();
         for u in &mut self.units {
-            let firing: Vec<NeuronOnHicann> = u.neurons.iter().map(|n| n.firing_denmem()).collect();
+            let firing = |n: u32| u.neurons[n as usize].firing_denmem();
             for (time, n) in u.spikes.drain(..) {
                 spikes.push(Spike {
                     hicann: u.hicann,
-                    neuron: firing[n as usize],
+                    neuron: firing(n),
                     time,
                     bio_s: bio_s(self.speed_up, &self.l2, time),
                 });
@@ -284,6 +315,38 @@ impl Wafer {
                 self.recorder
                     .record(u.hicann, ev.dnc_merger, ev.address, ev.time, &mut out);
             }
+        }
+        recorded.extend(out.into_iter().map(|s| RecordedSpike {
+            bio_s: self.speed_up.to_bio(s.time.seconds()),
+            spike: s,
+        }));
+        spikes[spikes_from..].sort_by_key(|s| (s.time, s.hicann, s.neuron.to_enum()));
+        recorded[recorded_from..].sort_by_key(|r| {
+            let s = r.spike;
+            (s.time, s.hicann, s.channel, s.address)
+        });
+    }
+
+    /// Every membrane trace since load.
+    pub(crate) fn traces(&self) -> Vec<Trace> {
+        self.units
+            .iter()
+            .flat_map(|u| {
+                u.traces.iter().map(move |t| Trace {
+                    hicann: u.hicann,
+                    denmem: t.denmem,
+                    interval: t.interval,
+                    v_volt: t.v_volt.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// Every counter since load.
+    pub(crate) fn counters(&self) -> WaferCounters {
+        let mut hicanns = Vec::with_capacity(self.units.len());
+        let mut buses = Vec::new();
+        for u in &self.units {
             let mut integrator = IntegratorCounters::default();
             for n in &u.neurons {
                 counters::add_integrator(&mut integrator, n.counters());
@@ -310,40 +373,12 @@ impl Wafer {
                 buses.push((s, b.gate.counters));
             }
         }
-        for s in out {
-            recorded.push(RecordedSpike {
-                bio_s: self.speed_up.to_bio(s.time.seconds()),
-                spike: s,
-            });
-        }
-        spikes.sort_by_key(|s| (s.time, s.hicann, s.neuron.to_enum()));
-        recorded.sort_by_key(|r| {
-            let s = r.spike;
-            (s.time, s.hicann, s.channel, s.address)
-        });
-        let traces = self
-            .units
-            .iter()
-            .flat_map(|u| {
-                u.traces.iter().map(move |t| Trace {
-                    hicann: u.hicann,
-                    denmem: t.denmem,
-                    interval: t.interval,
-                    v_volt: t.v_volt.clone(),
-                })
-            })
-            .collect();
-        WaferRun {
-            spikes,
-            recorded,
-            traces,
-            counters: WaferCounters {
-                hicanns,
-                buses,
-                playback: self.playback.total(),
-                clipped: self.clipped,
-                mismatch: self.mismatch,
-            },
+        WaferCounters {
+            hicanns,
+            buses,
+            playback: self.playback.total(),
+            clipped: self.clipped,
+            mismatch: self.mismatch,
         }
     }
 }

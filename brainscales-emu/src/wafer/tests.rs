@@ -1,6 +1,7 @@
 use super::build::{self, INPUT_ADDRESSES, Recurrent};
+use super::kernel::Windows;
 use super::*;
-use crate::coord::SynapticInput;
+use crate::coord::{SynapseDriverOnHicann, SynapticInput};
 use crate::image::{CurrentStimulus, TraceRequest};
 use crate::neuron::DenmemParameters;
 use crate::synapse::RowInputs;
@@ -219,10 +220,10 @@ fn a_saturated_uplink_loses_recorded_events_but_not_on_wafer_delivery() {
         .iter()
         .find(|c| c.hicann == west())
         .unwrap();
-    // In flight: taken in but not yet due, or still an event of the kernel's.
-    let index = wafer.unit_index(west()).unwrap() as u32;
-    let in_flight = unit(&wafer, west()).inbox.len() as u64
-        + wafer.pending.iter().filter(|e| e.chip() == index).count() as u64;
+    // In flight: taken in but not yet due, or still in the mailbox.
+    let index = wafer.unit_index(west()).unwrap();
+    let in_flight =
+        unit(&wafer, west()).inbox.len() as u64 + wafer.mail[index].lock().unwrap().len() as u64;
     assert_eq!(receiver.synapses.events_in + in_flight, emitted);
     assert_eq!(run.counters.l1_lost_saturated(), 0);
     assert_eq!(run.recorded.len() as u64, up.recorded);
@@ -368,4 +369,82 @@ fn switching_between_parallel_and_sequential_stretches_leaves_results_unchanged(
     let switching = wafer.run(until, 2);
     assert!(one.spikes.len() > 400, "{} spikes", one.spikes.len());
     assert!(one == switching);
+}
+
+/// Windows of 4060 ticks from 100: [100, 4160), [4160, 8220), ...; one `Arrivals` event per target and
+/// window, at the window's start, and every event in its target's mailbox.
+#[test]
+fn a_step_posts_one_arrivals_event_per_target_and_window() {
+    let w = Windows {
+        origin: HwTime(100),
+        window: HwTime(4060),
+        until: HwTime(100_000),
+        mail: (0..3).map(|_| Mutex::default()).collect(),
+    };
+    let e = |t, seq| Inbound {
+        time: HwTime(t),
+        source: 5,
+        seq,
+        driver: SynapseDriverOnHicann::new(0).unwrap(),
+        address: 1,
+    };
+    let mut outbox = vec![
+        (2, e(4200, 0)),
+        (0, e(4300, 1)),
+        (2, e(8219, 2)),
+        (2, e(8220, 3)),
+        (0, e(4160, 4)),
+    ];
+    let mut events = Vec::new();
+    w.post(&mut outbox, &mut events);
+    assert!(outbox.is_empty());
+    let posted: Vec<(u32, HwTime)> = events.iter().map(|e| (e.chip(), e.time)).collect();
+    assert_eq!(
+        posted,
+        [(0, HwTime(4160)), (2, HwTime(4160)), (2, HwTime(8220))]
+    );
+    let seqs = |unit: usize| {
+        let mut s: Vec<u64> = w.mail[unit].lock().unwrap().iter().map(|e| e.seq).collect();
+        s.sort_unstable();
+        s
+    };
+    assert_eq!(
+        (seqs(0), seqs(1), seqs(2)),
+        (vec![1, 4], vec![], vec![0, 2, 3])
+    );
+}
+
+/// A HICANN's load: 1 + its denmems in neurons + 2 rows per driven driver; 3 neurons of 2 columns (4
+/// denmems each) and one routed driver make 1 + 12 + 2; a configured HICANN without either makes 1.
+#[test]
+fn a_hicanns_load_counts_its_denmems_and_driven_rows() {
+    let mut image = WaferImage::new(SpeedUp::Normal, 1);
+    let h = build::hicann_mut(&mut image, a());
+    build::populate(h, 3, 2, DenmemParameters::default());
+    build::route(&mut image, a(), 7, a()).unwrap();
+    build::hicann_mut(&mut image, east());
+    let wafer = Wafer::load(image, &Defects::default()).unwrap();
+    assert_eq!(unit(&wafer, a()).load, 15);
+    assert_eq!(unit(&wafer, east()).load, 1);
+}
+
+/// All busy HICANNs at the lowest indices, idle ones configured at high indices: two threads split the
+/// busy ones between them (by load), with the same results as one.
+#[test]
+fn a_wafer_busy_only_at_low_indices_gives_identical_results_on_one_and_two_threads() {
+    let busy: Vec<_> = HicannOnWafer::all().take(8).collect();
+    let mut image = build::recurrent_network(&busy, Recurrent::small(3));
+    for h in HicannOnWafer::all().skip(200).take(16) {
+        build::hicann_mut(&mut image, h);
+    }
+    let until = HwTime::from_ns(30_000);
+    let run = |threads| {
+        Wafer::load(image.clone(), &Defects::default())
+            .unwrap()
+            .run(until, threads)
+    };
+    let (one, two) = (run(1), run(2));
+    assert!(one.spikes.len() > 100, "{} spikes", one.spikes.len());
+    assert!(one.counters.l1_events() > 100);
+    assert!(one == two);
 }
