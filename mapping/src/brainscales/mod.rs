@@ -1,0 +1,3 @@
+//! The BrainScaleS-1 back end: from a `Network` to a wafer system image and back.
+
+pub mod readback;
