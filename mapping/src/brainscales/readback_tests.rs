@@ -183,3 +183,32 @@ fn recordables_other_than_the_membrane_are_refused_by_name() {
     );
     assert_eq!(check_recordables(&self::net(6)), Ok(()));
 }
+
+#[test]
+fn provenance_counts_every_hicann_and_sums_the_losses() {
+    let (net, image) = (net(6), image(6));
+    let run = run(&image);
+    let places = places(&image);
+    let readback = Readback {
+        net: &net,
+        image: &image,
+        places: vec![None, Some(&places)],
+        voltage: SCALE,
+        completed_ms: 400.0,
+    };
+    let (_, account) = readback.recordings(&run).unwrap();
+    let p = super::super::provenance::provenance(&run, &account);
+    let c = &run.wafers[0].counters.hicanns[0];
+    assert_eq!(p.sections["hicanns"].len(), 1);
+    assert_eq!(p.sections["hicanns"][0]["hicann"], a().to_enum());
+    assert_eq!(p.totals["spikes"], run.wafers[0].spikes.len() as u64);
+    assert_eq!(p.totals["recorded"], run.wafers[0].recorded.len() as u64);
+    let encoder_losses: u64 = c.merger.pe_collisions.iter().sum::<u64>()
+        + c.merger.pe_overwritten.iter().sum::<u64>();
+    assert!(encoder_losses > 0, "six neurons in step on one encoder collide");
+    assert_eq!(p.summary["l1_events_lost"], encoder_losses);
+    assert_eq!(p.summary["spikes_not_recorded"], account.not_recorded());
+    let lost = super::super::provenance::lost(&p, &account);
+    assert_eq!(lost["l1_events_lost"], encoder_losses);
+    assert_eq!(lost["l2_events_dropped"], c.uplink.lost_uplink);
+}
