@@ -7,7 +7,8 @@ use std::time::Instant;
 use nmemu_loader::format::parse::parse_str;
 use nmemu_loader::input::{read_bounded, read_net_file};
 use nmemu_loader::{Limits, Network};
-use nmemu_mapping::spinnaker::progress::{Observer, Phase};
+use nmemu_mapping::progress::{Observer, Phase as _};
+use nmemu_mapping::spinnaker::Phase;
 use nmemu_mapping::spinnaker::{Mapped, SpinnakerOptions, map, time_scale};
 use spinnaker_emu::faults::{self, Faults};
 use spinnaker_emu::image::MachineDescription;
@@ -164,7 +165,7 @@ impl TargetArgs {
             "mapping [{bar:30}] {msg} ({elapsed})",
         ));
         let shown = Arc::clone(&progress);
-        let observer = Observer::new(move |phase| {
+        let observer = Observer::new(move |phase: Phase| {
             shown.update(
                 phase.index() as u64,
                 format!(
