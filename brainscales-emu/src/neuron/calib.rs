@@ -85,10 +85,7 @@ enum Form {
     /// DAC = 1 / sum c_k x^k.
     OneOverPolynomial([f64; 3]),
     /// DAC = offset + index of the nearest entry (entries fall with the DAC).
-    Lookup {
-        table: &'static [f64],
-        offset: u16,
-    },
+    Lookup { table: &'static [f64], offset: u16 },
 }
 
 impl Form {

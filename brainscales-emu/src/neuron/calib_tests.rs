@@ -43,9 +43,15 @@ fn domain_ends_reach_the_dac_ends() {
     assert_eq!(i_gl.domain(), (0.541e-6, 48.2e-6));
     // tau 0.541 us gives 1025.2, clipped to 1023 and counted; 48.2 us gives 0.999 -> 1.
     let short = i_gl.to_dac(0.541e-6);
-    assert_eq!((short.dac, short.outside_domain, short.dac_clipped), (1023, false, true));
+    assert_eq!(
+        (short.dac, short.outside_domain, short.dac_clipped),
+        (1023, false, true)
+    );
     let long = i_gl.to_dac(48.2e-6);
-    assert_eq!((long.dac, long.outside_domain, long.dac_clipped), (1, false, false));
+    assert_eq!(
+        (long.dac, long.outside_domain, long.dac_clipped),
+        (1, false, false)
+    );
     // Beyond the domain: clipped into it and counted.
     let beyond = i_gl.to_dac(100e-6);
     assert_eq!((beyond.dac, beyond.outside_domain), (1, true));
@@ -87,7 +93,9 @@ fn realising_twice_is_realising_once() {
     // Over every DAC's value (reachable or not) and beyond the domain: the realised value is a fixed point.
     for (p, s, c, t) in all_trafos() {
         let (lo, hi) = t.domain();
-        let probes = (0..=FG_DAC_MAX).map(|d| t.from_dac(d)).chain([lo * 0.5, hi * 2.0]);
+        let probes = (0..=FG_DAC_MAX)
+            .map(|d| t.from_dac(d))
+            .chain([lo * 0.5, hi * 2.0]);
         for x in probes {
             let once = t.realise(x).0;
             let twice = t.realise(once);

@@ -290,7 +290,8 @@ impl DenmemParameters {
         let mut p = *self;
         let capacitor = p.capacitor;
         let mut realise = |parameter: N, clipped: C, value: &mut f64| {
-            let trafo = calib::trafo(parameter, speed_up, capacitor).expect("a calibrated parameter");
+            let trafo =
+                calib::trafo(parameter, speed_up, capacitor).expect("a calibrated parameter");
             let (realised, conversion) = trafo.realise(*value);
             counters.clipped[clipped as usize] += u64::from(conversion.outside_domain);
             counters.fg.clipped += u64::from(conversion.dac_clipped);
