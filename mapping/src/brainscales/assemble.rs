@@ -11,33 +11,33 @@ use std::collections::BTreeMap;
 use brainscales_emu::coord::{HicannOnWafer, RETICLES_ON_WAFER};
 use brainscales_emu::image::{HicannImage, NeuronImage, TRACES_PER_RETICLE, TraceRequest, WaferImage};
 use brainscales_emu::layer2::L2Spike;
-use brainscales_emu::neuron::DenmemParameters;
 use brainscales_emu::synapse::SynapseConfig;
 use brainscales_emu::system::L2Endpoint;
 use nmemu_loader::Network;
 
 use super::hints::BrainScaleSHints;
+use super::params::{PopulationClip, TranslatedNeuron};
+use super::weights::WeightStats;
 use super::l1::{L1Builder, Routed};
 use super::merger::{Sources, configure_dnc};
 use super::place::NeuronPlacement;
-use super::report::{BrainScaleSReport, DelayReport, VResetReport, WeightReport};
+use super::report::{BrainScaleSReport, DelayReport, VResetReport};
 use super::synapses::{Loss, Realised};
 use super::{BrainScaleSOptions, Local, Placement, PopulationPlace};
 use crate::brainscales::inputs::InputReport;
 
+/// Per population its translated neurons and clipped parameters (`None` for sources).
+pub type Translated = [Option<(Vec<TranslatedNeuron>, Vec<PopulationClip>)>];
+
 /// The results the image is built from.
 pub struct Parts<'a, 'd> {
+    pub translated: &'a Translated,
     pub local: &'a Local,
     pub sources: &'a Sources,
     pub router: L1Builder<'d>,
     /// By HICANN enum.
     pub synapse_configs: BTreeMap<usize, SynapseConfig>,
     pub inputs: Vec<L2Spike>,
-}
-
-/// The hardware V_reset a neuron asks for (volts) and its denmems' parameters.
-fn neuron_parameters(_net: &Network, _population: usize, _neuron: u32) -> (DenmemParameters, f64) {
-    (DenmemParameters::default(), 0.5)
 }
 
 /// Builds the wafer image (see the module docs).
@@ -47,7 +47,7 @@ pub fn wafer_image(
     hints: &BrainScaleSHints,
     parts: Parts,
 ) -> Result<WaferImage, String> {
-    let Parts { local, sources, router, mut synapse_configs, inputs } = parts;
+    let Parts { translated, local, sources, router, mut synapse_configs, inputs } = parts;
     let mut hicanns: BTreeMap<usize, HicannImage> = BTreeMap::new();
     fn get(hicanns: &mut BTreeMap<usize, HicannImage>, h: HicannOnWafer) -> &mut HicannImage {
         hicanns.entry(h.to_enum()).or_insert_with(|| HicannImage::empty(h))
@@ -64,7 +64,8 @@ pub fn wafer_image(
         let image = get(&mut hicanns, h);
         let mut reset: [Vec<f64>; 4] = Default::default();
         for (slot, &(p, k)) in local.slots[e].iter().zip(&local.owners[e]) {
-            let (params, v_reset) = neuron_parameters(net, p, k);
+            let neuron = &translated[p].as_ref().expect("a wafer cell").0[k as usize];
+            let (params, v_reset) = (neuron.denmem, neuron.v_reset_volt);
             let denmems: Vec<_> = slot.denmems().map(|d| (d, params)).collect();
             for (d, _) in &denmems {
                 reset[d.reset_group()].push(v_reset);
@@ -150,8 +151,7 @@ pub struct Outcome<'a> {
     pub realised: &'a [Realised],
     pub routes: &'a [Routed],
     pub sources: &'a Sources,
-    /// Per population, hardware siemens per PyNN µS of its incoming weights.
-    pub scale: &'a [f64],
+    pub translated: &'a Translated,
     pub inputs: InputReport,
 }
 
@@ -166,17 +166,11 @@ pub fn report(
     let n = net.projections.len();
     let label = |j: usize| net.projections[j].label.clone();
     let lost: u64 = (0..n).map(|j| o.loss.of(j)).sum();
-    let mut weights = vec![(0.0f64, 0.0f64, 0.0f64, 0u64); n];
+    let mut weights = vec![WeightStats::default(); n];
     let mut delays = vec![(0.0f64, 0u64); n];
     for r in o.realised {
         let j = r.projection as usize;
-        let scale = o.scale[net.projections[j].post.population];
-        let (req, real) = (r.requested_hw / scale, r.realised_hw / scale);
-        let w = &mut weights[j];
-        w.0 += req;
-        w.1 += real;
-        w.2 = w.2.max((real - req).abs());
-        w.3 += 1;
+        weights[j].add(r.requested_us, r.realised_us);
         let latency = image.l1_timing.latency(r.hops).seconds();
         delays[j].0 += options.speed_up.to_bio(latency) * 1000.0;
         delays[j].1 += 1;
@@ -224,22 +218,11 @@ pub fn report(
                 (label(j), if total == 0 { 0.0 } else { o.loss.of(j) as f64 / total as f64 })
             })
             .collect(),
-        parameters_clipped: Vec::new(),
+        parameters_clipped: o.translated.iter().flatten().flat_map(|(_, clips)| clips.iter().cloned()).collect(),
         inputs_per_hicann: o.inputs.per_hicann,
         inputs_per_fpga: o.inputs.per_fpga,
         inputs_thinned: o.inputs.thinned,
-        weights: (0..n)
-            .filter(|&j| weights[j].3 > 0)
-            .map(|j| {
-                let (req, real, max, count) = weights[j];
-                WeightReport {
-                    projection: label(j),
-                    requested_mean: req / count as f64,
-                    realised_mean: real / count as f64,
-                    max_error: max,
-                }
-            })
-            .collect(),
+        weights: (0..n).filter(|&j| weights[j].count() > 0).map(|j| weights[j].summary(&label(j))).collect(),
         delays: (0..n)
             .filter(|&j| o.expanded_synapses[j] > 0)
             .map(|j| DelayReport {

@@ -15,6 +15,7 @@ pub mod inputs;
 pub mod l1;
 pub mod merger;
 pub mod model;
+pub mod params;
 pub mod place;
 pub mod report;
 pub mod synapses;
@@ -31,6 +32,7 @@ use brainscales_emu::system::{L2Endpoint, SystemImage};
 use brainscales_emu::time::SpeedUp;
 use nmemu_loader::Network;
 use nmemu_loader::format::ReceptorType;
+use nmemu_loader::random::{Domain, stream};
 
 use hints::BrainScaleSHints;
 use merger::Sources;
@@ -176,7 +178,7 @@ fn expand(
     placement: &NeuronPlacement,
     local: &Local,
     sources: &Sources,
-    scale: &[f64],
+    scale: &[Vec<f64>],
     loss: &mut Loss,
 ) -> Result<Expanded, String> {
     let mut out = Expanded {
@@ -213,7 +215,8 @@ fn expand(
                     address,
                     neuron: local.index[post][n],
                     excitatory,
-                    weight_hw: f64::from(syn.weights.get(i)) * scale[post],
+                    weight_us: f64::from(syn.weights.get(i)),
+                    scale: scale[post][n],
                 });
             }
         }
@@ -240,6 +243,13 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
     options.progress.begin(Phase::Check);
     model::check_model(net)?;
     let hints = BrainScaleSHints::parse(net)?;
+    let parameter_options = params::ParameterOptions::new(options.speed_up);
+    let translated: Vec<Option<(Vec<params::TranslatedNeuron>, Vec<params::PopulationClip>)>> = net
+        .populations
+        .iter()
+        .zip(&hints.neuron_size)
+        .map(|(p, &n)| params::translate_population(p, n as usize, &parameter_options))
+        .collect();
     let perfect = Defects::default();
     let defects = options.defects.first().unwrap_or(&perfect);
     lap("check", &mut phases);
@@ -273,13 +283,20 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
 
     options.progress.begin(Phase::Expand);
     let mut loss = Loss::new(net.projections.len());
-    let scale: Vec<f64> = net
+    let scale: Vec<Vec<f64>> = net
         .populations
         .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let cm = p.param("cm").map_or(1.0, |v| v.get(0));
-            weights::weight_scale(cm, hints.neuron_size[i] as usize)
+        .zip(&translated)
+        .zip(&hints.neuron_size)
+        .map(|((p, t), &n)| {
+            let Some((neurons, _)) = t else { return Vec::new() };
+            let cm = p.param("cm").expect("wafer cells have cm");
+            (0..p.size)
+                .map(|k| {
+                    let capacitor = neurons[k as usize].denmem.capacitor;
+                    weights::weight_scale(cm.get(k), n as usize, capacitor, options.speed_up)
+                })
+                .collect()
         })
         .collect();
     let mut expanded = expand(net, &placement, &local, &sources, &scale, &mut loss)?;
@@ -327,7 +344,11 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
                 }
                 continue;
             };
-            let mut quantise = |_row: usize, w: &[f64]| weights::quantise_row(w);
+            let mut quantise = |row: usize, v_gmax: [u16; 4], w: &[f64]| {
+                let id = (h.to_enum() as u64) << 16 | row as u64;
+                let mut rng = stream(options.seed, Domain::Values, "brainscales-synapse-rows", "round", id);
+                weights::quantise_row(w, v_gmax, &mut rng)
+            };
             synapses::place_bus(&mut target, landing, group, &mut quantise, &mut loss, &mut realised);
         }
         router.touched[h.to_enum()] = true;
@@ -343,6 +364,7 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
         options,
         &hints,
         assemble::Parts {
+            translated: &translated,
             local: &local,
             sources: &sources,
             router,
@@ -366,7 +388,7 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
             realised: &realised,
             routes: &routes,
             sources: &sources,
-            scale: &scale,
+            translated: &translated,
             inputs: input_report,
         },
     );

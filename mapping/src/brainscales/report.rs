@@ -6,27 +6,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::inputs::{InputLoad, Thinned};
-
-/// A parameter a population asked for that the circuits cannot realise at this speed-up.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ClippedParameter {
-    pub population: String,
-    pub parameter: String,
-    pub requested: f64,
-    pub realised: f64,
-    pub unit: String,
-    /// The speed-up at which the requested value would fit, if one does.
-    pub fits_at_speedup: Option<u32>,
-}
-
-/// Requested and realised weights of one projection (PyNN units), over its placed synapses.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct WeightReport {
-    pub projection: String,
-    pub requested_mean: f64,
-    pub realised_mean: f64,
-    pub max_error: f64,
-}
+use super::params::PopulationClip;
+use super::weights::WeightSummary;
 
 /// Requested and realised mean delay of one projection: on the wafer the delay is the Layer-1 latency.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -61,11 +42,11 @@ pub struct BrainScaleSReport {
     /// Synapses of input sources thinned away by input placement.
     pub synapses_lost_input: u64,
     pub synapse_loss_by_projection: BTreeMap<String, f64>,
-    pub parameters_clipped: Vec<ClippedParameter>,
+    pub parameters_clipped: Vec<PopulationClip>,
     pub inputs_per_hicann: BTreeMap<u32, InputLoad>,
     pub inputs_per_fpga: BTreeMap<u32, InputLoad>,
     pub inputs_thinned: Vec<Thinned>,
-    pub weights: Vec<WeightReport>,
+    pub weights: Vec<WeightSummary>,
     pub delays: Vec<DelayReport>,
     pub v_reset: Vec<VResetReport>,
     /// Wall seconds per phase, by phase name.

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use brainscales_emu::coord::HicannOnWafer;
+use brainscales_emu::coord::{HicannOnWafer, SynapseDriverOnHicann};
 use brainscales_emu::defects::Defects;
 use brainscales_emu::layer1::bus::HicannL1;
 use brainscales_emu::synapse::{RowConfig, RowInputs, SynapseConfig};
@@ -18,6 +18,7 @@ use brainscales_emu::synapse::{RowConfig, RowInputs, SynapseConfig};
 use super::drivers::{Class, Demand, attach_chain, share_rows};
 use super::l1::Landing;
 use super::place::NeuronSlot;
+use super::weights::RowWeights;
 
 /// One synapse arriving at a HICANN.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -28,8 +29,10 @@ pub struct Incoming {
     /// Index of the target neuron on the HICANN.
     pub neuron: u32,
     pub excitatory: bool,
-    /// The requested weight in the hardware's unit (siemens).
-    pub weight_hw: f64,
+    /// The requested weight (PyNN µS).
+    pub weight_us: f64,
+    /// Hardware siemens per µS for the target neuron ([`super::weights::weight_scale`]).
+    pub scale: f64,
 }
 
 /// Per projection, the synapses lost by cause.
@@ -57,22 +60,14 @@ impl Loss {
     }
 }
 
-/// A placed synapse and its realised weight (siemens), for the weight report.
+/// A placed synapse and its realised weight, for the weight and delay reports.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Realised {
     pub projection: u32,
     /// Chip edges the bus crossed to get here.
     pub hops: u32,
-    pub requested_hw: f64,
-    pub realised_hw: f64,
-}
-
-/// The quantised weights of one row: its row settings (gmax select and divisor) and per synapse its 4-bit
-/// weight and realised conductance.
-pub struct RowWeights {
-    pub row: RowConfig,
-    pub weights: Vec<u8>,
-    pub realised_hw: Vec<f64>,
+    pub requested_us: f64,
+    pub realised_us: f64,
 }
 
 /// One HICANN as its synapses are placed.
@@ -86,13 +81,13 @@ pub struct Target<'a> {
 }
 
 /// Places the synapses `incoming` (all of one bus, arriving at `landing`) on `target`; `quantise(row,
-/// requested weights)` chooses each row's weights. Counts losses into `loss` and appends placed synapses
+/// the row's quadrant V_gmax, requested weights in siemens)` chooses each row's weights. Counts losses into `loss` and appends placed synapses
 /// to `realised`.
 pub fn place_bus(
     target: &mut Target,
     landing: &Landing,
     incoming: &[Incoming],
-    quantise: &mut impl FnMut(usize, &[f64]) -> RowWeights,
+    quantise: &mut impl FnMut(usize, [u16; 4], &[f64]) -> RowWeights,
     loss: &mut Loss,
     realised: &mut Vec<Realised>,
 ) {
@@ -140,8 +135,10 @@ pub fn place_bus(
         }
         for (&(line, k), cells) in class_rows.iter().zip(&cells) {
             let row = 2 * line + k;
-            let requested: Vec<f64> = cells.iter().map(|&(_, s)| incoming[s].weight_hw).collect();
-            let w = quantise(row, &requested);
+            let requested: Vec<f64> =
+                cells.iter().map(|&(_, s)| incoming[s].weight_us * incoming[s].scale).collect();
+            let driver = SynapseDriverOnHicann::new(line as u8).expect("a chain line");
+            let w = quantise(row, target.synapses.quadrants[driver.fg_block()].v_gmax_dac, &requested);
             target.synapses.drivers[line].rows[k] = RowConfig {
                 inputs: if class.excitatory { RowInputs::Excitatory } else { RowInputs::Inhibitory },
                 driver_decoder: [class.msb; 2],
@@ -156,8 +153,8 @@ pub fn place_bus(
                 realised.push(Realised {
                     projection: incoming[s].projection,
                     hops: landing.hops,
-                    requested_hw: incoming[s].weight_hw,
-                    realised_hw: w.realised_hw[i],
+                    requested_us: incoming[s].weight_us,
+                    realised_us: w.realised_siemens[i] / incoming[s].scale,
                 });
             }
         }
