@@ -3,4 +3,5 @@
 //! neurons. See ARCHITECTURE.md for its boundaries.
 
 pub mod brainscales;
+pub mod progress;
 pub mod spinnaker;

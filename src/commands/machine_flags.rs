@@ -146,14 +146,14 @@ impl BrainScaleSFlags {
         }
     }
 
-    /// `--defects`, read bounded and checked (a perfect wafer without it).
-    pub fn read_defects(&self) -> Result<Defects, String> {
+    /// `--defects`, read bounded and checked (`None` without it).
+    pub fn read_defects(&self) -> Result<Option<Defects>, String> {
         let Some(path) = &self.defects else {
-            return Ok(Defects::default());
+            return Ok(None);
         };
         let at = |e: &dyn std::fmt::Display| format!("--defects {}: {e}", path.display());
         let text = read_bounded(path, MAX_DEFECTS_FILE_BYTES, "a defects file").map_err(|e| at(&e))?;
-        Defects::from_json(&text).map_err(|e| at(&e))
+        Defects::from_json(&text).map(Some).map_err(|e| at(&e))
     }
 
     /// The BrainScaleS flags given, by name.

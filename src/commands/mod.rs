@@ -10,6 +10,7 @@ pub mod noc;
 pub mod output;
 pub mod progress;
 pub mod run;
+pub mod run_wafer;
 pub mod schema;
 pub mod tables;
 pub mod target;

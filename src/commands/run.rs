@@ -16,7 +16,7 @@ use spinnaker_emu::time::Time;
 
 use super::output::{Out, OutArgs};
 use super::progress::{Progress, pace};
-use super::target::{Target, TargetArgs};
+use super::target::{Mapping, Target, TargetArgs};
 use super::thousands;
 use crate::signals::{self, Signal};
 
@@ -30,11 +30,13 @@ use crate::signals::{self, Signal};
   nmemu run --machine spinnaker-24b examples/synfire.json --out synfire --threads 2
   nmemu run --machine spinnaker-48 examples/single_neuron.json --duration-ms 50 --seed 7
   nmemu run --machine spinnaker-48 examples/va_coba.json --strict
+  nmemu run --machine brainscales-wafer examples/adex.json
+  nmemu run --machine brainscales-wafer examples/va_coba_bss.json --speedup 10000 --mismatch off
 
 Every run ends with a health verdict (ok, degraded, unreliable) and its reasons, also in run.json.")]
 pub struct Args {
     #[command(flatten)]
-    target: TargetArgs,
+    pub target: TargetArgs,
     #[command(flatten)]
     out: OutArgs,
     /// Biological time to run (default: the network's `simulation.duration_ms`): a whole number of timesteps,
@@ -92,8 +94,10 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let out = args.out.check(&args.target.net)?;
     let loaded = args.target.load()?;
     let total_ticks = run_ticks(args.duration_ms, &loaded.net, &args.target.net)?;
-    let target = args.target.map(loaded, true)?;
-    run_spinnaker(args, &out, &target, total_ticks)
+    match args.target.map(loaded, true)? {
+        Mapping::Spinnaker(target) => run_spinnaker(args, &out, &target, total_ticks),
+        Mapping::BrainScaleS(target) => super::run_wafer::run(args, &out, &target, total_ticks),
+    }
 }
 
 /// The SpiNNaker run of a mapped network.

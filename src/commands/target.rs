@@ -1,19 +1,22 @@
 //! What `map` and `run` share: the network file, the machine to map it on, and the mapping itself.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
 use nmemu_loader::format::parse::parse_str;
 use nmemu_loader::input::{read_bounded, read_net_file};
 use nmemu_loader::{Limits, Network};
-use nmemu_mapping::spinnaker::progress::{Observer, Phase};
-use nmemu_mapping::spinnaker::{Mapped, SpinnakerOptions, map, time_scale};
+use brainscales_emu::defects::Defects;
+use nmemu_mapping::brainscales::{self, BrainScaleSOptions, hints::BrainScaleSHints, readback};
+use nmemu_mapping::progress::{Observer, Phase};
+use nmemu_mapping::spinnaker::{self, Mapped, SpinnakerOptions, time_scale};
 use spinnaker_emu::faults::{self, Faults};
 use spinnaker_emu::image::MachineDescription;
-use brainscales_emu::defects::Defects;
 
-use super::machine_flags::{BrainScaleSFlags, SpinnakerFlags, TimeScale, refuse_foreign};
+use super::machine_flags::{
+    BrainScaleSFlags, MAX_DEFECTS_FILE_BYTES, SpinnakerFlags, TimeScale, refuse_foreign,
+};
 use super::machines::Preset;
 use super::memory::MemoryArgs;
 use super::progress::Progress;
@@ -62,8 +65,23 @@ enum Machine {
     },
     BrainScaleS {
         preset: brainscales_emu::Preset,
-        defects: Defects,
+        /// `--defects`, read; `None` without the flag (the network's hint may name a file).
+        defects: Option<Defects>,
     },
+}
+
+/// A network mapped onto a machine of either family.
+pub enum Mapping {
+    Spinnaker(Target<Mapped>),
+    BrainScaleS(Target<Wafers>),
+}
+
+/// A network mapped onto BrainScaleS, with what the run needs besides the image.
+pub struct Wafers {
+    pub mapped: brainscales::Mapped,
+    pub preset: brainscales_emu::Preset,
+    /// One per wafer of the image: the wafers the mapping avoided defects on are the wafers that run.
+    pub defects: Vec<Defects>,
 }
 
 /// A network mapped onto a machine, and how long that took; `M` is the family's mapping.
@@ -74,6 +92,19 @@ pub struct Target<M> {
     pub mapped: M,
     pub seed: u64,
     pub map_wall_s: f64,
+}
+
+impl<M> Target<M> {
+    /// The mapping of `net` onto `preset` that began at `start`.
+    fn new(preset: impl ToString, net: Network, mapped: M, seed: u64, start: Instant) -> Target<M> {
+        Target {
+            machine: preset.to_string(),
+            net,
+            mapped,
+            seed,
+            map_wall_s: start.elapsed().as_secs_f64(),
+        }
+    }
 }
 
 impl TargetArgs {
@@ -134,30 +165,80 @@ impl TargetArgs {
 
     /// Maps a loaded network onto `--machine`; `running`: the image will be run (its copy in the emulator
     /// counts against `--max-memory`).
-    pub fn map(&self, loaded: Loaded, running: bool) -> Result<Target<Mapped>, String> {
+    pub fn map(&self, loaded: Loaded, running: bool) -> Result<Mapping, String> {
         let Loaded { net, seed, machine } = loaded;
         let start = Instant::now();
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(self.mapping_threads())
             .build()
             .map_err(|e| e.to_string())?;
-        let target = |machine: String, net: Network, mapped| Target {
-            machine,
-            net,
-            mapped,
-            seed,
-            map_wall_s: start.elapsed().as_secs_f64(),
-        };
         match machine {
             Machine::Spinnaker { preset, faults } => {
                 let mapped = self.map_spinnaker(&net, seed, preset, faults, running, &pool)?;
-                Ok(target(preset.to_string(), net, mapped))
+                Ok(Mapping::Spinnaker(Target::new(preset, net, mapped, seed, start)))
             }
             Machine::BrainScaleS { preset, defects } => {
-                let _ = defects;
-                Err(format!("--machine {preset}: the BrainScaleS mapping is not merged yet"))
+                let mapped = self.map_brainscales(&net, seed, preset, defects, &pool)?;
+                Ok(Mapping::BrainScaleS(Target::new(preset, net, mapped, seed, start)))
             }
         }
+    }
+
+    /// Maps onto BrainScaleS. The defects: `--defects`, else the file `extensions.brainscales.defects` names
+    /// (relative to the net.json's directory), else a perfect wafer; they apply to wafer 0.
+    fn map_brainscales(
+        &self,
+        net: &Network,
+        seed: u64,
+        preset: brainscales_emu::Preset,
+        defects: Option<Defects>,
+        pool: &rayon::ThreadPool,
+    ) -> Result<Wafers, String> {
+        readback::check_recordables(net).map_err(|e| format!("{}: {e}", self.net.display()))?;
+        let defects = match defects {
+            Some(d) => d,
+            None => self.hinted_defects(net)?,
+        };
+        let flags = &self.brainscales;
+        let bar = mapping_bar::<brainscales::Phase>(self.quiet);
+        let options = BrainScaleSOptions {
+            speed_up: flags.speed_up(),
+            nonideal: flags.nonideal(),
+            wafer_seed: flags.wafer_seed.unwrap_or(0),
+            seed,
+            defects: vec![defects],
+            max_synapse_loss: flags.max_synapse_loss,
+            progress: observe(&bar),
+            ..BrainScaleSOptions::new(preset)
+        };
+        let outcome = pool.install(|| brainscales::map(net, &options));
+        bar.finish();
+        let mapped = outcome.map_err(|e| format!("{}: {e}", self.net.display()))?;
+        let mut defects = options.defects;
+        defects.resize(mapped.image.wafers.len(), Defects::default());
+        Ok(Wafers {
+            mapped,
+            preset,
+            defects,
+        })
+    }
+
+    /// The defects file of `extensions.brainscales.defects`, if the network names one.
+    fn hinted_defects(&self, net: &Network) -> Result<Defects, String> {
+        let hints = BrainScaleSHints::parse(net).map_err(|e| format!("{}: {e}", self.net.display()))?;
+        let Some(file) = hints.defects else {
+            return Ok(Defects::default());
+        };
+        let path = self.net.parent().unwrap_or(Path::new("")).join(&file);
+        let at = |e: &dyn std::fmt::Display| {
+            format!(
+                "{}: extensions.brainscales.defects {}: {e}",
+                self.net.display(),
+                path.display()
+            )
+        };
+        let text = read_bounded(&path, MAX_DEFECTS_FILE_BYTES, "a defects file").map_err(|e| at(&e))?;
+        Defects::from_json(&text).map_err(|e| at(&e))
     }
 
     fn map_spinnaker(
@@ -174,7 +255,7 @@ impl TargetArgs {
             ideal_cores: self.spinnaker.ideal_cores,
             faults,
         };
-        let bar = mapping_bar(self.quiet, Phase::ALL.len());
+        let bar = mapping_bar::<spinnaker::Phase>(self.quiet);
         let observer = observe(&bar);
         let outcome = match self.spinnaker.time_scale() {
             TimeScale::Fixed(factor) => {
@@ -184,7 +265,7 @@ impl TargetArgs {
                     memory_limit: Some(self.memory.limit(running)),
                     ..SpinnakerOptions::new(description, seed)
                 };
-                pool.install(|| map(net, &options)).map(|m| (m, None))
+                pool.install(|| spinnaker::map(net, &options)).map(|m| (m, None))
             }
             TimeScale::Auto => {
                 // Probes load every image they try.
@@ -216,26 +297,26 @@ impl TargetArgs {
     }
 }
 
-/// The mapping's progress bar, one step per phase.
-fn mapping_bar(quiet: bool, phases: usize) -> Arc<Progress> {
+/// The mapping's progress bar, one step per phase of `P`.
+fn mapping_bar<P: Phase>(quiet: bool) -> Arc<Progress> {
     Arc::new(Progress::new(
         quiet,
         "mapping",
-        phases as u64,
+        P::ALL.len() as u64,
         "mapping [{bar:30}] {msg} ({elapsed})",
     ))
 }
 
 /// An observer that moves `bar` to each phase as it begins.
-fn observe(bar: &Arc<Progress>) -> Observer {
+fn observe<P: Phase>(bar: &Arc<Progress>) -> Observer<P> {
     let shown = Arc::clone(bar);
-    Observer::new(move |phase: Phase| {
+    Observer::new(move |phase: P| {
         shown.update(
             phase.index() as u64,
             format!(
                 "phase {}/{}: {}",
                 phase.index() + 1,
-                Phase::ALL.len(),
+                P::ALL.len(),
                 phase.describe()
             ),
         );

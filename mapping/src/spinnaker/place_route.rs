@@ -19,7 +19,7 @@ use super::SpinnakerOptions;
 use super::graph::{Graph, Net, VertexId};
 use super::place::annealing::{AnnealConfig, anneal};
 use super::place::hilbert::place_hilbert;
-use super::progress::Phase;
+use super::Phase;
 use super::report::{LinkLoad, PhaseTimes, Placement, TableReport};
 use super::route::ner::route_nets;
 use super::route::tables::{TableBuilder, link_loads};
