@@ -3,10 +3,12 @@
 usage: bss_nest.py OUTDIR
 
 1. bss_adex_single: 10 unconnected EIF_cond_exp_isfa_ista neurons, each driven by a current step from 0 to
-   i_offset at t = 0 (0.6 .. 1.5 nA), 300 ms at dt 0.1 ms -> bss_adex_single.nest.spikes.csv (NEST's on-grid
-   spike times: stamped at the end of the step in which V crossed v_spike).
+   i_offset (0.6 .. 1.5 nA) 200 ms before t = 0 (the wafer's lead-in at 10^4, below), 300 ms at dt 0.1 ms ->
+   bss_adex_single.nest.spikes.csv (NEST's on-grid spike times: stamped at the end of the step in which V
+   crossed v_spike).
    Parameters chosen to fit the wafer at speed-up 10^4 without clipping (delta_T 1 mV: 10 mV on the wafer,
-   inside 1.2..13.5 mV; tau_syn 5 ms and tau_refrac 2 ms need 10^4).
+   inside 1.2..13.5 mV; tau_syn 5 ms and tau_refrac 2 ms need 10^4; neurons of 2 circuits, so that the
+   current stimulus's 2.5 uA reaches 1.6 nA at this capacitance).
 2. bss_adex_net: 100 Poisson sources at 10 Hz onto 100 such AdEx neurons (FixedProbability 0.1, 0.002 uS,
    i_offset 0.5 .. 1.49 nA), 1 s -> bss_adex_net.nest.json: the adex population's mean rate over seeds 1-3.
 3. bss_lif_mismatch: 200 identical IF_cond_exp neurons on a DC current (inside the ranges of 10^3) ->
@@ -30,11 +32,13 @@ ADEX = dict(cm=0.281, tau_m=9.3667, tau_refrac=2.0, v_rest=-70.6, v_reset=-70.6,
             e_rev_I=-80.0, tau_syn_I=5.0)
 
 
-def net_json(name, duration, seed, pops, prjs):
+def net_json(name, duration, seed, pops, prjs, extensions=None):
     net = {"format": "nmemu-net/1",
            "simulation": {"timestep_ms": DT, "duration_ms": duration, "min_delay_ms": DT, "max_delay_ms": 10.0,
                           "seed": seed},
            "populations": pops, "projections": prjs}
+    if extensions:
+        net["extensions"] = extensions
     with open(os.path.join(out, name + ".json"), "w") as f:
         json.dump(net, f, indent=1)
 
@@ -44,23 +48,26 @@ def rates(pop, duration):
     return np.array([len(st) for st in trains]) * 1000.0 / duration
 
 
-# 1. single neurons, current steps
+# 1. single neurons, current steps. On the wafer the current stimulus is on from the end of configuration
+# (hardware time 0), 20 us of hardware time before the experiment starts (spec §1.2): 200 ms biological at
+# 10^4. NEST runs that lead-in too and its spike times are shifted by it, so t = 0 is the experiment start.
+LEAD_IN = 200.0
 currents = [round(0.6 + 0.1 * i, 2) for i in range(10)]
 sim.setup(timestep=DT, min_delay=DT, max_delay=10.0)
 p = sim.Population(10, sim.EIF_cond_exp_isfa_ista(i_offset=currents, **ADEX), label="adex")
 p.record(['spikes'])
-sim.run(300.0)
+sim.run(LEAD_IN + 300.0)
 with open(os.path.join(out, "bss_adex_single.nest.spikes.csv"), "w") as f:
     f.write("population,neuron,time_ms\n")
-    rows = [(float(t), i) for i, st in enumerate(p.get_data('spikes').segments[0].spiketrains)
-            for t in np.asarray(st.magnitude)]
+    rows = [(round(float(t) - LEAD_IN, 4), i) for i, st in enumerate(p.get_data('spikes').segments[0].spiketrains)
+            for t in np.asarray(st.magnitude) if t >= LEAD_IN]
     for t, i in sorted(rows):
         f.write("adex,%d,%.4f\n" % (i, t))
 sim.end()
 net_json("bss_adex_single", 300.0, 1,
          [{"label": "adex", "size": 10, "cell": {"type": "EIF_cond_exp_isfa_ista",
                                                  "params": dict(ADEX, i_offset=currents)}, "record": ["spikes"]}],
-         [])
+         [], {"brainscales": {"neuron_size": {"adex": 2}}})
 
 # 2. a small AdEx network: Poisson input, DC ramp
 ramp = [round(0.5 + 0.01 * i, 2) for i in range(100)]
@@ -84,7 +91,8 @@ net_json("bss_adex_net", 1000.0, 1,
                                                   "params": dict(ADEX, i_offset=ramp)}, "record": ["spikes"]}],
          [{"label": "noise->adex", "pre": "noise", "post": "adex", "receptor_type": "excitatory",
            "connector": {"type": "FixedProbabilityConnector", "p_connect": 0.1},
-           "synapse": {"type": "StaticSynapse", "weight": 0.002, "delay": 1.0}}])
+           "synapse": {"type": "StaticSynapse", "weight": 0.002, "delay": 1.0}}],
+         {"brainscales": {"neuron_size": {"adex": 2}}})
 
 # 3. rate spread under the calibrated residuals
 LIF = dict(cm=0.2, tau_m=20.0, tau_refrac=1.0, v_rest=-65.0, v_reset=-70.0, v_thresh=-55.0, tau_syn_E=1.0,

@@ -13,6 +13,7 @@ use brainscales_emu::image::{HicannImage, NeuronImage, TRACES_PER_RETICLE, Trace
 use brainscales_emu::layer2::L2Spike;
 use brainscales_emu::synapse::SynapseConfig;
 use brainscales_emu::system::L2Endpoint;
+use brainscales_emu::time::{HwTime, SpeedUp};
 use nmemu_loader::Network;
 
 use super::hints::BrainScaleSHints;
@@ -112,7 +113,24 @@ pub fn wafer_image(
     image.hicanns = hicanns.into_values().collect();
     image.inputs = inputs;
     image.traces = traces.into_iter().map(|(_, t)| t).collect();
+    if let Some(interval) = trace_interval(net, options.speed_up) {
+        image.trace_interval = interval;
+    }
     Ok(image)
+}
+
+/// The analog outputs' sampling interval: the shortest `v` recording interval in hardware time (a finer grid
+/// would only cost memory and integrator stops; readback interpolates), `None` when nothing records `v`.
+fn trace_interval(net: &Network, speed_up: SpeedUp) -> Option<HwTime> {
+    net.populations
+        .iter()
+        .filter_map(|p| p.records("v"))
+        .map(|r| r.sampling_steps)
+        .min()
+        .map(|steps| {
+            let bio_s = net.simulation.time_ms(steps.into()) * 1e-3;
+            HwTime::from_seconds(speed_up.to_hardware(bio_s)).max(HwTime(1))
+        })
 }
 
 /// Every population's place, for reading results back.
