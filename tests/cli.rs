@@ -335,8 +335,26 @@ fn bad_flags_are_refused_before_mapping_and_nothing_is_written() {
             "unknown BrainScaleS machine",
         ),
         (
-            vec!["--machine", "brainscales-wafer"],
-            "BrainScaleS mapping is not available yet",
+            vec!["--machine", "brainscales-wafer", "--faults", "f.json", "--ideal-cores"],
+            "--faults, --ideal-cores: flags for a SpiNNaker machine, not --machine brainscales-wafer, which \
+             takes --speedup",
+        ),
+        (
+            vec!["--speedup", "10000"],
+            "--speedup: a flag for a BrainScaleS machine, not --machine spinnaker-3",
+        ),
+        (vec!["--speedup", "2000"], "expected 1000, 10000 or 100000"),
+        (
+            vec!["--machine", "brainscales-wafer", "--mismatch", "some"],
+            "expected `off`, `calibrated` or `raw`",
+        ),
+        (
+            vec!["--machine", "brainscales-wafer", "--max-synapse-loss", "2"],
+            "expected a fraction from 0 to 1",
+        ),
+        (
+            vec!["--machine", "brainscales-wafer", "--defects", "/dev/zero"],
+            "the limit for a defects file",
         ),
         (
             vec!["--machine", "spinaker-48"],

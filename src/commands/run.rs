@@ -8,15 +8,15 @@ use nmemu_loader::time::whole_steps;
 use nmemu_loader::writers::{
     Health, MachineFamily, RunInfo, RunSummary, Verdict, write_run_outputs,
 };
-use nmemu_mapping::spinnaker::{energy, health, readback};
+use nmemu_mapping::spinnaker::{Mapped, energy, health, readback};
 use spinnaker_emu::router::config::NetworkParams;
 use spinnaker_emu::runtime::cycles::CycleCosts;
 use spinnaker_emu::runtime::program;
 use spinnaker_emu::time::Time;
 
-use super::output::OutArgs;
+use super::output::{Out, OutArgs};
 use super::progress::{Progress, pace};
-use super::target::TargetArgs;
+use super::target::{Mapping, Target, TargetArgs};
 use super::thousands;
 use crate::signals::{self, Signal};
 
@@ -30,11 +30,13 @@ use crate::signals::{self, Signal};
   nmemu run --machine spinnaker-24b examples/synfire.json --out synfire --threads 2
   nmemu run --machine spinnaker-48 examples/single_neuron.json --duration-ms 50 --seed 7
   nmemu run --machine spinnaker-48 examples/va_coba.json --strict
+  nmemu run --machine brainscales-wafer examples/adex.json
+  nmemu run --machine brainscales-wafer examples/va_coba_bss.json --speedup 10000 --mismatch off
 
 Every run ends with a health verdict (ok, degraded, unreliable) and its reasons, also in run.json.")]
 pub struct Args {
     #[command(flatten)]
-    target: TargetArgs,
+    pub target: TargetArgs,
     #[command(flatten)]
     out: OutArgs,
     /// Biological time to run (default: the network's `simulation.duration_ms`): a whole number of timesteps,
@@ -92,10 +94,21 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let out = args.out.check(&args.target.net)?;
     let loaded = args.target.load()?;
     let total_ticks = run_ticks(args.duration_ms, &loaded.net, &args.target.net)?;
-    let target = args.target.map(loaded, true)?;
+    match args.target.map(loaded, true)? {
+        Mapping::Spinnaker(target) => run_spinnaker(args, &out, &target, total_ticks),
+        Mapping::BrainScaleS(target) => super::run_wafer::run(args, &out, &target, total_ticks),
+    }
+}
+
+/// The SpiNNaker run of a mapped network.
+fn run_spinnaker(
+    args: &Args,
+    out: &Out,
+    target: &Target<Mapped>,
+    total_ticks: u32,
+) -> Result<Outcome, String> {
     let (net, mapped) = (&target.net, &target.mapped);
     super::map::print_summary(mapped);
-    let dt_ms = net.simulation.timestep_ms;
 
     let load_start = Instant::now();
     let mut sim = program::load(
@@ -112,33 +125,12 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     // From here a signal stops the emulation at the next chunk, and the results so far are written.
     let _stopping_cleanly = signals::defer();
     let staging = out.stage()?;
-    let total_ms = net.simulation.time_ms(total_ticks.into());
-    let progress = Progress::new(
-        args.target.quiet,
-        "running",
-        total_ticks.into(),
-        "running [{bar:30}] {msg}, {elapsed} elapsed, eta {eta}",
-    );
-    let start = Instant::now();
-    let mut done = 0;
-    while done < total_ticks && signals::received().is_none() {
-        done = (done + chunk_ticks(total_ticks)).min(total_ticks);
+    let (done, wall_s) = run_in_chunks(args.target.quiet, net, total_ticks, |done| {
         sim.run(
             Time(mapped.image.timer_period().0 * u64::from(done)),
             threads,
         );
-        let done_ms = net.simulation.time_ms(done.into());
-        progress.update(
-            done.into(),
-            format!(
-                "{done_ms}/{total_ms} ms ({})",
-                pace(done_ms * 1e-3, start.elapsed().as_secs_f64())
-            ),
-        );
-    }
-    let wall_s = start.elapsed().as_secs_f64();
-    progress.finish();
-    let interrupted = done < total_ticks;
+    });
 
     let recordings = readback::recordings(net, mapped, &sim);
     let provenance = readback::provenance(net, mapped, &sim);
@@ -152,12 +144,12 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             seed: target.seed,
             threads,
             duration_ms: net.simulation.time_ms(total_ticks.into()),
-            timestep_ms: dt_ms,
+            timestep_ms: net.simulation.timestep_ms,
             wall_s,
             map_wall_s: target.map_wall_s,
             load_wall_s: Some(load_wall_s),
             hardware_time_s,
-            interrupted_at_ms: interrupted.then(|| net.simulation.time_ms(done.into())),
+            interrupted_at_ms: (done < total_ticks).then(|| net.simulation.time_ms(done.into())),
             lost: readback::lost(mapped, &provenance),
             health,
             energy: Some(energy::energy(sim.machine(), &sim, hardware_time_s)),
@@ -189,12 +181,57 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     )
     .map_err(|e| e.to_string())?;
     staging.commit().map_err(|e| e.to_string())?;
+    Ok(report(args, out, net, &summary, &[]))
+}
 
+/// Runs `total_ticks` timesteps of `net` in chunks (`step(done)` runs the machine up to tick `done`), with a
+/// progress bar, until done or a signal arrives; returns the ticks done and the wall seconds taken.
+pub fn run_in_chunks(
+    quiet: bool,
+    net: &Network,
+    total_ticks: u32,
+    mut step: impl FnMut(u32),
+) -> (u32, f64) {
+    let total_ms = net.simulation.time_ms(total_ticks.into());
+    let progress = Progress::new(
+        quiet,
+        "running",
+        total_ticks.into(),
+        "running [{bar:30}] {msg}, {elapsed} elapsed, eta {eta}",
+    );
+    let start = Instant::now();
+    let mut done = 0;
+    while done < total_ticks && signals::received().is_none() {
+        done = (done + chunk_ticks(total_ticks)).min(total_ticks);
+        step(done);
+        let done_ms = net.simulation.time_ms(done.into());
+        progress.update(
+            done.into(),
+            format!(
+                "{done_ms}/{total_ms} ms ({})",
+                pace(done_ms * 1e-3, start.elapsed().as_secs_f64())
+            ),
+        );
+    }
+    let wall_s = start.elapsed().as_secs_f64();
+    progress.finish();
+    (done, wall_s)
+}
+
+/// After the files are written: the run in a few lines (time, rates, losses, energy, `notes` of the machine),
+/// the interruption or the health verdict, and how the run ends.
+pub fn report(
+    args: &Args,
+    out: &Out,
+    net: &Network,
+    summary: &RunSummary,
+    notes: &[String],
+) -> Outcome {
     println!(
         "ran {} ms of biological time in {:.2} s ({}; the machine would take {:.3} s)",
         summary.completed_ms,
-        wall_s,
-        pace(summary.completed_ms * 1e-3, wall_s),
+        summary.wall_s,
+        pace(summary.completed_ms * 1e-3, summary.wall_s),
         summary.hardware_time_s
     );
     // In the file's population order, as the mapping summary above.
@@ -222,6 +259,9 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             list.join(", ")
         );
     }
+    for note in notes {
+        println!("{note}");
+    }
     if let Some(e) = &summary.energy {
         println!(
             "the machine would have used {:.3} J ({})",
@@ -234,19 +274,19 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         );
     }
     println!("wrote {}", out.dir.display());
-    if let (true, Some(signal)) = (interrupted, signals::received()) {
+    if let (true, Some(signal)) = (summary.partial, signals::received()) {
         eprintln!(
             "interrupted ({}) at {:.1} ms: partial results written",
             signal.name(),
             summary.completed_ms
         );
-        return Ok(Outcome::Interrupted(signal));
+        return Outcome::Interrupted(signal);
     }
     print_health(&summary.health);
     if args.strict && summary.health.verdict != Verdict::Ok {
-        return Ok(Outcome::Unhealthy);
+        return Outcome::Unhealthy;
     }
-    Ok(Outcome::Completed)
+    Outcome::Completed
 }
 
 /// The verdict, last, with every reason and what to change.

@@ -116,6 +116,20 @@ pub struct SystemRun {
     pub routes: Vec<RouteCounters>,
 }
 
+impl SystemRun {
+    /// Adds the run of a later span: spikes and recordings appended, counters and traces replaced (they
+    /// are cumulative). A caller that runs in chunks (for progress, or to stop early) keeps one run whole;
+    /// chunks that end on the grid of [`crate::layer1::bus::L1Timing::latency`]`(0)` from 0 give the spikes, recordings, traces
+    /// and counters of one run over the whole span, except the integrator's step counts (a chunk's end cuts
+    /// an adaptive step short).
+    pub fn append(&mut self, later: SystemRun) {
+        for (acc, run) in self.wafers.iter_mut().zip(later.wafers) {
+            accumulate(acc, run);
+        }
+        self.routes = later.routes;
+    }
+}
+
 impl SystemImage {
     /// The recording-jitter bound of `wafer`'s time stamps (0 with jitter off), plus one tick of rounding.
     fn jitter_bound(&self, wafer: usize) -> HwTime {
@@ -323,7 +337,10 @@ impl System {
             for (w, (wafer, span)) in self.wafers.iter_mut().zip(&mut runs).enumerate() {
                 let run = wafer.run(end, threads);
                 self.routing.forward(w, &run, &mut outbox);
-                accumulate(span, run);
+                match span {
+                    Some(acc) => accumulate(acc, run),
+                    None => *span = Some(run),
+                }
             }
             for (target, spikes) in outbox.iter_mut().enumerate() {
                 self.inject(target, spikes);
@@ -373,11 +390,7 @@ impl System {
 
 /// Adds a segment's run to the span's: spikes and recordings appended (and kept in the wafer's order),
 /// counters and traces replaced (they are cumulative).
-fn accumulate(span: &mut Option<WaferRun>, run: WaferRun) {
-    let Some(acc) = span else {
-        *span = Some(run);
-        return;
-    };
+fn accumulate(acc: &mut WaferRun, run: WaferRun) {
     acc.spikes.extend(run.spikes);
     acc.spikes
         .sort_by_key(|s| (s.time, s.hicann, s.neuron.to_enum()));

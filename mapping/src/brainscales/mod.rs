@@ -10,6 +10,7 @@
 
 pub mod assemble;
 pub mod drivers;
+pub mod health;
 pub mod hints;
 pub mod inputs;
 pub mod l1;
@@ -17,6 +18,8 @@ pub mod merger;
 pub mod model;
 pub mod params;
 pub mod place;
+pub mod provenance;
+pub mod readback;
 pub mod report;
 pub mod synapses;
 pub mod weights;
