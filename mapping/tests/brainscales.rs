@@ -238,3 +238,101 @@ fn a_network_larger_than_the_wafer_is_refused_with_the_numbers() {
     assert!(err.starts_with("the network needs 200000 denmem circuits for 50000 neurons"), "{err}");
     assert!(err.contains("the wafer has 196608 usable"), "{err}");
 }
+
+#[test]
+fn a_full_hicann_uses_all_eight_neuron_blocks() {
+    let n = net(json!({
+        "format": "nmemu-net/1",
+        "simulation": {"duration_ms": 10},
+        "populations": [{"label": "full", "size": 128, "cell": {"type": "IF_cond_exp"}}],
+        "extensions": {"brainscales": {"placement": {"full": [7]}}}
+    }));
+    let m = mapped(&n);
+    let h = image(&m).hicann(HicannOnWafer::from_enum(7).unwrap()).unwrap();
+    assert_eq!(h.neurons.len(), 128);
+    assert!(h.neurons.iter().all(|n| n.denmems.len() == 4));
+    assert_eq!(h.neurons[127].firing.x(), 254);
+    assert_eq!(h.gbit.iter().filter(|&&g| g == brainscales_emu::layer2::GbitDirection::ToDnc).count(), 8);
+}
+
+#[test]
+fn recorded_membranes_are_spread_to_two_per_reticle() {
+    let n = net(json!({
+        "format": "nmemu-net/1",
+        "simulation": {"duration_ms": 10},
+        "populations": [{"label": "v", "size": 10, "cell": {"type": "IF_cond_exp"},
+                         "record": [{"variables": ["v"], "indices": [0, 1, 2, 3, 4]}]}]
+    }));
+    let m = mapped(&n);
+    let traces = &image(&m).traces;
+    assert_eq!(traces.len(), 5);
+    let mut per_reticle = std::collections::BTreeMap::new();
+    for t in traces {
+        *per_reticle.entry(t.hicann.reticle().to_enum()).or_insert(0) += 1;
+    }
+    let mut counts: Vec<i32> = per_reticle.values().copied().collect();
+    counts.sort_unstable();
+    assert_eq!(counts, vec![1, 2, 2]);
+}
+
+#[test]
+fn inputs_beyond_the_link_budgets_are_thinned_last_first() {
+    // 100 Hz x 10^3 = 100 kHz per source; 1% of 17.8 MHz per HICANN takes one source, 1% of 125 MHz per
+    // FPGA 12, so the wafer's 384 HICANNs hold 384 of the 600 sources.
+    let n = net(json!({
+        "format": "nmemu-net/1",
+        "simulation": {"duration_ms": 10},
+        "populations": [
+            {"label": "noise", "size": 600, "cell": {"type": "SpikeSourcePoisson", "params": {"rate": 100.0}}},
+            {"label": "t", "size": 4, "cell": {"type": "IF_cond_exp"}}
+        ],
+        "projections": [{"label": "in", "pre": {"population": "noise", "slice": [0, 4]}, "post": "t",
+                         "receptor_type": "excitatory",
+                         "connector": {"type": "OneToOneConnector"}, "synapse": {"type": "StaticSynapse", "weight": 0.01}}],
+        "extensions": {"brainscales": {"bandwidth_utilization": 0.01}}
+    }));
+    let m = mapped(&n);
+    let thinned = &m.report.inputs_thinned;
+    assert_eq!((thinned.len(), thinned[0].thinned, thinned[0].of), (1, 216, 600));
+    let PopulationPlace::Sources(endpoints) = &m.placement.populations[0] else { panic!("sources") };
+    assert!(endpoints[..384].iter().all(|e| e.len() == 1));
+    assert!(endpoints[384..].iter().all(Vec::is_empty));
+    assert!(m.report.inputs_per_hicann.values().all(|l| l.sources == 1));
+    assert_eq!(m.report.synapses_lost_input, 0, "the 4 connected sources are placed first");
+}
+
+#[test]
+fn populations_disagreeing_on_v_reset_share_the_mean_and_are_warned() {
+    let pop = |label: &str, v_reset: f64| {
+        json!({"label": label, "size": 2, "cell": {"type": "IF_cond_exp", "params": {"v_reset": v_reset}}})
+    };
+    let n = net(json!({
+        "format": "nmemu-net/1",
+        "simulation": {"duration_ms": 10},
+        "populations": [pop("a", -70.0), pop("b", -60.0)],
+        "extensions": {"brainscales": {"placement": {"a": [5], "b": [5]}}}
+    }));
+    let m = mapped(&n);
+    let v = &m.report.v_reset;
+    assert_eq!(v.len(), 1);
+    assert_eq!((v[0].hicann, v[0].populations.clone()), (5, vec!["a".to_string(), "b".to_string()]));
+    assert!(v[0].spread_volt > 0.0);
+    let h = image(&m).hicann(HicannOnWafer::from_enum(5).unwrap()).unwrap();
+    assert!((h.v_reset_volt[0] - v[0].mean_volt).abs() < 1e-12);
+    assert!(m.warnings.iter().any(|w| w.contains("populations a, b ask for different V_reset")));
+}
+
+#[test]
+fn every_phase_is_reported_in_order() {
+    use nmemu_mapping::brainscales::Phase;
+    use nmemu_mapping::progress::{Observer, Phase as _};
+    use std::sync::{Arc, Mutex};
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = Arc::clone(&seen);
+    let options = BrainScaleSOptions {
+        progress: Observer::new(move |p: Phase| record.lock().unwrap().push(p)),
+        ..wafer()
+    };
+    map(&two_populations(), &options).unwrap();
+    assert_eq!(*seen.lock().unwrap(), Phase::ALL);
+}

@@ -19,7 +19,7 @@ use nmemu_loader::Network;
 use super::hints::BrainScaleSHints;
 use super::params::{PopulationClip, TranslatedNeuron};
 use super::weights::WeightStats;
-use super::l1::{L1Builder, Routed};
+use super::l1::L1Builder;
 use super::merger::{Sources, configure_dnc};
 use super::place::NeuronPlacement;
 use super::report::{BrainScaleSReport, DelayReport, VResetReport};
@@ -41,13 +41,12 @@ pub struct Parts<'a, 'd> {
     pub inputs: Vec<L2Spike>,
 }
 
-/// Builds the wafer image (see the module docs).
+/// Builds the wafer image (see the module docs), with the HICANNs whose populations disagree on V_reset.
 pub fn wafer_image(
     net: &Network,
     options: &BrainScaleSOptions,
-    hints: &BrainScaleSHints,
     parts: Parts,
-) -> Result<WaferImage, String> {
+) -> Result<(WaferImage, Vec<VResetReport>), String> {
     let Parts { translated, local, sources, router, mut synapse_configs, inputs } = parts;
     let mut hicanns: BTreeMap<usize, HicannImage> = BTreeMap::new();
     fn get(hicanns: &mut BTreeMap<usize, HicannImage>, h: HicannOnWafer) -> &mut HicannImage {
@@ -57,6 +56,7 @@ pub fn wafer_image(
         configure_dnc(get(&mut hicanns, bus.hicann), bus.dnc, sources.input[i]);
     }
     let mut traces = Vec::new();
+    let mut v_reset = Vec::new();
     for h in HicannOnWafer::all() {
         let e = h.to_enum();
         if local.slots[e].is_empty() {
@@ -64,9 +64,11 @@ pub fn wafer_image(
         }
         let image = get(&mut hicanns, h);
         let mut reset: [Vec<f64>; 4] = Default::default();
+        let mut asked: Vec<(usize, f64)> = Vec::new();
         for (slot, &(p, k)) in local.slots[e].iter().zip(&local.owners[e]) {
             let neuron = &translated[p].as_ref().expect("a wafer cell").0[k as usize];
             let (params, v_reset) = (neuron.denmem, neuron.v_reset_volt);
+            asked.push((p, v_reset));
             let denmems: Vec<_> = slot.denmems().map(|d| (d, params)).collect();
             for (d, _) in &denmems {
                 reset[d.reset_group()].push(v_reset);
@@ -83,6 +85,17 @@ pub fn wafer_image(
             if !values.is_empty() {
                 image.v_reset_volt[g] = values.iter().sum::<f64>() / values.len() as f64;
             }
+        }
+        let (lo, hi) = asked.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &(_, v)| (a.min(v), b.max(v)));
+        if hi > lo {
+            let mut populations: Vec<String> = asked.iter().map(|&(p, _)| net.populations[p].label.clone()).collect();
+            populations.dedup();
+            v_reset.push(VResetReport {
+                hicann: e as u32,
+                mean_volt: asked.iter().map(|&(_, v)| v).sum::<f64>() / asked.len() as f64,
+                spread_volt: hi - lo,
+                populations,
+            });
         }
     }
     for (e, l1) in router.hicanns.into_iter().enumerate() {
@@ -107,7 +120,6 @@ pub fn wafer_image(
             names.join(", ")
         ));
     }
-    let _ = hints;
     let mut image = WaferImage::new(options.speed_up, options.wafer_seed);
     image.nonideal = options.nonideal;
     image.hicanns = hicanns.into_values().collect();
@@ -116,7 +128,7 @@ pub fn wafer_image(
     if let Some(interval) = trace_interval(net, options.speed_up) {
         image.trace_interval = interval;
     }
-    Ok(image)
+    Ok((image, v_reset))
 }
 
 /// The analog outputs' sampling interval: the shortest `v` recording interval in hardware time (a finer grid
@@ -167,8 +179,7 @@ pub struct Outcome<'a> {
     pub delay_sum_ms: &'a [f64],
     pub loss: &'a Loss,
     pub realised: &'a [Realised],
-    pub routes: &'a [Routed],
-    pub sources: &'a Sources,
+    pub v_reset: Vec<VResetReport>,
     pub translated: &'a Translated,
     pub inputs: InputReport,
 }
@@ -193,27 +204,10 @@ pub fn report(
         delays[j].0 += options.speed_up.to_bio(latency) * 1000.0;
         delays[j].1 += 1;
     }
-    let _ = (o.routes, o.sources);
-    let v_reset = image
-        .hicanns
-        .iter()
-        .filter(|h| !h.neurons.is_empty())
-        .filter_map(|h| {
-            let used: Vec<f64> = (0..4)
-                .filter(|&g| h.neurons.iter().any(|n| n.denmems.iter().any(|(d, _)| d.reset_group() == g)))
-                .map(|g| h.v_reset_volt[g])
-                .collect();
-            let (lo, hi) = used.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
-            (hi - lo > 1e-9).then(|| VResetReport {
-                hicann: h.hicann.to_enum() as u32,
-                mean_volt: used.iter().sum::<f64>() / used.len() as f64,
-                spread_volt: hi - lo,
-                populations: Vec::new(),
-            })
-        })
-        .collect();
     BrainScaleSReport {
+        format: "nmemu-mapping/1",
         machine: options.preset.to_string(),
+        map_wall_s: 0.0,
         speedup: options.speed_up.factor() as u32,
         hicanns_used: image.hicanns.len() as u32,
         neurons_placed: image.hicanns.iter().map(|h| h.neurons.len() as u64).sum(),
@@ -249,7 +243,7 @@ pub fn report(
                 realised_ms: if delays[j].1 == 0 { f64::NAN } else { delays[j].0 / delays[j].1 as f64 },
             })
             .collect(),
-        v_reset,
+        v_reset: o.v_reset,
         phases: BTreeMap::new(),
     }
 }
@@ -307,9 +301,12 @@ pub fn loss_policy(
     }
     for v in &report.v_reset {
         warnings.push(format!(
-            "HICANN {}: the populations on it ask for different V_reset; the shared V_reset is their mean {:.3} V \
-             (spread {:.3} V)",
-            v.hicann, v.mean_volt, v.spread_volt
+            "HICANN {}: populations {} ask for different V_reset; the shared V_reset is their mean {:.3} V \
+             (hardware; spread {:.3} V)",
+            v.hicann,
+            v.populations.join(", "),
+            v.mean_volt,
+            v.spread_volt
         ));
     }
     Ok(warnings)

@@ -16,8 +16,8 @@
 //! synapses are lost to L1). A target the backbone cannot reach (a blocked or defective line, a column
 //! the source's row does not have) gets a detour: the cheapest path (chip edges crossed) from any line of
 //! the route over free lines, repeaters and crossbar switches to a vertical line on the target, searched
-//! within the box around source and target grown by [`DETOUR_MARGIN`] HICANNs (marocco's detours and its
-//! Dijkstra router in one). Each line closes at most one crossbar switch, so a path never switches twice
+//! within the box around source and target grown by [`DETOUR_MARGIN`] HICANNs, at most [`DETOUR_BUDGET`]
+//! lines searched per bus (marocco's detours and its Dijkstra router in one). Each line closes at most one crossbar switch, so a path never switches twice
 //! on one line. Not done: rate-aware bus scoring.
 
 use std::cmp::Reverse;
@@ -33,6 +33,9 @@ use brainscales_emu::layer1::switches::{crossbar_hlines, crossbar_vlines};
 
 /// HICANNs a detour may stray beyond the box spanned by its source and target.
 pub const DETOUR_MARGIN: u8 = 2;
+/// Lines the detour searches of one bus may settle in all: on a congested wafer most searches fail, and
+/// unbounded searches would dominate the mapping time.
+pub const DETOUR_BUDGET: usize = 4096;
 
 use super::merger::Bus;
 
@@ -72,8 +75,9 @@ enum Step {
     Switch,
 }
 
-/// A search state: HICANN enum, line index, and whether the line was entered through a crossbar switch.
-type State = (usize, Line, bool);
+/// A search state: HICANN enum and line. Whether the line was entered through a crossbar switch (and so
+/// may not close another) goes with its best distance.
+type State = (usize, Line);
 
 /// A crossing of one chip edge: the line reached and the repeater (owner, line, flow) that carries it.
 struct Crossing {
@@ -194,8 +198,9 @@ impl<'a> L1Builder<'a> {
                 })),
             }
         }
+        let mut budget = DETOUR_BUDGET;
         for target in std::mem::take(&mut routed.unreached) {
-            match self.detour(bus.hicann, target) {
+            match self.detour(bus.hicann, target, &mut budget) {
                 Some((landing, from_own)) => {
                     own_line |= from_own;
                     routed.landings.push(landing);
@@ -302,28 +307,35 @@ impl<'a> L1Builder<'a> {
     }
 
     /// The cheapest path from the route's lines to a free vertical line on `target` (see the module
-    /// docs), committed; the landing and whether it starts on the source's own sending line.
-    fn detour(&mut self, source: HicannOnWafer, target: HicannOnWafer) -> Option<(Landing, bool)> {
+    /// docs), committed; the landing and whether it starts on the source's own sending line. Every line
+    /// settled costs one of `budget`.
+    fn detour(&mut self, source: HicannOnWafer, target: HicannOnWafer, budget: &mut usize) -> Option<(Landing, bool)> {
         let lo = |a: u8, b: u8| a.min(b).saturating_sub(DETOUR_MARGIN);
         let hi = |a: u8, b: u8| a.max(b).saturating_add(DETOUR_MARGIN);
         let (x0, x1) = (lo(source.x(), target.x()), hi(source.x(), target.x()));
         let (y0, y1) = (lo(source.y(), target.y()), hi(source.y(), target.y()));
         let inside = |h: HicannOnWafer| (x0..=x1).contains(&h.x()) && (y0..=y1).contains(&h.y());
         let hicann = |e: usize| HicannOnWafer::from_enum(e).expect("enum");
-        let mut best: HashMap<State, u32> = HashMap::new();
+        let mut best: HashMap<State, (u32, bool)> = HashMap::new();
         let mut parent: HashMap<State, (State, Step)> = HashMap::new();
         let mut heap = BinaryHeap::new();
         for &(h, line, hops) in &self.tree {
-            let state = (h.to_enum(), line, self.switched(h, line));
-            best.insert(state, hops);
-            heap.push(Reverse((hops, state.0, state.1, state.2)));
+            let state = (h.to_enum(), line);
+            best.insert(state, (hops, self.switched(h, line)));
+            heap.push(Reverse((hops, state.0, state.1)));
         }
         let mut goal = None;
-        while let Some(Reverse((d, e, line, switched))) = heap.pop() {
-            let state = (e, line, switched);
-            if best.get(&state).is_some_and(|&b| b < d) {
-                continue;
+        while let Some(Reverse((d, e, line))) = heap.pop() {
+            if *budget == 0 {
+                return None;
             }
+            *budget -= 1;
+            let state = (e, line);
+            let switched = match best.get(&state) {
+                Some(&(b, _)) if b < d => continue,
+                Some(&(_, switched)) => switched,
+                None => false,
+            };
             let x = hicann(e);
             if x == target && matches!(line, Line::V(_)) && parent.contains_key(&state) {
                 goal = Some((state, d));
@@ -336,7 +348,7 @@ impl<'a> L1Builder<'a> {
             };
             for dir in dirs {
                 if let Some(c) = self.cross(x, line, dir).filter(|c| inside(c.to.0)) {
-                    next.push(((c.to.0.to_enum(), c.to.1, false), d + 1, Step::Cross));
+                    next.push(((c.to.0.to_enum(), c.to.1), d + 1, Step::Cross));
                 }
             }
             if !switched {
@@ -345,14 +357,14 @@ impl<'a> L1Builder<'a> {
                     Line::V(v) => crossbar_hlines(v).into_iter().map(Line::H).collect(),
                 };
                 for other in others.into_iter().filter(|&o| self.usable(x, o)) {
-                    next.push(((e, other, true), d, Step::Switch));
+                    next.push(((e, other), d, Step::Switch));
                 }
             }
             for (n, cost, step) in next {
-                if best.get(&n).is_none_or(|&b| cost < b) {
-                    best.insert(n, cost);
+                if best.get(&n).is_none_or(|&(b, _)| cost < b) {
+                    best.insert(n, (cost, step == Step::Switch));
                     parent.insert(n, (state, step));
-                    heap.push(Reverse((cost, n.0, n.1, n.2)));
+                    heap.push(Reverse((cost, n.0, n.1)));
                 }
             }
         }
@@ -366,7 +378,7 @@ impl<'a> L1Builder<'a> {
         for pair in path.windows(2) {
             let (from, to) = (pair[0], pair[1]);
             let (x, y) = (hicann(from.0), hicann(to.0));
-            let d = best[&to];
+            let d = best[&to].0;
             match parent[&to].1 {
                 Step::Cross => {
                     let dir = [Direction::East, Direction::West, Direction::North, Direction::South]

@@ -237,6 +237,7 @@ fn expand(
 
 /// Maps `net` onto the machine of `options` (see the module docs).
 pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String> {
+    let start = Instant::now();
     let mut phases: BTreeMap<String, f64> = BTreeMap::new();
     let mut clock = Instant::now();
     let mut lap = |name: &str, phases: &mut BTreeMap<String, f64>| {
@@ -362,10 +363,9 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
     lap("synapses", &mut phases);
 
     options.progress.begin(Phase::Image);
-    let image = assemble::wafer_image(
+    let (image, v_reset) = assemble::wafer_image(
         net,
         options,
-        &hints,
         assemble::Parts {
             translated: &translated,
             local: &local,
@@ -389,13 +389,13 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
             delay_sum_ms: &expanded.delay_sum_ms,
             loss: &loss,
             realised: &realised,
-            routes: &routes,
-            sources: &sources,
+            v_reset,
             translated: &translated,
             inputs: input_report,
         },
     );
     report.phases = phases;
+    report.map_wall_s = start.elapsed().as_secs_f64();
     let warnings = assemble::loss_policy(net, options, &hints, &report, &loss, &expanded.synapses)?;
     Ok(Mapped {
         image: SystemImage { wafers: vec![image], l2_routes: Vec::new() },

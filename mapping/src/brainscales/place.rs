@@ -41,10 +41,15 @@ impl NeuronSlot {
         NeuronOnHicann::new(self.first_column, 0).expect("row 0")
     }
 
+    /// The denmem columns of the neuron (`u16`: the last block ends at column 256).
+    pub fn column_range(self) -> std::ops::Range<u16> {
+        u16::from(self.first_column)..u16::from(self.first_column) + u16::from(self.columns)
+    }
+
     /// Every denmem of the neuron, column by column, top row first.
     pub fn denmems(self) -> impl Iterator<Item = NeuronOnHicann> {
-        (self.first_column..self.first_column + self.columns)
-            .flat_map(|x| [0, 1].map(|y| NeuronOnHicann::new(x, y).expect("row 0 or 1")))
+        self.column_range()
+            .flat_map(|x| [0, 1].map(move |y| NeuronOnHicann::new(x as u8, y).expect("row 0 or 1")))
     }
 }
 
@@ -97,8 +102,10 @@ impl Columns {
         'hicanns: for &h in hicanns {
             let free = &mut self.free[h.to_enum()];
             let reticle = h.reticle().to_enum();
-            for block in 0..NEURON_BLOCKS as u8 {
-                let (start, end) = (block * COLUMNS_PER_BLOCK, (block + 1) * COLUMNS_PER_BLOCK);
+            for block in 0..NEURON_BLOCKS as u16 {
+                let width = u16::from(COLUMNS_PER_BLOCK);
+                let (start, end) = (block * width, (block + 1) * width);
+                let columns = u16::from(columns);
                 let mut x = start;
                 while x + columns <= end {
                     if placed == count {
@@ -113,7 +120,11 @@ impl Columns {
                         for c in x..x + columns {
                             free[usize::from(c)] = false;
                         }
-                        out.push(NeuronSlot { hicann: h, first_column: x, columns });
+                        out.push(NeuronSlot {
+                            hicann: h,
+                            first_column: x as u8,
+                            columns: columns as u8,
+                        });
                         placed += 1;
                         traces[reticle] += usize::from(trace);
                         x += columns;

@@ -29,7 +29,11 @@ pub struct VResetReport {
 /// `mapping.json` of a BrainScaleS mapping.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct BrainScaleSReport {
+    /// `"nmemu-mapping/1"`.
+    pub format: &'static str,
     pub machine: String,
+    /// Wall seconds of the whole mapping.
+    pub map_wall_s: f64,
     pub speedup: u32,
     pub hicanns_used: u32,
     pub neurons_placed: u64,

@@ -123,9 +123,8 @@ pub fn place_bus(
         let mut cells: Vec<Vec<(usize, usize)>> = vec![Vec::new(); class_rows.len()];
         for (&n, synapses) in by_neuron {
             let slot = target.neurons[n as usize];
-            let mut free = (0..class_rows.len()).flat_map(|r| {
-                (slot.first_column..slot.first_column + slot.columns).map(move |c| (r, usize::from(c)))
-            });
+            let mut free =
+                (0..class_rows.len()).flat_map(|r| slot.column_range().map(move |c| (r, usize::from(c))));
             for &s in synapses {
                 match free.next() {
                     Some((r, c)) => cells[r].push((c, s)),
