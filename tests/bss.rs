@@ -57,7 +57,10 @@ fn single_adex_neurons_follow_nest_with_mismatch_off() {
     }
     assert!(compared >= 60, "{compared} intervals compared");
     // A spike missing from the files is one the recording lost, and run.json counts it.
-    assert!(missing <= not_recorded, "{missing} missing, {not_recorded} counted");
+    assert!(
+        missing <= not_recorded,
+        "{missing} missing, {not_recorded} counted"
+    );
 }
 
 #[test]
@@ -113,11 +116,7 @@ fn calibrated_mismatch_spreads_rates_as_the_residuals_predict() {
     let predicted_cv = reference["predicted_cv"].as_f64().unwrap();
     let predicted_mean = reference["predicted_mean_rate_hz"].as_f64().unwrap();
     // 200 identical neurons at the default speed-up (10^3) with the default mismatch (calibrated).
-    let dir = run(
-        "tests/data/bss_lif_mismatch.json",
-        "brainscales-wafer",
-        &[],
-    );
+    let dir = run("tests/data/bss_lif_mismatch.json", "brainscales-wafer", &[]);
     let settings = &json(&dir.path().join("run.json"))["settings"];
     assert_eq!(settings["mismatch"], "calibrated");
     assert_eq!(settings["speedup"], 1000);

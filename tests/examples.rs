@@ -199,13 +199,17 @@ fn check(name: &str, dir: &Path) {
                 );
                 within("realised weight", realised / requested, 0.95, 1.05);
             }
-            let loss = mapping["synapses_lost"].as_f64().unwrap() / mapping["synapses"].as_f64().unwrap();
+            let loss =
+                mapping["synapses_lost"].as_f64().unwrap() / mapping["synapses"].as_f64().unwrap();
             within("synapse loss", loss, 0.0, 0.15);
             let on_wafer = json(&dir.join("provenance.json"))["summary"]["spikes_on_wafer"]
                 .as_f64()
                 .unwrap();
             within("Hz on the wafer", on_wafer / 1000.0, 10.0, 30.0);
-            assert!(r["exc"].1 < on_wafer / 1000.0, "the recording delivers less at 10^4");
+            assert!(
+                r["exc"].1 < on_wafer / 1000.0,
+                "the recording delivers less at 10^4"
+            );
         }
         "microcircuit_0.1.json" => {
             let published = [
