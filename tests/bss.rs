@@ -12,10 +12,10 @@ const DT_MS: f64 = 0.1;
 /// The current stimulus is on from hardware time 0, 20 us before the experiment start: 200 ms at 10^4.
 const LEAD_IN_MS: f64 = 200.0;
 
-#[test]
-fn single_adex_neurons_follow_nest_with_mismatch_off() {
+/// Runs a NEST reference on the ideal wafer (no mismatch) at 10^4, where it is meant to fit: nothing clipped.
+fn run_ideal(net: &str) -> tempfile::TempDir {
     let dir = run(
-        "tests/data/bss_adex_single.json",
+        net,
         "brainscales-wafer",
         &["--speedup", "10000", "--mismatch", "off"],
     );
@@ -23,8 +23,14 @@ fn single_adex_neurons_follow_nest_with_mismatch_off() {
     assert_eq!(
         mapping["parameters_clipped"],
         serde_json::json!([]),
-        "the reference is meant to fit"
+        "{net}"
     );
+    dir
+}
+
+#[test]
+fn single_adex_neurons_follow_nest_with_mismatch_off() {
+    let dir = run_ideal("tests/data/bss_adex_single.json");
     let ours = &spikes(&dir.path().join("spikes.csv"))["adex"];
     let nest = &spikes(&repo("tests/data/bss_adex_single.nest.spikes.csv"))["adex"];
     let run_json = json(&dir.path().join("run.json"));
@@ -65,13 +71,8 @@ fn single_adex_neurons_follow_nest_with_mismatch_off() {
 
 #[test]
 fn a_small_adex_network_fires_at_nests_rate_with_mismatch_off() {
-    let dir = run(
-        "tests/data/bss_adex_net.json",
-        "brainscales-wafer",
-        &["--speedup", "10000", "--mismatch", "off"],
-    );
+    let dir = run_ideal("tests/data/bss_adex_net.json");
     let mapping = json(&dir.path().join("mapping.json"));
-    assert_eq!(mapping["parameters_clipped"], serde_json::json!([]));
     assert_eq!(mapping["synapses_lost"], 0);
     // The network's rate is what the wafer's neurons did; at 10^4 the recording cannot carry all of it
     // (spec §11: ~25 M events/s per HICANN), so it is read from provenance.json's on-wafer count.
@@ -194,58 +195,55 @@ fn a_wafer_run_writes_the_brainscales_keys() {
     assert_eq!(mapping["circuits_per_neuron"]["adex"], 2);
 }
 
-#[test]
-fn a_network_too_large_for_the_wafer_is_refused_with_exit_status_1() {
+/// `nmemu map` of `net` (net.json text) with `extra` flags onto the wafer: its stderr, after checking that it
+/// was refused with status 1, without a panic, and that nothing was written.
+fn map_refused(net: &str, extra: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
-    let net = dir.path().join("big.json");
-    std::fs::write(
-        &net,
-        r#"{"format": "nmemu-net/1", "simulation": {"duration_ms": 10},
-            "populations": [{"label": "big", "size": 60000, "cell": {"type": "IF_cond_exp"}}]}"#,
-    )
-    .unwrap();
-    let out = nmemu(&[
+    let (file, out) = (dir.path().join("net.json"), dir.path().join("out"));
+    std::fs::write(&file, net).unwrap();
+    let mut args = vec![
         "map",
         "--machine",
         "brainscales-wafer",
-        net.to_str().unwrap(),
+        file.to_str().unwrap(),
         "--out",
-        dir.path().join("out").to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let e = stderr(&out);
-    assert!(e.contains("196608") && !e.contains("panicked"), "{e}");
-    assert!(!dir.path().join("out").exists(), "nothing written");
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    let o = nmemu(&args);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(!e.contains("panicked"), "{e}");
+    assert!(!out.exists(), "nothing written");
+    e
+}
+
+#[test]
+fn a_network_too_large_for_the_wafer_is_refused_with_exit_status_1() {
+    let e = map_refused(
+        r#"{"format": "nmemu-net/1", "simulation": {"duration_ms": 10},
+            "populations": [{"label": "big", "size": 60000, "cell": {"type": "IF_cond_exp"}}]}"#,
+        &[],
+    );
+    assert!(e.contains("240000") && e.contains("196608"), "{e}");
 }
 
 #[test]
 fn a_loss_above_max_synapse_loss_is_refused_with_exit_status_1() {
     // All-to-all between two populations of 2000: 4 million synapses, far more than the drivers of the
     // HICANNs they sit on can feed.
-    let dir = tempfile::tempdir().unwrap();
-    let net = dir.path().join("dense.json");
-    std::fs::write(
-        &net,
+    let e = map_refused(
         r#"{"format": "nmemu-net/1", "simulation": {"duration_ms": 10},
             "populations": [{"label": "a", "size": 2000, "cell": {"type": "IF_cond_exp"}},
                             {"label": "b", "size": 2000, "cell": {"type": "IF_cond_exp"}}],
             "projections": [{"label": "a->b", "pre": "a", "post": "b", "receptor_type": "excitatory",
                              "connector": {"type": "AllToAllConnector"},
                              "synapse": {"type": "StaticSynapse", "weight": 0.001}}]}"#,
-    )
-    .unwrap();
-    let out = nmemu(&[
-        "map",
-        "--machine",
-        "brainscales-wafer",
-        net.to_str().unwrap(),
-        "--max-synapse-loss",
-        "0.01",
-        "--out",
-        dir.path().join("out").to_str().unwrap(),
-        "--quiet",
-    ]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let e = stderr(&out);
-    assert!(e.contains("0.01") && !e.contains("panicked"), "{e}");
+        &["--max-synapse-loss", "0.01"],
+    );
+    assert!(
+        e.contains("exceeds --max-synapse-loss 0.01") && e.contains("'a->b'"),
+        "{e}"
+    );
 }

@@ -1,14 +1,17 @@
 //! `nmemu run`: map a network, load the machine, run it, write the results.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
 use nmemu_loader::Network;
 use nmemu_loader::time::whole_steps;
 use nmemu_loader::writers::{
-    Health, MachineFamily, RunInfo, RunSummary, Verdict, write_run_outputs,
+    Energy, Health, MachineFamily, PlasticWeights, Provenance, Recordings, RunInfo, RunSummary,
+    Staging, Verdict, write_run_outputs,
 };
 use nmemu_mapping::spinnaker::{Mapped, energy, health, readback};
+use serde::Serialize;
 use spinnaker_emu::router::config::NetworkParams;
 use spinnaker_emu::runtime::cycles::CycleCosts;
 use spinnaker_emu::runtime::program;
@@ -125,7 +128,7 @@ fn run_spinnaker(
     // From here a signal stops the emulation at the next chunk, and the results so far are written.
     let _stopping_cleanly = signals::defer();
     let staging = out.stage()?;
-    let (done, wall_s) = run_in_chunks(args.target.quiet, net, total_ticks, |done| {
+    let ran = run_in_chunks(args.target.quiet, net, total_ticks, |done| {
         sim.run(
             Time(mapped.image.timer_period().0 * u64::from(done)),
             threads,
@@ -134,64 +137,119 @@ fn run_spinnaker(
 
     let recordings = readback::recordings(net, mapped, &sim);
     let provenance = readback::provenance(net, mapped, &sim);
-    let hardware_time_s = readback::hardware_time_s(mapped, &sim, done);
-    let health = health::verdict(net, mapped, &provenance, done);
-    let summary = RunSummary::new(
-        RunInfo {
-            machine: target.machine.clone(),
-            machine_family: MachineFamily::Spinnaker,
-            net: args.target.net.display().to_string(),
-            seed: target.seed,
-            threads,
-            duration_ms: net.simulation.time_ms(total_ticks.into()),
-            timestep_ms: net.simulation.timestep_ms,
-            wall_s,
-            map_wall_s: target.map_wall_s,
-            load_wall_s: Some(load_wall_s),
-            hardware_time_s,
-            interrupted_at_ms: (done < total_ticks).then(|| net.simulation.time_ms(done.into())),
-            lost: readback::lost(mapped, &provenance),
-            health,
-            energy: Some(energy::energy(sim.machine(), &sim, hardware_time_s)),
-            settings: [
-                (
-                    "time_scale_factor".to_string(),
-                    serde_json::json!(mapped.image.time_scale_factor),
-                ),
-                (
-                    "time_scale_auto".to_string(),
-                    serde_json::to_value(&mapped.report.time_scale_auto)
-                        .map_err(|e| e.to_string())?,
-                ),
-            ]
-            .into_iter()
-            .filter(|(_, v)| !v.is_null())
-            .collect(),
-        },
-        &recordings,
-    );
-    let weights = readback::plastic_weights(net, mapped, &sim);
-    write_run_outputs(
-        staging.path(),
-        &recordings,
-        &summary,
-        &provenance,
-        &mapped.report,
-        &weights,
-    )
-    .map_err(|e| e.to_string())?;
-    staging.commit().map_err(|e| e.to_string())?;
+    let hardware_time_s = readback::hardware_time_s(mapped, &sim, ran.done);
+    let health = health::verdict(net, mapped, &provenance, ran.done);
+    let machine = MachineOutcome {
+        family: MachineFamily::Spinnaker,
+        hardware_time_s,
+        lost: readback::lost(mapped, &provenance),
+        health,
+        energy: Some(energy::energy(sim.machine(), &sim, hardware_time_s)),
+        settings: [
+            (
+                "time_scale_factor".to_string(),
+                serde_json::json!(mapped.image.time_scale_factor),
+            ),
+            (
+                "time_scale_auto".to_string(),
+                serde_json::to_value(&mapped.report.time_scale_auto).map_err(|e| e.to_string())?,
+            ),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_null())
+        .collect(),
+    };
+    let results = Results {
+        recordings: &recordings,
+        provenance: &provenance,
+        mapping: &mapped.report,
+        weights: &readback::plastic_weights(net, mapped, &sim),
+    };
+    let host = (&ran, threads, load_wall_s);
+    let summary = write_results(args, staging, target, host, machine, results)?;
     Ok(report(args, out, net, &summary, &[]))
 }
 
+/// What a machine family adds to run.json beside the run's times.
+pub struct MachineOutcome {
+    pub family: MachineFamily,
+    pub hardware_time_s: f64,
+    pub lost: BTreeMap<String, u64>,
+    pub health: Health,
+    pub energy: Option<Energy>,
+    pub settings: BTreeMap<String, serde_json::Value>,
+}
+
+/// How far a run in chunks got: ticks asked and done, and the wall seconds it took.
+pub struct Ran {
+    pub total_ticks: u32,
+    pub done: u32,
+    pub wall_s: f64,
+}
+
+/// What a run writes besides run.json.
+pub struct Results<'a, R> {
+    pub recordings: &'a Recordings,
+    pub provenance: &'a Provenance,
+    /// The mapper's report, mapping.json.
+    pub mapping: &'a R,
+    pub weights: &'a [PlasticWeights],
+}
+
+/// Writes `results` and run.json (the same for both families but for `machine`'s part; `host`: how far the run
+/// got, on how many threads, and the seconds loading took) into `staging` and puts it in place; returns the
+/// summary.
+pub fn write_results<M, R: Serialize>(
+    args: &Args,
+    staging: Staging,
+    target: &Target<M>,
+    (ran, threads, load_wall_s): (&Ran, usize, f64),
+    machine: MachineOutcome,
+    results: Results<R>,
+) -> Result<RunSummary, String> {
+    let sim = &target.net.simulation;
+    let summary = RunSummary::new(
+        RunInfo {
+            machine: target.machine.clone(),
+            machine_family: machine.family,
+            net: args.target.net.display().to_string(),
+            seed: target.seed,
+            threads,
+            duration_ms: sim.time_ms(ran.total_ticks.into()),
+            timestep_ms: sim.timestep_ms,
+            wall_s: ran.wall_s,
+            map_wall_s: target.map_wall_s,
+            load_wall_s: Some(load_wall_s),
+            hardware_time_s: machine.hardware_time_s,
+            interrupted_at_ms: (ran.done < ran.total_ticks).then(|| sim.time_ms(ran.done.into())),
+            lost: machine.lost,
+            health: machine.health,
+            energy: machine.energy,
+            settings: machine.settings,
+        },
+        results.recordings,
+    );
+    write_run_outputs(
+        staging.path(),
+        results.recordings,
+        &summary,
+        results.provenance,
+        results.mapping,
+        results.weights,
+    )
+    .map_err(|e| e.to_string())?;
+    staging.commit().map_err(|e| e.to_string())?;
+    Ok(summary)
+}
+
 /// Runs `total_ticks` timesteps of `net` in chunks (`step(done)` runs the machine up to tick `done`), with a
-/// progress bar, until done or a signal arrives; returns the ticks done and the wall seconds taken.
+/// progress bar, until done or a signal arrives.
 pub fn run_in_chunks(
     quiet: bool,
     net: &Network,
     total_ticks: u32,
     mut step: impl FnMut(u32),
-) -> (u32, f64) {
+) -> Ran {
     let total_ms = net.simulation.time_ms(total_ticks.into());
     let progress = Progress::new(
         quiet,
@@ -215,7 +273,11 @@ pub fn run_in_chunks(
     }
     let wall_s = start.elapsed().as_secs_f64();
     progress.finish();
-    (done, wall_s)
+    Ran {
+        total_ticks,
+        done,
+        wall_s,
+    }
 }
 
 /// After the files are written: the run in a few lines (time, rates, losses, energy, `notes` of the machine),

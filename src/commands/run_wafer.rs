@@ -7,14 +7,14 @@ use std::time::Instant;
 use brainscales_emu::image::Mismatch;
 use brainscales_emu::system::{System, SystemRun};
 use brainscales_emu::time::HwTime;
-use nmemu_loader::writers::{MachineFamily, RunInfo, RunSummary, write_run_outputs};
+use nmemu_loader::writers::MachineFamily;
 use nmemu_mapping::brainscales::params::ParameterOptions;
 use nmemu_mapping::brainscales::readback::{Readback, VoltageScale};
 use nmemu_mapping::brainscales::{PopulationPlace, health, provenance};
 use serde_json::json;
 
 use super::output::Out;
-use super::run::{Args, Outcome, report, run_in_chunks};
+use super::run::{Args, MachineOutcome, Outcome, Results, report, run_in_chunks, write_results};
 use super::target::{Target, Wafers};
 use crate::signals;
 
@@ -55,7 +55,7 @@ pub fn run(
     let _stopping_cleanly = signals::defer();
     let staging = out.stage()?;
     let mut run: Option<SystemRun> = None;
-    let (done, wall_s) = run_in_chunks(args.target.quiet, net, total_ticks, |done| {
+    let ran = run_in_chunks(args.target.quiet, net, total_ticks, |done| {
         let span = system.run(until(done), threads);
         match &mut run {
             Some(whole) => whole.append(span),
@@ -64,7 +64,7 @@ pub fn run(
     });
     let run = run.unwrap_or_else(|| system.run(HwTime::ZERO, threads));
 
-    let completed_ms = net.simulation.time_ms(done.into());
+    let completed_ms = net.simulation.time_ms(ran.done.into());
     let translation = ParameterOptions::new(speed_up);
     let places = mapped
         .placement
@@ -91,48 +91,33 @@ pub fn run(
     lost.insert("synapses_lost".into(), mapped.report.synapses_lost);
     provenance.summary.insert("lost".into(), json!(lost));
     let health = health::verdict(mapped, &provenance, &account);
-    let summary = RunSummary::new(
-        RunInfo {
-            machine: target.machine.clone(),
-            machine_family: MachineFamily::Brainscales,
-            net: args.target.net.display().to_string(),
-            seed: target.seed,
-            threads,
-            duration_ms: net.simulation.time_ms(total_ticks.into()),
-            timestep_ms: net.simulation.timestep_ms,
-            wall_s,
-            map_wall_s: target.map_wall_s,
-            load_wall_s: Some(load_wall_s),
-            hardware_time_s: speed_up.to_hardware(completed_ms * 1e-3),
-            interrupted_at_ms: (done < total_ticks).then_some(completed_ms),
-            lost,
-            health,
-            energy: None,
-            settings: BTreeMap::from([
-                ("speedup".to_string(), json!(speed_up.factor() as u64)),
-                (
-                    "mismatch".to_string(),
-                    json!(match first.nonideal.mismatch {
-                        Mismatch::Off => "off",
-                        Mismatch::Calibrated => "calibrated",
-                        Mismatch::Uncalibrated => "raw",
-                    }),
-                ),
-                ("wafer_seed".to_string(), json!(first.wafer_seed)),
-            ]),
-        },
-        &recordings,
-    );
-    write_run_outputs(
-        staging.path(),
-        &recordings,
-        &summary,
-        &provenance,
-        &mapped.report,
-        &[],
-    )
-    .map_err(|e| e.to_string())?;
-    staging.commit().map_err(|e| e.to_string())?;
+    let machine = MachineOutcome {
+        family: MachineFamily::Brainscales,
+        hardware_time_s: speed_up.to_hardware(completed_ms * 1e-3),
+        lost,
+        health,
+        energy: None,
+        settings: BTreeMap::from([
+            ("speedup".to_string(), json!(speed_up.factor() as u64)),
+            (
+                "mismatch".to_string(),
+                json!(match first.nonideal.mismatch {
+                    Mismatch::Off => "off",
+                    Mismatch::Calibrated => "calibrated",
+                    Mismatch::Uncalibrated => "raw",
+                }),
+            ),
+            ("wafer_seed".to_string(), json!(first.wafer_seed)),
+        ]),
+    };
+    let results = Results {
+        recordings: &recordings,
+        provenance: &provenance,
+        mapping: &mapped.report,
+        weights: &[],
+    };
+    let host = (&ran, threads, load_wall_s);
+    let summary = write_results(args, staging, target, host, machine, results)?;
     let mut notes: Vec<String> = mapped
         .warnings
         .iter()

@@ -4,6 +4,7 @@ use brainscales_emu::image::{TraceRequest, WaferImage};
 use brainscales_emu::system::System;
 use brainscales_emu::wafer::build;
 use nmemu_loader::Limits;
+use nmemu_loader::writers::Recordings;
 
 use super::*;
 
@@ -64,19 +65,26 @@ const SCALE: VoltageScale = VoltageScale {
     shift_v: 1.2,
 };
 
-#[test]
-fn recorded_spikes_come_back_to_their_neurons_in_biological_time() {
-    let (net, image) = (net(6), image(6));
-    let run = run(&image);
-    let places = places(&image);
+/// Runs `image` and reads it back for `net(6)` at the translation's voltage scale.
+fn read_back(image: &SystemImage) -> (SystemRun, Result<(Recordings, SpikeAccount), String>) {
+    let (net, run, places) = (net(6), run(image), places(image));
     let readback = Readback {
         net: &net,
-        image: &image,
+        image,
         places: vec![None, Some(&places)],
         voltage: SCALE,
         completed_ms: 400.0,
     };
-    let (recordings, account) = readback.recordings(&run).unwrap();
+    let read = readback.recordings(&run);
+    (run, read)
+}
+
+#[test]
+fn recorded_spikes_come_back_to_their_neurons_in_biological_time() {
+    let image = image(6);
+    let (run, read) = read_back(&image);
+    let places = places(&image);
+    let (recordings, account) = read.unwrap();
     let cells = &recordings.populations[1];
     let spikes = cells.spikes.as_ref().unwrap();
     assert!(recordings.populations[0].spikes.is_none());
@@ -127,17 +135,7 @@ fn recorded_spikes_come_back_to_their_neurons_in_biological_time() {
 
 #[test]
 fn membranes_are_written_in_mv_between_reset_and_threshold() {
-    let (net, image) = (net(6), image(6));
-    let run = run(&image);
-    let places = places(&image);
-    let readback = Readback {
-        net: &net,
-        image: &image,
-        places: vec![None, Some(&places)],
-        voltage: SCALE,
-        completed_ms: 400.0,
-    };
-    let (recordings, _) = readback.recordings(&run).unwrap();
+    let (recordings, _) = read_back(&image(6)).1.unwrap();
     let trace = &recordings.populations[1].traces[0];
     assert_eq!(trace.variable, "v");
     assert_eq!(trace.neuron_indices, vec![0, 3]);
@@ -156,18 +154,9 @@ fn membranes_are_written_in_mv_between_reset_and_threshold() {
 
 #[test]
 fn a_membrane_that_was_not_traced_is_an_error_not_a_missing_file() {
-    let (net, mut image) = (net(6), image(6));
+    let mut image = image(6);
     image.wafers[0].traces.truncate(1);
-    let run = run(&image);
-    let places = places(&image);
-    let readback = Readback {
-        net: &net,
-        image: &image,
-        places: vec![None, Some(&places)],
-        voltage: SCALE,
-        completed_ms: 400.0,
-    };
-    let e = readback.recordings(&run).err().unwrap();
+    let e = read_back(&image).1.err().unwrap();
     assert!(
         e.contains("population cells neuron 3") && e.contains("not traced"),
         "{e}"
@@ -190,17 +179,8 @@ fn recordables_other_than_the_membrane_are_refused_by_name() {
 
 #[test]
 fn provenance_counts_every_hicann_and_sums_the_losses() {
-    let (net, image) = (net(6), image(6));
-    let run = run(&image);
-    let places = places(&image);
-    let readback = Readback {
-        net: &net,
-        image: &image,
-        places: vec![None, Some(&places)],
-        voltage: SCALE,
-        completed_ms: 400.0,
-    };
-    let (_, account) = readback.recordings(&run).unwrap();
+    let (run, read) = read_back(&image(6));
+    let (_, account) = read.unwrap();
     let p = super::super::provenance::provenance(&run, &account);
     let c = &run.wafers[0].counters.hicanns[0];
     assert_eq!(p.sections["hicanns"].len(), 1);
