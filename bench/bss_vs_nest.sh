@@ -38,7 +38,7 @@ for case in "examples/adex.json 1000" "$work/full_wafer.json 10000"; do
         "$(python3 -c "print(f'{$bio / 1000 / $wall:.3f}')") bio s per wall s"
     if [ "$have_nest" = 1 ]; then
         nest_json="$("$python" bench/netjson_nest.py "$net" "$threads" 2>/dev/null | tail -n 1)"
-        echo "$(basename "$net"): NEST $threads thread(s): $(python3 -c 'import json,sys; j = json.loads(sys.argv[1]); print(f"run {j["run_s"]:.2f} s: {j["bio_s_per_wall_s"]:.3f} bio s per wall s")' "$nest_json")"
+        echo "$(basename "$net"): NEST $threads thread(s): $(python3 -c 'import json,sys; j = json.loads(sys.argv[1]); print("run %.2f s: %.3f bio s per wall s" % (j["run_s"], j["bio_s_per_wall_s"]))' "$nest_json")"
     else
         echo "NEST/PyNN not installed: no comparison (pip install nest-simulator==3.10.0 pyNN==0.13.0)"
     fi
