@@ -67,6 +67,18 @@ fn verdict(dir: &Path) -> String {
         .to_string()
 }
 
+/// The PyNN parameters a BrainScaleS mapping clipped, sorted.
+fn clipped_parameters(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = json(&dir.join("mapping.json"))["parameters_clipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["parameter"].as_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
 fn within(label: &str, value: f64, lo: f64, hi: f64) {
     assert!(
         (lo..=hi).contains(&value),
@@ -99,16 +111,13 @@ fn every_example_runs_as_its_readme_paragraph_says() {
         let out = nmemu(&args);
         let stderr = String::from_utf8_lossy(&out.stderr);
         if name == "adex.json" {
-            // A BrainScaleS example: refused today (no wafer emulator yet), and SpiNNaker points there.
-            assert_eq!(out.status.code(), Some(1), "{stderr}");
-            assert!(stderr.contains("BrainScaleS"), "{stderr}");
+            // SpiNNaker has no AdEx neuron and points to BrainScaleS.
             let spinnaker = nmemu(&["run", "--machine", "spinnaker-48", net.to_str().unwrap()]);
             let why = String::from_utf8_lossy(&spinnaker.stderr);
             assert!(
                 why.contains("no AdEx") && why.contains("brainscales"),
                 "{why}"
             );
-            continue;
         }
         assert!(out.status.success(), "{name}: {args:?}\n{stderr}");
         check(name, dir.path());
@@ -166,6 +175,41 @@ fn check(name: &str, dir: &Path) {
         "long_delays.json" => {
             assert_eq!(r["delayed"].0, 512, "every neuron fires twice");
             assert_eq!(health, "ok");
+        }
+        "adex.json" => {
+            let clipped = clipped_parameters(dir);
+            assert_eq!(clipped, ["delta_T", "i_offset"], "{clipped:?}");
+            let on_wafer = json(&dir.join("provenance.json"))["summary"]["spikes_on_wafer"]
+                .as_f64()
+                .unwrap();
+            within("adex spikes on the wafer", on_wafer, 2000.0, 2600.0);
+            let s = &spikes(&dir.join("spikes.csv"))["adex"];
+            let count = |n: u32| s.get(&n).map_or(0, Vec::len);
+            assert!(count(0) <= 1, "below 0.6 nA (nearly) silent");
+            assert!(count(40) > 10, "above it tonic");
+            assert_eq!(health, "unreliable");
+        }
+        "va_coba_bss.json" => {
+            assert!(clipped_parameters(dir).is_empty());
+            let mapping = json(&dir.join("mapping.json"));
+            for w in mapping["weights"].as_array().unwrap() {
+                let (requested, realised) = (
+                    w["requested_mean"].as_f64().unwrap(),
+                    w["realised_mean"].as_f64().unwrap(),
+                );
+                within("realised weight", realised / requested, 0.95, 1.05);
+            }
+            let loss =
+                mapping["synapses_lost"].as_f64().unwrap() / mapping["synapses"].as_f64().unwrap();
+            within("synapse loss", loss, 0.0, 0.15);
+            let on_wafer = json(&dir.join("provenance.json"))["summary"]["spikes_on_wafer"]
+                .as_f64()
+                .unwrap();
+            within("Hz on the wafer", on_wafer / 1000.0, 10.0, 30.0);
+            assert!(
+                r["exc"].1 < on_wafer / 1000.0,
+                "the recording delivers less at 10^4"
+            );
         }
         "microcircuit_0.1.json" => {
             let published = [

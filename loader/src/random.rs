@@ -25,6 +25,9 @@ pub enum Domain {
     Params,
     /// Random positions and random fill orders of a structure.
     Space,
+    /// Spike trains a machine's host draws for a spike source (BrainScaleS plays Poisson sources in
+    /// through Layer 2; SpiNNaker draws them on its cores instead).
+    Sources,
 }
 
 impl Domain {
@@ -34,6 +37,7 @@ impl Domain {
             Domain::Values => b"values",
             Domain::Params => b"params",
             Domain::Space => b"space",
+            Domain::Sources => b"sources",
         }
     }
 }

@@ -113,7 +113,7 @@ pub fn run(_: &Args) -> Result<(), String> {
     );
     for p in brainscales_emu::Preset::listed() {
         println!(
-            "{:<24} {:>8} {:>10} {:>12}  not yet",
+            "{:<24} {:>8} {:>10} {:>12}  yes",
             p.to_string(),
             p.wafers,
             thousands(u64::from(p.hicanns())),
@@ -122,7 +122,7 @@ pub fn run(_: &Args) -> Result<(), String> {
     }
     println!("  brainscales-<N>-wafers takes N from 1 to 20.");
     println!(
-        "  runs: not yet; the wafer model is to come (`validate` checks a network for any machine)."
+        "  runs: run and map work on every BrainScaleS preset; the network must fit one wafer today."
     );
     Ok(())
 }

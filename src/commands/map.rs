@@ -1,11 +1,12 @@
 //! `nmemu map`: place and route a network onto a machine and write mapping.json, without running it.
 
 use nmemu_loader::writers::{MAPPING_JSON, write_json};
+use nmemu_mapping::brainscales;
 use nmemu_mapping::spinnaker::Mapped;
 use nmemu_mapping::spinnaker::memory::bytes;
 
 use super::output::OutArgs;
-use super::target::TargetArgs;
+use super::target::{Mapping, TargetArgs};
 use super::thousands;
 use crate::signals;
 
@@ -14,6 +15,7 @@ use crate::signals;
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   nmemu map --machine spinnaker-48 examples/va_cuba.json
+  nmemu map --machine brainscales-wafer examples/adex.json --speedup 10000
   nmemu map --machine spinnaker-24b examples/microcircuit_0.1.json --out mc")]
 pub struct Args {
     #[command(flatten)]
@@ -24,15 +26,68 @@ pub struct Args {
 
 pub fn run(args: &Args) -> Result<(), String> {
     let out = args.out.check(&args.target.net)?;
-    let target = args.target.map(args.target.load()?, false)?;
+    let mapping = args.target.map(args.target.load()?, false)?;
     let _writing = signals::defer();
     let staging = out.stage()?;
-    write_json(&staging.path().join(MAPPING_JSON), &target.mapped.report)
-        .map_err(|e| e.to_string())?;
+    let path = staging.path().join(MAPPING_JSON);
+    match &mapping {
+        Mapping::Spinnaker(t) => write_json(&path, &t.mapped.report),
+        Mapping::BrainScaleS(t) => write_json(&path, &t.mapped.mapped.report),
+    }
+    .map_err(|e| e.to_string())?;
     staging.commit().map_err(|e| e.to_string())?;
-    print_summary(&target.mapped);
+    match &mapping {
+        Mapping::Spinnaker(t) => print_summary(&t.mapped),
+        Mapping::BrainScaleS(t) => print_wafer_summary(&t.mapped.mapped),
+    }
     println!("wrote {}", out.dir.join(MAPPING_JSON).display());
     Ok(())
+}
+
+/// A BrainScaleS mapping in a few lines: HICANNs, neurons, synapses and their loss by cause, every clipped
+/// parameter with where it would fit, the mapper's warnings.
+pub fn print_wafer_summary(mapped: &brainscales::Mapped) {
+    let r = &mapped.report;
+    println!(
+        "mapped onto {} at speed-up {}: {} neurons on {} HICANNs, {} synapses, mapping took {:.2} s",
+        r.machine,
+        thousands(r.speedup.into()),
+        thousands(r.neurons_placed),
+        r.hicanns_used,
+        thousands(r.synapses),
+        r.phases.values().sum::<f64>()
+    );
+    for (label, n) in &r.circuits_per_neuron {
+        println!("  {label:<20} {n} circuits per neuron");
+    }
+    if r.synapses_lost > 0 {
+        println!(
+            "  warning: {} synapses lost ({:.2}%): {} Layer-1 route, {} driver, {} row/address, {} thinned input",
+            thousands(r.synapses_lost),
+            100.0 * r.synapses_lost as f64 / (r.synapses as f64).max(1.0),
+            thousands(r.synapses_lost_l1),
+            thousands(r.synapses_lost_driver),
+            thousands(r.synapses_lost_row),
+            thousands(r.synapses_lost_input)
+        );
+    }
+    for c in &r.parameters_clipped {
+        println!(
+            "  clipped: {} {} {} {} -> {} {} ({} neurons){}",
+            c.population,
+            c.parameter,
+            c.requested,
+            c.unit,
+            c.realised,
+            c.unit,
+            c.neurons,
+            c.fits_at_speedup
+                .map_or(String::new(), |s| format!("; fits at --speedup {s}"))
+        );
+    }
+    for w in &mapped.warnings {
+        println!("  warning: {w}");
+    }
 }
 
 /// The mapping in a few lines: what went where, how big the tables are, the memory estimate, what is inexact.

@@ -2,6 +2,7 @@
 //! printed to stderr and exits with status 1 (outputs.md: "the input or its mapping was refused").
 
 pub mod example;
+pub mod machine_flags;
 pub mod machines;
 pub mod map;
 pub mod memory;
@@ -9,6 +10,7 @@ pub mod noc;
 pub mod output;
 pub mod progress;
 pub mod run;
+pub mod run_wafer;
 pub mod schema;
 pub mod tables;
 pub mod target;

@@ -1,22 +1,25 @@
 //! `nmemu run`: map a network, load the machine, run it, write the results.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
 use nmemu_loader::Network;
 use nmemu_loader::time::whole_steps;
 use nmemu_loader::writers::{
-    Health, MachineFamily, RunInfo, RunSummary, Verdict, write_run_outputs,
+    Energy, Health, MachineFamily, PlasticWeights, Provenance, Recordings, RunInfo, RunSummary,
+    Staging, Verdict, write_run_outputs,
 };
-use nmemu_mapping::spinnaker::{energy, health, readback};
+use nmemu_mapping::spinnaker::{Mapped, energy, health, readback};
+use serde::Serialize;
 use spinnaker_emu::router::config::NetworkParams;
 use spinnaker_emu::runtime::cycles::CycleCosts;
 use spinnaker_emu::runtime::program;
 use spinnaker_emu::time::Time;
 
-use super::output::OutArgs;
+use super::output::{Out, OutArgs};
 use super::progress::{Progress, pace};
-use super::target::TargetArgs;
+use super::target::{Mapping, Target, TargetArgs};
 use super::thousands;
 use crate::signals::{self, Signal};
 
@@ -30,11 +33,13 @@ use crate::signals::{self, Signal};
   nmemu run --machine spinnaker-24b examples/synfire.json --out synfire --threads 2
   nmemu run --machine spinnaker-48 examples/single_neuron.json --duration-ms 50 --seed 7
   nmemu run --machine spinnaker-48 examples/va_coba.json --strict
+  nmemu run --machine brainscales-wafer examples/adex.json
+  nmemu run --machine brainscales-wafer examples/va_coba_bss.json --speedup 10000 --mismatch off
 
 Every run ends with a health verdict (ok, degraded, unreliable) and its reasons, also in run.json.")]
 pub struct Args {
     #[command(flatten)]
-    target: TargetArgs,
+    pub target: TargetArgs,
     #[command(flatten)]
     out: OutArgs,
     /// Biological time to run (default: the network's `simulation.duration_ms`): a whole number of timesteps,
@@ -92,10 +97,21 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let out = args.out.check(&args.target.net)?;
     let loaded = args.target.load()?;
     let total_ticks = run_ticks(args.duration_ms, &loaded.net, &args.target.net)?;
-    let target = args.target.map(loaded, true)?;
+    match args.target.map(loaded, true)? {
+        Mapping::Spinnaker(target) => run_spinnaker(args, &out, &target, total_ticks),
+        Mapping::BrainScaleS(target) => super::run_wafer::run(args, &out, &target, total_ticks),
+    }
+}
+
+/// The SpiNNaker run of a mapped network.
+fn run_spinnaker(
+    args: &Args,
+    out: &Out,
+    target: &Target<Mapped>,
+    total_ticks: u32,
+) -> Result<Outcome, String> {
     let (net, mapped) = (&target.net, &target.mapped);
     super::map::print_summary(mapped);
-    let dt_ms = net.simulation.timestep_ms;
 
     let load_start = Instant::now();
     let mut sim = program::load(
@@ -112,9 +128,131 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     // From here a signal stops the emulation at the next chunk, and the results so far are written.
     let _stopping_cleanly = signals::defer();
     let staging = out.stage()?;
+    let ran = run_in_chunks(args.target.quiet, net, total_ticks, |done| {
+        sim.run(
+            Time(mapped.image.timer_period().0 * u64::from(done)),
+            threads,
+        );
+    });
+
+    let recordings = readback::recordings(net, mapped, &sim);
+    let provenance = readback::provenance(net, mapped, &sim);
+    let hardware_time_s = readback::hardware_time_s(mapped, &sim, ran.done);
+    let health = health::verdict(net, mapped, &provenance, ran.done);
+    let machine = MachineOutcome {
+        family: MachineFamily::Spinnaker,
+        hardware_time_s,
+        lost: readback::lost(mapped, &provenance),
+        health,
+        energy: Some(energy::energy(sim.machine(), &sim, hardware_time_s)),
+        settings: [
+            (
+                "time_scale_factor".to_string(),
+                serde_json::json!(mapped.image.time_scale_factor),
+            ),
+            (
+                "time_scale_auto".to_string(),
+                serde_json::to_value(&mapped.report.time_scale_auto).map_err(|e| e.to_string())?,
+            ),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_null())
+        .collect(),
+    };
+    let results = Results {
+        recordings: &recordings,
+        provenance: &provenance,
+        mapping: &mapped.report,
+        weights: &readback::plastic_weights(net, mapped, &sim),
+    };
+    let host = (&ran, threads, load_wall_s);
+    let summary = write_results(args, staging, target, host, machine, results)?;
+    Ok(report(args, out, net, &summary, &[]))
+}
+
+/// What a machine family adds to run.json beside the run's times.
+pub struct MachineOutcome {
+    pub family: MachineFamily,
+    pub hardware_time_s: f64,
+    pub lost: BTreeMap<String, u64>,
+    pub health: Health,
+    pub energy: Option<Energy>,
+    pub settings: BTreeMap<String, serde_json::Value>,
+}
+
+/// How far a run in chunks got: ticks asked and done, and the wall seconds it took.
+pub struct Ran {
+    pub total_ticks: u32,
+    pub done: u32,
+    pub wall_s: f64,
+}
+
+/// What a run writes besides run.json.
+pub struct Results<'a, R> {
+    pub recordings: &'a Recordings,
+    pub provenance: &'a Provenance,
+    /// The mapper's report, mapping.json.
+    pub mapping: &'a R,
+    pub weights: &'a [PlasticWeights],
+}
+
+/// Writes `results` and run.json (the same for both families but for `machine`'s part; `host`: how far the run
+/// got, on how many threads, and the seconds loading took) into `staging` and puts it in place; returns the
+/// summary.
+pub fn write_results<M, R: Serialize>(
+    args: &Args,
+    staging: Staging,
+    target: &Target<M>,
+    (ran, threads, load_wall_s): (&Ran, usize, f64),
+    machine: MachineOutcome,
+    results: Results<R>,
+) -> Result<RunSummary, String> {
+    let sim = &target.net.simulation;
+    let summary = RunSummary::new(
+        RunInfo {
+            machine: target.machine.clone(),
+            machine_family: machine.family,
+            net: args.target.net.display().to_string(),
+            seed: target.seed,
+            threads,
+            duration_ms: sim.time_ms(ran.total_ticks.into()),
+            timestep_ms: sim.timestep_ms,
+            wall_s: ran.wall_s,
+            map_wall_s: target.map_wall_s,
+            load_wall_s: Some(load_wall_s),
+            hardware_time_s: machine.hardware_time_s,
+            interrupted_at_ms: (ran.done < ran.total_ticks).then(|| sim.time_ms(ran.done.into())),
+            lost: machine.lost,
+            health: machine.health,
+            energy: machine.energy,
+            settings: machine.settings,
+        },
+        results.recordings,
+    );
+    write_run_outputs(
+        staging.path(),
+        results.recordings,
+        &summary,
+        results.provenance,
+        results.mapping,
+        results.weights,
+    )
+    .map_err(|e| e.to_string())?;
+    staging.commit().map_err(|e| e.to_string())?;
+    Ok(summary)
+}
+
+/// Runs `total_ticks` timesteps of `net` in chunks (`step(done)` runs the machine up to tick `done`), with a
+/// progress bar, until done or a signal arrives.
+pub fn run_in_chunks(
+    quiet: bool,
+    net: &Network,
+    total_ticks: u32,
+    mut step: impl FnMut(u32),
+) -> Ran {
     let total_ms = net.simulation.time_ms(total_ticks.into());
     let progress = Progress::new(
-        args.target.quiet,
+        quiet,
         "running",
         total_ticks.into(),
         "running [{bar:30}] {msg}, {elapsed} elapsed, eta {eta}",
@@ -123,10 +261,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let mut done = 0;
     while done < total_ticks && signals::received().is_none() {
         done = (done + chunk_ticks(total_ticks)).min(total_ticks);
-        sim.run(
-            Time(mapped.image.timer_period().0 * u64::from(done)),
-            threads,
-        );
+        step(done);
         let done_ms = net.simulation.time_ms(done.into());
         progress.update(
             done.into(),
@@ -138,63 +273,27 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     }
     let wall_s = start.elapsed().as_secs_f64();
     progress.finish();
-    let interrupted = done < total_ticks;
+    Ran {
+        total_ticks,
+        done,
+        wall_s,
+    }
+}
 
-    let recordings = readback::recordings(net, mapped, &sim);
-    let provenance = readback::provenance(net, mapped, &sim);
-    let hardware_time_s = readback::hardware_time_s(mapped, &sim, done);
-    let health = health::verdict(net, mapped, &provenance, done);
-    let summary = RunSummary::new(
-        RunInfo {
-            machine: target.machine.clone(),
-            machine_family: MachineFamily::Spinnaker,
-            net: args.target.net.display().to_string(),
-            seed: target.seed,
-            threads,
-            duration_ms: net.simulation.time_ms(total_ticks.into()),
-            timestep_ms: dt_ms,
-            wall_s,
-            map_wall_s: target.map_wall_s,
-            load_wall_s: Some(load_wall_s),
-            hardware_time_s,
-            interrupted_at_ms: interrupted.then(|| net.simulation.time_ms(done.into())),
-            lost: readback::lost(mapped, &provenance),
-            health,
-            energy: Some(energy::energy(sim.machine(), &sim, hardware_time_s)),
-            settings: [
-                (
-                    "time_scale_factor".to_string(),
-                    serde_json::json!(mapped.image.time_scale_factor),
-                ),
-                (
-                    "time_scale_auto".to_string(),
-                    serde_json::to_value(&mapped.report.time_scale_auto)
-                        .map_err(|e| e.to_string())?,
-                ),
-            ]
-            .into_iter()
-            .filter(|(_, v)| !v.is_null())
-            .collect(),
-        },
-        &recordings,
-    );
-    let weights = readback::plastic_weights(net, mapped, &sim);
-    write_run_outputs(
-        staging.path(),
-        &recordings,
-        &summary,
-        &provenance,
-        &mapped.report,
-        &weights,
-    )
-    .map_err(|e| e.to_string())?;
-    staging.commit().map_err(|e| e.to_string())?;
-
+/// After the files are written: the run in a few lines (time, rates, losses, energy, `notes` of the machine),
+/// the interruption or the health verdict, and how the run ends.
+pub fn report(
+    args: &Args,
+    out: &Out,
+    net: &Network,
+    summary: &RunSummary,
+    notes: &[String],
+) -> Outcome {
     println!(
         "ran {} ms of biological time in {:.2} s ({}; the machine would take {:.3} s)",
         summary.completed_ms,
-        wall_s,
-        pace(summary.completed_ms * 1e-3, wall_s),
+        summary.wall_s,
+        pace(summary.completed_ms * 1e-3, summary.wall_s),
         summary.hardware_time_s
     );
     // In the file's population order, as the mapping summary above.
@@ -222,6 +321,9 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             list.join(", ")
         );
     }
+    for note in notes {
+        println!("{note}");
+    }
     if let Some(e) = &summary.energy {
         println!(
             "the machine would have used {:.3} J ({})",
@@ -234,19 +336,19 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         );
     }
     println!("wrote {}", out.dir.display());
-    if let (true, Some(signal)) = (interrupted, signals::received()) {
+    if let (true, Some(signal)) = (summary.partial, signals::received()) {
         eprintln!(
             "interrupted ({}) at {:.1} ms: partial results written",
             signal.name(),
             summary.completed_ms
         );
-        return Ok(Outcome::Interrupted(signal));
+        return Outcome::Interrupted(signal);
     }
     print_health(&summary.health);
     if args.strict && summary.health.verdict != Verdict::Ok {
-        return Ok(Outcome::Unhealthy);
+        return Outcome::Unhealthy;
     }
-    Ok(Outcome::Completed)
+    Outcome::Completed
 }
 
 /// The verdict, last, with every reason and what to change.

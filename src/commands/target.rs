@@ -1,17 +1,23 @@
 //! What `map` and `run` share: the network file, the machine to map it on, and the mapping itself.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+use brainscales_emu::defects::Defects;
 use nmemu_loader::format::parse::parse_str;
 use nmemu_loader::input::{read_bounded, read_net_file};
 use nmemu_loader::{Limits, Network};
-use nmemu_mapping::spinnaker::progress::{Observer, Phase};
-use nmemu_mapping::spinnaker::{Mapped, SpinnakerOptions, map, time_scale};
+use nmemu_mapping::brainscales::{self, BrainScaleSOptions, hints::BrainScaleSHints, readback};
+use nmemu_mapping::progress::{Observer, Phase};
+use nmemu_mapping::spinnaker::{self, Mapped, SpinnakerOptions, time_scale};
 use spinnaker_emu::faults::{self, Faults};
 use spinnaker_emu::image::MachineDescription;
 
+use super::machine_flags::{
+    BrainScaleSFlags, MAX_DEFECTS_FILE_BYTES, SpinnakerFlags, TimeScale, refuse_foreign,
+};
+use super::machines::Preset;
 use super::memory::MemoryArgs;
 use super::progress::Progress;
 
@@ -19,20 +25,17 @@ use super::progress::Progress;
 pub struct TargetArgs {
     /// The network file (net.json, format nmemu-net/1).
     pub net: PathBuf,
-    /// A machine preset (see `nmemu machines`), e.g. spinnaker-48; case is ignored.
+    /// A machine preset (see `nmemu machines`), e.g. spinnaker-48 or brainscales-wafer; case is ignored.
     #[arg(long)]
     pub machine: String,
     /// Master seed (default: the network's `simulation.seed`). Changes connectivity, parameters drawn
     /// from distributions, Poisson trains and the placement.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// A faults file naming dead chips, cores and links. The file holds JSON such as
-    /// {"dead_chips": [[x, y]], "dead_cores": [[x, y, core]], "dead_links": [[x, y, link]]}.
-    #[arg(long, value_name = "FILE")]
-    pub faults: Option<PathBuf>,
-    /// All 17 application cores on every chip, instead of sPyNNaker's realistic counts.
-    #[arg(long)]
-    pub ideal_cores: bool,
+    #[command(flatten)]
+    pub spinnaker: SpinnakerFlags,
+    #[command(flatten)]
+    pub brainscales: BrainScaleSFlags,
     /// Host threads (results do not depend on it), at most 4 x the host's cores. Mapping uses all cores by
     /// default; the emulation kernel by default uses as many threads (at most the host's cores) as give every
     /// thread's share of the machine 8 busy chips, else 1: its conservative parallel windows only pay off
@@ -40,14 +43,6 @@ pub struct TargetArgs {
     /// sequentially whenever it measures that faster (a busy host, a quiet network).
     #[arg(long, value_parser = super::parse_threads)]
     pub threads: Option<usize>,
-    /// Fire each core's timer every timestep x N (sPyNNaker's time_scale_factor): N times the cycles per
-    /// tick, N times slower than real time on the real machine. `auto`: the smallest N at which a probe run
-    /// of the first --probe-ms has no overrun and no input-buffer loss.
-    #[arg(long, default_value = "1", value_parser = parse_time_scale)]
-    pub time_scale_factor: TimeScale,
-    /// With --time-scale-factor auto: biological ms each probe runs (at most the network's duration).
-    #[arg(long, default_value_t = 100.0)]
-    pub probe_ms: f64,
     /// No progress bar (and, when stderr is not a terminal, no progress lines).
     #[arg(long)]
     pub quiet: bool,
@@ -55,41 +50,61 @@ pub struct TargetArgs {
     pub memory: MemoryArgs,
 }
 
-/// `--time-scale-factor`: a number, or `auto`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TimeScale {
-    Fixed(u32),
-    Auto,
-}
-
-fn parse_time_scale(text: &str) -> Result<TimeScale, String> {
-    if text.eq_ignore_ascii_case("auto") {
-        return Ok(TimeScale::Auto);
-    }
-    match text.parse::<u32>() {
-        Ok(n) if n >= 1 => Ok(TimeScale::Fixed(n)),
-        _ => Err(format!(
-            "expected a whole number >= 1 or `auto`, got `{text}`"
-        )),
-    }
-}
-
-/// A network and the machine's faults, read and checked: everything the mapping needs.
+/// A network and the machine's faults or defects, read and checked: everything the mapping needs.
 pub struct Loaded {
     pub net: Network,
     pub seed: u64,
-    faults: Faults,
-    preset: spinnaker_emu::Preset,
+    machine: Machine,
 }
 
-/// A network mapped onto a machine, and how long that took.
-pub struct Target {
+/// The machine to map onto, with what its flags read.
+enum Machine {
+    Spinnaker {
+        preset: spinnaker_emu::Preset,
+        faults: Faults,
+    },
+    BrainScaleS {
+        preset: brainscales_emu::Preset,
+        /// `--defects`, read; `None` without the flag (the network's hint may name a file).
+        defects: Option<Defects>,
+    },
+}
+
+/// A network mapped onto a machine of either family.
+pub enum Mapping {
+    Spinnaker(Box<Target<Mapped>>),
+    BrainScaleS(Box<Target<Wafers>>),
+}
+
+/// A network mapped onto BrainScaleS, with what the run needs besides the image.
+pub struct Wafers {
+    pub mapped: brainscales::Mapped,
+    pub preset: brainscales_emu::Preset,
+    /// One per wafer of the image: the wafers the mapping avoided defects on are the wafers that run.
+    pub defects: Vec<Defects>,
+}
+
+/// A network mapped onto a machine, and how long that took; `M` is the family's mapping.
+pub struct Target<M> {
     /// The preset, spelt canonically (`spinnaker-48` for `SpiNNaker-48`).
     pub machine: String,
     pub net: Network,
-    pub mapped: Mapped,
+    pub mapped: M,
     pub seed: u64,
     pub map_wall_s: f64,
+}
+
+impl<M> Target<M> {
+    /// The mapping of `net` onto `preset` that began at `start`.
+    fn new(preset: impl ToString, net: Network, mapped: M, seed: u64, start: Instant) -> Target<M> {
+        Target {
+            machine: preset.to_string(),
+            net,
+            mapped,
+            seed,
+            map_wall_s: start.elapsed().as_secs_f64(),
+        }
+    }
 }
 
 impl TargetArgs {
@@ -104,17 +119,17 @@ impl TargetArgs {
         self.threads.unwrap_or_else(paying)
     }
 
-    /// Checks the flags and reads the network (with `--seed` applied) and the faults file, each read bounded:
-    /// everything that can be refused before the mapping's long work.
+    /// Checks the flags and reads the network (with `--seed` applied) and the faults or defects file, each
+    /// read bounded: everything that can be refused before the mapping's long work.
     pub fn load(&self) -> Result<Loaded, String> {
-        let preset = super::machines::parse(&self.machine)?
-            .spinnaker("BrainScaleS mapping is not available yet")?;
-        if self.time_scale_factor == TimeScale::Auto
-            && !(self.probe_ms.is_finite() && self.probe_ms > 0.0)
+        let preset = super::machines::parse(&self.machine)?;
+        refuse_foreign(&preset, &self.spinnaker, &self.brainscales)?;
+        let probe_ms = self.spinnaker.probe_ms();
+        if self.spinnaker.time_scale() == TimeScale::Auto
+            && !(probe_ms.is_finite() && probe_ms > 0.0)
         {
             return Err(format!(
-                "--probe-ms: must be a positive number of ms, got {}",
-                self.probe_ms
+                "--probe-ms: must be a positive number of ms, got {probe_ms}"
             ));
         }
         let at = |e: &dyn std::fmt::Display| format!("{}: {e}", self.net.display());
@@ -125,61 +140,131 @@ impl TargetArgs {
         }
         let seed = file.simulation.seed;
         let net = Network::from_file(&file, &Limits::default()).map_err(|e| at(&e))?;
-        let faults = match &self.faults {
-            None => Faults::default(),
-            Some(path) => {
-                let at = |e: &dyn std::fmt::Display| format!("--faults {}: {e}", path.display());
-                let text = read_bounded(path, faults::MAX_FILE_BYTES, "a faults file")
-                    .map_err(|e| at(&e))?;
-                Faults::from_json(&text).map_err(|e| at(&e))?
-            }
+        let machine = match preset {
+            Preset::Spinnaker(preset) => Machine::Spinnaker {
+                preset,
+                faults: self.read_faults()?,
+            },
+            Preset::BrainScaleS(preset) => Machine::BrainScaleS {
+                preset,
+                defects: self.brainscales.read_defects()?,
+            },
         };
-        Ok(Loaded {
-            net,
-            seed,
-            faults,
-            preset,
-        })
+        Ok(Loaded { net, seed, machine })
+    }
+
+    /// `--faults`, read bounded and checked (no faults without it).
+    fn read_faults(&self) -> Result<Faults, String> {
+        let Some(path) = &self.spinnaker.faults else {
+            return Ok(Faults::default());
+        };
+        let at = |e: &dyn std::fmt::Display| format!("--faults {}: {e}", path.display());
+        let text =
+            read_bounded(path, faults::MAX_FILE_BYTES, "a faults file").map_err(|e| at(&e))?;
+        Faults::from_json(&text).map_err(|e| at(&e))
     }
 
     /// Maps a loaded network onto `--machine`; `running`: the image will be run (its copy in the emulator
     /// counts against `--max-memory`).
-    pub fn map(&self, loaded: Loaded, running: bool) -> Result<Target, String> {
-        let Loaded {
-            net,
-            seed,
-            faults,
-            preset,
-        } = loaded;
-        let description = MachineDescription {
-            preset: preset.to_string(),
-            ideal_cores: self.ideal_cores,
-            faults,
-        };
+    pub fn map(&self, loaded: Loaded, running: bool) -> Result<Mapping, String> {
+        let Loaded { net, seed, machine } = loaded;
         let start = Instant::now();
-        let progress = Arc::new(Progress::new(
-            self.quiet,
-            "mapping",
-            Phase::ALL.len() as u64,
-            "mapping [{bar:30}] {msg} ({elapsed})",
-        ));
-        let shown = Arc::clone(&progress);
-        let observer = Observer::new(move |phase| {
-            shown.update(
-                phase.index() as u64,
-                format!(
-                    "phase {}/{}: {}",
-                    phase.index() + 1,
-                    Phase::ALL.len(),
-                    phase.describe()
-                ),
-            );
-        });
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(self.mapping_threads())
             .build()
             .map_err(|e| e.to_string())?;
-        let outcome = match self.time_scale_factor {
+        match machine {
+            Machine::Spinnaker { preset, faults } => {
+                let mapped = self.map_spinnaker(&net, seed, preset, faults, running, &pool)?;
+                Ok(Mapping::Spinnaker(Box::new(Target::new(
+                    preset, net, mapped, seed, start,
+                ))))
+            }
+            Machine::BrainScaleS { preset, defects } => {
+                let mapped = self.map_brainscales(&net, seed, preset, defects, &pool)?;
+                Ok(Mapping::BrainScaleS(Box::new(Target::new(
+                    preset, net, mapped, seed, start,
+                ))))
+            }
+        }
+    }
+
+    /// Maps onto BrainScaleS. The defects: `--defects`, else the file `extensions.brainscales.defects` names
+    /// (relative to the net.json's directory), else a perfect wafer; they apply to wafer 0.
+    fn map_brainscales(
+        &self,
+        net: &Network,
+        seed: u64,
+        preset: brainscales_emu::Preset,
+        defects: Option<Defects>,
+        pool: &rayon::ThreadPool,
+    ) -> Result<Wafers, String> {
+        readback::check_recordables(net).map_err(|e| format!("{}: {e}", self.net.display()))?;
+        let defects = match defects {
+            Some(d) => d,
+            None => self.hinted_defects(net)?,
+        };
+        let flags = &self.brainscales;
+        let bar = mapping_bar::<brainscales::Phase>(self.quiet);
+        let options = BrainScaleSOptions {
+            speed_up: flags.speed_up(),
+            nonideal: flags.nonideal(),
+            wafer_seed: flags.wafer_seed.unwrap_or(0),
+            seed,
+            defects: vec![defects],
+            max_synapse_loss: flags.max_synapse_loss,
+            progress: observe(&bar),
+            ..BrainScaleSOptions::new(preset)
+        };
+        let outcome = pool.install(|| brainscales::map(net, &options));
+        bar.finish();
+        let mapped = outcome.map_err(|e| format!("{}: {e}", self.net.display()))?;
+        let mut defects = options.defects;
+        defects.resize(mapped.image.wafers.len(), Defects::default());
+        Ok(Wafers {
+            mapped,
+            preset,
+            defects,
+        })
+    }
+
+    /// The defects file of `extensions.brainscales.defects`, if the network names one.
+    fn hinted_defects(&self, net: &Network) -> Result<Defects, String> {
+        let hints =
+            BrainScaleSHints::parse(net).map_err(|e| format!("{}: {e}", self.net.display()))?;
+        let Some(file) = hints.defects else {
+            return Ok(Defects::default());
+        };
+        let path = self.net.parent().unwrap_or(Path::new("")).join(&file);
+        let at = |e: &dyn std::fmt::Display| {
+            format!(
+                "{}: extensions.brainscales.defects {}: {e}",
+                self.net.display(),
+                path.display()
+            )
+        };
+        let text =
+            read_bounded(&path, MAX_DEFECTS_FILE_BYTES, "a defects file").map_err(|e| at(&e))?;
+        Defects::from_json(&text).map_err(|e| at(&e))
+    }
+
+    fn map_spinnaker(
+        &self,
+        net: &Network,
+        seed: u64,
+        preset: spinnaker_emu::Preset,
+        faults: Faults,
+        running: bool,
+        pool: &rayon::ThreadPool,
+    ) -> Result<Mapped, String> {
+        let description = MachineDescription {
+            preset: preset.to_string(),
+            ideal_cores: self.spinnaker.ideal_cores,
+            faults,
+        };
+        let bar = mapping_bar::<spinnaker::Phase>(self.quiet);
+        let observer = observe(&bar);
+        let outcome = match self.spinnaker.time_scale() {
             TimeScale::Fixed(factor) => {
                 let options = SpinnakerOptions {
                     time_scale_factor: factor,
@@ -187,7 +272,8 @@ impl TargetArgs {
                     memory_limit: Some(self.memory.limit(running)),
                     ..SpinnakerOptions::new(description, seed)
                 };
-                pool.install(|| map(&net, &options)).map(|m| (m, None))
+                pool.install(|| spinnaker::map(net, &options))
+                    .map(|m| (m, None))
             }
             TimeScale::Auto => {
                 // Probes load every image they try.
@@ -197,15 +283,16 @@ impl TargetArgs {
                     ..SpinnakerOptions::new(description, seed)
                 };
                 let probe_ms = self
-                    .probe_ms
+                    .spinnaker
+                    .probe_ms()
                     .min(net.simulation.duration_ms.max(net.simulation.timestep_ms));
                 pool.install(|| {
-                    time_scale::choose(&net, &options, probe_ms, self.kernel_threads(|| 1))
+                    time_scale::choose(net, &options, probe_ms, self.kernel_threads(|| 1))
                 })
                 .map(|(m, auto)| (m, Some((auto, probe_ms))))
             }
         };
-        progress.finish();
+        bar.finish();
         let (mapped, auto) = outcome?;
         if let Some((auto, probe_ms)) = auto {
             eprintln!(
@@ -214,12 +301,32 @@ impl TargetArgs {
                 auto.probes.len()
             );
         }
-        Ok(Target {
-            machine: preset.to_string(),
-            net,
-            mapped,
-            seed,
-            map_wall_s: start.elapsed().as_secs_f64(),
-        })
+        Ok(mapped)
     }
+}
+
+/// The mapping's progress bar, one step per phase of `P`.
+fn mapping_bar<P: Phase>(quiet: bool) -> Arc<Progress> {
+    Arc::new(Progress::new(
+        quiet,
+        "mapping",
+        P::ALL.len() as u64,
+        "mapping [{bar:30}] {msg} ({elapsed})",
+    ))
+}
+
+/// An observer that moves `bar` to each phase as it begins.
+fn observe<P: Phase>(bar: &Arc<Progress>) -> Observer<P> {
+    let shown = Arc::clone(bar);
+    Observer::new(move |phase: P| {
+        shown.update(
+            phase.index() as u64,
+            format!(
+                "phase {}/{}: {}",
+                phase.index() + 1,
+                P::ALL.len(),
+                phase.describe()
+            ),
+        );
+    })
 }

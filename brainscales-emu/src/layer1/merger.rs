@@ -112,6 +112,26 @@ fn dnc_of(m: usize) -> Option<usize> {
 }
 
 impl MergerConfig {
+    /// The DNC mergers whose output carries the events of neuron block `block`'s priority encoder: up the
+    /// tree from its background merger while each merger selects the port the events arrive on, and into
+    /// every DNC merger that takes a tree merger on the way (right port). Readback uses it to tell which
+    /// neuron a recorded (channel, address) came from.
+    pub fn dnc_mergers_of_block(&self, block: usize) -> Vec<usize> {
+        let mut found = Vec::new();
+        // The encoder is the right input of background merger `block`.
+        let (mut m, mut port) = (block, 1);
+        while self.tree[m].mode.selects(port) {
+            if let Some(d) = dnc_of(m).filter(|&d| self.dnc[d].mode.selects(1)) {
+                found.push(d);
+            }
+            let Some((up, up_port)) = parent(m) else {
+                break;
+            };
+            (m, port) = (up, up_port);
+        }
+        found
+    }
+
     /// Spec §8.2 rules 5 and 8: addresses 6-bit, a PLL setting, generators sane; a merged output of
     /// level 1 or above must be taken by its parent in MERGE mode (the handshake; the background mergers
     /// are exempt, halbe's default merges them under *_ONLY parents); a DNC merger feeding a sending

@@ -263,3 +263,26 @@ proptest! {
         prop_assert_eq!(out.len() as u64 + lost + unrouted, spikes.len() as u64);
     }
 }
+
+#[test]
+fn blocks_reach_the_dnc_mergers_the_tree_selects() {
+    // halbe's default: one block per DNC merger (sthal's `getDNCMergerOutput` topology).
+    let cfg = MergerConfig::default();
+    for block in 0..NEURON_BLOCKS {
+        assert_eq!(
+            cfg.dnc_mergers_of_block(block),
+            vec![block],
+            "block {block}"
+        );
+    }
+    // Everything merged: block 0 climbs background merger 0 (DNC 0), level-1 merger 8 (DNC 1), level-2
+    // merger 12 (no DNC merger) and the top merger 14 (DNC 3).
+    let mut merged = MergerConfig::default();
+    for m in merged.tree.iter_mut().chain(merged.dnc.iter_mut()) {
+        m.mode = MergerMode::Merge;
+    }
+    assert_eq!(merged.dnc_mergers_of_block(0), vec![0, 1, 3]);
+    // A DNC merger that takes only its Layer-2 input records no neuron.
+    merged.dnc[0].mode = MergerMode::LeftOnly;
+    assert_eq!(merged.dnc_mergers_of_block(0), vec![1, 3]);
+}

@@ -1,23 +1,21 @@
 //! A denmem's analog parameters in hardware units, and the ranges the circuits reach.
 //!
 //! The values are what the circuit does (a conductance in siemens, a potential in volts, a time constant in
-//! hardware seconds), not the floating-gate currents that set them: turning a target into a DAC value is a
-//! calibration (spec §2.4 trafos, §5.1) and belongs to whoever writes the wafer image. Voltages map onto
-//! the FG ideally (1023 / 1.8 V per DAC), so [`DenmemParameters::quantise_voltages`] rounds them to the
-//! 10-bit grid here.
+//! hardware seconds), not the floating-gate cells that set them. [`DenmemParameters::quantise`] puts every
+//! calibrated parameter on the grid of its 10-bit DAC through calibtic's default transformations
+//! ([`calib`](super::calib)): the wafer runs with the value the DAC code realises, not the requested one.
 //!
-//! Reachable ranges ([`HardwareRanges`], one table [`RANGES`]) come from calibtic's default trafo domains
-//! (spec §2.4 table, §8.3) at speed-up 1e4. Other speed-ups switch the leak current mirror's divisor
-//! (I_gl divisor 27 slow, 3 normal, 1 fast; spec §1.4), so tau_m scales by divisor / 3. The adaptation
-//! mirrors have the same slow/fast bits (spec §1.4); calibtic uses one domain for them at every setting
-//! (its own FIXME, spec §2.4), so we scale a and tau_w by the same divisor ratio: a modelling choice, named
-//! [`leak_divisor`]. Refractory time (I_pl), synaptic time constants and b have no speed bits.
-//! The small capacitor's tau_m domain is calibtic's measured one (0.108-9.63 us at 1e4, a measured ratio of
-//! 5 rather than the design ratio 13.2; spec §2.2, §2.4): the leak conductance is clipped so that C / g_l
-//! lies in the domain for the denmem's capacitor.
+//! Reachable ranges ([`HardwareRanges`], [`RANGES`]) are those transformations' domains, so that clipping
+//! and quantising agree. Speed-ups switch the leak current mirror's divisor (I_gl divisor 27 slow, 3
+//! normal, 1 fast; spec §1.4, [`leak_divisor`]); calibtic gives tau_m's domain per speed-up and capacitor
+//! (the small capacitor's from its measured tau_m ratio of 5 rather than the design ratio 13.2; spec §2.2,
+//! §2.4). The adaptation mirrors have the same slow/fast bits (spec §1.4); calibtic uses one domain for them
+//! at every setting (its own FIXME, spec §2.4), so we scale a and tau_w by the divisor ratio divisor / 3:
+//! a modelling choice. Refractory time (I_pl), synaptic time constants and b have no speed bits.
 
 use crate::coord::SynapticInput;
-use crate::neuron::fg::{CellKind, FgClipCounter};
+use crate::neuron::calib::{self, tau_m_domain};
+use crate::neuron::fg::{FG_FULL_SCALE_AMPERE, FgClipCounter, NeuronParameter};
 use crate::time::SpeedUp;
 
 /// Membrane capacitor of a denmem (spec §2.2, design values).
@@ -141,7 +139,7 @@ pub struct HardwareRanges {
 }
 
 /// The I_gl current-mirror divisor of a speed-up setting (sthal, spec §1.4): tau_m scales with it.
-pub fn leak_divisor(speed_up: SpeedUp) -> f64 {
+pub const fn leak_divisor(speed_up: SpeedUp) -> f64 {
     match speed_up {
         SpeedUp::Slow => 27.0,
         SpeedUp::Normal => 3.0,
@@ -149,36 +147,41 @@ pub fn leak_divisor(speed_up: SpeedUp) -> f64 {
     }
 }
 
-/// One row of [`RANGES`]: calibtic's 1e4 domains scaled by the leak divisor ratio `k = divisor / 3`.
-const fn row(speed_up: SpeedUp, capacitor: Capacitor, k: f64) -> HardwareRanges {
-    let tau_m_s = match capacitor {
-        Capacitor::Big => (0.541e-6 * k, 48.2e-6 * k),
-        Capacitor::Small => (0.108e-6 * k, 9.63e-6 * k),
-    };
+/// The domain of `parameter`'s transformation.
+const fn domain(parameter: NeuronParameter, speed_up: SpeedUp, capacitor: Capacitor) -> (f64, f64) {
+    match calib::trafo(parameter, speed_up, capacitor) {
+        Some(t) => t.domain(),
+        None => panic!("a calibrated parameter"),
+    }
+}
+
+/// One row of [`RANGES`]: the calibtic domains of the parameters at this setting.
+const fn row(speed_up: SpeedUp, capacitor: Capacitor) -> HardwareRanges {
+    use NeuronParameter::*;
     HardwareRanges {
         speed_up,
         capacitor,
-        tau_m_s,
-        refractory_s: (14.8e-9, 1.73e-6),
-        tau_syn_s: (0.13e-6, 1.51e-6),
-        exp_slope_volt: (1.21e-3, 13.5e-3),
-        a_siemens: (2.54e-9 / k, 4.96e-6 / k),
-        tau_w_s: (2.93e-6 * k, 35.4e-6 * k),
-        b_ampere: (0.032e-9, 69.3e-9),
-        voltage_volt: (0.0, 1.8),
-        e_rev_exc_volt: (0.0, 1.4),
-        stimulus_ampere: (0.0, 2.5e-6),
+        tau_m_s: tau_m_domain(speed_up, capacitor),
+        refractory_s: domain(I_pl, speed_up, capacitor),
+        tau_syn_s: domain(V_syntcx, speed_up, capacitor),
+        exp_slope_volt: domain(I_rexp, speed_up, capacitor),
+        a_siemens: domain(I_gladapt, speed_up, capacitor),
+        tau_w_s: domain(I_radapt, speed_up, capacitor),
+        b_ampere: domain(I_fire, speed_up, capacitor),
+        voltage_volt: domain(E_l, speed_up, capacitor),
+        e_rev_exc_volt: domain(E_synx, speed_up, capacitor),
+        stimulus_ampere: (0.0, FG_FULL_SCALE_AMPERE),
     }
 }
 
 /// Reachable ranges for every speed-up and capacitor (spec §2.4 table, §8.3; scaling per the module docs).
 pub const RANGES: [HardwareRanges; 6] = [
-    row(SpeedUp::Slow, Capacitor::Big, 9.0),
-    row(SpeedUp::Slow, Capacitor::Small, 9.0),
-    row(SpeedUp::Normal, Capacitor::Big, 1.0),
-    row(SpeedUp::Normal, Capacitor::Small, 1.0),
-    row(SpeedUp::Fast, Capacitor::Big, 1.0 / 3.0),
-    row(SpeedUp::Fast, Capacitor::Small, 1.0 / 3.0),
+    row(SpeedUp::Slow, Capacitor::Big),
+    row(SpeedUp::Slow, Capacitor::Small),
+    row(SpeedUp::Normal, Capacitor::Big),
+    row(SpeedUp::Normal, Capacitor::Small),
+    row(SpeedUp::Fast, Capacitor::Big),
+    row(SpeedUp::Fast, Capacitor::Small),
 ];
 
 impl HardwareRanges {
@@ -276,22 +279,44 @@ impl DenmemParameters {
         p
     }
 
-    /// The voltage parameters rounded to the floating gate's 10-bit grid (1.76 mV per LSB, spec §2.4),
-    /// counting values outside 0..1.8 V in `counters.fg`.
-    pub fn quantise_voltages(&self, counters: &mut ClipCounters) -> DenmemParameters {
+    /// Every calibrated parameter replaced by the value its DAC code realises at `speed_up` ([`calib`]):
+    /// values outside a transformation's domain are clipped into it and counted per parameter, DAC values
+    /// outside 0..=1023 counted in `counters.fg`. Realising a realised value changes nothing, so the mapper
+    /// and the wafer may both call it. The current stimulus is not an FG parameter of the denmem (spec
+    /// §2.10: a pattern generator per block whose current scale calibtic does not give) and stays as it is.
+    pub fn quantise(&self, speed_up: SpeedUp, counters: &mut ClipCounters) -> DenmemParameters {
+        use ClippedParameter as C;
+        use NeuronParameter as N;
         let mut p = *self;
-        let mut round = |v: &mut f64| {
-            let cell = CellKind::Voltage;
-            *v = cell.analog(cell.quantise(*v, &mut counters.fg));
+        let capacitor = p.capacitor;
+        let mut realise = |parameter: N, clipped: C, value: &mut f64| {
+            let trafo =
+                calib::trafo(parameter, speed_up, capacitor).expect("a calibrated parameter");
+            let (realised, conversion) = trafo.realise(*value);
+            counters.clipped[clipped as usize] += u64::from(conversion.outside_domain);
+            counters.fg.clipped += u64::from(conversion.dac_clipped);
+            *value = realised;
         };
-        round(&mut p.e_l_volt);
-        round(&mut p.v_t_volt);
+        let mut tau_m = p.tau_m_s();
+        realise(N::I_gl, C::MembraneTau, &mut tau_m);
+        p.g_l_siemens = capacitor.farad() / tau_m;
+        realise(N::E_l, C::LeakPotential, &mut p.e_l_volt);
+        realise(N::V_t, C::Threshold, &mut p.v_t_volt);
         if let Some(e) = &mut p.exponential {
-            round(&mut e.v_exp_volt);
+            realise(N::I_rexp, C::ExpSlope, &mut e.slope_volt);
+            realise(N::V_exp, C::ExpThreshold, &mut e.v_exp_volt);
         }
-        for syn in &mut p.synaptic {
-            round(&mut syn.e_rev_volt);
+        if let Some(a) = &mut p.adaptation {
+            realise(N::I_gladapt, C::AdaptationA, &mut a.a_siemens);
+            realise(N::I_fire, C::AdaptationB, &mut a.b_ampere);
+            realise(N::I_radapt, C::AdaptationTau, &mut a.tau_w_s);
         }
+        let [inhibitory, excitatory] = &mut p.synaptic;
+        realise(N::V_syntci, C::SynapticTau, &mut inhibitory.tau_s);
+        realise(N::E_syni, C::ReversalPotential, &mut inhibitory.e_rev_volt);
+        realise(N::V_syntcx, C::SynapticTau, &mut excitatory.tau_s);
+        realise(N::E_synx, C::ReversalPotential, &mut excitatory.e_rev_volt);
+        realise(N::I_pl, C::Refractory, &mut p.refractory_s);
         p
     }
 }
@@ -301,15 +326,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ranges_follow_the_calibtic_domains_and_the_leak_divisor() {
+    fn ranges_are_the_calibtic_domains() {
         let normal = HardwareRanges::of(SpeedUp::Normal, Capacitor::Big);
         assert_eq!(normal.tau_m_s, (0.541e-6, 48.2e-6));
-        // 1e3 divides I_gl by 27 instead of 3: nine times longer tau_m (spec §1.4), so the bio range
-        // 5.4..482 ms at 1e4 (spec §2.4) is 4.9..434 ms at 1e3.
+        // calibtic's own domains at 1e3 and 1e5 (not the 1e4 one times the divisor ratio): big capacitor
+        // 1.5..200 us at 1e3, i.e. 1.5..200 ms biological.
         let slow = HardwareRanges::of(SpeedUp::Slow, Capacitor::Big);
-        assert!((slow.tau_m_s.1 * 1e3 - 0.4338).abs() < 1e-4);
+        assert_eq!(slow.tau_m_s, (1.5e-6, 2.0e-4));
         let fast_small = HardwareRanges::of(SpeedUp::Fast, Capacitor::Small);
-        assert!((fast_small.tau_m_s.0 - 0.036e-6).abs() < 1e-12);
+        assert_eq!(fast_small.tau_m_s, (1.0e-7, 4.02e-6));
+        // a shrinks and tau_w grows with the divisor ratio (module docs); tau_syn has no speed bit.
+        assert!((slow.a_siemens.1 - 4958e-9 / 9.0).abs() < 1e-18);
+        assert!((slow.tau_w_s.1 - 35.4e-6 * 9.0).abs() < 1e-15);
+        assert_eq!(slow.tau_syn_s, normal.tau_syn_s);
+        assert!((normal.tau_syn_s.0 - 0.1299e-6).abs() < 1e-10);
+        assert!((normal.refractory_s.1 - 1.732e-6).abs() < 1e-9);
+        assert_eq!(normal.e_rev_exc_volt, (0.0, 1.4));
         assert_eq!(RANGES.len(), 6);
     }
 
@@ -325,7 +357,7 @@ mod tests {
         p.synaptic[SynapticInput::Excitatory as usize].e_rev_volt = 1.6;
         let q = p.clip(ranges, &mut counters);
         assert!((q.tau_m_s() - 48.2e-6).abs() < 1e-12);
-        assert_eq!(q.refractory_s, 14.8e-9);
+        assert_eq!(q.refractory_s, ranges.refractory_s.0);
         assert_eq!(q.synaptic[1].e_rev_volt, 1.4);
         assert_eq!(counters.of(ClippedParameter::MembraneTau), 1);
         assert_eq!(counters.of(ClippedParameter::Refractory), 1);
@@ -341,14 +373,48 @@ mod tests {
     }
 
     #[test]
-    fn voltages_land_on_the_fg_grid() {
+    fn quantise_puts_every_parameter_on_its_dac_grid() {
         let mut counters = ClipCounters::default();
         let p = DenmemParameters {
             e_l_volt: 0.5501,
+            exponential: Some(ExponentialTerm {
+                slope_volt: 5e-3,
+                v_exp_volt: 0.7,
+            }),
+            adaptation: Some(Adaptation {
+                a_siemens: 100e-9,
+                b_ampere: 10e-9,
+                tau_w_s: 10e-6,
+            }),
             ..DenmemParameters::default()
         };
-        let q = p.quantise_voltages(&mut counters);
+        let q = p.quantise(SpeedUp::Normal, &mut counters);
         assert!((q.e_l_volt - 313.0 * 1.8 / 1023.0).abs() < 1e-12);
+        // tau_m 2 us -> I_gl 80 realises 2.0006 us (spec §6.4a), not 2 us.
+        assert_ne!(q.tau_m_s(), p.tau_m_s());
+        assert!((q.tau_m_s() - 2e-6).abs() < 0.01e-6);
+        assert_ne!(q.synaptic[0].tau_s, 0.5e-6);
+        assert_ne!(q.refractory_s, 0.2e-6);
+        assert_ne!(q.adaptation.unwrap().a_siemens, 100e-9);
+        assert_ne!(q.exponential.unwrap().slope_volt, 5e-3);
         assert_eq!(counters.total(), 0);
+        // Realising a realised value changes nothing.
+        assert_eq!(q.quantise(SpeedUp::Normal, &mut counters), q);
+        assert_eq!(counters.total(), 0);
+        // Out of the domain: clipped and counted; adaptation a = 0 stays off.
+        let off = DenmemParameters {
+            g_l_siemens: Capacitor::Big.farad() / 1e-3,
+            adaptation: Some(Adaptation {
+                a_siemens: 0.0,
+                b_ampere: 10e-9,
+                tau_w_s: 10e-6,
+            }),
+            ..DenmemParameters::default()
+        };
+        let r = off.quantise(SpeedUp::Normal, &mut counters);
+        assert!(r.tau_m_s() <= 48.2e-6);
+        assert_eq!(r.adaptation.unwrap().a_siemens, 0.0);
+        assert_eq!(counters.of(ClippedParameter::MembraneTau), 1);
+        assert_eq!(counters.total(), 1);
     }
 }

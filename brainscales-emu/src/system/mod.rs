@@ -117,6 +117,24 @@ pub struct SystemRun {
     pub routes: Vec<RouteCounters>,
 }
 
+impl SystemRun {
+    /// Adds the run of a later span: spikes and recordings appended, counters and traces replaced (they
+    /// are cumulative). A caller that runs in chunks (for progress, or to stop early) keeps one run whole;
+    /// chunks that end on the grid of [`crate::layer1::bus::L1Timing::latency`]`(0)` from 0 give the spikes, recordings, traces
+    /// and counters of one run over the whole span, except the integrator's step counts (a chunk's end cuts
+    /// an adaptive step short).
+    pub fn append(&mut self, later: SystemRun) {
+        for (acc, run) in self.wafers.iter_mut().zip(later.wafers) {
+            acc.spikes.extend(run.spikes);
+            acc.recorded.extend(run.recorded);
+            sort_as_run(&mut acc.spikes, &mut acc.recorded);
+            acc.traces = run.traces;
+            acc.counters = run.counters;
+        }
+        self.routes = later.routes;
+    }
+}
+
 impl SystemImage {
     /// The recording-jitter bound of `wafer`'s time stamps (0 with jitter off), plus one tick of rounding.
     fn jitter_bound(&self, wafer: usize) -> HwTime {
@@ -399,12 +417,7 @@ impl Span {
     /// one stable sort merges those runs (a later segment's recordings may precede an earlier one's by
     /// the recording jitter); traces and counters as they are now.
     fn finish(mut self, wafer: &Wafer) -> WaferRun {
-        self.spikes
-            .sort_by_key(|s| (s.time, s.hicann, s.neuron.to_enum()));
-        self.recorded.sort_by_key(|r| {
-            let s = r.spike;
-            (s.time, s.hicann, s.channel, s.address)
-        });
+        sort_as_run(&mut self.spikes, &mut self.recorded);
         WaferRun {
             spikes: self.spikes,
             recorded: self.recorded,
@@ -412,6 +425,16 @@ impl Span {
             counters: wafer.counters(),
         }
     }
+}
+
+/// Stable-sorts spikes and recordings into [`WaferRun`]'s order: runs appended one after the other stay in
+/// order but for recordings a later run stamped earlier (the recording jitter).
+fn sort_as_run(spikes: &mut [Spike], recorded: &mut [RecordedSpike]) {
+    spikes.sort_by_key(|s| (s.time, s.hicann, s.neuron.to_enum()));
+    recorded.sort_by_key(|r| {
+        let s = r.spike;
+        (s.time, s.hicann, s.channel, s.address)
+    });
 }
 
 /// How `threads` host threads serve `wafers` wafers at once: per group of wafers (each group run by one

@@ -262,6 +262,35 @@ fn a_system_run_in_calls_traces_every_sample_once() {
 }
 
 #[test]
+fn a_run_in_chunks_appended_is_the_run_in_one_go() {
+    // Chunks that end on the window grid from 0 (each run lays its windows from its start; chunks off the
+    // grid move the windows and with them, slightly, the spikes).
+    let window = crate::layer1::bus::L1Timing::default().latency(0);
+    let whole = load(recurrent_pair()).run(HwTime(window.0 * 500), 1);
+    let mut system = load(recurrent_pair());
+    let mut chunks = system.run(HwTime(window.0 * 330), 1);
+    for end in [400, 401, 500] {
+        chunks.append(system.run(HwTime(window.0 * end), 1));
+    }
+    assert!(whole.wafers[0].recorded.len() > 10);
+    for (c, w) in chunks.wafers.iter().zip(&whole.wafers) {
+        assert!(c.spikes == w.spikes && c.recorded == w.recorded && c.traces == w.traces);
+        assert!(c.counters.buses == w.counters.buses && c.counters.playback == w.counters.playback);
+        for (a, b) in c.counters.hicanns.iter().zip(&w.counters.hicanns) {
+            assert_eq!(a.spikes_per_neuron, b.spikes_per_neuron);
+            assert_eq!(a.merger, b.merger, "merger");
+            assert_eq!(a.synapses, b.synapses, "synapses");
+            assert_eq!(a.uplink, b.uplink, "uplink");
+            assert_eq!(a.run, b.run, "run");
+            assert_eq!(a.l2_injected, b.l2_injected, "l2");
+            // A chunk's end cuts an adaptive step short: only the step counts may differ.
+            assert_eq!(a.integrator.spikes, b.integrator.spikes);
+        }
+    }
+    assert!(chunks.routes == whole.routes);
+}
+
+#[test]
 fn more_wafers_than_the_preset_are_refused() {
     assert!(Preset::parse("brainscales-21-wafers").is_err());
     let image = SystemImage {

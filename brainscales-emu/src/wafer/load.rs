@@ -57,7 +57,7 @@ pub(super) fn build(image: &WaferImage, defects: &Defects) -> Result<Built, Imag
     })
 }
 
-/// Neurons (mismatch, clip, noise), synapse block and output path of one HICANN.
+/// Neurons (DAC quantisation, mismatch, clip, noise), synapse block and output path of one HICANN.
 fn hicann_state(
     image: &WaferImage,
     h: &HicannImage,
@@ -83,9 +83,11 @@ fn hicann_state(
                         image.speed_up,
                     )),
                 };
+                // The DAC codes are programmed; mismatch acts on what they realise (neuron module docs).
+                let programmed = nominal.quantise(image.speed_up, clipped);
                 let p = match spreads {
-                    Some(s) => s.apply(&nominal, image.wafer_seed, h.hicann, d, mismatch),
-                    None => nominal,
+                    Some(s) => s.apply(&programmed, image.wafer_seed, h.hicann, d, mismatch),
+                    None => programmed,
                 };
                 (
                     d,

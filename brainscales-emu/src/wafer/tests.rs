@@ -302,11 +302,13 @@ fn a_trace_follows_the_membrane_under_a_current_step() {
     image.trace_interval = HwTime::from_ns(100);
     let mut wafer = Wafer::load(image, &Defects::default()).unwrap();
     let run = wafer.run(HwTime::from_ns(1_000), 1);
-    // 4 denmems: g_l = 4 C / 2 us, so tau 2 us; V relaxes from E_l 0.55 V towards E_l + I / g_l while the
-    // step is on (0..500 ns), then back towards E_l.
-    let p = DenmemParameters::default();
+    // The wafer runs with what the DAC codes realise: tau_m 2 us -> I_gl 80 -> 2.0006 us, E_l 0.55 V -> 313
+    // -> 0.5507 V. 4 denmems: g_l = 4 C / tau; V relaxes from E_l towards E_l + I / g_l while the step is
+    // on (0..500 ns), then back towards E_l.
+    let p = DenmemParameters::default().quantise(SpeedUp::Normal, &mut ClipCounters::default());
+    assert!((p.tau_m_s() - 2e-6).abs() < 1e-9 && p.tau_m_s() != 2e-6);
     let v_on = p.e_l_volt + 1e-6 / (4.0 * p.g_l_siemens);
-    let relax = |from: f64, to: f64, t: f64| to + (from - to) * (-t / 2e-6).exp();
+    let relax = |from: f64, to: f64, t: f64| to + (from - to) * (-t / p.tau_m_s()).exp();
     let v_500 = relax(p.e_l_volt, v_on, 500e-9);
     let v = &run.traces[0].v_volt;
     assert_eq!(v.len(), 10);

@@ -22,7 +22,6 @@ pub mod numerics;
 pub mod partition;
 pub mod place;
 mod place_route;
-pub mod progress;
 pub mod readback;
 pub mod report;
 pub mod route;
@@ -48,7 +47,6 @@ use delays::DelayPlan;
 use keys::KeyLayout;
 use memory::{MemoryEstimate, MemoryLimit, Slicing};
 use partition::{Partition, PartitionOptions};
-use progress::Phase;
 use report::{PhaseTimes, SpinnakerReport};
 
 /// What a mapping needs besides the network.
@@ -65,7 +63,7 @@ pub struct SpinnakerOptions {
     /// Hardware ticks last this many timesteps (sPyNNaker's `time_scale_factor`).
     pub time_scale_factor: u32,
     /// Told as each phase begins.
-    pub progress: progress::Observer,
+    pub progress: crate::progress::Observer<Phase>,
     /// Refuse, before expanding and again before building the synaptic matrices, a mapping whose estimated
     /// memory exceeds this ([`memory`]).
     pub memory_limit: Option<MemoryLimit>,
@@ -80,7 +78,7 @@ impl SpinnakerOptions {
             headroom: 0.8,
             placer_effort: 1.0,
             time_scale_factor: 1,
-            progress: progress::Observer::default(),
+            progress: crate::progress::Observer::default(),
             memory_limit: None,
         }
     }
@@ -109,6 +107,49 @@ impl Mapped {
     /// The slice loaded on `core` of `chip`.
     pub fn slice_at(&self, chip: ChipCoord, core: u8) -> Option<usize> {
         self.placements.iter().position(|&p| p == (chip, core))
+    }
+}
+
+/// A phase of [`map`], in the order they run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Expand,
+    Partition,
+    Keys,
+    Synapses,
+    Place,
+    Route,
+    Tables,
+    Image,
+}
+
+impl crate::progress::Phase for Phase {
+    const ALL: &'static [Phase] = &[
+        Phase::Expand,
+        Phase::Partition,
+        Phase::Keys,
+        Phase::Synapses,
+        Phase::Place,
+        Phase::Route,
+        Phase::Tables,
+        Phase::Image,
+    ];
+
+    fn describe(self) -> &'static str {
+        match self {
+            Phase::Expand => "expanding connectors",
+            Phase::Partition => "partitioning populations",
+            Phase::Keys => "allocating keys",
+            Phase::Synapses => "building synaptic matrices",
+            Phase::Place => "placing cores",
+            Phase::Route => "routing",
+            Phase::Tables => "building and minimising routing tables",
+            Phase::Image => "assembling the machine image",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
     }
 }
 

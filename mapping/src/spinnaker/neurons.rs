@@ -31,7 +31,7 @@ pub fn check_supported(population: &Population) -> Result<(), String> {
     };
     match population.cell_type {
         CellType::EifCondExpIsfaIsta => refuse(
-            "is not in the SpiNNaker runtime (sPyNNaker has no AdEx); run it on BrainScaleS (--machine brainscales-*)",
+            "is not in the SpiNNaker runtime (sPyNNaker has no AdEx); the BrainScaleS wafer runs it: --machine brainscales-wafer",
         ),
         CellType::IfCondAlpha => refuse(
             "is not in the SpiNNaker runtime (sPyNNaker has no alpha-shaped conductances); use IF_cond_exp",

@@ -1,73 +1,50 @@
 //! The mapping's phases as they begin, for a progress display. The mapper prints nothing itself (the binary
 //! owns the terminal); it tells an [`Observer`] where it is, and the binary draws a bar or writes a line.
+//! Each back end has its own phases ([`crate::spinnaker::Phase`], [`crate::brainscales::Phase`]); the
+//! observer and the binary's bar are the same for both.
 
 use std::fmt;
 use std::sync::Arc;
 
-/// A phase of [`super::map`], in the order they run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Phase {
-    Expand,
-    Partition,
-    Keys,
-    Synapses,
-    Place,
-    Route,
-    Tables,
-    Image,
-}
-
-impl Phase {
-    /// Every phase, in order.
-    pub const ALL: [Phase; 8] = [
-        Phase::Expand,
-        Phase::Partition,
-        Phase::Keys,
-        Phase::Synapses,
-        Phase::Place,
-        Phase::Route,
-        Phase::Tables,
-        Phase::Image,
-    ];
-
+/// A phase of one back end's mapping: all of them in order, a text for a person, and the position.
+pub trait Phase: Copy + Send + 'static {
+    /// Every phase, in the order they run.
+    const ALL: &'static [Self];
     /// What the phase does, for a person.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Phase::Expand => "expanding connectors",
-            Phase::Partition => "partitioning populations",
-            Phase::Keys => "allocating keys",
-            Phase::Synapses => "building synaptic matrices",
-            Phase::Place => "placing cores",
-            Phase::Route => "routing",
-            Phase::Tables => "building and minimising routing tables",
-            Phase::Image => "assembling the machine image",
-        }
-    }
-
+    fn describe(self) -> &'static str;
     /// Position in [`Phase::ALL`].
-    pub fn index(self) -> usize {
-        self as usize
-    }
+    fn index(self) -> usize;
 }
 
 /// Who is told when a phase begins (nobody by default). Called on the mapping's thread.
-#[derive(Clone, Default)]
-pub struct Observer(Option<Arc<dyn Fn(Phase) + Send + Sync>>);
+pub struct Observer<P>(Option<Arc<dyn Fn(P) + Send + Sync>>);
 
-impl Observer {
-    pub fn new(on_phase: impl Fn(Phase) + Send + Sync + 'static) -> Observer {
+impl<P> Clone for Observer<P> {
+    fn clone(&self) -> Self {
+        Observer(self.0.clone())
+    }
+}
+
+impl<P> Default for Observer<P> {
+    fn default() -> Self {
+        Observer(None)
+    }
+}
+
+impl<P: Phase> Observer<P> {
+    pub fn new(on_phase: impl Fn(P) + Send + Sync + 'static) -> Observer<P> {
         Observer(Some(Arc::new(on_phase)))
     }
 
     /// Says that `phase` begins.
-    pub fn begin(&self, phase: Phase) {
+    pub fn begin(&self, phase: P) {
         if let Some(on_phase) = &self.0 {
             on_phase(phase);
         }
     }
 }
 
-impl fmt::Debug for Observer {
+impl<P> fmt::Debug for Observer<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(if self.0.is_some() {
             "Observer(..)"
@@ -85,7 +62,7 @@ mod tests {
     use spinnaker_emu::image::MachineDescription;
 
     use super::*;
-    use crate::spinnaker::{SpinnakerOptions, map};
+    use crate::spinnaker::{Phase as SpinnakerPhase, SpinnakerOptions, map};
 
     #[test]
     fn a_mapping_reports_every_phase_in_order() {
@@ -110,8 +87,8 @@ mod tests {
             ..SpinnakerOptions::new(machine, 1)
         };
         map(&net, &options).unwrap();
-        assert_eq!(*seen.lock().unwrap(), Phase::ALL);
-        let indices: Vec<usize> = Phase::ALL.iter().map(|p| p.index()).collect();
-        assert_eq!(indices, (0..Phase::ALL.len()).collect::<Vec<_>>());
+        assert_eq!(*seen.lock().unwrap(), SpinnakerPhase::ALL);
+        let indices: Vec<usize> = SpinnakerPhase::ALL.iter().map(|p| p.index()).collect();
+        assert_eq!(indices, (0..SpinnakerPhase::ALL.len()).collect::<Vec<_>>());
     }
 }

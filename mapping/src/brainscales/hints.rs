@@ -1,0 +1,263 @@
+//! `extensions.brainscales`: the BrainScaleS hints of a net.json, checked and resolved per population.
+//!
+//! The loader keeps `extensions` as raw JSON; here the BrainScaleS keys get their meaning (marocco's
+//! `PyMarocco` options of the same names, docs/net-json.md §1.1). Every key is optional:
+//!
+//! - `neuron_size`: `{label: n}` denmems per logical neuron, even, 2..=64 (marocco `check_neuron_size`;
+//!   default 4).
+//! - `driver_chain_length`: synapse drivers one vertical bus may feed by mirroring, 1..=56 (default 3).
+//! - `bandwidth_utilization`: the fraction of the Layer-2 input budgets input placement fills, (0, 1]
+//!   (default 0.8).
+//! - `consider_firing_rate`: whether input placement counts the sources' rates against the budgets
+//!   (default true; false counts addresses only, as marocco's default does).
+//! - `placement`: `{label: [HICANN enum ids]}` the HICANNs a population's neurons go to, in order.
+//! - `defects`: a defects file, relative to the net.json's directory (the binary reads it).
+//! - `max_synapse_loss`: the loss fraction above which mapping fails, [0, 1] (`--max-synapse-loss` wins).
+//!
+//! Unknown keys and labels are refused with the JSON path and a "did you mean".
+
+use brainscales_emu::coord::{HICANNS_ON_WAFER, HicannOnWafer};
+use brainscales_emu::synapse::chain::{DEFAULT_CHAIN_LIMIT, HARDWARE_MAX_CHAIN};
+use nmemu_loader::Network;
+use nmemu_loader::format::reader::{
+    JsonPath, Obj, as_bool, as_f64, as_str, as_u32, u32_array, unknown_name,
+};
+use serde_json::Value;
+
+/// marocco's default logical neuron size.
+pub const DEFAULT_NEURON_SIZE: u32 = 4;
+/// marocco's default fill of the input budgets.
+pub const DEFAULT_BANDWIDTH_UTILIZATION: f64 = 0.8;
+
+const KEYS: [&str; 7] = [
+    "neuron_size",
+    "driver_chain_length",
+    "bandwidth_utilization",
+    "consider_firing_rate",
+    "placement",
+    "defects",
+    "max_synapse_loss",
+];
+
+/// `extensions.brainscales`, checked against the network.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BrainScaleSHints {
+    /// Denmems per logical neuron, per population in network order (sources too; unused there).
+    pub neuron_size: Vec<u32>,
+    pub driver_chain_length: usize,
+    pub bandwidth_utilization: f64,
+    pub consider_firing_rate: bool,
+    /// Per population, the HICANNs its neurons must go to (`None`: the placer chooses).
+    pub placement: Vec<Option<Vec<HicannOnWafer>>>,
+    /// The defects file as written (relative to the net.json's directory).
+    pub defects: Option<String>,
+    pub max_synapse_loss: Option<f64>,
+}
+
+impl BrainScaleSHints {
+    /// Reads and checks `net.extensions.brainscales` (absent: the defaults).
+    pub fn parse(net: &Network) -> Result<BrainScaleSHints, String> {
+        let root = JsonPath::root().field("extensions").field("brainscales");
+        let raw = Value::Object(
+            net.extensions
+                .get("brainscales")
+                .cloned()
+                .unwrap_or_default(),
+        );
+        let o = Obj::new(&raw, &root, &KEYS).map_err(|e| e.to_string())?;
+        let n = net.populations.len();
+        let mut hints = BrainScaleSHints {
+            neuron_size: vec![DEFAULT_NEURON_SIZE; n],
+            driver_chain_length: DEFAULT_CHAIN_LIMIT,
+            bandwidth_utilization: DEFAULT_BANDWIDTH_UTILIZATION,
+            consider_firing_rate: true,
+            placement: vec![None; n],
+            defects: None,
+            max_synapse_loss: None,
+        };
+        if let Some((v, p)) = o.get("neuron_size") {
+            for (i, value, vp) in by_label(net, v, &p, "denmems per neuron")? {
+                let size = as_u32(value, &vp).map_err(|e| e.to_string())?;
+                if !(2..=64).contains(&size) || size % 2 != 0 {
+                    return Err(format!(
+                        "{vp}: a logical neuron is an even number of 2 to 64 denmems (one neuron block), got {size}"
+                    ));
+                }
+                hints.neuron_size[i] = size;
+            }
+        }
+        if let Some((v, p)) = o.get("driver_chain_length") {
+            let len = as_u32(v, &p).map_err(|e| e.to_string())? as usize;
+            if !(1..=HARDWARE_MAX_CHAIN).contains(&len) {
+                return Err(format!(
+                    "{p}: a driver chain is 1 to {HARDWARE_MAX_CHAIN} synapse drivers (one quadrant), got {len}"
+                ));
+            }
+            hints.driver_chain_length = len;
+        }
+        if let Some((v, p)) = o.get("bandwidth_utilization") {
+            let u = as_f64(v, &p).map_err(|e| e.to_string())?;
+            if !(u > 0.0 && u <= 1.0) {
+                return Err(format!(
+                    "{p}: a fraction of the input budget in (0, 1], got {u}"
+                ));
+            }
+            hints.bandwidth_utilization = u;
+        }
+        if let Some((v, p)) = o.get("consider_firing_rate") {
+            hints.consider_firing_rate = as_bool(v, &p).map_err(|e| e.to_string())?;
+        }
+        if let Some((v, p)) = o.get("placement") {
+            for (i, value, vp) in by_label(net, v, &p, "HICANN enum ids")? {
+                hints.placement[i] = Some(hicanns(value, &vp)?);
+            }
+        }
+        if let Some((v, p)) = o.get("defects") {
+            hints.defects = Some(as_str(v, &p).map_err(|e| e.to_string())?.to_string());
+        }
+        if let Some((v, p)) = o.get("max_synapse_loss") {
+            let f = as_f64(v, &p).map_err(|e| e.to_string())?;
+            if !(0.0..=1.0).contains(&f) {
+                return Err(format!(
+                    "{p}: a fraction of the synapses in [0, 1], got {f}"
+                ));
+            }
+            hints.max_synapse_loss = Some(f);
+        }
+        Ok(hints)
+    }
+}
+
+/// The entries of an object keyed by population label: (population index, value, path).
+fn by_label<'a>(
+    net: &Network,
+    v: &'a Value,
+    path: &JsonPath,
+    what: &str,
+) -> Result<Vec<(usize, &'a Value, JsonPath)>, String> {
+    let map = v
+        .as_object()
+        .ok_or_else(|| format!("{path}: expected an object of population labels to {what}"))?;
+    let labels: Vec<&str> = net.populations.iter().map(|p| p.label.as_str()).collect();
+    map.iter()
+        .map(|(label, value)| {
+            let p = path.field(label);
+            let i = labels.iter().position(|l| l == label).ok_or_else(|| {
+                format!("{p}: {}", unknown_name("population label", label, &labels))
+            })?;
+            Ok((i, value, p))
+        })
+        .collect()
+}
+
+/// A non-empty list of distinct HICANN enum ids.
+fn hicanns(v: &Value, path: &JsonPath) -> Result<Vec<HicannOnWafer>, String> {
+    let ids = u32_array(v, path).map_err(|e| e.to_string())?;
+    if ids.is_empty() {
+        return Err(format!("{path}: expected at least one HICANN enum id"));
+    }
+    let mut out: Vec<HicannOnWafer> = Vec::with_capacity(ids.len());
+    for (k, &id) in ids.iter().enumerate() {
+        let h = HicannOnWafer::from_enum(id as usize).ok_or_else(|| {
+            format!(
+                "{}: HICANN {id} does not exist (a wafer has 0 to {})",
+                path.index(k),
+                HICANNS_ON_WAFER - 1
+            )
+        })?;
+        if out.contains(&h) {
+            return Err(format!("{}: HICANN {id} is listed twice", path.index(k)));
+        }
+        out.push(h);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nmemu_loader::Limits;
+    use serde_json::json;
+
+    fn hints(extensions: Value) -> Result<BrainScaleSHints, String> {
+        let file = json!({
+            "format": "nmemu-net/1",
+            "simulation": {"duration_ms": 10},
+            "populations": [
+                {"label": "exc", "size": 30, "cell": {"type": "IF_cond_exp"}},
+                {"label": "noise", "size": 10, "cell": {"type": "SpikeSourcePoisson"}}
+            ],
+            "extensions": extensions
+        });
+        BrainScaleSHints::parse(&Network::from_json(&file.to_string(), &Limits::default()).unwrap())
+    }
+
+    #[test]
+    fn defaults_and_values() {
+        let d = hints(json!({"spinnaker": {"x": 1}})).unwrap();
+        assert_eq!(d.neuron_size, vec![4, 4]);
+        assert_eq!(d.driver_chain_length, 3);
+        assert_eq!(d.bandwidth_utilization, 0.8);
+        assert!(d.consider_firing_rate);
+        let h = hints(json!({"brainscales": {
+            "neuron_size": {"exc": 8}, "driver_chain_length": 5, "bandwidth_utilization": 0.5,
+            "consider_firing_rate": false, "placement": {"exc": [3, 4]}, "defects": "d.json",
+            "max_synapse_loss": 0.1
+        }}))
+        .unwrap();
+        assert_eq!(h.neuron_size, vec![8, 4]);
+        assert_eq!(h.driver_chain_length, 5);
+        assert_eq!(
+            h.placement[0],
+            Some(vec![
+                HicannOnWafer::from_enum(3).unwrap(),
+                HicannOnWafer::from_enum(4).unwrap()
+            ])
+        );
+        assert_eq!(h.defects.as_deref(), Some("d.json"));
+        assert_eq!(h.max_synapse_loss, Some(0.1));
+        assert!(!h.consider_firing_rate);
+    }
+
+    #[test]
+    fn refusals_name_the_path_and_suggest() {
+        let cases = [
+            (
+                json!({"brainscales": {"neuron_sise": {}}}),
+                "extensions.brainscales.neuron_sise: unknown field `neuron_sise` (did you mean `neuron_size`?)",
+            ),
+            (
+                json!({"brainscales": {"neuron_size": {"exd": 4}}}),
+                "extensions.brainscales.neuron_size.exd: unknown population label `exd` (did you mean `exc`?)",
+            ),
+            (
+                json!({"brainscales": {"neuron_size": {"exc": 5}}}),
+                "extensions.brainscales.neuron_size.exc: a logical neuron is an even number of 2 to 64 denmems",
+            ),
+            (
+                json!({"brainscales": {"driver_chain_length": 57}}),
+                "extensions.brainscales.driver_chain_length: a driver chain is 1 to 56",
+            ),
+            (
+                json!({"brainscales": {"bandwidth_utilization": 1.5}}),
+                "extensions.brainscales.bandwidth_utilization: a fraction of the input budget in (0, 1], got 1.5",
+            ),
+            (
+                json!({"brainscales": {"placement": {"exc": [384]}}}),
+                "extensions.brainscales.placement.exc[0]: HICANN 384 does not exist",
+            ),
+            (
+                json!({"brainscales": {"placement": {"exc": [1, 1]}}}),
+                "extensions.brainscales.placement.exc[1]: HICANN 1 is listed twice",
+            ),
+            (
+                json!({"brainscales": {"max_synapse_loss": -0.1}}),
+                "extensions.brainscales.max_synapse_loss: a fraction of the synapses in [0, 1]",
+            ),
+        ];
+        for (extensions, expected) in cases {
+            let err = hints(extensions).unwrap_err();
+            assert!(err.starts_with(expected), "{err}");
+        }
+    }
+}

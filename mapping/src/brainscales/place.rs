@@ -1,0 +1,279 @@
+//! Neuron placement (marocco `NeuronPlacement`, spec §6.1, mapping-and-pynn §A6.1): logical neurons of
+//! `neuron_size` denmems onto the neuron blocks of one wafer.
+//!
+//! A logical neuron of n denmems takes n / 2 whole columns (both denmem rows) inside one neuron block of
+//! 32 columns, so a block holds `32 / (n / 2)` of them; a column with a defective denmem is skipped. Neurons
+//! of a population go on in column order, block after block (marocco's down-right order).
+//!
+//! Order: populations with a manual `placement` first, onto their HICANNs in the order given; then the
+//! others, clustered by connectivity (marocco's `ClusterByPopulationConnectivity`): the first population,
+//! then repeatedly the unplaced one with the most expected synapses to or from those already placed. They
+//! fill the HICANNs nearest the wafer's centre first, so that connected populations end up close and the
+//! Layer-1 routes short. Free neuron blocks stay free for Layer-2 input (their DNC mergers take it).
+//! The 8 HICANNs of a reticle share 2 analog outputs, so a neuron whose membrane is recorded goes to the
+//! next HICANN whose reticle has one left.
+
+use brainscales_emu::coord::{
+    COLUMNS_PER_BLOCK, DENMEM_COLUMNS, HicannOnWafer, NEURON_BLOCKS, NeuronOnHicann,
+    RETICLES_ON_WAFER,
+};
+use brainscales_emu::defects::Defects;
+use brainscales_emu::image::TRACES_PER_RETICLE;
+use nmemu_loader::Network;
+
+use super::hints::BrainScaleSHints;
+
+/// Where one logical neuron sits: `columns` whole denmem columns from `first_column` on `hicann`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NeuronSlot {
+    pub hicann: HicannOnWafer,
+    pub first_column: u8,
+    pub columns: u8,
+}
+
+impl NeuronSlot {
+    /// The neuron block of the slot (all its columns are in it).
+    pub fn block(self) -> usize {
+        usize::from(self.first_column / COLUMNS_PER_BLOCK)
+    }
+
+    /// The denmem whose comparator fires: the top-left one (marocco's choice).
+    pub fn firing(self) -> NeuronOnHicann {
+        NeuronOnHicann::new(self.first_column, 0).expect("row 0")
+    }
+
+    /// The denmem columns of the neuron (`u16`: the last block ends at column 256).
+    pub fn column_range(self) -> std::ops::Range<u16> {
+        u16::from(self.first_column)..u16::from(self.first_column) + u16::from(self.columns)
+    }
+
+    /// Every denmem of the neuron, column by column, top row first.
+    pub fn denmems(self) -> impl Iterator<Item = NeuronOnHicann> {
+        self.column_range()
+            .flat_map(|x| [0, 1].map(move |y| NeuronOnHicann::new(x as u8, y).expect("row 0 or 1")))
+    }
+}
+
+/// The neurons of every population: per population in network order, per neuron its slot (empty for
+/// spike sources, which go through Layer 2).
+#[derive(Clone, Debug, Default)]
+pub struct NeuronPlacement {
+    pub populations: Vec<Vec<NeuronSlot>>,
+}
+
+/// The free columns of the wafer as placement proceeds.
+struct Columns {
+    /// Per HICANN enum, per column: free and both denmems usable.
+    free: Vec<[bool; DENMEM_COLUMNS as usize]>,
+}
+
+impl Columns {
+    fn new(defects: &Defects) -> Columns {
+        let free = HicannOnWafer::all()
+            .map(|h| {
+                let usable = defects.is_hicann_usable(h);
+                std::array::from_fn(|x| {
+                    usable
+                        && [0, 1].iter().all(|&y| {
+                            defects
+                                .is_denmem_usable(h, NeuronOnHicann::new(x as u8, y).expect("row"))
+                        })
+                })
+            })
+            .collect();
+        Columns { free }
+    }
+
+    fn usable_denmems(&self) -> u64 {
+        self.free.iter().flatten().filter(|&&f| f).count() as u64 * 2
+    }
+
+    /// Takes `count` neurons of `columns` columns from `hicanns` in order, block by block, appending them
+    /// to `out`; returns how many it placed. A neuron whose membrane is traced (`traced(k)`) skips to a
+    /// HICANN whose reticle has an analog output left (`traces`, per reticle).
+    fn take(
+        &mut self,
+        hicanns: &[HicannOnWafer],
+        count: usize,
+        columns: u8,
+        traced: &dyn Fn(usize) -> bool,
+        traces: &mut [usize; RETICLES_ON_WAFER],
+        out: &mut Vec<NeuronSlot>,
+    ) -> usize {
+        let mut placed = 0;
+        'hicanns: for &h in hicanns {
+            let free = &mut self.free[h.to_enum()];
+            let reticle = h.reticle().to_enum();
+            for block in 0..NEURON_BLOCKS as u16 {
+                let width = u16::from(COLUMNS_PER_BLOCK);
+                let (start, end) = (block * width, (block + 1) * width);
+                let columns = u16::from(columns);
+                let mut x = start;
+                while x + columns <= end {
+                    if placed == count {
+                        break 'hicanns;
+                    }
+                    let trace = traced(placed);
+                    if trace && traces[reticle] >= TRACES_PER_RETICLE {
+                        continue 'hicanns;
+                    }
+                    let run = (x..x + columns).all(|c| free[usize::from(c)]);
+                    if run {
+                        for c in x..x + columns {
+                            free[usize::from(c)] = false;
+                        }
+                        out.push(NeuronSlot {
+                            hicann: h,
+                            first_column: x as u8,
+                            columns: columns as u8,
+                        });
+                        placed += 1;
+                        traces[reticle] += usize::from(trace);
+                        x += columns;
+                    } else {
+                        x += 1;
+                    }
+                }
+            }
+        }
+        placed
+    }
+}
+
+/// The usable HICANNs, nearest the wafer's centre first (Manhattan distance in HICANN steps, then enum).
+pub fn centre_first(defects: &Defects) -> Vec<HicannOnWafer> {
+    let mut hicanns: Vec<HicannOnWafer> = HicannOnWafer::all()
+        .filter(|&h| defects.is_hicann_usable(h))
+        .collect();
+    hicanns.sort_by_key(|h| {
+        let dx = (2 * i32::from(h.x()) - 35).abs();
+        let dy = (2 * i32::from(h.y()) - 15).abs();
+        (dx + dy, h.to_enum())
+    });
+    hicanns
+}
+
+/// The neuron populations in placement order: clustered by connectivity (see the module docs).
+fn cluster_order(net: &Network, candidates: &[usize]) -> Vec<usize> {
+    let n = net.populations.len();
+    let mut weight = vec![vec![0.0f64; n]; n];
+    for p in &net.projections {
+        let s = nmemu_loader::expected_synapses(net, p);
+        weight[p.pre.population][p.post.population] += s;
+        weight[p.post.population][p.pre.population] += s;
+    }
+    let mut left: Vec<usize> = candidates.to_vec();
+    let mut order = Vec::with_capacity(left.len());
+    while !left.is_empty() {
+        let pick = (0..left.len())
+            .max_by(|&a, &b| {
+                let score = |i: usize| {
+                    order
+                        .iter()
+                        .map(|&o: &usize| weight[left[i]][o])
+                        .sum::<f64>()
+                };
+                score(a).total_cmp(&score(b)).then(b.cmp(&a))
+            })
+            .expect("non-empty");
+        order.push(left.remove(pick));
+    }
+    order
+}
+
+/// Places every neuron population (see the module docs). A network larger than the wafer, or a manual
+/// placement that does not hold its population, is an error with the numbers.
+pub fn place(
+    net: &Network,
+    hints: &BrainScaleSHints,
+    defects: &Defects,
+) -> Result<NeuronPlacement, String> {
+    let mut columns = Columns::new(defects);
+    let neuron_pops: Vec<usize> = (0..net.populations.len())
+        .filter(|&i| !net.populations[i].cell_type.is_source())
+        .collect();
+    let needed: u64 = neuron_pops
+        .iter()
+        .map(|&i| u64::from(net.populations[i].size) * u64::from(hints.neuron_size[i]))
+        .sum();
+    let available = columns.usable_denmems();
+    if needed > available {
+        let neurons: u64 = neuron_pops
+            .iter()
+            .map(|&i| u64::from(net.populations[i].size))
+            .sum();
+        return Err(format!(
+            "the network needs {needed} denmem circuits for {neurons} neurons (neuron_size x size per \
+             population); the wafer has {available} usable: use smaller neuron_size \
+             (extensions.brainscales.neuron_size), fewer neurons, or a multi-wafer machine"
+        ));
+    }
+    let mut placement = NeuronPlacement {
+        populations: vec![Vec::new(); net.populations.len()],
+    };
+    let mut traces = [0usize; RETICLES_ON_WAFER];
+    let traced = |i: usize| {
+        let r = net.populations[i].records("v").map(|r| r.neurons.clone());
+        move |k: usize| match &r {
+            None => false,
+            Some(None) => true,
+            Some(Some(n)) => n.binary_search(&(k as u32)).is_ok(),
+        }
+    };
+    let (manual, automatic): (Vec<usize>, Vec<usize>) = neuron_pops
+        .iter()
+        .partition(|&&i| hints.placement[i].is_some());
+    for &i in &manual {
+        let population = &net.populations[i];
+        let hicanns = hints.placement[i].as_ref().expect("manual");
+        if let Some(bad) = hicanns.iter().find(|h| !defects.is_hicann_usable(**h)) {
+            return Err(format!(
+                "extensions.brainscales.placement.{}: {bad} is defective",
+                population.label
+            ));
+        }
+        let cols = (hints.neuron_size[i] / 2) as u8;
+        let out = &mut placement.populations[i];
+        let placed = columns.take(
+            hicanns,
+            population.size as usize,
+            cols,
+            &traced(i),
+            &mut traces,
+            out,
+        );
+        if placed < population.size as usize {
+            return Err(format!(
+                "extensions.brainscales.placement.{}: {} neurons of {} denmems do not fit on the {} HICANN(s) \
+                 given (room for {placed} after defects and earlier placements)",
+                population.label,
+                population.size,
+                hints.neuron_size[i],
+                hicanns.len()
+            ));
+        }
+    }
+    let order = centre_first(defects);
+    for i in cluster_order(net, &automatic) {
+        let population = &net.populations[i];
+        let cols = (hints.neuron_size[i] / 2) as u8;
+        let out = &mut placement.populations[i];
+        let placed = columns.take(
+            &order,
+            population.size as usize,
+            cols,
+            &traced(i),
+            &mut traces,
+            out,
+        );
+        if placed < population.size as usize {
+            return Err(format!(
+                "population '{}': only {placed} of its {} neurons of {} denmems found room on the wafer \
+                 (neuron blocks are 32 columns, so a neuron_size that does not divide 64 leaves gaps; a \
+                 recorded membrane needs a reticle with an analog output left, 2 per reticle)",
+                population.label, population.size, hints.neuron_size[i]
+            ));
+        }
+    }
+    Ok(placement)
+}

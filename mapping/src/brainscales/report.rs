@@ -1,0 +1,58 @@
+//! What a BrainScaleS mapping did, as mapping.json says it (docs/outputs.md): resources used, synapse loss
+//! by cause and projection, clipped parameters, input load, weights and delays as realised, phase times.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::inputs::{InputLoad, Thinned};
+use super::params::PopulationClip;
+use super::weights::WeightSummary;
+
+/// Requested and realised mean delay of one projection: on the wafer the delay is the Layer-1 latency.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DelayReport {
+    pub projection: String,
+    pub requested_ms: f64,
+    pub realised_ms: f64,
+}
+
+/// The shared V_reset of one HICANN where its populations ask for different values (hardware volts).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct VResetReport {
+    pub hicann: u32,
+    pub mean_volt: f64,
+    pub spread_volt: f64,
+    pub populations: Vec<String>,
+}
+
+/// `mapping.json` of a BrainScaleS mapping.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct BrainScaleSReport {
+    /// `"nmemu-mapping/1"`.
+    pub format: &'static str,
+    pub machine: String,
+    /// Wall seconds of the whole mapping.
+    pub map_wall_s: f64,
+    pub speedup: u32,
+    pub hicanns_used: u32,
+    pub neurons_placed: u64,
+    pub circuits_per_neuron: BTreeMap<String, u32>,
+    pub synapses: u64,
+    pub synapses_lost: u64,
+    pub synapses_lost_l1: u64,
+    pub synapses_lost_driver: u64,
+    pub synapses_lost_row: u64,
+    /// Synapses of input sources thinned away by input placement.
+    pub synapses_lost_input: u64,
+    pub synapse_loss_by_projection: BTreeMap<String, f64>,
+    pub parameters_clipped: Vec<PopulationClip>,
+    pub inputs_per_hicann: BTreeMap<u32, InputLoad>,
+    pub inputs_per_fpga: BTreeMap<u32, InputLoad>,
+    pub inputs_thinned: Vec<Thinned>,
+    pub weights: Vec<WeightSummary>,
+    pub delays: Vec<DelayReport>,
+    pub v_reset: Vec<VResetReport>,
+    /// Wall seconds per phase, by phase name.
+    pub phases: BTreeMap<String, f64>,
+}

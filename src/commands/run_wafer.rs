@@ -1,0 +1,135 @@
+//! `nmemu run` on BrainScaleS: load the mapped system image, run it in chunks of biological time (progress,
+//! Ctrl-C), read the recordings back and write the same files as a SpiNNaker run.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use brainscales_emu::image::Mismatch;
+use brainscales_emu::system::{System, SystemRun};
+use brainscales_emu::time::HwTime;
+use nmemu_loader::writers::MachineFamily;
+use nmemu_mapping::brainscales::params::ParameterOptions;
+use nmemu_mapping::brainscales::readback::{Readback, VoltageScale};
+use nmemu_mapping::brainscales::{PopulationPlace, health, provenance};
+use serde_json::json;
+
+use super::output::Out;
+use super::run::{Args, MachineOutcome, Outcome, Results, report, run_in_chunks, write_results};
+use super::target::{Target, Wafers};
+use crate::signals;
+
+/// Runs `total_ticks` timesteps of the mapped network on its wafers and writes the results.
+pub fn run(
+    args: &Args,
+    out: &Out,
+    target: &Target<Wafers>,
+    total_ticks: u32,
+) -> Result<Outcome, String> {
+    let (net, wafers) = (&target.net, &target.mapped);
+    let mapped = &wafers.mapped;
+    super::map::print_wafer_summary(mapped);
+    let first = mapped
+        .image
+        .wafers
+        .first()
+        .ok_or("the mapping configured no wafer")?;
+    let (speed_up, start) = (first.speed_up, first.l2.start_offset);
+    // Chunks end on the wafer's window grid, so that cutting the run changes nothing (SystemRun::append).
+    let window = first.l1_timing.latency(0).0;
+    let until = |ticks: u32| {
+        let bio_s = net.simulation.time_ms(ticks.into()) * 1e-3;
+        let t = HwTime::from_seconds(start.seconds() + speed_up.to_hardware(bio_s));
+        HwTime(t.0.div_ceil(window) * window)
+    };
+
+    let load_start = Instant::now();
+    let mut system = System::load(mapped.image.clone(), wafers.preset, &wafers.defects)
+        .map_err(|e| format!("loading the wafer image: {e}"))?;
+    let load_wall_s = load_start.elapsed().as_secs_f64();
+    let threads = args.target.kernel_threads(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        // As SpiNNaker's default: a thread pays off for 8 busy HICANNs.
+        (mapped.report.hicanns_used as usize / 8).clamp(1, cores)
+    });
+
+    let _stopping_cleanly = signals::defer();
+    let staging = out.stage()?;
+    let mut run: Option<SystemRun> = None;
+    let ran = run_in_chunks(args.target.quiet, net, total_ticks, |done| {
+        let span = system.run(until(done), threads);
+        match &mut run {
+            Some(whole) => whole.append(span),
+            None => run = Some(span),
+        }
+    });
+    let run = run.unwrap_or_else(|| system.run(HwTime::ZERO, threads));
+
+    let completed_ms = net.simulation.time_ms(ran.done.into());
+    let translation = ParameterOptions::new(speed_up);
+    let places = mapped
+        .placement
+        .populations
+        .iter()
+        .map(|p| match p {
+            PopulationPlace::Neurons(n) => Some(n.as_slice()),
+            PopulationPlace::Sources(_) => None,
+        })
+        .collect();
+    let readback = Readback {
+        net,
+        image: &mapped.image,
+        places,
+        voltage: VoltageScale {
+            alpha_v: translation.alpha_v,
+            shift_v: translation.shift_v,
+        },
+        completed_ms,
+    };
+    let (recordings, account) = readback.recordings(&run)?;
+    let mut provenance = provenance::provenance(&run, &account);
+    let mut lost = provenance::lost(&provenance, &account);
+    lost.insert("synapses_lost".into(), mapped.report.synapses_lost);
+    provenance.summary.insert("lost".into(), json!(lost));
+    let health = health::verdict(mapped, &provenance, &account);
+    let machine = MachineOutcome {
+        family: MachineFamily::Brainscales,
+        hardware_time_s: speed_up.to_hardware(completed_ms * 1e-3),
+        lost,
+        health,
+        energy: None,
+        settings: BTreeMap::from([
+            ("speedup".to_string(), json!(speed_up.factor() as u64)),
+            (
+                "mismatch".to_string(),
+                json!(match first.nonideal.mismatch {
+                    Mismatch::Off => "off",
+                    Mismatch::Calibrated => "calibrated",
+                    Mismatch::Uncalibrated => "raw",
+                }),
+            ),
+            ("wafer_seed".to_string(), json!(first.wafer_seed)),
+        ]),
+    };
+    let results = Results {
+        recordings: &recordings,
+        provenance: &provenance,
+        mapping: &mapped.report,
+        weights: &[],
+    };
+    let host = (&ran, threads, load_wall_s);
+    let summary = write_results(args, staging, target, host, machine, results)?;
+    let mut notes: Vec<String> = mapped
+        .warnings
+        .iter()
+        .map(|w| format!("warning: {w}"))
+        .collect();
+    if account.not_recorded() > 0 {
+        notes.push(format!(
+            "note: the wafer made {} spikes in the recording populations, the recording delivered {}: the files \
+             hold what the hardware delivers",
+            account.on_wafer(),
+            account.on_wafer().saturating_sub(account.not_recorded())
+        ));
+    }
+    Ok(report(args, out, net, &summary, &notes))
+}
