@@ -15,7 +15,9 @@
 //! - Steps are whole ticks of [`HwTime`] (1/63 ns), so a spike lands on the tick grid: when a step ends at
 //!   or above V_t the crossing is bisected over ticks by re-stepping from the step's start (each shorter
 //!   step is at least as accurate as the accepted one); the spike time is the first tick with V >= V_t.
-//! - Inside the ODE the exponential sees V clamped at V_t, as the ESS clamps at v_spike, so it stays finite.
+//! - Inside the ODE every term sees V clamped to [0 V, V_t]: the ESS clamps at v_spike and NEST at V_peak, and
+//!   the ground rail bounds the circuit, so the exponential stays finite and a crossing step's overshoot
+//!   (its stages swing far both ways when the exponential is steep) does not leak into w.
 //! - Spike: V <- V_reset, w_j += b_j, V held for the firing denmem's refractory time while w and the
 //!   conductances evolve (ESS behaviour, spec §2.3); during the hold w is solved in closed form.
 //! - Membrane noise (optional) is white current noise applied as a voltage kick of
@@ -272,13 +274,15 @@ impl LogicalNeuron {
 
     /// The derivatives of y = (V, w_1..) where the summed conductance is G and G x E_rev is `g_e`.
     fn derivatives(&self, (g, g_e): (f64, f64), y: &[f64], dy: &mut [f64]) {
-        let v = y[0];
+        // Every term sees V clamped between the ground rail and V_t (NEST's aeif_cond_exp clamps at V_peak
+        // the same way; the circuit's membrane cannot leave its supply): the stages of a threshold-crossing
+        // step overshoot by orders of magnitude either way when the exponential term is steep, and w must
+        // not integrate that overshoot (it did, and the membrane then ran away).
+        let v = y[0].clamp(0.0, self.v_t_volt);
         let mut current =
             self.stimulus_ampere - self.g_l_siemens * (v - self.e_l_volt) + g_e - g * v;
-        let v_clamped = v.min(self.v_t_volt);
         for e in &self.exp_terms {
-            current +=
-                e.g_siemens * e.slope_volt * ((v_clamped - e.v_exp_volt) / e.slope_volt).exp();
+            current += e.g_siemens * e.slope_volt * ((v - e.v_exp_volt) / e.slope_volt).exp();
         }
         for (j, term) in self.adapt_terms.iter().enumerate() {
             let w = y[1 + j];

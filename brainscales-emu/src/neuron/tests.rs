@@ -295,6 +295,52 @@ fn adex_follows_a_fine_step_rk4_reference() {
 }
 
 #[test]
+fn a_steep_exponential_crossing_leaves_adaptation_bounded() {
+    // One denmem's exponential term is as steep as the calibtic domain allows (1.21 mV) and 110 mV below
+    // V_t: at V_t it is e^90 times its leak current, so a crossing step's stages overshoot by orders of
+    // magnitude. w may only ever hold what the equations give it: at most b per spike plus
+    // a |V - E_l| <= a x 1.8 V per denmem; before the clamp it took the overshoot (1e16 A) and the
+    // membrane ran away to -1e21 V.
+    let [mut steep, mut other] = adex_pair();
+    steep.v_t_volt = 0.81;
+    steep.exponential = Some(ExponentialTerm {
+        slope_volt: 1.21e-3,
+        v_exp_volt: 0.70,
+    });
+    other.v_t_volt = 0.81;
+    let mut n = pair(5, [steep, other], 0.5);
+    let mut spikes = 0u64;
+    for ns in (100..=50_000u64).step_by(100) {
+        while n.advance(HwTime::from_ns(ns)).is_some() {
+            spikes += 1;
+        }
+        let bound: f64 = [steep, other]
+            .iter()
+            .map(|p| {
+                let a = p.adaptation.unwrap();
+                a.a_siemens * 1.8 + a.b_ampere * spikes as f64
+            })
+            .sum();
+        assert!(n.w_ampere().abs() <= bound, "{ns} ns: w {} A", n.w_ampere());
+        assert!(
+            (0.0..=1.8).contains(&n.v_volt()),
+            "{ns} ns: V {}",
+            n.v_volt()
+        );
+    }
+    assert!(
+        spikes >= 5,
+        "the stimulus keeps it firing (measured: 9): {spikes}"
+    );
+    // A few one-tick steps per upswing (measured: 11 in 9 spikes); millions before the clamp.
+    assert!(
+        n.counters().forced_steps <= 3 * spikes,
+        "{:?}",
+        n.counters()
+    );
+}
+
+#[test]
 fn lif_with_conductances_follows_the_reference() {
     let p = DenmemParameters::default();
     let mut n = pair(9, [p, p], 0.5);
