@@ -335,7 +335,13 @@ fn bad_flags_are_refused_before_mapping_and_nothing_is_written() {
             "unknown BrainScaleS machine",
         ),
         (
-            vec!["--machine", "brainscales-wafer", "--faults", "f.json", "--ideal-cores"],
+            vec![
+                "--machine",
+                "brainscales-wafer",
+                "--faults",
+                "f.json",
+                "--ideal-cores",
+            ],
             "--faults, --ideal-cores: flags for a SpiNNaker machine, not --machine brainscales-wafer, which \
              takes --speedup",
         ),

@@ -12,14 +12,17 @@ use nmemu_mapping::brainscales::{BrainScaleSOptions, map};
 
 fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().collect();
-    let path = args.get(1).ok_or("usage: map_brainscales NET.json [1000|10000|100000]")?;
+    let path = args
+        .get(1)
+        .ok_or("usage: map_brainscales NET.json [1000|10000|100000]")?;
     let speed_up = match args.get(2) {
         Some(f) => SpeedUp::from_factor(f.parse().map_err(|e| format!("{f}: {e}"))?)
             .ok_or("the speed-up is 1000, 10000 or 100000")?,
         None => SpeedUp::Slow,
     };
     let start = Instant::now();
-    let net = Network::load(std::path::Path::new(path), &Limits::default()).map_err(|e| e.to_string())?;
+    let net =
+        Network::load(std::path::Path::new(path), &Limits::default()).map_err(|e| e.to_string())?;
     let loaded = start.elapsed().as_secs_f64();
     let options = BrainScaleSOptions {
         speed_up,

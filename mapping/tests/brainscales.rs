@@ -85,7 +85,14 @@ fn the_adex_example_and_a_two_population_net_map_to_checked_images() {
         let m = mapped(&n);
         image(&m).check(&Defects::default()).unwrap();
         assert_eq!(m.report.synapses_lost, 0, "{:?}", m.report);
-        assert_eq!(m.report.neurons_placed, n.populations.iter().filter(|p| !p.cell_type.is_source()).map(|p| u64::from(p.size)).sum::<u64>());
+        assert_eq!(
+            m.report.neurons_placed,
+            n.populations
+                .iter()
+                .filter(|p| !p.cell_type.is_source())
+                .map(|p| u64::from(p.size))
+                .sum::<u64>()
+        );
         assert!(!image(&m).inputs.is_empty());
     }
 }
@@ -114,15 +121,27 @@ fn l1_drivers(image: &WaferImage, h: HicannOnWafer) -> BTreeSet<(usize, SynapseD
 #[test]
 fn a_route_reaches_exactly_the_target_drivers_and_spikes_arrive_at_the_synapses() {
     // a four columns east and two rows south of b: a backbone and a rib.
-    let (a, b) = (HicannOnWafer::new(20, 9).unwrap(), HicannOnWafer::new(16, 7).unwrap());
+    let (a, b) = (
+        HicannOnWafer::new(20, 9).unwrap(),
+        HicannOnWafer::new(16, 7).unwrap(),
+    );
     let n = fan_net(a.to_enum() as u32, b.to_enum() as u32, &[10.0, 20.0]);
     let m = mapped(&n);
     let img = image(&m);
-    let PopulationPlace::Sources(endpoints) = &m.placement.populations[0] else { panic!("a source") };
+    let PopulationPlace::Sources(endpoints) = &m.placement.populations[0] else {
+        panic!("a source")
+    };
     let input = endpoints[0][0];
-    let sender = SendingRepeater { hicann: input.hicann, index: 7 - input.channel };
+    let sender = SendingRepeater {
+        hicann: input.hicann,
+        index: 7 - input.channel,
+    };
     let fan = img.l1_network().fan_out(&Defects::default(), sender);
-    let reached: BTreeSet<_> = fan.drivers.iter().map(|r| (r.hicann.to_enum(), r.driver)).collect();
+    let reached: BTreeSet<_> = fan
+        .drivers
+        .iter()
+        .map(|r| (r.hicann.to_enum(), r.driver))
+        .collect();
     let mut expected = l1_drivers(img, a);
     expected.extend(l1_drivers(img, b));
     assert_eq!(reached, expected);
@@ -131,7 +150,11 @@ fn a_route_reaches_exactly_the_target_drivers_and_spikes_arrive_at_the_synapses(
     let mut wafer = Wafer::load(img.clone(), &Defects::default()).unwrap();
     let run = wafer.run(HwTime::from_ns(20_000 + 40_000), 1);
     let matched = |h: HicannOnWafer| {
-        run.counters.hicanns.iter().find(|c| c.hicann == h).map_or(0, |c| c.synapses.synapses_matched)
+        run.counters
+            .hicanns
+            .iter()
+            .find(|c| c.hicann == h)
+            .map_or(0, |c| c.synapses.synapses_matched)
     };
     assert_eq!(matched(a), 2 * 3, "two spikes onto 3 synapses");
     assert_eq!(matched(b), 2 * 2, "two spikes onto 2 synapses");
@@ -168,8 +191,18 @@ fn saturated_drivers_lose_exactly_the_synapses_that_do_not_fit() {
     let m = mapped(&n);
     let r = &m.report;
     assert_eq!(r.synapses, targets * (sources + inhibitory));
-    assert_eq!(r.synapses_lost_row, targets * ((sources - 2) + (inhibitory - 2)));
-    assert_eq!((r.synapses_lost_driver, r.synapses_lost_l1, r.synapses_lost_input), (0, 0, 0));
+    assert_eq!(
+        r.synapses_lost_row,
+        targets * ((sources - 2) + (inhibitory - 2))
+    );
+    assert_eq!(
+        (
+            r.synapses_lost_driver,
+            r.synapses_lost_l1,
+            r.synapses_lost_input
+        ),
+        (0, 0, 0)
+    );
     assert_eq!(r.synapses_lost, r.synapses_lost_row);
     let placed: u64 = image(&m)
         .hicanns
@@ -185,7 +218,8 @@ fn saturated_drivers_lose_exactly_the_synapses_that_do_not_fit() {
     assert!(m.warnings.iter().any(|w| w.starts_with("SYNAPSE LOSS")));
 
     // With every driver of the target HICANN dead, all of it is lost to the drivers.
-    let file = json!({"hicanns": [{"hicann": 100, "synapse_drivers": (0..224).collect::<Vec<u32>>()}]});
+    let file =
+        json!({"hicanns": [{"hicann": 100, "synapse_drivers": (0..224).collect::<Vec<u32>>()}]});
     let mut options = wafer();
     options.defects = vec![Defects::from_json(&file.to_string()).unwrap()];
     let r = map(&n, &options).unwrap().report;
@@ -194,20 +228,36 @@ fn saturated_drivers_lose_exactly_the_synapses_that_do_not_fit() {
 
     options.max_synapse_loss = Some(0.5);
     let err = map(&n, &options).err().unwrap();
-    assert!(err.contains("exceeds --max-synapse-loss 0.5") && err.contains("'inh' 40 of 40"), "{err}");
+    assert!(
+        err.contains("exceeds --max-synapse-loss 0.5") && err.contains("'inh' 40 of 40"),
+        "{err}"
+    );
 }
 
 #[test]
 fn defects_are_avoided() {
-    let (a, b) = (HicannOnWafer::new(20, 9).unwrap(), HicannOnWafer::new(16, 7).unwrap());
+    let (a, b) = (
+        HicannOnWafer::new(20, 9).unwrap(),
+        HicannOnWafer::new(16, 7).unwrap(),
+    );
     let n = fan_net(a.to_enum() as u32, b.to_enum() as u32, &[10.0]);
     let clean = mapped(&n);
     // Kill what the clean mapping used on a: its L1 drivers and the vertical lines reaching them.
-    let used: Vec<u32> = l1_drivers(image(&clean), a).iter().map(|(_, d)| u32::from(d.line())).collect();
+    let used: Vec<u32> = l1_drivers(image(&clean), a)
+        .iter()
+        .map(|(_, d)| u32::from(d.line()))
+        .collect();
     let h = image(&clean).hicann(a).unwrap();
-    let vlines: Vec<u32> = h.l1.synapse_switches.closed_rows().flat_map(|row| {
-        row.vlines().into_iter().filter(move |&v| h.l1.synapse_switches.is_closed(row, v)).map(|v| u32::from(v.line()))
-    }).collect();
+    let vlines: Vec<u32> =
+        h.l1.synapse_switches
+            .closed_rows()
+            .flat_map(|row| {
+                row.vlines()
+                    .into_iter()
+                    .filter(move |&v| h.l1.synapse_switches.is_closed(row, v))
+                    .map(|v| u32::from(v.line()))
+            })
+            .collect();
     let file = json!({
         "dead_hicanns": [HicannOnWafer::new(18, 8).unwrap().to_enum()],
         "hicanns": [{"hicann": a.to_enum(), "synapse_drivers": used, "vlines": vlines}]
@@ -217,14 +267,39 @@ fn defects_are_avoided() {
     options.defects = vec![defects.clone()];
     let m = map(&n, &options).unwrap();
     image(&m).check(&defects).unwrap();
-    assert_eq!(m.report.synapses_lost, 0, "{:?} {:?}", m.report, m.placement);
+    assert_eq!(
+        m.report.synapses_lost, 0,
+        "{:?} {:?}",
+        m.report, m.placement
+    );
     let now = l1_drivers(image(&m), a);
-    assert!(now.iter().all(|(_, d)| !used.contains(&u32::from(d.line()))));
-    assert!(image(&m).hicann(HicannOnWafer::new(18, 8).unwrap()).is_none());
-    assert_ne!(image(&m).hicanns.iter().map(|h| h.hicann).collect::<Vec<_>>(), Vec::<HicannOnWafer>::new());
-    assert!(image(&m).hicanns.iter().all(|h| h.synapses.drivers.iter().enumerate().all(|(line, d)| {
-        d.mode == DriverMode::Disabled || defects.is_driver_usable(h.hicann, SynapseDriverOnHicann::new(line as u8).unwrap())
-    })));
+    assert!(
+        now.iter()
+            .all(|(_, d)| !used.contains(&u32::from(d.line())))
+    );
+    assert!(
+        image(&m)
+            .hicann(HicannOnWafer::new(18, 8).unwrap())
+            .is_none()
+    );
+    assert_ne!(
+        image(&m)
+            .hicanns
+            .iter()
+            .map(|h| h.hicann)
+            .collect::<Vec<_>>(),
+        Vec::<HicannOnWafer>::new()
+    );
+    assert!(
+        image(&m)
+            .hicanns
+            .iter()
+            .all(|h| h.synapses.drivers.iter().enumerate().all(|(line, d)| {
+                d.mode == DriverMode::Disabled
+                    || defects
+                        .is_driver_usable(h.hicann, SynapseDriverOnHicann::new(line as u8).unwrap())
+            }))
+    );
 }
 
 #[test]
@@ -235,7 +310,10 @@ fn a_network_larger_than_the_wafer_is_refused_with_the_numbers() {
         "populations": [{"label": "big", "size": 50000, "cell": {"type": "IF_cond_exp"}}]
     }));
     let err = map(&n, &wafer()).err().unwrap();
-    assert!(err.starts_with("the network needs 200000 denmem circuits for 50000 neurons"), "{err}");
+    assert!(
+        err.starts_with("the network needs 200000 denmem circuits for 50000 neurons"),
+        "{err}"
+    );
     assert!(err.contains("the wafer has 196608 usable"), "{err}");
 }
 
@@ -248,11 +326,19 @@ fn a_full_hicann_uses_all_eight_neuron_blocks() {
         "extensions": {"brainscales": {"placement": {"full": [7]}}}
     }));
     let m = mapped(&n);
-    let h = image(&m).hicann(HicannOnWafer::from_enum(7).unwrap()).unwrap();
+    let h = image(&m)
+        .hicann(HicannOnWafer::from_enum(7).unwrap())
+        .unwrap();
     assert_eq!(h.neurons.len(), 128);
     assert!(h.neurons.iter().all(|n| n.denmems.len() == 4));
     assert_eq!(h.neurons[127].firing.x(), 254);
-    assert_eq!(h.gbit.iter().filter(|&&g| g == brainscales_emu::layer2::GbitDirection::ToDnc).count(), 8);
+    assert_eq!(
+        h.gbit
+            .iter()
+            .filter(|&&g| g == brainscales_emu::layer2::GbitDirection::ToDnc)
+            .count(),
+        8
+    );
 }
 
 #[test]
@@ -293,19 +379,25 @@ fn inputs_beyond_the_link_budgets_are_thinned_last_first() {
     }));
     let m = mapped(&n);
     let thinned = &m.report.inputs_thinned;
-    assert_eq!((thinned.len(), thinned[0].thinned, thinned[0].of), (1, 216, 600));
-    let PopulationPlace::Sources(endpoints) = &m.placement.populations[0] else { panic!("sources") };
+    assert_eq!(
+        (thinned.len(), thinned[0].thinned, thinned[0].of),
+        (1, 216, 600)
+    );
+    let PopulationPlace::Sources(endpoints) = &m.placement.populations[0] else {
+        panic!("sources")
+    };
     assert!(endpoints[..384].iter().all(|e| e.len() == 1));
     assert!(endpoints[384..].iter().all(Vec::is_empty));
     assert!(m.report.inputs_per_hicann.values().all(|l| l.sources == 1));
-    assert_eq!(m.report.synapses_lost_input, 0, "the 4 connected sources are placed first");
+    assert_eq!(
+        m.report.synapses_lost_input, 0,
+        "the 4 connected sources are placed first"
+    );
 }
 
 #[test]
 fn populations_disagreeing_on_v_reset_share_the_mean_and_are_warned() {
-    let pop = |label: &str, v_reset: f64| {
-        json!({"label": label, "size": 2, "cell": {"type": "IF_cond_exp", "params": {"v_reset": v_reset}}})
-    };
+    let pop = |label: &str, v_reset: f64| json!({"label": label, "size": 2, "cell": {"type": "IF_cond_exp", "params": {"v_reset": v_reset}}});
     let n = net(json!({
         "format": "nmemu-net/1",
         "simulation": {"duration_ms": 10},
@@ -315,11 +407,20 @@ fn populations_disagreeing_on_v_reset_share_the_mean_and_are_warned() {
     let m = mapped(&n);
     let v = &m.report.v_reset;
     assert_eq!(v.len(), 1);
-    assert_eq!((v[0].hicann, v[0].populations.clone()), (5, vec!["a".to_string(), "b".to_string()]));
+    assert_eq!(
+        (v[0].hicann, v[0].populations.clone()),
+        (5, vec!["a".to_string(), "b".to_string()])
+    );
     assert!(v[0].spread_volt > 0.0);
-    let h = image(&m).hicann(HicannOnWafer::from_enum(5).unwrap()).unwrap();
+    let h = image(&m)
+        .hicann(HicannOnWafer::from_enum(5).unwrap())
+        .unwrap();
     assert!((h.v_reset_volt[0] - v[0].mean_volt).abs() < 1e-12);
-    assert!(m.warnings.iter().any(|w| w.contains("populations a, b ask for different V_reset")));
+    assert!(
+        m.warnings
+            .iter()
+            .any(|w| w.contains("populations a, b ask for different V_reset"))
+    );
 }
 
 #[test]

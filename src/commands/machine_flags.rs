@@ -152,7 +152,8 @@ impl BrainScaleSFlags {
             return Ok(None);
         };
         let at = |e: &dyn std::fmt::Display| format!("--defects {}: {e}", path.display());
-        let text = read_bounded(path, MAX_DEFECTS_FILE_BYTES, "a defects file").map_err(|e| at(&e))?;
+        let text =
+            read_bounded(path, MAX_DEFECTS_FILE_BYTES, "a defects file").map_err(|e| at(&e))?;
         Defects::from_json(&text).map(Some).map_err(|e| at(&e))
     }
 

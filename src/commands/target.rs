@@ -4,10 +4,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+use brainscales_emu::defects::Defects;
 use nmemu_loader::format::parse::parse_str;
 use nmemu_loader::input::{read_bounded, read_net_file};
 use nmemu_loader::{Limits, Network};
-use brainscales_emu::defects::Defects;
 use nmemu_mapping::brainscales::{self, BrainScaleSOptions, hints::BrainScaleSHints, readback};
 use nmemu_mapping::progress::{Observer, Phase};
 use nmemu_mapping::spinnaker::{self, Mapped, SpinnakerOptions, time_scale};
@@ -70,10 +70,10 @@ enum Machine {
     },
 }
 
-/// A network mapped onto a machine of either family.
+/// A network mapped onto a machine of either family (boxed: the two mappings differ much in size).
 pub enum Mapping {
-    Spinnaker(Target<Mapped>),
-    BrainScaleS(Target<Wafers>),
+    Spinnaker(Box<Target<Mapped>>),
+    BrainScaleS(Box<Target<Wafers>>),
 }
 
 /// A network mapped onto BrainScaleS, with what the run needs besides the image.
@@ -159,7 +159,8 @@ impl TargetArgs {
             return Ok(Faults::default());
         };
         let at = |e: &dyn std::fmt::Display| format!("--faults {}: {e}", path.display());
-        let text = read_bounded(path, faults::MAX_FILE_BYTES, "a faults file").map_err(|e| at(&e))?;
+        let text =
+            read_bounded(path, faults::MAX_FILE_BYTES, "a faults file").map_err(|e| at(&e))?;
         Faults::from_json(&text).map_err(|e| at(&e))
     }
 
@@ -175,11 +176,15 @@ impl TargetArgs {
         match machine {
             Machine::Spinnaker { preset, faults } => {
                 let mapped = self.map_spinnaker(&net, seed, preset, faults, running, &pool)?;
-                Ok(Mapping::Spinnaker(Target::new(preset, net, mapped, seed, start)))
+                Ok(Mapping::Spinnaker(Box::new(Target::new(
+                    preset, net, mapped, seed, start,
+                ))))
             }
             Machine::BrainScaleS { preset, defects } => {
                 let mapped = self.map_brainscales(&net, seed, preset, defects, &pool)?;
-                Ok(Mapping::BrainScaleS(Target::new(preset, net, mapped, seed, start)))
+                Ok(Mapping::BrainScaleS(Box::new(Target::new(
+                    preset, net, mapped, seed, start,
+                ))))
             }
         }
     }
@@ -225,7 +230,8 @@ impl TargetArgs {
 
     /// The defects file of `extensions.brainscales.defects`, if the network names one.
     fn hinted_defects(&self, net: &Network) -> Result<Defects, String> {
-        let hints = BrainScaleSHints::parse(net).map_err(|e| format!("{}: {e}", self.net.display()))?;
+        let hints =
+            BrainScaleSHints::parse(net).map_err(|e| format!("{}: {e}", self.net.display()))?;
         let Some(file) = hints.defects else {
             return Ok(Defects::default());
         };
@@ -237,7 +243,8 @@ impl TargetArgs {
                 path.display()
             )
         };
-        let text = read_bounded(&path, MAX_DEFECTS_FILE_BYTES, "a defects file").map_err(|e| at(&e))?;
+        let text =
+            read_bounded(&path, MAX_DEFECTS_FILE_BYTES, "a defects file").map_err(|e| at(&e))?;
         Defects::from_json(&text).map_err(|e| at(&e))
     }
 
@@ -265,7 +272,8 @@ impl TargetArgs {
                     memory_limit: Some(self.memory.limit(running)),
                     ..SpinnakerOptions::new(description, seed)
                 };
-                pool.install(|| spinnaker::map(net, &options)).map(|m| (m, None))
+                pool.install(|| spinnaker::map(net, &options))
+                    .map(|m| (m, None))
             }
             TimeScale::Auto => {
                 // Probes load every image they try.

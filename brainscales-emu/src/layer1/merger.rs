@@ -124,7 +124,9 @@ impl MergerConfig {
             if let Some(d) = dnc_of(m).filter(|&d| self.dnc[d].mode.selects(1)) {
                 found.push(d);
             }
-            let Some((up, up_port)) = parent(m) else { break };
+            let Some((up, up_port)) = parent(m) else {
+                break;
+            };
             (m, port) = (up, up_port);
         }
         found

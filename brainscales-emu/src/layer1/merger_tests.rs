@@ -269,7 +269,11 @@ fn blocks_reach_the_dnc_mergers_the_tree_selects() {
     // halbe's default: one block per DNC merger (sthal's `getDNCMergerOutput` topology).
     let cfg = MergerConfig::default();
     for block in 0..NEURON_BLOCKS {
-        assert_eq!(cfg.dnc_mergers_of_block(block), vec![block], "block {block}");
+        assert_eq!(
+            cfg.dnc_mergers_of_block(block),
+            vec![block],
+            "block {block}"
+        );
     }
     // Everything merged: block 0 climbs background merger 0 (DNC 0), level-1 merger 8 (DNC 1), level-2
     // merger 12 (no DNC merger) and the top merger 14 (DNC 3).

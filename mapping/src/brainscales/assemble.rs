@@ -9,20 +9,22 @@
 use std::collections::BTreeMap;
 
 use brainscales_emu::coord::{HicannOnWafer, RETICLES_ON_WAFER};
-use brainscales_emu::image::{HicannImage, NeuronImage, TRACES_PER_RETICLE, TraceRequest, WaferImage};
+use brainscales_emu::image::{
+    HicannImage, NeuronImage, TRACES_PER_RETICLE, TraceRequest, WaferImage,
+};
 use brainscales_emu::layer2::L2Spike;
 use brainscales_emu::synapse::SynapseConfig;
 use brainscales_emu::system::L2Endpoint;
 use nmemu_loader::Network;
 
 use super::hints::BrainScaleSHints;
-use super::params::{PopulationClip, TranslatedNeuron};
-use super::weights::WeightStats;
 use super::l1::L1Builder;
 use super::merger::{Sources, configure_dnc};
+use super::params::{PopulationClip, TranslatedNeuron};
 use super::place::NeuronPlacement;
 use super::report::{BrainScaleSReport, DelayReport, VResetReport};
 use super::synapses::{Loss, Realised};
+use super::weights::WeightStats;
 use super::{BrainScaleSOptions, Local, Placement, PopulationPlace};
 use crate::brainscales::inputs::InputReport;
 
@@ -46,10 +48,19 @@ pub fn wafer_image(
     options: &BrainScaleSOptions,
     parts: Parts,
 ) -> Result<(WaferImage, Vec<VResetReport>), String> {
-    let Parts { translated, local, sources, router, mut synapse_configs, inputs } = parts;
+    let Parts {
+        translated,
+        local,
+        sources,
+        router,
+        mut synapse_configs,
+        inputs,
+    } = parts;
     let mut hicanns: BTreeMap<usize, HicannImage> = BTreeMap::new();
     fn get(hicanns: &mut BTreeMap<usize, HicannImage>, h: HicannOnWafer) -> &mut HicannImage {
-        hicanns.entry(h.to_enum()).or_insert_with(|| HicannImage::empty(h))
+        hicanns
+            .entry(h.to_enum())
+            .or_insert_with(|| HicannImage::empty(h))
     }
     for (i, bus) in sources.buses.iter().enumerate() {
         configure_dnc(get(&mut hicanns, bus.hicann), bus.dnc, sources.input[i]);
@@ -75,9 +86,21 @@ pub fn wafer_image(
             let (bus, address) = sources.of[p][k as usize].expect("every neuron has an address");
             debug_assert_eq!(sources.buses[bus as usize].hicann, h);
             image.merger.outputs[slot.firing().to_enum()] = Some(address);
-            image.neurons.push(NeuronImage { denmems, firing: slot.firing() });
-            if net.populations[p].records("v").is_some_and(|r| r.neurons.as_ref().is_none_or(|n| n.contains(&k))) {
-                traces.push((p, TraceRequest { hicann: h, denmem: slot.firing() }));
+            image.neurons.push(NeuronImage {
+                denmems,
+                firing: slot.firing(),
+            });
+            if net.populations[p]
+                .records("v")
+                .is_some_and(|r| r.neurons.as_ref().is_none_or(|n| n.contains(&k)))
+            {
+                traces.push((
+                    p,
+                    TraceRequest {
+                        hicann: h,
+                        denmem: slot.firing(),
+                    },
+                ));
             }
         }
         for (g, values) in reset.iter().enumerate() {
@@ -85,9 +108,16 @@ pub fn wafer_image(
                 image.v_reset_volt[g] = values.iter().sum::<f64>() / values.len() as f64;
             }
         }
-        let (lo, hi) = asked.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &(_, v)| (a.min(v), b.max(v)));
+        let (lo, hi) = asked
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &(_, v)| {
+                (a.min(v), b.max(v))
+            });
         if hi > lo {
-            let mut populations: Vec<String> = asked.iter().map(|&(p, _)| net.populations[p].label.clone()).collect();
+            let mut populations: Vec<String> = asked
+                .iter()
+                .map(|&(p, _)| net.populations[p].label.clone())
+                .collect();
             populations.dedup();
             v_reset.push(VResetReport {
                 hicann: e as u32,
@@ -110,7 +140,10 @@ pub fn wafer_image(
         per_reticle[t.hicann.reticle().to_enum()].push(*p);
     }
     if let Some(crowded) = per_reticle.iter().find(|r| r.len() > TRACES_PER_RETICLE) {
-        let mut names: Vec<&str> = crowded.iter().map(|&p| net.populations[p].label.as_str()).collect();
+        let mut names: Vec<&str> = crowded
+            .iter()
+            .map(|&p| net.populations[p].label.as_str())
+            .collect();
         names.dedup();
         return Err(format!(
             "{} recorded membranes (\"v\") of populations {} share one reticle, which has {TRACES_PER_RETICLE} \
@@ -141,14 +174,24 @@ pub fn placement(net: &Network, placement: &NeuronPlacement, sources: &Sources) 
                         .map(|s| {
                             s.map(|(bus, address)| {
                                 let b = sources.buses[bus as usize];
-                                vec![L2Endpoint { wafer: 0, hicann: b.hicann, channel: b.dnc, address }]
+                                vec![L2Endpoint {
+                                    wafer: 0,
+                                    hicann: b.hicann,
+                                    channel: b.dnc,
+                                    address,
+                                }]
                             })
                             .unwrap_or_default()
                         })
                         .collect(),
                 )
             } else {
-                PopulationPlace::Neurons(placement.populations[p].iter().map(|s| (0, s.hicann, s.firing())).collect())
+                PopulationPlace::Neurons(
+                    placement.populations[p]
+                        .iter()
+                        .map(|s| (0, s.hicann, s.firing()))
+                        .collect(),
+                )
             }
         })
         .collect();
@@ -209,20 +252,39 @@ pub fn report(
         synapse_loss_by_projection: (0..n)
             .map(|j| {
                 let total = o.expanded_synapses[j];
-                (label(j), if total == 0 { 0.0 } else { o.loss.of(j) as f64 / total as f64 })
+                (
+                    label(j),
+                    if total == 0 {
+                        0.0
+                    } else {
+                        o.loss.of(j) as f64 / total as f64
+                    },
+                )
             })
             .collect(),
-        parameters_clipped: o.translated.iter().flatten().flat_map(|(_, clips)| clips.iter().cloned()).collect(),
+        parameters_clipped: o
+            .translated
+            .iter()
+            .flatten()
+            .flat_map(|(_, clips)| clips.iter().cloned())
+            .collect(),
         inputs_per_hicann: o.inputs.per_hicann,
         inputs_per_fpga: o.inputs.per_fpga,
         inputs_thinned: o.inputs.thinned,
-        weights: (0..n).filter(|&j| weights[j].count() > 0).map(|j| weights[j].summary(&label(j))).collect(),
+        weights: (0..n)
+            .filter(|&j| weights[j].count() > 0)
+            .map(|j| weights[j].summary(&label(j)))
+            .collect(),
         delays: (0..n)
             .filter(|&j| o.expanded_synapses[j] > 0)
             .map(|j| DelayReport {
                 projection: label(j),
                 requested_ms: o.delay_sum_ms[j] / o.expanded_synapses[j] as f64,
-                realised_ms: if delays[j].1 == 0 { f64::NAN } else { delays[j].0 / delays[j].1 as f64 },
+                realised_ms: if delays[j].1 == 0 {
+                    f64::NAN
+                } else {
+                    delays[j].0 / delays[j].1 as f64
+                },
             })
             .collect(),
         v_reset: o.v_reset,
@@ -257,7 +319,11 @@ pub fn loss_policy(
             )
         })
         .collect();
-    let fraction = if report.synapses == 0 { 0.0 } else { report.synapses_lost as f64 / report.synapses as f64 };
+    let fraction = if report.synapses == 0 {
+        0.0
+    } else {
+        report.synapses_lost as f64 / report.synapses as f64
+    };
     let (limit, from) = match (options.max_synapse_loss, hints.max_synapse_loss) {
         (Some(f), _) => (Some(f), "--max-synapse-loss"),
         (None, Some(f)) => (Some(f), "extensions.brainscales.max_synapse_loss"),

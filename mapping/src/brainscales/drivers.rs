@@ -11,7 +11,9 @@
 //! needs); its rows are shared out by [`share_rows`]. Synapses whose class gets no row are lost to the
 //! drivers; those a class' rows cannot hold are lost to rows/addresses ([`super::synapses`]).
 
-use brainscales_emu::coord::{HicannOnWafer, SYNAPSE_DRIVERS, SynapseDriverOnHicann, VLineOnHicann};
+use brainscales_emu::coord::{
+    HicannOnWafer, SYNAPSE_DRIVERS, SynapseDriverOnHicann, VLineOnHicann,
+};
 use brainscales_emu::defects::Defects;
 use brainscales_emu::layer1::bus::HicannL1;
 use brainscales_emu::layer1::switches::vline_rows;
@@ -45,11 +47,20 @@ fn outer(line: usize) -> Option<usize> {
 
 fn free(synapses: &SynapseConfig, defects: &Defects, hicann: HicannOnWafer, line: usize) -> bool {
     synapses.drivers[line].mode == DriverMode::Disabled
-        && defects.is_driver_usable(hicann, SynapseDriverOnHicann::new(line as u8).expect("below 224"))
+        && defects.is_driver_usable(
+            hicann,
+            SynapseDriverOnHicann::new(line as u8).expect("below 224"),
+        )
 }
 
 /// The free run of drivers outward from `line`, at most `max` long.
-fn run(synapses: &SynapseConfig, defects: &Defects, hicann: HicannOnWafer, line: usize, max: usize) -> Vec<u8> {
+fn run(
+    synapses: &SynapseConfig,
+    defects: &Defects,
+    hicann: HicannOnWafer,
+    line: usize,
+    max: usize,
+) -> Vec<u8> {
     let mut lines = Vec::new();
     let mut cur = Some(line);
     while let Some(l) = cur.filter(|&l| lines.len() < max && free(synapses, defects, hicann, l)) {
@@ -76,13 +87,21 @@ pub fn attach_chain(
         if neighbour.is_some() {
             continue;
         }
-        let lines = run(synapses, defects, hicann, usize::from(driver.line()), wanted);
+        let lines = run(
+            synapses,
+            defects,
+            hicann,
+            usize::from(driver.line()),
+            wanted,
+        );
         if !lines.is_empty() && best.as_ref().is_none_or(|(_, b)| lines.len() > b.len()) {
             best = Some((row, lines));
         }
     }
     let (row, lines) = best?;
-    l1.synapse_switches.set(row, vline, true).expect("a switch of the line's row");
+    l1.synapse_switches
+        .set(row, vline, true)
+        .expect("a switch of the line's row");
     let last = lines.len() - 1;
     for (k, &line) in lines.iter().enumerate() {
         synapses.drivers[usize::from(line)].mode = match (k, last) {
@@ -99,7 +118,12 @@ pub fn attach_chain(
 /// a time to the class with the most rows still missing, until the budget or the demand runs out.
 pub fn share_rows(demands: &[Demand], budget: usize) -> Vec<usize> {
     let mut order: Vec<usize> = (0..demands.len()).collect();
-    order.sort_by(|&a, &b| demands[b].synapses.cmp(&demands[a].synapses).then(demands[a].class.cmp(&demands[b].class)));
+    order.sort_by(|&a, &b| {
+        demands[b]
+            .synapses
+            .cmp(&demands[a].synapses)
+            .then(demands[a].class.cmp(&demands[b].class))
+    });
     let mut rows = vec![0; demands.len()];
     let mut left = budget;
     for &i in &order {
@@ -115,7 +139,11 @@ pub fn share_rows(demands: &[Demand], budget: usize) -> Vec<usize> {
         let Some(&i) = order
             .iter()
             .filter(|&&i| rows[i] > 0 && rows[i] < demands[i].rows)
-            .max_by(|&&a, &&b| (demands[a].rows - rows[a]).cmp(&(demands[b].rows - rows[b])).then(b.cmp(&a)))
+            .max_by(|&&a, &&b| {
+                (demands[a].rows - rows[a])
+                    .cmp(&(demands[b].rows - rows[b]))
+                    .then(b.cmp(&a))
+            })
         else {
             break;
         };
@@ -130,7 +158,11 @@ mod tests {
     use super::*;
 
     fn demand(excitatory: bool, rows: usize, synapses: usize) -> Demand {
-        Demand { class: Class { excitatory, msb: 3 }, rows, synapses }
+        Demand {
+            class: Class { excitatory, msb: 3 },
+            rows,
+            synapses,
+        }
     }
 
     #[test]
@@ -149,7 +181,10 @@ mod tests {
         let v = VLineOnHicann::new(0).unwrap();
         let lines = attach_chain(&mut l1, &mut syn, &Defects::default(), h, v, 3).unwrap();
         assert_eq!(lines.len(), 3);
-        assert_eq!(syn.drivers[usize::from(lines[0])].mode, DriverMode::L1Mirror);
+        assert_eq!(
+            syn.drivers[usize::from(lines[0])].mode,
+            DriverMode::L1Mirror
+        );
         assert_eq!(syn.drivers[usize::from(lines[2])].mode, DriverMode::Listen);
         assert!(brainscales_emu::synapse::SynapseBlock::new(syn).is_ok());
     }

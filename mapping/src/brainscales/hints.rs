@@ -19,7 +19,9 @@
 use brainscales_emu::coord::{HICANNS_ON_WAFER, HicannOnWafer};
 use brainscales_emu::synapse::chain::{DEFAULT_CHAIN_LIMIT, HARDWARE_MAX_CHAIN};
 use nmemu_loader::Network;
-use nmemu_loader::format::reader::{JsonPath, Obj, as_bool, as_f64, as_str, as_u32, u32_array, unknown_name};
+use nmemu_loader::format::reader::{
+    JsonPath, Obj, as_bool, as_f64, as_str, as_u32, u32_array, unknown_name,
+};
 use serde_json::Value;
 
 /// marocco's default logical neuron size.
@@ -56,7 +58,12 @@ impl BrainScaleSHints {
     /// Reads and checks `net.extensions.brainscales` (absent: the defaults).
     pub fn parse(net: &Network) -> Result<BrainScaleSHints, String> {
         let root = JsonPath::root().field("extensions").field("brainscales");
-        let raw = Value::Object(net.extensions.get("brainscales").cloned().unwrap_or_default());
+        let raw = Value::Object(
+            net.extensions
+                .get("brainscales")
+                .cloned()
+                .unwrap_or_default(),
+        );
         let o = Obj::new(&raw, &root, &KEYS).map_err(|e| e.to_string())?;
         let n = net.populations.len();
         let mut hints = BrainScaleSHints {
@@ -91,7 +98,9 @@ impl BrainScaleSHints {
         if let Some((v, p)) = o.get("bandwidth_utilization") {
             let u = as_f64(v, &p).map_err(|e| e.to_string())?;
             if !(u > 0.0 && u <= 1.0) {
-                return Err(format!("{p}: a fraction of the input budget in (0, 1], got {u}"));
+                return Err(format!(
+                    "{p}: a fraction of the input budget in (0, 1], got {u}"
+                ));
             }
             hints.bandwidth_utilization = u;
         }
@@ -109,7 +118,9 @@ impl BrainScaleSHints {
         if let Some((v, p)) = o.get("max_synapse_loss") {
             let f = as_f64(v, &p).map_err(|e| e.to_string())?;
             if !(0.0..=1.0).contains(&f) {
-                return Err(format!("{p}: a fraction of the synapses in [0, 1], got {f}"));
+                return Err(format!(
+                    "{p}: a fraction of the synapses in [0, 1], got {f}"
+                ));
             }
             hints.max_synapse_loss = Some(f);
         }
@@ -131,10 +142,9 @@ fn by_label<'a>(
     map.iter()
         .map(|(label, value)| {
             let p = path.field(label);
-            let i = labels
-                .iter()
-                .position(|l| l == label)
-                .ok_or_else(|| format!("{p}: {}", unknown_name("population label", label, &labels)))?;
+            let i = labels.iter().position(|l| l == label).ok_or_else(|| {
+                format!("{p}: {}", unknown_name("population label", label, &labels))
+            })?;
             Ok((i, value, p))
         })
         .collect()
@@ -197,7 +207,13 @@ mod tests {
         .unwrap();
         assert_eq!(h.neuron_size, vec![8, 4]);
         assert_eq!(h.driver_chain_length, 5);
-        assert_eq!(h.placement[0], Some(vec![HicannOnWafer::from_enum(3).unwrap(), HicannOnWafer::from_enum(4).unwrap()]));
+        assert_eq!(
+            h.placement[0],
+            Some(vec![
+                HicannOnWafer::from_enum(3).unwrap(),
+                HicannOnWafer::from_enum(4).unwrap()
+            ])
+        );
         assert_eq!(h.defects.as_deref(), Some("d.json"));
         assert_eq!(h.max_synapse_loss, Some(0.1));
         assert!(!h.consider_firing_rate);
@@ -206,22 +222,38 @@ mod tests {
     #[test]
     fn refusals_name_the_path_and_suggest() {
         let cases = [
-            (json!({"brainscales": {"neuron_sise": {}}}),
-             "extensions.brainscales.neuron_sise: unknown field `neuron_sise` (did you mean `neuron_size`?)"),
-            (json!({"brainscales": {"neuron_size": {"exd": 4}}}),
-             "extensions.brainscales.neuron_size.exd: unknown population label `exd` (did you mean `exc`?)"),
-            (json!({"brainscales": {"neuron_size": {"exc": 5}}}),
-             "extensions.brainscales.neuron_size.exc: a logical neuron is an even number of 2 to 64 denmems"),
-            (json!({"brainscales": {"driver_chain_length": 57}}),
-             "extensions.brainscales.driver_chain_length: a driver chain is 1 to 56"),
-            (json!({"brainscales": {"bandwidth_utilization": 1.5}}),
-             "extensions.brainscales.bandwidth_utilization: a fraction of the input budget in (0, 1], got 1.5"),
-            (json!({"brainscales": {"placement": {"exc": [384]}}}),
-             "extensions.brainscales.placement.exc[0]: HICANN 384 does not exist"),
-            (json!({"brainscales": {"placement": {"exc": [1, 1]}}}),
-             "extensions.brainscales.placement.exc[1]: HICANN 1 is listed twice"),
-            (json!({"brainscales": {"max_synapse_loss": -0.1}}),
-             "extensions.brainscales.max_synapse_loss: a fraction of the synapses in [0, 1]"),
+            (
+                json!({"brainscales": {"neuron_sise": {}}}),
+                "extensions.brainscales.neuron_sise: unknown field `neuron_sise` (did you mean `neuron_size`?)",
+            ),
+            (
+                json!({"brainscales": {"neuron_size": {"exd": 4}}}),
+                "extensions.brainscales.neuron_size.exd: unknown population label `exd` (did you mean `exc`?)",
+            ),
+            (
+                json!({"brainscales": {"neuron_size": {"exc": 5}}}),
+                "extensions.brainscales.neuron_size.exc: a logical neuron is an even number of 2 to 64 denmems",
+            ),
+            (
+                json!({"brainscales": {"driver_chain_length": 57}}),
+                "extensions.brainscales.driver_chain_length: a driver chain is 1 to 56",
+            ),
+            (
+                json!({"brainscales": {"bandwidth_utilization": 1.5}}),
+                "extensions.brainscales.bandwidth_utilization: a fraction of the input budget in (0, 1], got 1.5",
+            ),
+            (
+                json!({"brainscales": {"placement": {"exc": [384]}}}),
+                "extensions.brainscales.placement.exc[0]: HICANN 384 does not exist",
+            ),
+            (
+                json!({"brainscales": {"placement": {"exc": [1, 1]}}}),
+                "extensions.brainscales.placement.exc[1]: HICANN 1 is listed twice",
+            ),
+            (
+                json!({"brainscales": {"max_synapse_loss": -0.1}}),
+                "extensions.brainscales.max_synapse_loss: a fraction of the synapses in [0, 1]",
+            ),
         ];
         for (extensions, expected) in cases {
             let err = hints(extensions).unwrap_err();

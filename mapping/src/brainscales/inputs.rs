@@ -79,10 +79,17 @@ pub fn rate_bio_hz(net: &Network, population: &Population, neuron: u32) -> f64 {
             let p = |name| population.param(name).map_or(0.0, |v| v.get(neuron));
             let (start, duration) = (p("start"), p("duration"));
             let active = (start + duration).min(net.simulation.duration_ms) - start;
-            if active <= 0.0 { 0.0 } else { p("rate") * active / net.simulation.duration_ms }
+            if active <= 0.0 {
+                0.0
+            } else {
+                p("rate") * active / net.simulation.duration_ms
+            }
         }
         CellType::SpikeSourceArray => {
-            let times = population.spike_times.as_ref().map_or(0, |t| t.of(neuron).len());
+            let times = population
+                .spike_times
+                .as_ref()
+                .map_or(0, |t| t.of(neuron).len());
             times as f64 * 1000.0 / net.simulation.duration_ms.max(f64::MIN_POSITIVE)
         }
         _ => 0.0,
@@ -100,7 +107,11 @@ fn target_centre(net: &Network, placement: &NeuronPlacement, p: usize) -> (f64, 
             n += 1.0;
         }
     }
-    if n == 0.0 { (17.5, 7.5) } else { (sx / n, sy / n) }
+    if n == 0.0 {
+        (17.5, 7.5)
+    } else {
+        (sx / n, sy / n)
+    }
 }
 
 /// Places every spike source onto a free DNC merger (see the module docs), adding buses to `sources`.
@@ -118,16 +129,34 @@ pub fn place_inputs(
     for slot in placement.populations.iter().flatten() {
         free[slot.hicann.to_enum()][slot.block()] = false;
     }
-    let links: Vec<HicannOnWafer> =
-        centre_first(defects).into_iter().filter(|&h| defects.is_link_usable(h)).collect();
+    let links: Vec<HicannOnWafer> = centre_first(defects)
+        .into_iter()
+        .filter(|&h| defects.is_link_usable(h))
+        .collect();
     let mut hicann_rate = vec![0.0f64; brainscales_emu::coord::HICANNS_ON_WAFER];
     let mut fpga_rate = [0.0f64; 48];
     let mut report = InputReport::default();
-    let free_buses: usize = links.iter().map(|h| free[h.to_enum()].iter().filter(|&&f| f).count()).sum();
-    let inputs: usize = net.populations.iter().filter(|p| p.cell_type.is_source()).map(|p| p.size as usize).sum();
-    let per_bus = if inputs.div_ceil(ONE_CLASS) <= free_buses { ONE_CLASS } else { address_pool().count() };
+    let free_buses: usize = links
+        .iter()
+        .map(|h| free[h.to_enum()].iter().filter(|&&f| f).count())
+        .sum();
+    let inputs: usize = net
+        .populations
+        .iter()
+        .filter(|p| p.cell_type.is_source())
+        .map(|p| p.size as usize)
+        .sum();
+    let per_bus = if inputs.div_ceil(ONE_CLASS) <= free_buses {
+        ONE_CLASS
+    } else {
+        address_pool().count()
+    };
     let hw_rate = |p: &Population, k: u32| {
-        if options.consider_rate { rate_bio_hz(net, p, k) * options.speed_up.factor() } else { 0.0 }
+        if options.consider_rate {
+            rate_bio_hz(net, p, k) * options.speed_up.factor()
+        } else {
+            0.0
+        }
     };
     let mut order: Vec<(f64, usize)> = net
         .populations
@@ -142,7 +171,8 @@ pub fn place_inputs(
         let (cx, cy) = target_centre(net, placement, p);
         let mut candidates = links.clone();
         candidates.sort_by(|a, b| {
-            let d = |h: &HicannOnWafer| (f64::from(h.x()) - cx).abs() + (f64::from(h.y()) - cy).abs();
+            let d =
+                |h: &HicannOnWafer| (f64::from(h.x()) - cx).abs() + (f64::from(h.y()) - cy).abs();
             d(a).total_cmp(&d(b)).then(a.to_enum().cmp(&b.to_enum()))
         });
         let mut of = vec![None; population.size as usize];
@@ -154,21 +184,26 @@ pub fn place_inputs(
                 hr[h.to_enum()] + rate <= hicann_budget
                     && fr[usize::from(h.reticle().fpga().0)] + rate <= fpga_budget
             };
-            let usable = open
-                .as_ref()
-                .is_some_and(|(_, bus, pool)| !pool.is_empty() && fits(bus.hicann, &hicann_rate, &fpga_rate));
+            let usable = open.as_ref().is_some_and(|(_, bus, pool)| {
+                !pool.is_empty() && fits(bus.hicann, &hicann_rate, &fpga_rate)
+            });
             if !usable {
-                open = candidates.iter().find_map(|&h| {
-                    let dnc = free[h.to_enum()].iter().position(|&f| f)?;
-                    fits(h, &hicann_rate, &fpga_rate).then_some((h, dnc))
-                })
-                .map(|(h, dnc)| {
-                    free[h.to_enum()][dnc] = false;
-                    let bus = Bus { hicann: h, dnc: dnc as u8 };
-                    let mut pool: Vec<u8> = address_pool().take(per_bus).collect();
-                    pool.reverse();
-                    (sources.add_bus(bus, true), bus, pool)
-                });
+                open = candidates
+                    .iter()
+                    .find_map(|&h| {
+                        let dnc = free[h.to_enum()].iter().position(|&f| f)?;
+                        fits(h, &hicann_rate, &fpga_rate).then_some((h, dnc))
+                    })
+                    .map(|(h, dnc)| {
+                        free[h.to_enum()][dnc] = false;
+                        let bus = Bus {
+                            hicann: h,
+                            dnc: dnc as u8,
+                        };
+                        let mut pool: Vec<u8> = address_pool().take(per_bus).collect();
+                        pool.reverse();
+                        (sources.add_bus(bus, true), bus, pool)
+                    });
             }
             let Some((index, bus, pool)) = open.as_mut() else {
                 thinned += 1;
@@ -178,16 +213,22 @@ pub fn place_inputs(
             of[k as usize] = Some((*index, address));
             hicann_rate[bus.hicann.to_enum()] += rate;
             fpga_rate[usize::from(bus.hicann.reticle().fpga().0)] += rate;
-            let load = report.per_hicann.entry(bus.hicann.to_enum() as u32).or_insert(InputLoad {
-                budget_hz: hicann_budget,
-                ..InputLoad::default()
-            });
+            let load = report
+                .per_hicann
+                .entry(bus.hicann.to_enum() as u32)
+                .or_insert(InputLoad {
+                    budget_hz: hicann_budget,
+                    ..InputLoad::default()
+                });
             load.sources += 1;
             load.rate_hz += rate;
-            let fpga = report.per_fpga.entry(u32::from(bus.hicann.reticle().fpga().0)).or_insert(InputLoad {
-                budget_hz: fpga_budget,
-                ..InputLoad::default()
-            });
+            let fpga = report
+                .per_fpga
+                .entry(u32::from(bus.hicann.reticle().fpga().0))
+                .or_insert(InputLoad {
+                    budget_hz: fpga_budget,
+                    ..InputLoad::default()
+                });
             fpga.sources += 1;
             fpga.rate_hz += rate;
         }
@@ -216,7 +257,13 @@ pub fn spike_times_ms(net: &Network, population: &Population, k: u32, seed: u64)
                 return times;
             }
             let isi = Exp::new(rate / 1000.0).expect("a positive rate");
-            let mut rng = stream(seed, Domain::Sources, &population.label, "poisson", u64::from(k));
+            let mut rng = stream(
+                seed,
+                Domain::Sources,
+                &population.label,
+                "poisson",
+                u64::from(k),
+            );
             let mut t = start;
             loop {
                 t += isi.sample(&mut rng);
@@ -229,7 +276,13 @@ pub fn spike_times_ms(net: &Network, population: &Population, k: u32, seed: u64)
         CellType::SpikeSourceArray => population
             .spike_times
             .as_ref()
-            .map(|s| s.of(k).iter().copied().filter(|&t| (0.0..end).contains(&t)).collect())
+            .map(|s| {
+                s.of(k)
+                    .iter()
+                    .copied()
+                    .filter(|&t| (0.0..end).contains(&t))
+                    .collect()
+            })
             .unwrap_or_default(),
         _ => Vec::new(),
     }
@@ -237,14 +290,21 @@ pub fn spike_times_ms(net: &Network, population: &Population, k: u32, seed: u64)
 
 /// The Layer-2 input spikes of every placed source in hardware experiment time, sorted by time, then
 /// HICANN, channel and address.
-pub fn input_spikes(net: &Network, sources: &Sources, speed_up: SpeedUp, seed: u64) -> Vec<L2Spike> {
+pub fn input_spikes(
+    net: &Network,
+    sources: &Sources,
+    speed_up: SpeedUp,
+    seed: u64,
+) -> Vec<L2Spike> {
     let mut out = Vec::new();
     for (p, population) in net.populations.iter().enumerate() {
         if !population.cell_type.is_source() {
             continue;
         }
         for (k, place) in sources.of[p].iter().enumerate() {
-            let Some((bus, address)) = *place else { continue };
+            let Some((bus, address)) = *place else {
+                continue;
+            };
             let bus = sources.buses[bus as usize];
             for t in spike_times_ms(net, population, k as u32, seed) {
                 out.push(L2Spike {

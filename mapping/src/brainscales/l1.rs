@@ -24,7 +24,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use brainscales_emu::coord::{
-    Direction, HLINES, HLineOnHicann, HICANNS_ON_WAFER, HicannOnWafer, Side, VLINES, VLineOnHicann,
+    Direction, HICANNS_ON_WAFER, HLINES, HLineOnHicann, HicannOnWafer, Side, VLINES, VLineOnHicann,
 };
 use brainscales_emu::defects::{Defects, vrepeater_on_top};
 use brainscales_emu::layer1::bus::HicannL1;
@@ -85,6 +85,15 @@ struct Crossing {
     repeater: (HicannOnWafer, Line, Flow),
 }
 
+/// A rib's vertical line: targets it reaches, the line, its crossings and the lines reached (HICANN,
+/// line, hops).
+type RibCandidate = (
+    usize,
+    VLineOnHicann,
+    Vec<Crossing>,
+    Vec<(HicannOnWafer, VLineOnHicann, u32)>,
+);
+
 /// The direction of a line's own repeater edge.
 fn own_edge(line: Line) -> Direction {
     match line {
@@ -140,27 +149,38 @@ impl<'a> L1Builder<'a> {
             (n, there, Flow::Inward)
         };
         // A repeater already set (a sending repeater, or one in another route) is not free.
-        let idle = self.hicanns[repeater.0.to_enum()].repeaters.mode(repeater.1) == RepeaterMode::Idle;
+        let idle = self.hicanns[repeater.0.to_enum()]
+            .repeaters
+            .mode(repeater.1)
+            == RepeaterMode::Idle;
         let works = idle
             && match repeater.1 {
                 Line::H(l) => self.defects.is_hrepeater_usable(repeater.0, l),
                 Line::V(l) => self.defects.is_vrepeater_usable(repeater.0, l),
             };
-        (works && self.usable(n, there)).then_some(Crossing { to: (n, there), repeater })
+        (works && self.usable(n, there)).then_some(Crossing {
+            to: (n, there),
+            repeater,
+        })
     }
 
     fn commit(&mut self, c: &Crossing, hops: u32) {
         self.take(c.to.0, c.to.1);
         self.tree.push((c.to.0, c.to.1, hops));
         let (owner, line, flow) = c.repeater;
-        self.hicanns[owner.to_enum()].repeaters.set(line, RepeaterMode::Forward(flow));
+        self.hicanns[owner.to_enum()]
+            .repeaters
+            .set(line, RepeaterMode::Forward(flow));
         self.touched[owner.to_enum()] = true;
     }
 
     /// Takes the sending lines of the buses that will be routed, so no other route runs over them.
     pub fn reserve_sending_lines(&mut self, buses: impl Iterator<Item = Bus>) {
         for bus in buses {
-            self.take(bus.hicann, Line::H(HLineOnHicann::of_sending_repeater(bus.sending_repeater())));
+            self.take(
+                bus.hicann,
+                Line::H(HLineOnHicann::of_sending_repeater(bus.sending_repeater())),
+            );
         }
     }
 
@@ -176,15 +196,25 @@ impl<'a> L1Builder<'a> {
         let (mut own_line, mut west_line) = (false, false);
         self.tree = vec![(bus.hicann, Line::H(own), 0)];
         // East, including the source's own column.
-        let east: Vec<(u8, Vec<u8>)> = columns.range(x0..).map(|(x, ys)| (*x, ys.clone())).collect();
+        let east: Vec<(u8, Vec<u8>)> = columns
+            .range(x0..)
+            .map(|(x, ys)| (*x, ys.clone()))
+            .collect();
         if !east.is_empty() {
             own_line = true;
             let mut at = (bus.hicann, Line::H(own), 0u32);
             self.backbone(&mut at, &east, Direction::East, y0, &mut routed);
         }
-        let west: Vec<(u8, Vec<u8>)> = columns.range(..x0).rev().map(|(x, ys)| (*x, ys.clone())).collect();
+        let west: Vec<(u8, Vec<u8>)> = columns
+            .range(..x0)
+            .rev()
+            .map(|(x, ys)| (*x, ys.clone()))
+            .collect();
         if !west.is_empty() {
-            let start = bus.hicann.neighbour(Direction::West).map(|w| (w, Line::H(own.across(Side::Left))));
+            let start = bus
+                .hicann
+                .neighbour(Direction::West)
+                .map(|w| (w, Line::H(own.across(Side::Left))));
             match start.filter(|&(w, l)| self.usable(w, l)) {
                 Some((w, l)) => {
                     west_line = true;
@@ -193,9 +223,11 @@ impl<'a> L1Builder<'a> {
                     let mut at = (w, l, 1u32);
                     self.backbone(&mut at, &west, Direction::West, y0, &mut routed);
                 }
-                None => routed.unreached.extend(west.iter().flat_map(|(x, ys)| {
-                    ys.iter().filter_map(move |&y| HicannOnWafer::new(*x, y))
-                })),
+                None => {
+                    routed.unreached.extend(west.iter().flat_map(|(x, ys)| {
+                        ys.iter().filter_map(move |&y| HicannOnWafer::new(*x, y))
+                    }))
+                }
             }
         }
         let mut budget = DETOUR_BUDGET;
@@ -209,9 +241,13 @@ impl<'a> L1Builder<'a> {
             }
         }
         if own_line || west_line {
-            self.hicanns[bus.hicann.to_enum()]
-                .repeaters
-                .set(Line::H(own), RepeaterMode::Output { own_line, west_line });
+            self.hicanns[bus.hicann.to_enum()].repeaters.set(
+                Line::H(own),
+                RepeaterMode::Output {
+                    own_line,
+                    west_line,
+                },
+            );
             self.touched[bus.hicann.to_enum()] = true;
         }
         routed.landings.sort_by_key(|l| l.hicann.to_enum());
@@ -256,7 +292,7 @@ impl<'a> L1Builder<'a> {
         };
         let north = ys.iter().copied().min().expect("a target").min(y0);
         let south = ys.iter().copied().max().expect("a target").max(y0);
-        let mut best: Option<(usize, VLineOnHicann, Vec<Crossing>, Vec<(HicannOnWafer, VLineOnHicann, u32)>)> = None;
+        let mut best: Option<RibCandidate> = None;
         for v in crossbar_vlines(h) {
             if !self.usable(x, Line::V(v)) {
                 continue;
@@ -266,32 +302,50 @@ impl<'a> L1Builder<'a> {
             for (dir, end) in [(Direction::North, north), (Direction::South, south)] {
                 let (mut cur, mut line, mut d) = (x, Line::V(v), hops);
                 while cur.y() != end {
-                    let Some(c) = self.cross(cur, line, dir) else { break };
+                    let Some(c) = self.cross(cur, line, dir) else {
+                        break;
+                    };
                     (cur, line, d) = (c.to.0, c.to.1, d + 1);
                     crossings.push(c);
-                    let Line::V(vl) = line else { unreachable!("vertical") };
+                    let Line::V(vl) = line else {
+                        unreachable!("vertical")
+                    };
                     reached.push((cur, vl, d));
                 }
             }
-            let hits = reached.iter().filter(|(r, _, _)| ys.contains(&r.y())).count();
+            let hits = reached
+                .iter()
+                .filter(|(r, _, _)| ys.contains(&r.y()))
+                .count();
             if best.as_ref().is_none_or(|b| hits > b.0) {
                 best = Some((hits, v, crossings, reached));
             }
         }
         let Some((_, v, crossings, reached)) = best else {
-            routed.unreached.extend(ys.iter().filter_map(|&y| HicannOnWafer::new(x.x(), y)));
+            routed
+                .unreached
+                .extend(ys.iter().filter_map(|&y| HicannOnWafer::new(x.x(), y)));
             return;
         };
         self.take(x, Line::V(v));
         self.tree.push((x, Line::V(v), hops));
-        self.hicanns[x.to_enum()].crossbar.set(h, v, true).expect("a crossbar switch of the line");
+        self.hicanns[x.to_enum()]
+            .crossbar
+            .set(h, v, true)
+            .expect("a crossbar switch of the line");
         for (c, r) in crossings.iter().zip(&reached[1..]) {
             self.commit(c, r.2);
         }
         for &y in ys {
-            let Some(target) = HicannOnWafer::new(x.x(), y) else { continue };
+            let Some(target) = HicannOnWafer::new(x.x(), y) else {
+                continue;
+            };
             match reached.iter().find(|(r, _, _)| *r == target) {
-                Some(&(hicann, vline, hops)) => routed.landings.push(Landing { hicann, vline, hops }),
+                Some(&(hicann, vline, hops)) => routed.landings.push(Landing {
+                    hicann,
+                    vline,
+                    hops,
+                }),
                 None => routed.unreached.push(target),
             }
         }
@@ -309,7 +363,12 @@ impl<'a> L1Builder<'a> {
     /// The cheapest path from the route's lines to a free vertical line on `target` (see the module
     /// docs), committed; the landing and whether it starts on the source's own sending line. Every line
     /// settled costs one of `budget`.
-    fn detour(&mut self, source: HicannOnWafer, target: HicannOnWafer, budget: &mut usize) -> Option<(Landing, bool)> {
+    fn detour(
+        &mut self,
+        source: HicannOnWafer,
+        target: HicannOnWafer,
+        budget: &mut usize,
+    ) -> Option<(Landing, bool)> {
         let lo = |a: u8, b: u8| a.min(b).saturating_sub(DETOUR_MARGIN);
         let hi = |a: u8, b: u8| a.max(b).saturating_add(DETOUR_MARGIN);
         let (x0, x1) = (lo(source.x(), target.x()), hi(source.x(), target.x()));
@@ -381,10 +440,15 @@ impl<'a> L1Builder<'a> {
             let d = best[&to].0;
             match parent[&to].1 {
                 Step::Cross => {
-                    let dir = [Direction::East, Direction::West, Direction::North, Direction::South]
-                        .into_iter()
-                        .find(|&dir| x.neighbour(dir) == Some(y))
-                        .expect("a neighbour");
+                    let dir = [
+                        Direction::East,
+                        Direction::West,
+                        Direction::North,
+                        Direction::South,
+                    ]
+                    .into_iter()
+                    .find(|&dir| x.neighbour(dir) == Some(y))
+                    .expect("a neighbour");
                     let c = self.cross(x, from.1, dir).expect("searched free");
                     self.commit(&c, d);
                 }
@@ -393,14 +457,26 @@ impl<'a> L1Builder<'a> {
                         (Line::H(h), Line::V(v)) | (Line::V(v), Line::H(h)) => (h, v),
                         _ => unreachable!("a switch joins a horizontal and a vertical line"),
                     };
-                    self.hicanns[x.to_enum()].crossbar.set(h, v, true).expect("a crossbar switch");
+                    self.hicanns[x.to_enum()]
+                        .crossbar
+                        .set(h, v, true)
+                        .expect("a crossbar switch");
                     self.take(x, to.1);
                     self.tree.push((x, to.1, d));
                 }
             }
         }
-        let Line::V(vline) = end.1 else { unreachable!("goals are vertical") };
+        let Line::V(vline) = end.1 else {
+            unreachable!("goals are vertical")
+        };
         let from_own = (hicann(start.0), start.1) == (self.tree[0].0, self.tree[0].1);
-        Some((Landing { hicann: target, vline, hops }, from_own))
+        Some((
+            Landing {
+                hicann: target,
+                vline,
+                hops,
+            },
+            from_own,
+        ))
     }
 }

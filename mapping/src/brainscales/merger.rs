@@ -59,7 +59,11 @@ impl Sources {
 /// The neurons' buses and addresses: one bus per used neuron block, addresses high first in slot order.
 pub fn neuron_sources(placement: &NeuronPlacement) -> Sources {
     let mut sources = Sources {
-        of: placement.populations.iter().map(|p| vec![None; p.len()]).collect(),
+        of: placement
+            .populations
+            .iter()
+            .map(|p| vec![None; p.len()])
+            .collect(),
         ..Sources::default()
     };
     let mut slots: Vec<(u32, u8, usize, usize)> = placement
@@ -86,7 +90,9 @@ pub fn neuron_sources(placement: &NeuronPlacement) -> Sources {
             current = Some((bus, index, Box::new(address_pool())));
         }
         let (_, index, pool) = current.as_mut().expect("set above");
-        let address = pool.next().expect("at most 32 neurons per block, 59 addresses");
+        let address = pool
+            .next()
+            .expect("at most 32 neurons per block, 59 addresses");
         sources.of[p][k] = Some((*index, address));
     }
     sources

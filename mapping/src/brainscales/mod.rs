@@ -160,7 +160,11 @@ pub struct Local {
 
 fn local_indices(placement: &NeuronPlacement) -> Local {
     let mut local = Local {
-        index: placement.populations.iter().map(|p| vec![0; p.len()]).collect(),
+        index: placement
+            .populations
+            .iter()
+            .map(|p| vec![0; p.len()])
+            .collect(),
         slots: vec![Vec::new(); HICANNS_ON_WAFER],
         owners: vec![Vec::new(); HICANNS_ON_WAFER],
     };
@@ -293,7 +297,9 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
         .zip(&translated)
         .zip(&hints.neuron_size)
         .map(|((p, t), &n)| {
-            let Some((neurons, _)) = t else { return Vec::new() };
+            let Some((neurons, _)) = t else {
+                return Vec::new();
+            };
             let cm = p.param("cm").expect("wafer cells have cm");
             (0..p.size)
                 .map(|k| {
@@ -309,7 +315,12 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
     options.progress.begin(Phase::Route);
     let mut router = l1::L1Builder::new(defects);
     router.reserve_sending_lines(
-        sources.buses.iter().zip(&expanded.targets).filter(|(_, t)| !t.is_empty()).map(|(b, _)| *b),
+        sources
+            .buses
+            .iter()
+            .zip(&expanded.targets)
+            .filter(|(_, t)| !t.is_empty())
+            .map(|(b, _)| *b),
     );
     let routes: Vec<l1::Routed> = sources
         .buses
@@ -341,7 +352,10 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
             chain_length: hints.driver_chain_length,
         };
         for group in incoming.chunk_by(|a, b| a.bus == b.bus) {
-            let landing = routes[group[0].bus as usize].landings.iter().find(|l| l.hicann == h);
+            let landing = routes[group[0].bus as usize]
+                .landings
+                .iter()
+                .find(|l| l.hicann == h);
             let Some(landing) = landing else {
                 for s in group {
                     loss.l1[s.projection as usize] += 1;
@@ -350,10 +364,23 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
             };
             let mut quantise = |row: usize, v_gmax: [u16; 4], w: &[f64]| {
                 let id = (h.to_enum() as u64) << 16 | row as u64;
-                let mut rng = stream(options.seed, Domain::Values, "brainscales-synapse-rows", "round", id);
+                let mut rng = stream(
+                    options.seed,
+                    Domain::Values,
+                    "brainscales-synapse-rows",
+                    "round",
+                    id,
+                );
                 weights::quantise_row(w, v_gmax, &mut rng)
             };
-            synapses::place_bus(&mut target, landing, group, &mut quantise, &mut loss, &mut realised);
+            synapses::place_bus(
+                &mut target,
+                landing,
+                group,
+                &mut quantise,
+                &mut loss,
+                &mut realised,
+            );
         }
         router.touched[h.to_enum()] = true;
         synapse_configs.insert(h.to_enum(), config);
@@ -375,7 +402,9 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
             inputs: l2_inputs,
         },
     )?;
-    image.check(defects).map_err(|e| format!("the mapper built an image the wafer refuses (a mapper bug): {e}"))?;
+    image
+        .check(defects)
+        .map_err(|e| format!("the mapper built an image the wafer refuses (a mapper bug): {e}"))?;
     lap("image", &mut phases);
 
     let placement_out = assemble::placement(net, &placement, &sources);
@@ -398,7 +427,10 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
     report.map_wall_s = start.elapsed().as_secs_f64();
     let warnings = assemble::loss_policy(net, options, &hints, &report, &loss, &expanded.synapses)?;
     Ok(Mapped {
-        image: SystemImage { wafers: vec![image], l2_routes: Vec::new() },
+        image: SystemImage {
+            wafers: vec![image],
+            l2_routes: Vec::new(),
+        },
         placement: placement_out,
         report,
         warnings,

@@ -175,11 +175,11 @@ impl Context {
         }
     }
 
-    fn to_hardware(&self, field: Field, bio: f64) -> f64 {
+    fn to_hardware(self, field: Field, bio: f64) -> f64 {
         bio * self.scale(field) + self.offset(field)
     }
 
-    fn to_bio(&self, field: Field, hardware: f64) -> f64 {
+    fn to_bio(self, field: Field, hardware: f64) -> f64 {
         (hardware - self.offset(field)) / self.scale(field)
     }
 

@@ -14,7 +14,8 @@
 //! next HICANN whose reticle has one left.
 
 use brainscales_emu::coord::{
-    COLUMNS_PER_BLOCK, DENMEM_COLUMNS, HicannOnWafer, NEURON_BLOCKS, NeuronOnHicann, RETICLES_ON_WAFER,
+    COLUMNS_PER_BLOCK, DENMEM_COLUMNS, HicannOnWafer, NEURON_BLOCKS, NeuronOnHicann,
+    RETICLES_ON_WAFER,
 };
 use brainscales_emu::defects::Defects;
 use brainscales_emu::image::TRACES_PER_RETICLE;
@@ -74,7 +75,8 @@ impl Columns {
                 std::array::from_fn(|x| {
                     usable
                         && [0, 1].iter().all(|&y| {
-                            defects.is_denmem_usable(h, NeuronOnHicann::new(x as u8, y).expect("row"))
+                            defects
+                                .is_denmem_usable(h, NeuronOnHicann::new(x as u8, y).expect("row"))
                         })
                 })
             })
@@ -140,7 +142,9 @@ impl Columns {
 
 /// The usable HICANNs, nearest the wafer's centre first (Manhattan distance in HICANN steps, then enum).
 pub fn centre_first(defects: &Defects) -> Vec<HicannOnWafer> {
-    let mut hicanns: Vec<HicannOnWafer> = HicannOnWafer::all().filter(|&h| defects.is_hicann_usable(h)).collect();
+    let mut hicanns: Vec<HicannOnWafer> = HicannOnWafer::all()
+        .filter(|&h| defects.is_hicann_usable(h))
+        .collect();
     hicanns.sort_by_key(|h| {
         let dx = (2 * i32::from(h.x()) - 35).abs();
         let dy = (2 * i32::from(h.y()) - 15).abs();
@@ -163,7 +167,12 @@ fn cluster_order(net: &Network, candidates: &[usize]) -> Vec<usize> {
     while !left.is_empty() {
         let pick = (0..left.len())
             .max_by(|&a, &b| {
-                let score = |i: usize| order.iter().map(|&o: &usize| weight[left[i]][o]).sum::<f64>();
+                let score = |i: usize| {
+                    order
+                        .iter()
+                        .map(|&o: &usize| weight[left[i]][o])
+                        .sum::<f64>()
+                };
                 score(a).total_cmp(&score(b)).then(b.cmp(&a))
             })
             .expect("non-empty");
@@ -174,7 +183,11 @@ fn cluster_order(net: &Network, candidates: &[usize]) -> Vec<usize> {
 
 /// Places every neuron population (see the module docs). A network larger than the wafer, or a manual
 /// placement that does not hold its population, is an error with the numbers.
-pub fn place(net: &Network, hints: &BrainScaleSHints, defects: &Defects) -> Result<NeuronPlacement, String> {
+pub fn place(
+    net: &Network,
+    hints: &BrainScaleSHints,
+    defects: &Defects,
+) -> Result<NeuronPlacement, String> {
     let mut columns = Columns::new(defects);
     let neuron_pops: Vec<usize> = (0..net.populations.len())
         .filter(|&i| !net.populations[i].cell_type.is_source())
@@ -185,14 +198,19 @@ pub fn place(net: &Network, hints: &BrainScaleSHints, defects: &Defects) -> Resu
         .sum();
     let available = columns.usable_denmems();
     if needed > available {
-        let neurons: u64 = neuron_pops.iter().map(|&i| u64::from(net.populations[i].size)).sum();
+        let neurons: u64 = neuron_pops
+            .iter()
+            .map(|&i| u64::from(net.populations[i].size))
+            .sum();
         return Err(format!(
             "the network needs {needed} denmem circuits for {neurons} neurons (neuron_size x size per \
              population); the wafer has {available} usable: use smaller neuron_size \
              (extensions.brainscales.neuron_size), fewer neurons, or a multi-wafer machine"
         ));
     }
-    let mut placement = NeuronPlacement { populations: vec![Vec::new(); net.populations.len()] };
+    let mut placement = NeuronPlacement {
+        populations: vec![Vec::new(); net.populations.len()],
+    };
     let mut traces = [0usize; RETICLES_ON_WAFER];
     let traced = |i: usize| {
         let r = net.populations[i].records("v").map(|r| r.neurons.clone());
@@ -202,8 +220,9 @@ pub fn place(net: &Network, hints: &BrainScaleSHints, defects: &Defects) -> Resu
             Some(Some(n)) => n.binary_search(&(k as u32)).is_ok(),
         }
     };
-    let (manual, automatic): (Vec<usize>, Vec<usize>) =
-        neuron_pops.iter().partition(|&&i| hints.placement[i].is_some());
+    let (manual, automatic): (Vec<usize>, Vec<usize>) = neuron_pops
+        .iter()
+        .partition(|&&i| hints.placement[i].is_some());
     for &i in &manual {
         let population = &net.populations[i];
         let hicanns = hints.placement[i].as_ref().expect("manual");
@@ -215,7 +234,14 @@ pub fn place(net: &Network, hints: &BrainScaleSHints, defects: &Defects) -> Resu
         }
         let cols = (hints.neuron_size[i] / 2) as u8;
         let out = &mut placement.populations[i];
-        let placed = columns.take(hicanns, population.size as usize, cols, &traced(i), &mut traces, out);
+        let placed = columns.take(
+            hicanns,
+            population.size as usize,
+            cols,
+            &traced(i),
+            &mut traces,
+            out,
+        );
         if placed < population.size as usize {
             return Err(format!(
                 "extensions.brainscales.placement.{}: {} neurons of {} denmems do not fit on the {} HICANN(s) \
@@ -232,15 +258,20 @@ pub fn place(net: &Network, hints: &BrainScaleSHints, defects: &Defects) -> Resu
         let population = &net.populations[i];
         let cols = (hints.neuron_size[i] / 2) as u8;
         let out = &mut placement.populations[i];
-        let placed = columns.take(&order, population.size as usize, cols, &traced(i), &mut traces, out);
+        let placed = columns.take(
+            &order,
+            population.size as usize,
+            cols,
+            &traced(i),
+            &mut traces,
+            out,
+        );
         if placed < population.size as usize {
             return Err(format!(
                 "population '{}': only {placed} of its {} neurons of {} denmems found room on the wafer \
                  (neuron blocks are 32 columns, so a neuron_size that does not divide 64 leaves gaps; a \
                  recorded membrane needs a reticle with an analog output left, 2 per reticle)",
-                population.label,
-                population.size,
-                hints.neuron_size[i]
+                population.label, population.size, hints.neuron_size[i]
             ));
         }
     }

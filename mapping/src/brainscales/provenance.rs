@@ -68,7 +68,10 @@ fn wafer_counters(c: &WaferCounters) -> Vec<(&'static str, u64)> {
         ("dropped_hicann_budget", c.playback.dropped_hicann_budget),
         ("dropped_fpga_budget", c.playback.dropped_fpga_budget),
         ("dropped_dead_link", c.playback.dropped_dead_link),
-        ("parameters_clipped", c.clipped.total() - c.clipped.fg.clipped),
+        (
+            "parameters_clipped",
+            c.clipped.total() - c.clipped.fg.clipped,
+        ),
         ("fg_clipped", c.clipped.fg.clipped),
         ("mismatch_floored", c.mismatch.floored),
     ]

@@ -31,6 +31,9 @@ use brainscales_emu::wafer::{Trace as WaferTrace, WaferRun};
 use nmemu_loader::Network;
 use nmemu_loader::writers::{PopulationRecording, Recordings, Spike, Trace};
 
+/// (wafer, HICANN, channel, address) -> (population, neuron).
+type RecordedSources = HashMap<(u32, HicannOnWafer, u8, u8), (usize, u32)>;
+
 /// Where each neuron of a population fires: (wafer, HICANN, firing denmem), in population order.
 pub type NeuronPlaces = [(u32, HicannOnWafer, NeuronOnHicann)];
 
@@ -110,8 +113,7 @@ impl Readback<'_> {
         for (w, wafer) in run.wafers.iter().enumerate() {
             for r in &wafer.recorded {
                 let s = r.spike;
-                if let Some(&(p, neuron)) =
-                    sources.get(&(w as u32, s.hicann, s.channel, s.address))
+                if let Some(&(p, neuron)) = sources.get(&(w as u32, s.hicann, s.channel, s.address))
                 {
                     recorded[p].push(Spike {
                         neuron,
@@ -157,13 +159,12 @@ impl Readback<'_> {
 
     /// (wafer, HICANN, channel, address) -> (population, neuron) of every placed neuron whose events reach
     /// a recording Gbit channel.
-    fn recorded_sources(
-        &self,
-    ) -> Result<HashMap<(u32, HicannOnWafer, u8, u8), (usize, u32)>, String> {
+    fn recorded_sources(&self) -> Result<RecordedSources, String> {
         let mut sources = HashMap::new();
         for (p, places) in self.places.iter().enumerate() {
             for (n, &(w, h, d)) in places.iter().flat_map(|s| s.iter()).enumerate() {
-                let Some(hicann) = self.image.wafers.get(w as usize).and_then(|i| i.hicann(h)) else {
+                let Some(hicann) = self.image.wafers.get(w as usize).and_then(|i| i.hicann(h))
+                else {
                     continue;
                 };
                 let Some(address) = hicann.merger.outputs[d.to_enum()] else {
@@ -230,12 +231,14 @@ impl Readback<'_> {
         let mut columns = Vec::with_capacity(neuron_indices.len());
         for &n in &neuron_indices {
             let (w, h, d) = places[n as usize];
-            let trace = self.find_trace(&run.wafers[w as usize], w, h, d).ok_or_else(|| {
-                format!(
-                    "population {} neuron {n} (wafer {w} {h}): its membrane was not traced",
-                    population.label
-                )
-            })?;
+            let trace = self
+                .find_trace(&run.wafers[w as usize], w, h, d)
+                .ok_or_else(|| {
+                    format!(
+                        "population {} neuron {n} (wafer {w} {h}): its membrane was not traced",
+                        population.label
+                    )
+                })?;
             columns.push(trace);
         }
         let image = &self.image.wafers[0];
@@ -275,9 +278,9 @@ impl Readback<'_> {
             .neurons
             .iter()
             .find(|n| n.firing == firing)?;
-        run.traces.iter().find(|t| {
-            t.hicann == hicann && neuron.denmems.iter().any(|(d, _)| *d == t.denmem)
-        })
+        run.traces
+            .iter()
+            .find(|t| t.hicann == hicann && neuron.denmems.iter().any(|(d, _)| *d == t.denmem))
     }
 }
 

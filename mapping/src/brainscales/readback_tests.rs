@@ -113,7 +113,11 @@ fn recorded_spikes_come_back_to_their_neurons_in_biological_time() {
         }
     }
     // The account: what the wafer made in experiment time against what the recording delivered.
-    let made = run.wafers[0].spikes.iter().filter(|s| s.bio_s >= 0.0).count() as u64;
+    let made = run.wafers[0]
+        .spikes
+        .iter()
+        .filter(|s| s.bio_s >= 0.0)
+        .count() as u64;
     assert_eq!(
         account.populations,
         vec![("cells".to_string(), made, spikes.len() as u64)]
@@ -203,9 +207,12 @@ fn provenance_counts_every_hicann_and_sums_the_losses() {
     assert_eq!(p.sections["hicanns"][0]["hicann"], a().to_enum());
     assert_eq!(p.totals["spikes"], run.wafers[0].spikes.len() as u64);
     assert_eq!(p.totals["recorded"], run.wafers[0].recorded.len() as u64);
-    let encoder_losses: u64 = c.merger.pe_collisions.iter().sum::<u64>()
-        + c.merger.pe_overwritten.iter().sum::<u64>();
-    assert!(encoder_losses > 0, "six neurons in step on one encoder collide");
+    let encoder_losses: u64 =
+        c.merger.pe_collisions.iter().sum::<u64>() + c.merger.pe_overwritten.iter().sum::<u64>();
+    assert!(
+        encoder_losses > 0,
+        "six neurons in step on one encoder collide"
+    );
     assert_eq!(p.summary["l1_events_lost"], encoder_losses);
     assert_eq!(p.summary["spikes_not_recorded"], account.not_recorded());
     let lost = super::super::provenance::lost(&p, &account);

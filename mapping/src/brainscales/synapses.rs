@@ -93,24 +93,45 @@ pub fn place_bus(
 ) {
     let mut classes: BTreeMap<Class, BTreeMap<u32, Vec<usize>>> = BTreeMap::new();
     for (i, s) in incoming.iter().enumerate() {
-        let class = Class { excitatory: s.excitatory, msb: s.address >> 4 };
-        classes.entry(class).or_default().entry(s.neuron).or_default().push(i);
+        let class = Class {
+            excitatory: s.excitatory,
+            msb: s.address >> 4,
+        };
+        classes
+            .entry(class)
+            .or_default()
+            .entry(s.neuron)
+            .or_default()
+            .push(i);
     }
     let columns = |n: u32| usize::from(target.neurons[n as usize].columns);
     let demands: Vec<Demand> = classes
         .iter()
         .map(|(&class, by_neuron)| Demand {
             class,
-            rows: by_neuron.iter().map(|(&n, s)| s.len().div_ceil(columns(n))).max().unwrap_or(0),
+            rows: by_neuron
+                .iter()
+                .map(|(&n, s)| s.len().div_ceil(columns(n)))
+                .max()
+                .unwrap_or(0),
             synapses: by_neuron.values().map(Vec::len).sum(),
         })
         .collect();
     let rows_needed: usize = demands.iter().map(|d| d.rows).sum();
     let wanted = rows_needed.div_ceil(2).min(target.chain_length);
-    let chain = attach_chain(target.l1, target.synapses, target.defects, target.hicann, landing.vline, wanted)
-        .unwrap_or_default();
+    let chain = attach_chain(
+        target.l1,
+        target.synapses,
+        target.defects,
+        target.hicann,
+        landing.vline,
+        wanted,
+    )
+    .unwrap_or_default();
     let shares = share_rows(&demands, 2 * chain.len());
-    let mut rows = chain.iter().flat_map(|&line| [0, 1].map(|k| (usize::from(line), k)));
+    let mut rows = chain
+        .iter()
+        .flat_map(|&line| [0, 1].map(|k| (usize::from(line), k)));
     for ((class, by_neuron), share) in classes.iter().zip(shares) {
         let class_rows: Vec<(usize, usize)> = rows.by_ref().take(share).collect();
         if class_rows.is_empty() {
@@ -123,8 +144,8 @@ pub fn place_bus(
         let mut cells: Vec<Vec<(usize, usize)>> = vec![Vec::new(); class_rows.len()];
         for (&n, synapses) in by_neuron {
             let slot = target.neurons[n as usize];
-            let mut free =
-                (0..class_rows.len()).flat_map(|r| slot.column_range().map(move |c| (r, usize::from(c))));
+            let mut free = (0..class_rows.len())
+                .flat_map(|r| slot.column_range().map(move |c| (r, usize::from(c))));
             for &s in synapses {
                 match free.next() {
                     Some((r, c)) => cells[r].push((c, s)),
@@ -134,12 +155,22 @@ pub fn place_bus(
         }
         for (&(line, k), cells) in class_rows.iter().zip(&cells) {
             let row = 2 * line + k;
-            let requested: Vec<f64> =
-                cells.iter().map(|&(_, s)| incoming[s].weight_us * incoming[s].scale).collect();
+            let requested: Vec<f64> = cells
+                .iter()
+                .map(|&(_, s)| incoming[s].weight_us * incoming[s].scale)
+                .collect();
             let driver = SynapseDriverOnHicann::new(line as u8).expect("a chain line");
-            let w = quantise(row, target.synapses.quadrants[driver.fg_block()].v_gmax_dac, &requested);
+            let w = quantise(
+                row,
+                target.synapses.quadrants[driver.fg_block()].v_gmax_dac,
+                &requested,
+            );
             target.synapses.drivers[line].rows[k] = RowConfig {
-                inputs: if class.excitatory { RowInputs::Excitatory } else { RowInputs::Inhibitory },
+                inputs: if class.excitatory {
+                    RowInputs::Excitatory
+                } else {
+                    RowInputs::Inhibitory
+                },
                 driver_decoder: [class.msb; 2],
                 ..w.row
             };

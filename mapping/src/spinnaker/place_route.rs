@@ -15,11 +15,11 @@ use spinnaker_emu::geometry::ChipCoord;
 use spinnaker_emu::machine::Machine;
 use spinnaker_emu::router::table::RoutingEntry;
 
+use super::Phase;
 use super::SpinnakerOptions;
 use super::graph::{Graph, Net, VertexId};
 use super::place::annealing::{AnnealConfig, anneal};
 use super::place::hilbert::place_hilbert;
-use super::Phase;
 use super::report::{LinkLoad, PhaseTimes, Placement, TableReport};
 use super::route::ner::route_nets;
 use super::route::tables::{TableBuilder, link_loads};
