@@ -36,7 +36,11 @@ fn every_example_and_reference_network_validates() {
         .iter()
         .flat_map(|d| std::fs::read_dir(repo(d)).unwrap())
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json") && !p.ends_with("va_cuba.nest.json"))
+        .filter(|p| {
+            // `*.nest.json` are NEST's reference results, not networks.
+            p.extension().is_some_and(|e| e == "json")
+                && !p.to_string_lossy().ends_with(".nest.json")
+        })
         .collect();
     files.sort();
     assert!(files.len() >= 12, "{files:?}");

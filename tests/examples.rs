@@ -99,16 +99,13 @@ fn every_example_runs_as_its_readme_paragraph_says() {
         let out = nmemu(&args);
         let stderr = String::from_utf8_lossy(&out.stderr);
         if name == "adex.json" {
-            // A BrainScaleS example: refused today (no wafer emulator yet), and SpiNNaker points there.
-            assert_eq!(out.status.code(), Some(1), "{stderr}");
-            assert!(stderr.contains("BrainScaleS"), "{stderr}");
+            // A BrainScaleS example: SpiNNaker refuses it and points to the wafer.
             let spinnaker = nmemu(&["run", "--machine", "spinnaker-48", net.to_str().unwrap()]);
             let why = String::from_utf8_lossy(&spinnaker.stderr);
             assert!(
                 why.contains("no AdEx") && why.contains("brainscales"),
                 "{why}"
             );
-            continue;
         }
         assert!(out.status.success(), "{name}: {args:?}\n{stderr}");
         check(name, dir.path());
@@ -120,6 +117,12 @@ fn check(name: &str, dir: &Path) {
     let r = rates(dir);
     let health = verdict(dir);
     match name {
+        "adex.json" => {
+            // The f-I sweep's mean over i_offset 0.5..1.49 nA is about 30 spikes/s (README); on the wafer
+            // at 10^3 the clipped synaptic and refractory times and the calibrated mismatch move it.
+            within("adex mean rate", r["adex"].1, 10.0, 60.0);
+            assert!(r["adex"].0 > 0);
+        }
         "single_neuron.json" => {
             assert_eq!(r["neuron"].0, 6);
             assert_eq!(health, "ok");
