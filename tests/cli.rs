@@ -36,8 +36,8 @@ fn every_example_and_reference_network_validates() {
         .iter()
         .flat_map(|d| std::fs::read_dir(repo(d)).unwrap())
         .map(|e| e.unwrap().path())
-        // NEST's statistics (`*.nest.json`) are reference data, not networks.
         .filter(|p| {
+            // `*.nest.json` are NEST's reference results, not networks.
             p.extension().is_some_and(|e| e == "json")
                 && !p.to_string_lossy().ends_with(".nest.json")
         })
@@ -461,10 +461,7 @@ fn machine_names_ignore_case_and_are_written_canonically() {
         serde_json::from_str(&std::fs::read_to_string(out_dir.join("run.json")).unwrap()).unwrap();
     assert_eq!(run["machine"], "spinnaker-3");
     let machines = stdout(&nmemu(&["machines"]));
-    assert!(
-        machines.contains("run and map work on every BrainScaleS preset"),
-        "{machines}"
-    );
+    assert!(machines.contains("not yet"), "{machines}");
 }
 
 #[test]

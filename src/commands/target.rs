@@ -70,7 +70,7 @@ enum Machine {
     },
 }
 
-/// A network mapped onto a machine of either family.
+/// A network mapped onto a machine of either family (boxed: the two mappings differ much in size).
 pub enum Mapping {
     Spinnaker(Box<Target<Mapped>>),
     BrainScaleS(Box<Target<Wafers>>),

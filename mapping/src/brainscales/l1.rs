@@ -31,8 +31,6 @@ use brainscales_emu::layer1::bus::HicannL1;
 use brainscales_emu::layer1::repeaters::{Flow, Line, RepeaterMode};
 use brainscales_emu::layer1::switches::{crossbar_hlines, crossbar_vlines};
 
-/// A vline a rib reaches on a HICANN, with its hops from the source.
-type RibLanding = (HicannOnWafer, VLineOnHicann, u32);
 /// HICANNs a detour may stray beyond the box spanned by its source and target.
 pub const DETOUR_MARGIN: u8 = 2;
 /// Lines the detour searches of one bus may settle in all: on a congested wafer most searches fail, and
@@ -86,6 +84,15 @@ struct Crossing {
     to: (HicannOnWafer, Line),
     repeater: (HicannOnWafer, Line, Flow),
 }
+
+/// A rib's vertical line: targets it reaches, the line, its crossings and the lines reached (HICANN,
+/// line, hops).
+type RibCandidate = (
+    usize,
+    VLineOnHicann,
+    Vec<Crossing>,
+    Vec<(HicannOnWafer, VLineOnHicann, u32)>,
+);
 
 /// The direction of a line's own repeater edge.
 fn own_edge(line: Line) -> Direction {
@@ -285,8 +292,7 @@ impl<'a> L1Builder<'a> {
         };
         let north = ys.iter().copied().min().expect("a target").min(y0);
         let south = ys.iter().copied().max().expect("a target").max(y0);
-        // (targets reached, vline, crossings, the vlines reached with their hops)
-        let mut best: Option<(usize, VLineOnHicann, Vec<Crossing>, Vec<RibLanding>)> = None;
+        let mut best: Option<RibCandidate> = None;
         for v in crossbar_vlines(h) {
             if !self.usable(x, Line::V(v)) {
                 continue;

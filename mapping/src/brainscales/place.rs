@@ -212,13 +212,27 @@ pub fn place(
         populations: vec![Vec::new(); net.populations.len()],
     };
     let mut traces = [0usize; RETICLES_ON_WAFER];
-    let traced = |i: usize| {
-        let r = net.populations[i].records("v").map(|r| r.neurons.clone());
-        move |k: usize| match &r {
+    // Places population i on `hicanns`; the number placed.
+    let mut put = |columns: &mut Columns,
+                   placement: &mut NeuronPlacement,
+                   i: usize,
+                   hicanns: &[HicannOnWafer]| {
+        let recorded = net.populations[i].records("v").map(|r| r.neurons.clone());
+        let traced = move |k: usize| match &recorded {
             None => false,
             Some(None) => true,
             Some(Some(n)) => n.binary_search(&(k as u32)).is_ok(),
-        }
+        };
+        let size = net.populations[i].size as usize;
+        let cols = (hints.neuron_size[i] / 2) as u8;
+        columns.take(
+            hicanns,
+            size,
+            cols,
+            &traced,
+            &mut traces,
+            &mut placement.populations[i],
+        )
     };
     let (manual, automatic): (Vec<usize>, Vec<usize>) = neuron_pops
         .iter()
@@ -232,16 +246,7 @@ pub fn place(
                 population.label
             ));
         }
-        let cols = (hints.neuron_size[i] / 2) as u8;
-        let out = &mut placement.populations[i];
-        let placed = columns.take(
-            hicanns,
-            population.size as usize,
-            cols,
-            &traced(i),
-            &mut traces,
-            out,
-        );
+        let placed = put(&mut columns, &mut placement, i, hicanns);
         if placed < population.size as usize {
             return Err(format!(
                 "extensions.brainscales.placement.{}: {} neurons of {} denmems do not fit on the {} HICANN(s) \
@@ -256,16 +261,7 @@ pub fn place(
     let order = centre_first(defects);
     for i in cluster_order(net, &automatic) {
         let population = &net.populations[i];
-        let cols = (hints.neuron_size[i] / 2) as u8;
-        let out = &mut placement.populations[i];
-        let placed = columns.take(
-            &order,
-            population.size as usize,
-            cols,
-            &traced(i),
-            &mut traces,
-            out,
-        );
+        let placed = put(&mut columns, &mut placement, i, &order);
         if placed < population.size as usize {
             return Err(format!(
                 "population '{}': only {placed} of its {} neurons of {} denmems found room on the wafer \

@@ -31,11 +31,11 @@ use brainscales_emu::wafer::{Trace as WaferTrace, WaferRun};
 use nmemu_loader::Network;
 use nmemu_loader::writers::{PopulationRecording, Recordings, Spike, Trace};
 
+/// (wafer, HICANN, channel, address) -> (population, neuron).
+type RecordedSources = HashMap<(u32, HicannOnWafer, u8, u8), (usize, u32)>;
+
 /// Where each neuron of a population fires: (wafer, HICANN, firing denmem), in population order.
 pub type NeuronPlaces = [(u32, HicannOnWafer, NeuronOnHicann)];
-
-/// Where a recorded spike comes from: (wafer, HICANN, Gbit channel, 6-bit address).
-type RecordedAddress = (u32, HicannOnWafer, u8, u8);
 
 /// The voltage transform of the parameter translation, `V_hw = alpha_v V_bio + shift_v` (volts).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -159,7 +159,7 @@ impl Readback<'_> {
 
     /// (wafer, HICANN, channel, address) -> (population, neuron) of every placed neuron whose events reach
     /// a recording Gbit channel.
-    fn recorded_sources(&self) -> Result<HashMap<RecordedAddress, (usize, u32)>, String> {
+    fn recorded_sources(&self) -> Result<RecordedSources, String> {
         let mut sources = HashMap::new();
         for (p, places) in self.places.iter().enumerate() {
             for (n, &(w, h, d)) in places.iter().flat_map(|s| s.iter()).enumerate() {
