@@ -18,6 +18,8 @@ use super::output::OutArgs;
 use super::progress::{Progress, pace};
 use super::target::TargetArgs;
 use super::thousands;
+use super::trace::TraceArgs;
+use super::trace_spinnaker;
 use crate::signals::{self, Signal};
 
 /// Map a network onto a machine, run it and write spikes, traces, provenance.json, mapping.json and
@@ -30,6 +32,8 @@ use crate::signals::{self, Signal};
   nmemu run --machine spinnaker-24b examples/synfire.json --out synfire --threads 2
   nmemu run --machine spinnaker-48 examples/single_neuron.json --duration-ms 50 --seed 7
   nmemu run --machine spinnaker-48 examples/va_coba.json --strict
+  nmemu run --machine spinnaker-48 examples/va_cuba.json --trace va.trace --trace-period-ms 5
+  nmemu run --machine spinnaker-48 examples/va_cuba.json --monitor
 
 Every run ends with a health verdict (ok, degraded, unreliable) and its reasons, also in run.json.")]
 pub struct Args {
@@ -44,6 +48,8 @@ pub struct Args {
     /// Exit with status 3 when the health verdict is not `ok` (results are still written).
     #[arg(long)]
     strict: bool,
+    #[command(flatten)]
+    trace: TraceArgs,
 }
 
 /// How a run ended.
@@ -92,6 +98,11 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let out = args.out.check(&args.target.net)?;
     let loaded = args.target.load()?;
     let total_ticks = run_ticks(args.duration_ms, &loaded.net, &args.target.net)?;
+    let trace_period = args
+        .trace
+        .wanted()
+        .then(|| args.trace.check(loaded.net.simulation.timestep_ms))
+        .transpose()?;
     let target = args.target.map(loaded, true)?;
     let (net, mapped) = (&target.net, &target.mapped);
     super::map::print_summary(mapped);
@@ -113,8 +124,26 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let _stopping_cleanly = signals::defer();
     let staging = out.stage()?;
     let total_ms = net.simulation.time_ms(total_ticks.into());
+    let time_ms = |tick: u32| net.simulation.time_ms(tick.into());
+    let mut tracing = match trace_period {
+        Some(period) => {
+            let header = trace_spinnaker::header(
+                &target.machine,
+                &args.target.net.display().to_string(),
+                (time_ms(period), dt_ms),
+                &mapped.image,
+                &sim,
+            );
+            Some((
+                args.trace.start(period, header)?,
+                trace_spinnaker::Sampler::new(&sim),
+            ))
+        }
+        None => None,
+    };
     let progress = Progress::new(
-        args.target.quiet,
+        // The live view owns the terminal.
+        args.target.quiet || args.trace.monitor(),
         "running",
         total_ticks.into(),
         "running [{bar:30}] {msg}, {elapsed} elapsed, eta {eta}",
@@ -122,11 +151,21 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let start = Instant::now();
     let mut done = 0;
     while done < total_ticks && signals::received().is_none() {
-        done = (done + chunk_ticks(total_ticks)).min(total_ticks);
+        // A trace's windows end on a chunk's end: the kernel runs every event before `until` whatever the
+        // segments, so results do not change (tests/trace.rs compares them).
+        let window_end = tracing.as_ref().map_or(u32::MAX, |(t, _)| t.window_end());
+        done = (done + chunk_ticks(total_ticks))
+            .min(total_ticks)
+            .min(window_end);
         sim.run(
             Time(mapped.image.timer_period().0 * u64::from(done)),
             threads,
         );
+        if let Some((tracer, sampler)) = &mut tracing
+            && let Some((from, to)) = tracer.ended(done, done == total_ticks)
+        {
+            tracer.record(sampler.frame(&sim, (time_ms(from), time_ms(to)), to - from));
+        }
         let done_ms = net.simulation.time_ms(done.into());
         progress.update(
             done.into(),
@@ -139,6 +178,12 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let wall_s = start.elapsed().as_secs_f64();
     progress.finish();
     let interrupted = done < total_ticks;
+    // An interrupt ends the window in progress.
+    if let Some((tracer, sampler)) = &mut tracing
+        && let Some((from, to)) = tracer.ended(done, true)
+    {
+        tracer.record(sampler.frame(&sim, (time_ms(from), time_ms(to)), to - from));
+    }
 
     let recordings = readback::recordings(net, mapped, &sim);
     let provenance = readback::provenance(net, mapped, &sim);
@@ -189,6 +234,13 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     )
     .map_err(|e| e.to_string())?;
     staging.commit().map_err(|e| e.to_string())?;
+    if let Some((tracer, _)) = tracing {
+        tracer.finish(if interrupted {
+            format!("stopped at {} ms", summary.completed_ms)
+        } else {
+            "finished: q closes the view".to_string()
+        });
+    }
 
     println!(
         "ran {} ms of biological time in {:.2} s ({}; the machine would take {:.3} s)",
