@@ -132,17 +132,16 @@ impl Sampler {
                 continue;
             }
             let before = &self.last[i];
-            let delta = |a: u64, b: u64| a - b;
             let metrics = router_metrics(&now.router)
                 .iter()
                 .zip(router_metrics(&before.router))
-                .map(|(&a, b)| delta(a, b))
+                .map(|(&a, b)| a - b)
                 .collect();
             let links = now
                 .links
                 .iter()
                 .zip(before.links)
-                .map(|(&a, b)| delta(a, b))
+                .map(|(&a, b)| a - b)
                 .collect();
             let details = now
                 .cores

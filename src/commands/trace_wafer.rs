@@ -52,7 +52,7 @@ fn counts(c: &WaferCounters) -> BTreeMap<usize, Counts> {
             let bus = buses.get(&h.hicann.to_enum()).copied().unwrap_or_default();
             let m = &h.merger;
             let sum = |a: &[u64]| a.iter().sum::<u64>();
-            let mut blocks = vec![[0u64; 2]; NEURON_BLOCKS];
+            let mut blocks = [[0u64; 2]; NEURON_BLOCKS];
             for (n, spikes) in &h.spikes_per_neuron {
                 blocks[n.block()][0] += spikes;
             }
@@ -143,7 +143,7 @@ mod tests {
 
     #[test]
     fn windows_of_a_wafer_run_add_up_to_its_counters() {
-        let hicanns: Vec<HicannOnWafer> = [(16, 8), (17, 8), (18, 8)]
+        let hicanns: Vec<HicannOnWafer> = [(16, 7), (17, 7), (18, 7), (19, 7)]
             .iter()
             .map(|&(x, y)| HicannOnWafer::new(x, y).unwrap())
             .collect();
@@ -158,8 +158,8 @@ mod tests {
             hicanns.iter().map(|h| h.to_enum()).collect::<Vec<_>>()
         );
         let mut wafer = Wafer::load(image, &Defects::default()).unwrap();
-        let half = wafer.run(HwTime::from_ns(5_000), 1).counters;
-        let end = wafer.run(HwTime::from_ns(10_000), 1).counters;
+        let half = wafer.run(HwTime::from_ns(15_000), 1).counters;
+        let end = wafer.run(HwTime::from_ns(30_000), 1).counters;
         let frames = [
             frame(None, &half, (0.0, 50.0), 500),
             frame(Some(&half), &end, (50.0, 100.0), 500),
@@ -187,10 +187,16 @@ mod tests {
             let blocks: u64 = s.details.iter().map(|(_, d)| d[0]).sum();
             assert_eq!(blocks, s.metrics[0]);
         }
-        // The frames draw: the wafer view of the busiest window.
+        // The frames draw: the second window's hottest HICANN is one the image uses.
         let mut app = nmemu_tui::App::new(header, frames.to_vec(), false);
+        app.show(1);
         app.select_hottest();
+        assert!(used.contains(&app.cursor));
         let text = nmemu_tui::view::render_text(&app, 80, 24);
-        assert!(text.contains(&format!("HICANN {} (", app.cursor)), "{text}");
+        let title = format!(
+            "HICANN {} ({}, 7) reticle",
+            app.cursor, app.header.nodes[app.cursor].x
+        );
+        assert!(text.contains(&title), "{text}");
     }
 }

@@ -208,7 +208,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
                 .iter()
                 .position(|&(y, _)| y == node.y)
                 .expect("a row");
-            if k > 0 && axes.ys[k - 1].1 && groups.get(&(node.x, axes.ys[k - 1].0)).is_none() {
+            if k > 0 && axes.ys[k - 1].1 && !groups.contains_key(&(node.x, axes.ys[k - 1].0)) {
                 for j in 0..plan.cell {
                     canvas[at(c + j, r - 1)] = ('─', line);
                 }

@@ -169,7 +169,7 @@ fn footer_line(app: &App) -> Line<'static> {
     let keys = if app.live {
         "←↑↓→ move  m metric  ,. step  End follow  H hottest  ? help  q close  Q stop run"
     } else {
-        "←↑↓→ move  m metric  space play  ,. step  +- speed  [] seek  H hottest  ? help  q quit"
+        "←↑↓→ move  m metric  space play  ,. step  +- speed  [] seek  ? help  q quit"
     };
     Line::from(keys)
 }

@@ -39,9 +39,12 @@ pub fn panel(f: &mut ratatui::Frame, app: &App, area: Rect) {
             metric(wf::STDP_SWEEPS)
         )),
         Line::from(format!(
-            "L2 in {} ({:.0}/s)  out {} ({:.0}/s)",
+            "L2 in {} ({:.0}/s)",
             metric(wf::L2_IN),
-            rate(metric(wf::L2_IN)),
+            rate(metric(wf::L2_IN))
+        )),
+        Line::from(format!(
+            "L2 out {} ({:.0}/s)",
             metric(wf::L2_OUT),
             rate(metric(wf::L2_OUT))
         )),
