@@ -9,6 +9,7 @@ use nmemu_loader::writers::{
     Health, MachineFamily, RunInfo, RunSummary, Verdict, write_run_outputs,
 };
 use nmemu_mapping::spinnaker::{energy, health, readback};
+use nmemu_tui::trace::TraceInfo;
 use spinnaker_emu::router::config::NetworkParams;
 use spinnaker_emu::runtime::cycles::CycleCosts;
 use spinnaker_emu::runtime::program;
@@ -127,13 +128,13 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let time_ms = |tick: u32| net.simulation.time_ms(tick.into());
     let mut tracing = match trace_period {
         Some(period) => {
-            let header = trace_spinnaker::header(
-                &target.machine,
-                &args.target.net.display().to_string(),
-                (time_ms(period), dt_ms),
-                &mapped.image,
-                &sim,
-            );
+            let run = TraceInfo {
+                machine: &target.machine,
+                source: &args.target.net.display().to_string(),
+                period_ms: time_ms(period),
+                timestep_ms: dt_ms,
+            };
+            let header = trace_spinnaker::header(&run, &mapped.image, &sim);
             Some((
                 args.trace.start(period, header)?,
                 trace_spinnaker::Sampler::new(&sim),

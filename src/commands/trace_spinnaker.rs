@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use nmemu_tui::trace::{Frame, Header, Node, NodeSample, spinnaker as layout};
+use nmemu_tui::trace::{Frame, Header, Node, NodeSample, TraceInfo, spinnaker as layout};
 use spinnaker_emu::image::MachineImage;
 use spinnaker_emu::kernel::Simulation;
 use spinnaker_emu::router::counters::RouterCounters;
@@ -12,13 +12,7 @@ use spinnaker_emu::runtime::program::{ChipRuntime, Program};
 use spinnaker_emu::time::Time;
 
 /// The header of a run of `image` on `sim`'s machine: one node per chip, in the machine's dense chip order.
-pub fn header(
-    machine: &str,
-    source: &str,
-    (period_ms, timestep_ms): (f64, f64),
-    image: &MachineImage,
-    sim: &Simulation<ChipRuntime>,
-) -> Header {
+pub fn header(run: &TraceInfo, image: &MachineImage, sim: &Simulation<ChipRuntime>) -> Header {
     let m = sim.machine();
     let entries: HashMap<_, _> = image
         .chips
@@ -35,14 +29,7 @@ pub fn header(
         })
         .collect();
     let cycles_per_tick = (image.timer_period().0 / Time::TICKS_PER_CORE_CYCLE) as f64;
-    layout::header(
-        machine,
-        source,
-        (period_ms, timestep_ms),
-        (m.width(), m.height()),
-        nodes,
-        cycles_per_tick,
-    )
+    layout::header(run, (m.width(), m.height()), nodes, cycles_per_tick)
 }
 
 /// One chip's cumulative counters at a window's end.

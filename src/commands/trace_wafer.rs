@@ -10,15 +10,10 @@ use std::collections::BTreeMap;
 use brainscales_emu::coord::{HicannOnWafer, NEURON_BLOCKS, WAFER_COLUMNS, WAFER_ROWS};
 use brainscales_emu::image::WaferImage;
 use brainscales_emu::wafer::WaferCounters;
-use nmemu_tui::trace::{Frame, Header, Node, NodeSample, wafer as layout};
+use nmemu_tui::trace::{Frame, Header, Node, NodeSample, TraceInfo, wafer as layout};
 
 /// The header of a run of `image`: every HICANN of the wafer, those the image configures marked used.
-pub fn header(
-    machine: &str,
-    source: &str,
-    (period_ms, timestep_ms): (f64, f64),
-    image: &WaferImage,
-) -> Header {
+pub fn header(run: &TraceInfo, image: &WaferImage) -> Header {
     let nodes = HicannOnWafer::all()
         .map(|h| Node {
             x: h.x().into(),
@@ -27,13 +22,7 @@ pub fn header(
             facts: vec![u64::from(image.hicanns.iter().any(|i| i.hicann == h))],
         })
         .collect();
-    layout::header(
-        machine,
-        source,
-        (period_ms, timestep_ms),
-        (WAFER_COLUMNS.into(), WAFER_ROWS.into()),
-        nodes,
-    )
+    layout::header(run, (WAFER_COLUMNS.into(), WAFER_ROWS.into()), nodes)
 }
 
 /// One HICANN's cumulative counts: node metrics, per bus events, per block (spikes, lost).
@@ -148,7 +137,13 @@ mod tests {
             .map(|&(x, y)| HicannOnWafer::new(x, y).unwrap())
             .collect();
         let image = recurrent_network(&hicanns, Recurrent::small(7));
-        let header = header("wafer", "net.json", (10.0, 0.1), &image);
+        let run = TraceInfo {
+            machine: "wafer",
+            source: "net.json",
+            period_ms: 10.0,
+            timestep_ms: 0.1,
+        };
+        let header = header(&run, &image);
         assert_eq!(header.nodes.len(), 384);
         let used: Vec<usize> = (0..384)
             .filter(|&i| header.nodes[i].facts[0] == 1)

@@ -95,7 +95,52 @@ pub struct Frame {
     pub nodes: Vec<NodeSample>,
 }
 
+/// The names a layout gives its metrics, facts, links and details.
+pub(crate) struct Names {
+    pub node_metrics: &'static [&'static str],
+    pub node_facts: &'static [&'static str],
+    pub links: &'static [&'static str],
+    pub detail_kind: &'static str,
+    pub detail_metrics: &'static [&'static str],
+}
+
+/// What a run says about itself in a header: the machine preset, the network file, the window and timestep.
+pub struct TraceInfo<'a> {
+    pub machine: &'a str,
+    pub source: &'a str,
+    pub period_ms: f64,
+    pub timestep_ms: f64,
+}
+
 impl Header {
+    /// A header of `kind` under a layout's `names`.
+    pub(crate) fn new(
+        kind: MachineKind,
+        run: &TraceInfo,
+        (width, height): (u16, u16),
+        nodes: Vec<Node>,
+        names: &Names,
+        facts: Vec<(String, f64)>,
+    ) -> Header {
+        let owned = |n: &[&str]| n.iter().map(|s| s.to_string()).collect();
+        Header {
+            kind,
+            machine: run.machine.to_string(),
+            source: run.source.to_string(),
+            period_ms: run.period_ms,
+            timestep_ms: run.timestep_ms,
+            width,
+            height,
+            nodes,
+            node_metrics: owned(names.node_metrics),
+            node_facts: owned(names.node_facts),
+            links: owned(names.links),
+            detail_kind: names.detail_kind.to_string(),
+            detail_metrics: owned(names.detail_metrics),
+            facts,
+        }
+    }
+
     /// The index of node metric `name`.
     pub fn node_metric(&self, name: &str) -> Option<usize> {
         self.node_metrics.iter().position(|m| m == name)

@@ -1,7 +1,7 @@
 //! The SpiNNaker layout: one node per working chip at its (x, y), grouped by board; router counters per chip,
 //! packets per link (E, NE, N, W, SW, S, the router's link order) and per application core its load and spikes.
 
-use super::{Header, MachineKind, Node};
+use super::{Header, MachineKind, Names, Node, TraceInfo};
 
 /// Multicast packets through the router (from local cores and from links).
 pub const ROUTED: &str = "routed";
@@ -49,36 +49,21 @@ pub const TABLE_CAPACITY: u64 = 1024;
 pub const CYCLES_PER_TICK: &str = "cycles_per_tick";
 
 /// The header of a SpiNNaker trace: `nodes` carry one fact, [`TABLE_ENTRIES`].
-pub fn header(
-    machine: &str,
-    source: &str,
-    (period_ms, timestep_ms): (f64, f64),
-    (width, height): (u16, u16),
-    nodes: Vec<Node>,
-    cycles_per_tick: f64,
-) -> Header {
-    let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect();
-    Header {
-        kind: MachineKind::Spinnaker,
-        machine: machine.to_string(),
-        source: source.to_string(),
-        period_ms,
-        timestep_ms,
-        width,
-        height,
-        nodes,
-        node_metrics: names(&NODE_METRICS),
-        node_facts: names(&[TABLE_ENTRIES]),
-        links: names(&LINKS),
-        detail_kind: "core".to_string(),
-        detail_metrics: names(&CORE_METRICS),
-        facts: vec![(CYCLES_PER_TICK.to_string(), cycles_per_tick)],
-    }
+pub fn header(run: &TraceInfo, size: (u16, u16), nodes: Vec<Node>, cycles_per_tick: f64) -> Header {
+    let names = Names {
+        node_metrics: &NODE_METRICS,
+        node_facts: &[TABLE_ENTRIES],
+        links: &LINKS,
+        detail_kind: "core",
+        detail_metrics: &CORE_METRICS,
+    };
+    let facts = vec![(CYCLES_PER_TICK.to_string(), cycles_per_tick)];
+    Header::new(MachineKind::Spinnaker, run, size, nodes, &names, facts)
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use crate::trace::{Frame, Node, NodeSample, Trace};
+    use crate::trace::{Frame, Node, NodeSample, Trace, TraceInfo};
 
     /// A small synthetic trace: four chips of one board, three 10 ms windows; in the first, chip (2, 1) is the
     /// hot one (900 packets routed, 400 of them out on NE; its core 3 sent 40 spikes).
@@ -95,14 +80,13 @@ pub(crate) mod tests {
             node(1, 0, 0),
             node(0, 1, 5),
         ];
-        let header = super::header(
-            "spinnaker-48",
-            "net.json",
-            (10.0, 1.0),
-            (8, 8),
-            nodes,
-            200_000.0,
-        );
+        let run = TraceInfo {
+            machine: "spinnaker-48",
+            source: "net.json",
+            period_ms: 10.0,
+            timestep_ms: 1.0,
+        };
+        let header = super::header(&run, (8, 8), nodes, 200_000.0);
         let sample = |node, routed, dropped, ne, spikes_out| NodeSample {
             node,
             metrics: vec![routed, 0, dropped, 0, 0, dropped],

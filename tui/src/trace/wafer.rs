@@ -2,7 +2,7 @@
 //! by reticle; per HICANN its spikes, Layer-1 and Layer-2 traffic, losses by cause and STDP sweeps, per
 //! sending repeater (bus) its events, and per neuron block its spikes and encoder losses.
 
-use super::{Header, MachineKind, Node};
+use super::{Header, MachineKind, Names, Node, TraceInfo};
 
 pub const SPIKES: &str = "spikes";
 /// Events carried by the HICANN's sending repeaters (its Layer-1 buses).
@@ -59,28 +59,13 @@ pub const BLOCK_METRICS: [&str; 2] = [BLOCK_SPIKES, BLOCK_LOST];
 pub const USED: &str = "used";
 
 /// The header of a wafer trace: `nodes` carry one fact, [`USED`].
-pub fn header(
-    machine: &str,
-    source: &str,
-    (period_ms, timestep_ms): (f64, f64),
-    (width, height): (u16, u16),
-    nodes: Vec<Node>,
-) -> Header {
-    let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect();
-    Header {
-        kind: MachineKind::Wafer,
-        machine: machine.to_string(),
-        source: source.to_string(),
-        period_ms,
-        timestep_ms,
-        width,
-        height,
-        nodes,
-        node_metrics: names(&NODE_METRICS),
-        node_facts: names(&[USED]),
-        links: names(&BUSES),
-        detail_kind: "block".to_string(),
-        detail_metrics: names(&BLOCK_METRICS),
-        facts: Vec::new(),
-    }
+pub fn header(run: &TraceInfo, size: (u16, u16), nodes: Vec<Node>) -> Header {
+    let names = Names {
+        node_metrics: &NODE_METRICS,
+        node_facts: &[USED],
+        links: &BUSES,
+        detail_kind: "block",
+        detail_metrics: &BLOCK_METRICS,
+    };
+    Header::new(MachineKind::Wafer, run, size, nodes, &names, Vec::new())
 }

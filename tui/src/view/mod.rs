@@ -63,7 +63,7 @@ impl Colouring {
 
     /// The node's value in `frame`: a count, or for core load the busiest core's share of its tick.
     pub fn value(self, h: &Header, frame: &Frame, s: &NodeSample) -> f64 {
-        let metric = |name: &str| h.node_metric(name).map_or(0, |i| s.metrics[i]) as f64;
+        let metric = |name: &str| node_metric(h, Some(s), name) as f64;
         match self {
             Colouring::Routed => metric(sp::ROUTED),
             Colouring::Drops => metric(sp::DROPPED),
@@ -398,6 +398,29 @@ pub fn render_buffer(app: &App, width: u16, height: u16) -> ratatui::buffer::Buf
 
 #[cfg(test)]
 mod tests;
+
+/// `label`, a bar `width` cells long filled to `share` (0 to 1) in its heat colour, then `tail`.
+fn bar_line(label: String, share: f64, width: usize, tail: String) -> Line<'static> {
+    let share = share.clamp(0.0, 1.0);
+    let filled = ((share * width as f64).round() as usize).min(width);
+    let (_, colour) = heat(share, 1.0);
+    Line::from(vec![
+        Span::raw(label),
+        Span::styled("█".repeat(filled), Style::default().fg(colour)),
+        Span::styled(
+            "░".repeat(width - filled),
+            Style::default().fg(Color::DarkGray),
+        ),
+        Span::raw(tail),
+    ])
+}
+
+/// Node metric `name` of `sample`, 0 for a node that counted nothing.
+fn node_metric(h: &Header, sample: Option<&NodeSample>, name: &str) -> u64 {
+    sample
+        .and_then(|s| h.node_metric(name).map(|i| s.metrics[i]))
+        .unwrap_or(0)
+}
 
 /// The selected node, its sample in the frame shown (none if it counted nothing) and that frame.
 fn selected(app: &App) -> Option<(&crate::trace::Node, Option<&NodeSample>, &Frame)> {

@@ -1,11 +1,10 @@
 //! The selected chip: its router counters, its six links, its table's occupancy and its cores' load.
 
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::{core_load, heat, selected};
+use super::{bar_line, core_load, node_metric, selected};
 use crate::app::App;
 use crate::trace::spinnaker as sp;
 
@@ -14,11 +13,7 @@ pub fn panel(f: &mut ratatui::Frame, app: &App, area: Rect) {
     let Some((node, sample, frame)) = selected(app) else {
         return;
     };
-    let metric = |name: &str| {
-        sample
-            .and_then(|s| h.node_metric(name).map(|i| s.metrics[i]))
-            .unwrap_or(0)
-    };
+    let metric = |name: &str| node_metric(h, sample, name);
     // Two counters a line, under short labels.
     let pair = |(a, la): (&str, &str), (b, lb): (&str, &str)| {
         Line::from(format!(
@@ -58,28 +53,19 @@ pub fn panel(f: &mut ratatui::Frame, app: &App, area: Rect) {
         .clamp(4, 20);
     for (id, core) in sample.map_or(&[][..], |s| &s.details[..]) {
         let load = core_load(h, frame, core);
-        let filled = ((load * bar_width as f64).round() as usize).min(bar_width);
-        let (_, colour) = heat(load.min(1.0), 1.0);
         let lost = detail(core, sp::OVERRUNS) + detail(core, sp::INPUT_LOSSES);
-        lines.push(Line::from(vec![
-            Span::raw(format!("c{id:<2} ")),
-            Span::styled("█".repeat(filled), Style::default().fg(colour)),
-            Span::styled(
-                "░".repeat(bar_width - filled),
-                Style::default().fg(Color::DarkGray),
-            ),
-            Span::raw(format!(
-                " {:>3.0}% {}/{}{}",
-                load * 100.0,
-                detail(core, sp::SPIKES_IN),
-                detail(core, sp::SPIKES_OUT),
-                if lost > 0 {
-                    format!(" lost {lost}")
-                } else {
-                    String::new()
-                }
-            )),
-        ]));
+        let tail = format!(
+            " {:>3.0}% {}/{}{}",
+            load * 100.0,
+            detail(core, sp::SPIKES_IN),
+            detail(core, sp::SPIKES_OUT),
+            if lost > 0 {
+                format!(" lost {lost}")
+            } else {
+                String::new()
+            }
+        );
+        lines.push(bar_line(format!("c{id:<2} "), load, bar_width, tail));
     }
     let title = format!(" chip ({}, {}) board {} ", node.x, node.y, node.group);
     f.render_widget(

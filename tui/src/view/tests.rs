@@ -4,7 +4,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
 use crate::trace::spinnaker::tests::small_trace;
-use crate::trace::{Node, NodeSample, wafer as wf};
+use crate::trace::{Node, NodeSample, TraceInfo, wafer as wf};
 
 /// The buffer position of the first cell showing `glyph`.
 fn find(buffer: &ratatui::buffer::Buffer, glyph: &str) -> Option<(u16, u16)> {
@@ -90,7 +90,13 @@ fn wafer_app() -> App {
             }
         }
     }
-    let header = wf::header("wafer", "net.json", (10.0, 0.1), (36, 16), nodes);
+    let run = TraceInfo {
+        machine: "wafer",
+        source: "net.json",
+        period_ms: 10.0,
+        timestep_ms: 0.1,
+    };
+    let header = wf::header(&run, (36, 16), nodes);
     let sample = |node, spikes| NodeSample {
         node,
         metrics: vec![spikes, 5, 4, 0, 3, 0, 2, 0, 0, 0, 0],

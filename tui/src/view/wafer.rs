@@ -1,11 +1,10 @@
 //! The selected HICANN: spikes, bus use, driver use, Layer-2 rates, losses by cause, and its neuron blocks.
 
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::{heat, selected};
+use super::{bar_line, node_metric, selected};
 use crate::app::App;
 use crate::trace::wafer as wf;
 
@@ -14,11 +13,7 @@ pub fn panel(f: &mut ratatui::Frame, app: &App, area: Rect) {
     let Some((node, sample, frame)) = selected(app) else {
         return;
     };
-    let metric = |name: &str| {
-        sample
-            .and_then(|s| h.node_metric(name).map(|i| s.metrics[i]))
-            .unwrap_or(0)
-    };
+    let metric = |name: &str| node_metric(h, sample, name);
     let seconds = (frame.end_ms - frame.start_ms) * 1e-3;
     let rate = |n: u64| {
         if seconds > 0.0 {
@@ -26,6 +21,10 @@ pub fn panel(f: &mut ratatui::Frame, app: &App, area: Rect) {
         } else {
             0.0
         }
+    };
+    let l2 = |way: &str, name: &str| {
+        let n = metric(name);
+        Line::from(format!("L2 {way} {n} ({:.0}/s)", rate(n)))
     };
     let mut lines = vec![
         Line::from(format!(
@@ -38,16 +37,8 @@ pub fn panel(f: &mut ratatui::Frame, app: &App, area: Rect) {
             metric(wf::DRIVER_EVENTS),
             metric(wf::STDP_SWEEPS)
         )),
-        Line::from(format!(
-            "L2 in {} ({:.0}/s)",
-            metric(wf::L2_IN),
-            rate(metric(wf::L2_IN))
-        )),
-        Line::from(format!(
-            "L2 out {} ({:.0}/s)",
-            metric(wf::L2_OUT),
-            rate(metric(wf::L2_OUT))
-        )),
+        l2("in", wf::L2_IN),
+        l2("out", wf::L2_OUT),
         Line::from(format!(
             "lost: merger {} bus {} driver {}",
             metric(wf::LOST_MERGER),
@@ -78,29 +69,17 @@ pub fn panel(f: &mut ratatui::Frame, app: &App, area: Rect) {
         .clamp(4, 24);
     for (id, d) in blocks {
         let n = spikes.map_or(0, |i| d[i]);
-        let filled = if max > 0.0 {
-            (n as f64 / max * bar_width as f64).round() as usize
-        } else {
-            0
-        };
-        let (_, colour) = heat(n as f64, max);
         let l = lost.map_or(0, |i| d[i]);
-        lines.push(Line::from(vec![
-            Span::raw(format!("b{id} ")),
-            Span::styled("█".repeat(filled), Style::default().fg(colour)),
-            Span::styled(
-                "░".repeat(bar_width - filled),
-                Style::default().fg(Color::DarkGray),
-            ),
-            Span::raw(format!(
-                " {n}{}",
-                if l > 0 {
-                    format!(" ({l})")
-                } else {
-                    String::new()
-                }
-            )),
-        ]));
+        let share = if max > 0.0 { n as f64 / max } else { 0.0 };
+        let tail = format!(
+            " {n}{}",
+            if l > 0 {
+                format!(" ({l})")
+            } else {
+                String::new()
+            }
+        );
+        lines.push(bar_line(format!("b{id} "), share, bar_width, tail));
     }
     let used = h.node_fact(wf::USED).is_some_and(|i| node.facts[i] == 1);
     let title = format!(
