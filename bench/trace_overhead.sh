@@ -3,7 +3,8 @@
 # examples without a trace, with the default 10 ms windows and with 1 ms windows, median of REPEATS runs each,
 # interleaved so that a change in the host's load falls on all three alike.
 #
-#   bench/trace_overhead.sh [REPEATS] [EXAMPLE...]     (defaults: 5 repeats; va_cuba stdp_poisson)
+#   bench/trace_overhead.sh [REPEATS] [EXAMPLE[:MACHINE]...]     (defaults: 5 repeats; va_cuba stdp_poisson
+#                                                               on spinnaker-48)
 #
 # NMEMU=path uses that binary instead of building.
 set -euo pipefail
@@ -27,7 +28,10 @@ median() {
 }
 
 printf '%-14s %10s %10s %8s %10s %8s\n' example "no trace" "10 ms" ratio "1 ms" ratio
-for example in "${examples[@]}"; do
+for spec in "${examples[@]}"; do
+    example="${spec%%:*}"
+    machine=spinnaker-48
+    [ "$spec" = "$example" ] || machine="${spec#*:}"
     : >"$out/none" && : >"$out/p10" && : >"$out/p1"
     for i in $(seq "$repeats"); do
         for variant in none p10 p1; do
@@ -36,7 +40,7 @@ for example in "${examples[@]}"; do
                 p10) flags=(--trace "$out/t.trace") ;;
                 p1) flags=(--trace "$out/t.trace" --trace-period-ms 1) ;;
             esac
-            "$NMEMU" run --machine spinnaker-48 "examples/$example.json" --out "$out/r" --quiet "${flags[@]}" >/dev/null
+            "$NMEMU" run --machine "$machine" "examples/$example.json" --out "$out/r" --quiet "${flags[@]}" >/dev/null
             wall "$out/r" >>"$out/$variant"
             rm -rf "$out/r" "$out/t.trace"
         done
