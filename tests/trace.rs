@@ -274,4 +274,20 @@ fn bad_trace_flags_are_refused_before_mapping() {
         assert!(err.contains(message), "{args:?}: {err}");
         assert!(!err.contains("mapping"), "{err}");
     }
+    // A window without a trace or a monitor would do nothing: a usage error.
+    let o = nmemu(&[
+        "run",
+        "--machine",
+        "spinnaker-48",
+        net,
+        "--quiet",
+        "--trace-period-ms",
+        "5",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        common::stderr(&o).contains("--trace-period-ms"),
+        "{}",
+        common::stderr(&o)
+    );
 }

@@ -15,14 +15,15 @@ use nmemu_tui::{Frame, Header, TraceWriter};
 use crate::signals;
 
 #[derive(Debug, clap::Args)]
+#[command(group = clap::ArgGroup::new("tracing").multiple(true).args(["trace", "monitor"]))]
 pub struct TraceArgs {
     /// Write a trace to FILE: per window of biological time, each chip's router counters and link traffic and
     /// each core's load and spikes; appended window by window, so a stopped run leaves a readable prefix.
     /// Replay it with `nmemu monitor FILE`.
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
-    /// The trace's window of biological time: a whole number of timesteps.
-    #[arg(long, value_name = "MS", default_value_t = 10.0)]
+    /// The trace's window of biological time: a whole number of timesteps (with --trace or --monitor).
+    #[arg(long, value_name = "MS", default_value_t = 10.0, requires = "tracing")]
     trace_period_ms: f64,
     /// Show the live monitor while the run proceeds: `q` closes the view and the run goes on, `Q` stops the run.
     #[arg(long)]
