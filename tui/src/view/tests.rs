@@ -135,3 +135,14 @@ fn the_wafer_view_shows_the_round_wafer_and_the_selected_hicann() {
     let hot = find(&buffer, "◆").unwrap();
     assert_eq!(buffer[hot].fg, HOT);
 }
+
+#[test]
+fn every_core_of_a_full_chip_shows_at_80x24() {
+    let mut t = small_trace();
+    let hot = &mut t.frames[0].nodes[1];
+    let core = hot.details[0].1.clone();
+    hot.details = (1..=17).map(|id| (id, core.clone())).collect();
+    let app = App::new(t.header, t.frames, false);
+    let text = render_text(&app, 80, 24);
+    assert!(text.contains("c1 ") && text.contains("c17 "), "{text}");
+}
