@@ -24,7 +24,9 @@ const EXAMPLES: &str = "Examples:
   nmemu example microcircuit --scale 0.1 -o microcircuit.json
   nmemu schema > net.schema.json
   nmemu noc --machine spinnaker-48 --pattern uniform --rate 1,10,50 --duration-ms 20
-  nmemu tables minimise tests/data/routing-tables/many_to_one.json.gz --target 0";
+  nmemu tables minimise tests/data/routing-tables/many_to_one.json.gz --target 0
+  nmemu run --machine spinnaker-48 examples/synfire.json --trace synfire.trace
+  nmemu monitor synfire.trace";
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -36,6 +38,7 @@ enum Command {
     Example(commands::example::Args),
     Noc(commands::noc::Args),
     Tables(commands::tables::Args),
+    Monitor(commands::monitor::Args),
 }
 
 /// Rust ignores SIGPIPE, so `println!` panics once a reader such as `head` closes the pipe. Restore the
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
         Command::Example(args) => commands::example::run(&args),
         Command::Noc(args) => commands::noc::run(&args),
         Command::Tables(args) => commands::tables::run(&args),
+        Command::Monitor(args) => commands::monitor::run(&args),
     };
     if let Err(message) = &result {
         // Messages quote the user's files (labels, field names, paths): no control character of theirs reaches

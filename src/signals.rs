@@ -54,6 +54,11 @@ pub fn received() -> Option<Signal> {
     }
 }
 
+/// An interrupt asked for from inside nmemu (the live monitor's `Q`): the run stops as on Ctrl-C.
+pub fn interrupt() {
+    let _ = RECEIVED.compare_exchange(0, SIGINT, Ordering::SeqCst, Ordering::SeqCst);
+}
+
 /// While the guard lives, a first signal is only recorded: the command checks [`received`] and stops cleanly.
 #[must_use = "signals are deferred only while the guard lives"]
 pub struct Deferred(());

@@ -6,6 +6,7 @@ pub mod machine_flags;
 pub mod machines;
 pub mod map;
 pub mod memory;
+pub mod monitor;
 pub mod noc;
 pub mod output;
 pub mod progress;
@@ -14,6 +15,17 @@ pub mod run_wafer;
 pub mod schema;
 pub mod tables;
 pub mod target;
+pub mod trace;
+pub mod trace_spinnaker;
+// The BrainScaleS run (branch bss-run) calls it once wafers run; until then only its test does.
+#[cfg_attr(
+    not(test),
+    expect(
+        dead_code,
+        reason = "wired into the BrainScaleS run loop when `run` runs wafers"
+    )
+)]
+pub mod trace_wafer;
 pub mod validate;
 
 /// The most `--threads` accepted: 4 x the host's available parallelism, at least 8. More threads than that

@@ -11,6 +11,7 @@ use nmemu_loader::writers::{
     Staging, Verdict, write_run_outputs,
 };
 use nmemu_mapping::spinnaker::{Mapped, energy, health, readback};
+use nmemu_tui::trace::TraceInfo;
 use serde::Serialize;
 use spinnaker_emu::router::config::NetworkParams;
 use spinnaker_emu::runtime::cycles::CycleCosts;
@@ -21,6 +22,8 @@ use super::output::{Out, OutArgs};
 use super::progress::{Progress, pace};
 use super::target::{Mapping, Target, TargetArgs};
 use super::thousands;
+use super::trace::TraceArgs;
+use super::trace_spinnaker;
 use crate::signals::{self, Signal};
 
 /// Map a network onto a machine, run it and write spikes, traces, provenance.json, mapping.json and
@@ -35,6 +38,8 @@ use crate::signals::{self, Signal};
   nmemu run --machine spinnaker-48 examples/va_coba.json --strict
   nmemu run --machine brainscales-wafer examples/adex.json
   nmemu run --machine brainscales-wafer examples/va_coba_bss.json --speedup 10000 --mismatch off
+  nmemu run --machine spinnaker-48 examples/va_cuba.json --trace va.trace --trace-period-ms 5
+  nmemu run --machine spinnaker-48 examples/va_cuba.json --monitor
 
 Every run ends with a health verdict (ok, degraded, unreliable) and its reasons, also in run.json.")]
 pub struct Args {
@@ -49,6 +54,8 @@ pub struct Args {
     /// Exit with status 3 when the health verdict is not `ok` (results are still written).
     #[arg(long)]
     strict: bool,
+    #[command(flatten)]
+    trace: TraceArgs,
 }
 
 /// How a run ended.
@@ -97,8 +104,22 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let out = args.out.check(&args.target.net)?;
     let loaded = args.target.load()?;
     let total_ticks = run_ticks(args.duration_ms, &loaded.net, &args.target.net)?;
+    let trace_period = args
+        .trace
+        .wanted()
+        .then(|| args.trace.check(loaded.net.simulation.timestep_ms))
+        .transpose()?;
+    if trace_period.is_some() && loaded.is_brainscales() {
+        // The wafer's frames exist (trace_wafer.rs), but a chunk's end cuts the wafer integrator's adaptive
+        // steps, so sampling at window ends would move spikes by rounding: a trace must not change results.
+        return Err(
+            "--trace/--monitor: not available on BrainScaleS machines yet (sampling the wafer per window \
+             would change its results); use provenance.json's per-HICANN counters"
+                .to_string(),
+        );
+    }
     match args.target.map(loaded, true)? {
-        Mapping::Spinnaker(target) => run_spinnaker(args, &out, &target, total_ticks),
+        Mapping::Spinnaker(target) => run_spinnaker(args, &out, &target, total_ticks, trace_period),
         Mapping::BrainScaleS(target) => super::run_wafer::run(args, &out, &target, total_ticks),
     }
 }
@@ -109,6 +130,7 @@ fn run_spinnaker(
     out: &Out,
     target: &Target<Mapped>,
     total_ticks: u32,
+    trace_period: Option<u32>,
 ) -> Result<Outcome, String> {
     let (net, mapped) = (&target.net, &target.mapped);
     super::map::print_summary(mapped);
@@ -128,12 +150,47 @@ fn run_spinnaker(
     // From here a signal stops the emulation at the next chunk, and the results so far are written.
     let _stopping_cleanly = signals::defer();
     let staging = out.stage()?;
-    let ran = run_in_chunks(args.target.quiet, net, total_ticks, |done| {
+    let time_ms = |tick: u32| net.simulation.time_ms(tick.into());
+    let mut tracing = match trace_period {
+        Some(period) => {
+            let run = TraceInfo {
+                machine: &target.machine,
+                source: &args.target.net.display().to_string(),
+                period_ms: time_ms(period),
+                timestep_ms: net.simulation.timestep_ms,
+            };
+            let header = trace_spinnaker::header(&run, &mapped.image, &sim);
+            Some((
+                args.trace.start(period, header)?,
+                trace_spinnaker::Sampler::new(&sim),
+            ))
+        }
+        None => None,
+    };
+    // The live view owns the terminal.
+    let quiet = args.target.quiet || args.trace.monitor();
+    // A trace's windows end on a chunk's end: the kernel runs every event before `until` whatever the
+    // segments, so results do not change (tests/trace.rs compares them).
+    let ran = run_in_chunks(quiet, net, total_ticks, |done| {
+        let window_end = tracing.as_ref().map_or(u32::MAX, |(t, _)| t.window_end());
+        let done = done.min(window_end);
         sim.run(
             Time(mapped.image.timer_period().0 * u64::from(done)),
             threads,
         );
+        if let Some((tracer, sampler)) = &mut tracing
+            && let Some((from, to)) = tracer.ended(done, done == total_ticks)
+        {
+            tracer.record(sampler.frame(&sim, (time_ms(from), time_ms(to)), to - from));
+        }
+        done
     });
+    // An interrupt ends the window in progress.
+    if let Some((tracer, sampler)) = &mut tracing
+        && let Some((from, to)) = tracer.ended(ran.done, true)
+    {
+        tracer.record(sampler.frame(&sim, (time_ms(from), time_ms(to)), to - from));
+    }
 
     let recordings = readback::recordings(net, mapped, &sim);
     let provenance = readback::provenance(net, mapped, &sim);
@@ -167,6 +224,13 @@ fn run_spinnaker(
     };
     let host = (&ran, threads, load_wall_s);
     let summary = write_results(args, staging, target, host, machine, results)?;
+    if let Some((tracer, _)) = tracing {
+        tracer.finish(if ran.done < total_ticks {
+            format!("stopped at {} ms", summary.completed_ms)
+        } else {
+            "finished: q closes the view".to_string()
+        });
+    }
     Ok(report(args, out, net, &summary, &[]))
 }
 
@@ -242,13 +306,13 @@ pub fn write_results<M, R: Serialize>(
     Ok(summary)
 }
 
-/// Runs `total_ticks` timesteps of `net` in chunks (`step(done)` runs the machine up to tick `done`), with a
-/// progress bar, until done or a signal arrives.
+/// Runs `total_ticks` timesteps of `net` in chunks (`step(until)` runs the machine up to tick `until` or an
+/// earlier one, and returns the tick it reached), with a progress bar, until done or a signal arrives.
 pub fn run_in_chunks(
     quiet: bool,
     net: &Network,
     total_ticks: u32,
-    mut step: impl FnMut(u32),
+    mut step: impl FnMut(u32) -> u32,
 ) -> Ran {
     let total_ms = net.simulation.time_ms(total_ticks.into());
     let progress = Progress::new(
@@ -260,8 +324,7 @@ pub fn run_in_chunks(
     let start = Instant::now();
     let mut done = 0;
     while done < total_ticks && signals::received().is_none() {
-        done = (done + chunk_ticks(total_ticks)).min(total_ticks);
-        step(done);
+        done = step((done + chunk_ticks(total_ticks)).min(total_ticks));
         let done_ms = net.simulation.time_ms(done.into());
         progress.update(
             done.into(),

@@ -61,6 +61,7 @@ pub fn run(
             Some(whole) => whole.append(span),
             None => run = Some(span),
         }
+        done
     });
     let run = run.unwrap_or_else(|| system.run(HwTime::ZERO, threads));
 

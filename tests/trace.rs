@@ -1,0 +1,293 @@
+//! `run --trace` and `nmemu monitor`: tracing changes no result, a trace adds up to provenance.json, its
+//! replay shows the same numbers, and a killed run leaves a prefix that replays.
+
+mod common;
+
+use std::path::Path;
+
+use common::{json, nmemu, repo, run, spawn, stdout, wait_for};
+use nmemu_tui::trace;
+
+/// The result files of a run, by name, except run.json and mapping.json (which hold wall-clock times).
+fn results(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            !["run.json", "mapping.json"].contains(&p.file_name().unwrap().to_str().unwrap())
+        })
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&p).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn tracing_changes_no_result_and_the_trace_adds_up_to_provenance() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("synfire.trace");
+    let path_text = path.to_str().unwrap();
+    let plain = run("examples/synfire.json", "spinnaker-48", &[]);
+    // One-timestep windows: the run stops at every tick, the most segmented it can be.
+    let traced = run(
+        "examples/synfire.json",
+        "spinnaker-48",
+        &["--trace", path_text, "--trace-period-ms", "1"],
+    );
+    let (a, b) = (results(plain.path()), results(traced.path()));
+    assert!(
+        a.iter().any(|(n, _)| n == "spikes.csv") && a.len() >= 4,
+        "{:?}",
+        a.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    for ((name, x), (_, y)) in a.iter().zip(&b) {
+        assert!(x == y, "{name} differs with --trace");
+    }
+    assert_eq!(a.len(), b.len());
+
+    let t = trace::read(&path).unwrap();
+    assert!(!t.truncated);
+    assert_eq!(t.frames.len(), 150);
+    assert_eq!(t.frames[149].end_ms, 150.0);
+    let h = &t.header;
+    let provenance = json(&traced.path().join("provenance.json"));
+    let routed = h.node_metric(trace::spinnaker::ROUTED).unwrap();
+    let spikes_out = h.detail_metric(trace::spinnaker::SPIKES_OUT).unwrap();
+    let spikes_in = h.detail_metric(trace::spinnaker::SPIKES_IN).unwrap();
+    let node_of = |x: u64, y: u64| {
+        h.nodes
+            .iter()
+            .position(|n| u64::from(n.x) == x && u64::from(n.y) == y)
+            .unwrap() as u32
+    };
+    let samples = || t.frames.iter().flat_map(|f| &f.nodes);
+    let chips = provenance["chips"].as_array().unwrap();
+    assert!(!chips.is_empty());
+    for chip in chips {
+        let node = node_of(chip["x"].as_u64().unwrap(), chip["y"].as_u64().unwrap());
+        let traced: u64 = samples()
+            .filter(|s| s.node == node)
+            .map(|s| s.metrics[routed])
+            .sum();
+        let counted = chip["Local_Multicast_Packets"].as_u64().unwrap()
+            + chip["External_Multicast_Packets"].as_u64().unwrap();
+        assert_eq!(traced, counted, "chip {chip}");
+        for (l, link) in chip["links"].as_array().unwrap().iter().enumerate() {
+            let sent: u64 = samples()
+                .filter(|s| s.node == node)
+                .map(|s| s.links[l])
+                .sum();
+            assert_eq!(sent, link["sent"].as_u64().unwrap(), "link {l} of {chip}");
+        }
+    }
+    for core in provenance["cores"].as_array().unwrap() {
+        let node = node_of(core["x"].as_u64().unwrap(), core["y"].as_u64().unwrap());
+        let id = core["core"].as_u64().unwrap() as u16;
+        let sum = |k: usize| -> u64 {
+            samples()
+                .filter(|s| s.node == node)
+                .flat_map(|s| &s.details)
+                .filter(|(c, _)| *c == id)
+                .map(|(_, d)| d[k])
+                .sum()
+        };
+        assert_eq!(
+            sum(spikes_out),
+            core["Sent_spikes"].as_u64().unwrap(),
+            "{core}"
+        );
+        assert_eq!(
+            sum(spikes_in),
+            core["Received_spikes"].as_u64().unwrap(),
+            "{core}"
+        );
+    }
+    let total: u64 = samples().map(|s| s.metrics[routed]).sum();
+    assert_eq!(
+        total,
+        provenance["summary"]["multicast_packets_through_routers"]
+            .as_u64()
+            .unwrap()
+    );
+
+    // JSON lines: a header line and one line per frame.
+    let o = nmemu(&["monitor", path_text, "--jsonl"]);
+    assert!(o.status.success());
+    assert_eq!(stdout(&o).lines().count(), 151);
+}
+
+#[test]
+fn a_replayed_frame_shows_the_numbers_of_provenance() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("va.trace");
+    let path_text = path.to_str().unwrap();
+    // One window for the whole run: its frame holds the run's counts.
+    let out = run(
+        "examples/synfire.json",
+        "spinnaker-48",
+        &["--trace", path_text, "--trace-period-ms", "150"],
+    );
+    let o = nmemu(&[
+        "monitor",
+        path_text,
+        "--dump-frame",
+        "0",
+        "--view",
+        "spinnaker",
+        "--metric",
+        "routed",
+    ]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let text = stdout(&o);
+    // The cursor is on the chip that routed most; its panel shows that chip's provenance counters.
+    let provenance = json(&out.path().join("provenance.json"));
+    let chip = provenance["chips"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by_key(|c| {
+            c["Local_Multicast_Packets"].as_u64().unwrap()
+                + c["External_Multicast_Packets"].as_u64().unwrap()
+        })
+        .unwrap();
+    let routed = chip["Local_Multicast_Packets"].as_u64().unwrap()
+        + chip["External_Multicast_Packets"].as_u64().unwrap();
+    let title = format!("chip ({}, {}) board 0", chip["x"], chip["y"]);
+    assert!(text.contains(&title), "{title}\n{text}");
+    let line = format!("routed{routed:>13}");
+    assert!(text.contains(&line), "{line}\n{text}");
+    assert!(text.contains("frame 1/1 0-150 ms"), "{text}");
+
+    for (args, message) in [
+        (vec!["--dump-frame", "1"], "--dump-frame 1: "),
+        (
+            vec!["--dump-frame", "0", "--view", "wafer"],
+            "--view wafer: ",
+        ),
+        (
+            vec!["--dump-frame", "0", "--metric", "spikes"],
+            "--metric: unknown metric `spikes`",
+        ),
+    ] {
+        let mut all = vec!["monitor", path_text];
+        all.extend(args);
+        let o = nmemu(&all);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(
+            common::stderr(&o).contains(message),
+            "{}",
+            common::stderr(&o)
+        );
+    }
+    let o = nmemu(&["monitor", path_text]);
+    assert!(
+        common::stderr(&o).contains("not a terminal"),
+        "{}",
+        common::stderr(&o)
+    );
+}
+
+#[test]
+fn a_killed_run_leaves_a_trace_prefix_that_replays() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("killed.trace");
+    let net = repo("examples/va_cuba.json");
+    let out = dir.path().join("out");
+    let mut child = spawn(&[
+        "run",
+        "--machine",
+        "spinnaker-48",
+        net.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--trace",
+        path.to_str().unwrap(),
+        "--trace-period-ms",
+        "1",
+    ]);
+    wait_for(&mut child, "three windows were traced", || {
+        std::fs::read(&path)
+            .ok()
+            .and_then(|b| trace::read_bytes(&b).ok())
+            .is_some_and(|t| t.frames.len() >= 3)
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let t = trace::read(&path).unwrap();
+    assert!(
+        t.frames.len() >= 3 && t.frames.len() < 1000,
+        "{}",
+        t.frames.len()
+    );
+    for (i, f) in t.frames.iter().enumerate() {
+        assert_eq!((f.start_ms, f.end_ms), (i as f64, i as f64 + 1.0));
+    }
+    let o = nmemu(&[
+        "monitor",
+        path.to_str().unwrap(),
+        "--dump-frame",
+        "2",
+        "--size",
+        "80x24",
+    ]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    assert!(
+        stdout(&o).contains(&format!("frame 3/{}", t.frames.len())),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn bad_trace_flags_are_refused_before_mapping() {
+    let net = repo("examples/synfire.json");
+    let net = net.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no/such/dir/t.trace");
+    for (extra, message) in [
+        (
+            vec!["--trace-period-ms", "0.5", "--trace", "t.trace"],
+            "--trace-period-ms 0.5: ",
+        ),
+        (
+            vec!["--trace-period-ms", "0", "--trace", "t.trace"],
+            "--trace-period-ms 0: ",
+        ),
+        (
+            vec!["--trace", missing.to_str().unwrap()],
+            "its directory does not exist",
+        ),
+        (
+            vec!["--monitor"],
+            "--monitor: standard output is not a terminal",
+        ),
+    ] {
+        let mut args = vec!["run", "--machine", "spinnaker-48", net, "--quiet"];
+        args.extend(extra);
+        let o = nmemu(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let err = common::stderr(&o);
+        assert!(err.contains(message), "{args:?}: {err}");
+        assert!(!err.contains("mapping"), "{err}");
+    }
+    // A window without a trace or a monitor would do nothing: a usage error.
+    let o = nmemu(&[
+        "run",
+        "--machine",
+        "spinnaker-48",
+        net,
+        "--quiet",
+        "--trace-period-ms",
+        "5",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        common::stderr(&o).contains("--trace-period-ms"),
+        "{}",
+        common::stderr(&o)
+    );
+}
