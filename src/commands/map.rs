@@ -2,6 +2,7 @@
 
 use nmemu_loader::writers::{MAPPING_JSON, write_json};
 use nmemu_mapping::brainscales;
+use nmemu_mapping::brainscales::report::significant;
 use nmemu_mapping::spinnaker::Mapped;
 use nmemu_mapping::spinnaker::memory::bytes;
 
@@ -76,9 +77,9 @@ pub fn print_wafer_summary(mapped: &brainscales::Mapped) {
             "  clipped: {} {} {} {} -> {} {} ({} neurons){}",
             c.population,
             c.parameter,
-            c.requested,
+            significant(c.requested),
             c.unit,
-            c.realised,
+            significant(c.realised),
             c.unit,
             c.neurons,
             c.fits_at_speedup

@@ -343,6 +343,18 @@ pub fn run_in_chunks(
     }
 }
 
+/// The machine's time for a person: seconds with 3 decimals as long as that shows it (SpiNNaker), else ms or
+/// µs (a wafer at 10^4 runs a biological second in 100 µs).
+fn hardware_time(seconds: f64) -> String {
+    if seconds >= 0.01 || seconds == 0.0 {
+        format!("{seconds:.3} s")
+    } else if seconds >= 1e-5 {
+        format!("{:.3} ms", seconds * 1e3)
+    } else {
+        format!("{:.3} µs", seconds * 1e6)
+    }
+}
+
 /// After the files are written: the run in a few lines (time, rates, losses, energy, `notes` of the machine),
 /// the interruption or the health verdict, and how the run ends.
 pub fn report(
@@ -353,11 +365,11 @@ pub fn report(
     notes: &[String],
 ) -> Outcome {
     println!(
-        "ran {} ms of biological time in {:.2} s ({}; the machine would take {:.3} s)",
+        "ran {} ms of biological time in {:.2} s ({}; the machine would take {})",
         summary.completed_ms,
         summary.wall_s,
         pace(summary.completed_ms * 1e-3, summary.wall_s),
-        summary.hardware_time_s
+        hardware_time(summary.hardware_time_s)
     );
     // In the file's population order, as the mapping summary above.
     for (label, stats) in net

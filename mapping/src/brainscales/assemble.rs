@@ -242,7 +242,7 @@ pub fn report(
     let mut delays = vec![(0.0f64, 0u64); n];
     for r in o.realised {
         let j = r.projection as usize;
-        weights[j].add(r.requested_us, r.realised_us);
+        weights[j].add(r.requested_us, r.realised_us, (r.clipped, r.raised));
         let latency = image.l1_timing.latency(r.hops).seconds();
         delays[j].0 += options.speed_up.to_bio(latency) * 1000.0;
         delays[j].1 += 1;

@@ -21,6 +21,7 @@ use nmemu_loader::writers::{Health, HealthReason, Provenance, Verdict};
 
 use super::Mapped;
 use super::readback::SpikeAccount;
+use super::report::significant;
 
 /// Loss fractions above this make a run `unreliable`.
 pub const UNRELIABLE_LOSS: f64 = 0.01;
@@ -116,12 +117,34 @@ pub fn verdict(mapped: &Mapped, provenance: &Provenance, account: &SpikeAccount)
             Verdict::Degraded,
             format!(
                 "populations '{}': {} = {} {} is outside the circuits' range at --speedup {}; realised {} {}",
-                c.population, c.parameter, c.requested, c.unit, r.speedup, c.realised, c.unit
+                c.population,
+                c.parameter,
+                significant(c.requested),
+                c.unit,
+                r.speedup,
+                significant(c.realised),
+                c.unit
             ),
             &match c.fits_at_speedup {
                 Some(s) => format!("it fits at --speedup {s}"),
                 None => "it fits at no speed-up: change the parameter".to_string(),
             },
+        );
+    }
+
+    for w in r.weights.iter().filter(|w| w.clipped > 0) {
+        reason(
+            Verdict::Degraded,
+            format!(
+                "projection '{}': {} weights were above the strongest conductance their synapse rows reach and \
+                 were clipped (realised mean {} µS for {} µS requested)",
+                w.projection,
+                w.clipped,
+                significant(w.realised_mean),
+                significant(w.requested_mean)
+            ),
+            "lower the weights, use fewer circuits per neuron (extensions.brainscales.neuron_size: the \
+             conductance a weight needs grows with the neuron's capacitance) or a smaller --speedup",
         );
     }
 

@@ -9,6 +9,31 @@ use super::inputs::{InputLoad, Thinned};
 use super::params::PopulationClip;
 use super::weights::WeightSummary;
 
+#[cfg(test)]
+#[test]
+fn significant_keeps_four_digits() {
+    assert_eq!(significant(1.1549999999999998), "1.155");
+    assert_eq!(significant(0.811365820305283), "0.8114");
+    assert_eq!(significant(2.0), "2");
+    assert_eq!(significant(1234.5678), "1235");
+    assert_eq!(significant(-0.000123456), "-0.0001235");
+}
+
+/// A figure for a person: four significant digits, no trailing zeros (`1.155`, `0.8114`, `2`), where the
+/// report's JSON keeps the full value.
+pub fn significant(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let decimals = (3 - x.abs().log10().floor() as i32).max(0) as usize;
+    let text = format!("{x:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
 /// Requested and realised mean delay of one projection: on the wafer the delay is the Layer-1 latency.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DelayReport {

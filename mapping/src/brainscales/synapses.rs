@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use brainscales_emu::coord::{HicannOnWafer, SynapseDriverOnHicann};
 use brainscales_emu::defects::Defects;
 use brainscales_emu::layer1::bus::HicannL1;
+use brainscales_emu::synapse::array::MAX_NIBBLE;
 use brainscales_emu::synapse::{RowConfig, RowInputs, SynapseConfig};
 
 use super::drivers::{Class, Demand, attach_chain, share_rows};
@@ -68,6 +69,10 @@ pub struct Realised {
     pub hops: u32,
     pub requested_us: f64,
     pub realised_us: f64,
+    /// Above the row's strongest level: clipped to it.
+    pub clipped: bool,
+    /// Below level 0, which still conducts: raised to it.
+    pub raised: bool,
 }
 
 /// One HICANN as its synapses are placed.
@@ -180,11 +185,14 @@ pub fn place_bus(
                     .synapses
                     .set(row, c, w.weights[i], incoming[s].address & 0x0F)
                     .expect("a 4-bit weight and decoder in the array");
+                let (level, got) = (w.weights[i], w.realised_siemens[i]);
                 realised.push(Realised {
                     projection: incoming[s].projection,
                     hops: landing.hops,
                     requested_us: incoming[s].weight_us,
-                    realised_us: w.realised_siemens[i] / incoming[s].scale,
+                    realised_us: got / incoming[s].scale,
+                    clipped: level == MAX_NIBBLE && requested[i] > got,
+                    raised: level == 0 && requested[i] < got,
                 });
             }
         }

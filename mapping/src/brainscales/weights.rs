@@ -113,6 +113,8 @@ pub struct WeightStats {
     requested_sum: f64,
     realised_sum: f64,
     max_error: f64,
+    clipped: u64,
+    raised: u64,
 }
 
 /// A projection's weight figures as mapping.json writes them.
@@ -123,12 +125,19 @@ pub struct WeightSummary {
     pub realised_mean: f64,
     /// The largest |realised - requested| of one synapse.
     pub max_error: f64,
+    /// Synapses whose weight lay above the strongest conductance their row reaches (clipped to it).
+    pub clipped: u64,
+    /// Synapses whose weight lay below level 0, which still conducts (raised to it).
+    pub raised_to_level_0: u64,
 }
 
 impl WeightStats {
-    /// One synapse's requested and realised biological weight.
-    pub fn add(&mut self, requested: f64, realised: f64) {
+    /// One synapse's requested and realised biological weight, and whether the row clipped it at its top or
+    /// raised it to level 0.
+    pub fn add(&mut self, requested: f64, realised: f64, (clipped, raised): (bool, bool)) {
         self.count += 1;
+        self.clipped += u64::from(clipped);
+        self.raised += u64::from(raised);
         self.requested_sum += requested;
         self.realised_sum += realised;
         self.max_error = self.max_error.max((realised - requested).abs());
@@ -140,6 +149,8 @@ impl WeightStats {
         self.requested_sum += other.requested_sum;
         self.realised_sum += other.realised_sum;
         self.max_error = self.max_error.max(other.max_error);
+        self.clipped += other.clipped;
+        self.raised += other.raised;
     }
 
     pub fn count(&self) -> u64 {
@@ -154,6 +165,8 @@ impl WeightStats {
             requested_mean: self.requested_sum / n,
             realised_mean: self.realised_sum / n,
             max_error: self.max_error,
+            clipped: self.clipped,
+            raised_to_level_0: self.raised,
         }
     }
 }
@@ -234,15 +247,17 @@ mod tests {
     #[test]
     fn stats_give_means_and_the_largest_error() {
         let mut a = WeightStats::default();
-        a.add(1.0, 1.5);
+        a.add(1.0, 1.5, (false, false));
+        a.add(2.0, 1.0, (true, false));
         let mut b = WeightStats::default();
-        b.add(3.0, 2.0);
+        b.add(3.0, 3.5, (false, true));
         a.merge(&b);
         let s = a.summary("p");
         assert_eq!(
             (s.requested_mean, s.realised_mean, s.max_error),
-            (2.0, 1.75, 1.0)
+            (2.0, 2.0, 1.0)
         );
-        assert_eq!(a.count(), 2);
+        assert_eq!((s.clipped, s.raised_to_level_0), (1, 1));
+        assert_eq!(a.count(), 3);
     }
 }
