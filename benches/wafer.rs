@@ -20,13 +20,11 @@ use brainscales_emu::defects::Defects;
 use brainscales_emu::image::{TraceRequest, WaferImage};
 use brainscales_emu::neuron::{DenmemParameters, LogicalNeuron};
 use brainscales_emu::synapse::RowInputs;
-use brainscales_emu::system::{DEFAULT_ROUTE_LATENCY, L2Endpoint, L2Route, System, SystemImage};
+use brainscales_emu::system::{System, SystemImage};
 use brainscales_emu::time::HwTime;
 use brainscales_emu::time::SpeedUp;
 use brainscales_emu::wafer::Wafer;
-use brainscales_emu::wafer::build::{
-    self, INPUT_ADDRESSES, Recurrent, neuron_address, recurrent_network,
-};
+use brainscales_emu::wafer::build::{self, Recurrent, cross_routes, recurrent_network};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use std::time::Duration;
 
@@ -179,26 +177,7 @@ fn system_image() -> SystemImage {
         image.traces = traces;
         image
     };
-    let l2_routes = (0..2u32)
-        .flat_map(|from| {
-            let hicanns = &hicanns;
-            (0..14).map(move |k| L2Route {
-                source: L2Endpoint {
-                    wafer: from,
-                    hicann: hicanns[0],
-                    channel: 0,
-                    address: neuron_address(k),
-                },
-                target: L2Endpoint {
-                    wafer: 1 - from,
-                    hicann: hicanns[1],
-                    channel: 4,
-                    address: INPUT_ADDRESSES[k],
-                },
-                latency: DEFAULT_ROUTE_LATENCY,
-            })
-        })
-        .collect();
+    let l2_routes = cross_routes(hicanns[0], hicanns[1]);
     SystemImage {
         wafers: vec![wafer(7), wafer(8)],
         l2_routes,

@@ -178,25 +178,7 @@ fn recurrent_pair() -> SystemImage {
     let hicanns = [HicannOnWafer::new(17, 7).unwrap(), a()];
     let wafer = |seed| build::recurrent_network(&hicanns, Recurrent::small(seed));
     // Each wafer's neurons recorded on channel 0 of (17, 7) drive input channel 4 of the other's A.
-    let l2_routes = (0..2u32)
-        .flat_map(|from| {
-            (0..14).map(move |k| L2Route {
-                source: L2Endpoint {
-                    wafer: from,
-                    hicann: hicanns[0],
-                    channel: 0,
-                    address: neuron_address(k),
-                },
-                target: L2Endpoint {
-                    wafer: 1 - from,
-                    hicann: a(),
-                    channel: 4,
-                    address: INPUT_ADDRESSES[k],
-                },
-                latency: DEFAULT_ROUTE_LATENCY,
-            })
-        })
-        .collect();
+    let l2_routes = build::cross_routes(hicanns[0], a());
     SystemImage {
         wafers: vec![wafer(7), wafer(8)],
         l2_routes,

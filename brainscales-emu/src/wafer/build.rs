@@ -18,6 +18,7 @@ use crate::layer2::{GbitDirection, L2Spike};
 use crate::neuron::DenmemParameters;
 use crate::synapse::driver::DriverMode;
 use crate::synapse::{RowConfig, RowInputs};
+use crate::system::{DEFAULT_ROUTE_LATENCY, L2Endpoint, L2Route};
 use crate::time::{HwTime, SpeedUp};
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Exp};
@@ -337,4 +338,28 @@ pub fn recurrent_network(hicanns: &[HicannOnWafer], r: Recurrent) -> WaferImage 
         }
     }
     image
+}
+
+/// Routes between two wafers (0 and 1) of a [`recurrent_network`] each: every wafer's 14 neuron addresses,
+/// recorded on channel 0 of `from`, drive input channel 4 of `to` on the other wafer.
+pub fn cross_routes(from: HicannOnWafer, to: HicannOnWafer) -> Vec<L2Route> {
+    (0..2u32)
+        .flat_map(|wafer| {
+            (0..14).map(move |k| L2Route {
+                source: L2Endpoint {
+                    wafer,
+                    hicann: from,
+                    channel: 0,
+                    address: neuron_address(k),
+                },
+                target: L2Endpoint {
+                    wafer: 1 - wafer,
+                    hicann: to,
+                    channel: 4,
+                    address: INPUT_ADDRESSES[k],
+                },
+                latency: DEFAULT_ROUTE_LATENCY,
+            })
+        })
+        .collect()
 }
