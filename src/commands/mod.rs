@@ -17,12 +17,13 @@ pub mod tables;
 pub mod target;
 pub mod trace;
 pub mod trace_spinnaker;
-// The BrainScaleS run (branch bss-run) calls it once wafers run; until then only its test does.
+// Only its test calls it: `run` refuses --trace on BrainScaleS until wafer runs in chunks give the one run
+// exactly (a chunk's end can move a spike by a tick today, so sampling would change results).
 #[cfg_attr(
     not(test),
     expect(
         dead_code,
-        reason = "wired into the BrainScaleS run loop when `run` runs wafers"
+        reason = "called by the BrainScaleS run loop once chunked wafer runs equal one run"
     )
 )]
 pub mod trace_wafer;
