@@ -291,3 +291,45 @@ fn bad_trace_flags_are_refused_before_mapping() {
         common::stderr(&o)
     );
 }
+
+#[test]
+fn a_wafer_trace_changes_no_result_and_adds_up_to_provenance() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("adex.trace");
+    let flags = ["--speedup", "10000", "--duration-ms", "200"];
+    let plain = run("examples/adex.json", "brainscales-wafer", &flags);
+    let mut traced_flags = flags.to_vec();
+    traced_flags.extend(["--trace", path.to_str().unwrap(), "--trace-period-ms", "10"]);
+    let traced = run("examples/adex.json", "brainscales-wafer", &traced_flags);
+    let (a, b) = (results(plain.path()), results(traced.path()));
+    assert!(a.iter().any(|(n, _)| n == "spikes.csv"));
+    assert_eq!(a.len(), b.len());
+    for ((name, x), (_, y)) in a.iter().zip(&b) {
+        assert!(x == y, "{name} differs with --trace");
+    }
+
+    let t = trace::read(&path).unwrap();
+    assert_eq!(t.frames.len(), 20);
+    let totals = &json(&traced.path().join("provenance.json"))["totals"];
+    let sum = |name: &str| -> u64 {
+        let m = t.header.node_metric(name).unwrap();
+        t.frames
+            .iter()
+            .flat_map(|f| &f.nodes)
+            .map(|s| s.metrics[m])
+            .sum()
+    };
+    assert!(totals["spikes"].as_u64().unwrap() > 100);
+    assert_eq!(
+        sum(trace::wafer::SPIKES),
+        totals["spikes"].as_u64().unwrap()
+    );
+    assert_eq!(
+        sum(trace::wafer::L1_EVENTS),
+        totals["l1_events"].as_u64().unwrap()
+    );
+    assert_eq!(
+        sum(trace::wafer::L2_OUT),
+        totals["recorded"].as_u64().unwrap()
+    );
+}

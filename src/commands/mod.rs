@@ -17,15 +17,6 @@ pub mod tables;
 pub mod target;
 pub mod trace;
 pub mod trace_spinnaker;
-// Only its test calls it: `run` refuses --trace on BrainScaleS until wafer runs in chunks give the one run
-// exactly (a chunk's end can move a spike by a tick today, so sampling would change results).
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "called by the BrainScaleS run loop once chunked wafer runs equal one run"
-    )
-)]
 pub mod trace_wafer;
 pub mod validate;
 

@@ -55,7 +55,7 @@ pub struct Args {
     #[arg(long)]
     strict: bool,
     #[command(flatten)]
-    trace: TraceArgs,
+    pub trace: TraceArgs,
 }
 
 /// How a run ended.
@@ -109,18 +109,11 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         .wanted()
         .then(|| args.trace.check(loaded.net.simulation.timestep_ms))
         .transpose()?;
-    if trace_period.is_some() && loaded.is_brainscales() {
-        // The wafer's frames exist (trace_wafer.rs), but a chunk's end cuts the wafer integrator's adaptive
-        // steps, so sampling at window ends would move spikes by rounding: a trace must not change results.
-        return Err(
-            "--trace/--monitor: not available on BrainScaleS machines yet (sampling the wafer per window \
-             would change its results); use provenance.json's per-HICANN counters"
-                .to_string(),
-        );
-    }
     match args.target.map(loaded, true)? {
         Mapping::Spinnaker(target) => run_spinnaker(args, &out, &target, total_ticks, trace_period),
-        Mapping::BrainScaleS(target) => super::run_wafer::run(args, &out, &target, total_ticks),
+        Mapping::BrainScaleS(target) => {
+            super::run_wafer::run(args, &out, &target, total_ticks, trace_period)
+        }
     }
 }
 
@@ -225,11 +218,7 @@ fn run_spinnaker(
     let host = (&ran, threads, load_wall_s);
     let summary = write_results(args, staging, target, host, machine, results)?;
     if let Some((tracer, _)) = tracing {
-        tracer.finish(if ran.done < total_ticks {
-            format!("stopped at {} ms", summary.completed_ms)
-        } else {
-            "finished: q closes the view".to_string()
-        });
+        tracer.close(ran.done < total_ticks, summary.completed_ms);
     }
     Ok(report(args, out, net, &summary, &[]))
 }

@@ -7,15 +7,20 @@ use std::time::Instant;
 use brainscales_emu::image::Mismatch;
 use brainscales_emu::system::{System, SystemRun};
 use brainscales_emu::time::HwTime;
+use brainscales_emu::wafer::WaferCounters;
+use nmemu_loader::Network;
 use nmemu_loader::writers::MachineFamily;
 use nmemu_mapping::brainscales::params::ParameterOptions;
 use nmemu_mapping::brainscales::readback::{Readback, VoltageScale};
 use nmemu_mapping::brainscales::{PopulationPlace, health, provenance};
+use nmemu_tui::trace::TraceInfo;
 use serde_json::json;
 
 use super::output::Out;
 use super::run::{Args, MachineOutcome, Outcome, Results, report, run_in_chunks, write_results};
 use super::target::{Target, Wafers};
+use super::trace::Tracer;
+use super::trace_wafer;
 use crate::signals;
 
 /// Runs `total_ticks` timesteps of the mapped network on its wafers and writes the results.
@@ -24,6 +29,7 @@ pub fn run(
     out: &Out,
     target: &Target<Wafers>,
     total_ticks: u32,
+    trace_period: Option<u32>,
 ) -> Result<Outcome, String> {
     let (net, wafers) = (&target.net, &target.mapped);
     let mapped = &wafers.mapped;
@@ -54,16 +60,51 @@ pub fn run(
 
     let _stopping_cleanly = signals::defer();
     let staging = out.stage()?;
+    let time_ms = |tick: u32| net.simulation.time_ms(tick.into());
+    // The trace shows the first wafer (the mapping uses one wafer today).
+    let mut tracing = match trace_period {
+        Some(period) => {
+            let info = TraceInfo {
+                machine: &target.machine,
+                source: &args.target.net.display().to_string(),
+                period_ms: time_ms(period),
+                timestep_ms: net.simulation.timestep_ms,
+            };
+            let header = trace_wafer::header(&info, first);
+            Some((args.trace.start(period, header)?, None))
+        }
+        None => None,
+    };
     let mut run: Option<SystemRun> = None;
-    let ran = run_in_chunks(args.target.quiet, net, total_ticks, |done| {
+    // A trace's windows end on a chunk's end, on the window grid like every chunk: results do not change.
+    let quiet = args.target.quiet || args.trace.monitor();
+    let ran = run_in_chunks(quiet, net, total_ticks, |done| {
+        let done = done.min(tracing.as_ref().map_or(u32::MAX, |(t, _)| t.window_end()));
         let span = system.run(until(done), threads);
-        match &mut run {
-            Some(whole) => whole.append(span),
-            None => run = Some(span),
+        let whole = match &mut run {
+            Some(whole) => {
+                whole.append(span);
+                whole
+            }
+            None => run.insert(span),
+        };
+        if let Some((tracer, before)) = &mut tracing {
+            record_window(
+                tracer,
+                before,
+                &whole.wafers[0].counters,
+                done,
+                done == total_ticks,
+                net,
+            );
         }
         done
     });
     let run = run.unwrap_or_else(|| system.run(HwTime::ZERO, threads));
+    // An interrupt ends the window in progress.
+    if let Some((tracer, before)) = &mut tracing {
+        record_window(tracer, before, &run.wafers[0].counters, ran.done, true, net);
+    }
 
     let completed_ms = net.simulation.time_ms(ran.done.into());
     let translation = ParameterOptions::new(speed_up);
@@ -119,6 +160,9 @@ pub fn run(
     };
     let host = (&ran, threads, load_wall_s);
     let summary = write_results(args, staging, target, host, machine, results)?;
+    if let Some((tracer, _)) = tracing {
+        tracer.close(ran.done < total_ticks, summary.completed_ms);
+    }
     let mut notes: Vec<String> = mapped
         .warnings
         .iter()
@@ -133,4 +177,26 @@ pub fn run(
         ));
     }
     Ok(report(args, out, net, &summary, &notes))
+}
+
+/// Records the trace window that ends at tick `done` (`last`: the run ends there), if one does: the counters'
+/// change since the previous window.
+fn record_window(
+    tracer: &mut Tracer,
+    before: &mut Option<WaferCounters>,
+    now: &WaferCounters,
+    done: u32,
+    last: bool,
+    net: &Network,
+) {
+    if let Some((from, to)) = tracer.ended(done, last) {
+        let ms = |tick: u32| net.simulation.time_ms(tick.into());
+        tracer.record(trace_wafer::frame(
+            before.as_ref(),
+            now,
+            (ms(from), ms(to)),
+            to - from,
+        ));
+        *before = Some(now.clone());
+    }
 }

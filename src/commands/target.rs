@@ -70,13 +70,6 @@ enum Machine {
     },
 }
 
-impl Loaded {
-    /// Whether the machine is a BrainScaleS one.
-    pub fn is_brainscales(&self) -> bool {
-        matches!(self.machine, Machine::BrainScaleS { .. })
-    }
-}
-
 /// A network mapped onto a machine of either family (boxed: the two mappings differ much in size).
 pub enum Mapping {
     Spinnaker(Box<Target<Mapped>>),

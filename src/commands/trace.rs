@@ -144,9 +144,15 @@ impl Tracer {
         }
     }
 
-    /// Tells the live view how the run ended and waits until the user closes it.
-    pub fn finish(self, how: String) {
+    /// At the end of a run (`interrupted` at `completed_ms`, or whole): tells the live view how it ended and
+    /// waits until the user closes it.
+    pub fn close(self, interrupted: bool, completed_ms: f64) {
         if let Some((tx, view)) = self.live {
+            let how = if interrupted {
+                format!("stopped at {completed_ms} ms")
+            } else {
+                "finished: q closes the view".to_string()
+            };
             let _ = tx.send(LiveEvent::Finished(how));
             drop(tx);
             let _ = view.join();

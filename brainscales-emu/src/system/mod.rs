@@ -11,7 +11,8 @@
 //! what cannot be released in time is dropped and counted per route ([`RouteCounters`]).
 //!
 //! [`System::run`] runs the wafers in lock-step segments of the smallest route latency less the recording
-//! jitter bound (conservative: a spike recorded in a segment is released on its target no earlier than the
+//! jitter bound, rounded down to whole Layer-1 windows and laid on a grid from time 0 so that a run made in
+//! several calls ending on the window grid is the one run exactly (conservative: a spike recorded in a segment is released on its target no earlier than the
 //! end of the segment, so it is injected before the target runs past it). Within a segment the wafers run
 //! in parallel, the thread budget split over them; forwarding waits for the segment's end and goes in
 //! wafer order, so results do not depend on the thread count.
@@ -119,10 +120,9 @@ pub struct SystemRun {
 
 impl SystemRun {
     /// Adds the run of a later span: spikes and recordings appended, counters and traces replaced (they
-    /// are cumulative). A caller that runs in chunks (for progress, or to stop early) keeps one run whole;
-    /// chunks that end on the grid of [`crate::layer1::bus::L1Timing::latency`]`(0)` from 0 give the spikes, recordings, traces
-    /// and counters of one run over the whole span, except the integrator's step counts (a chunk's end cuts
-    /// an adaptive step short).
+    /// are cumulative). A caller that runs in chunks (for progress, or to stop early) keeps one run whole:
+    /// chunks that end on the grid of [`crate::layer1::bus::L1Timing::latency`]`(0)` from 0 give exactly the
+    /// spikes, recordings, traces and counters of one run over the whole span (the segments sit on that grid).
     pub fn append(&mut self, later: SystemRun) {
         for (acc, run) in self.wafers.iter_mut().zip(later.wafers) {
             acc.spikes.extend(run.spikes);
@@ -308,7 +308,15 @@ impl System {
         defects: &[Defects],
     ) -> Result<System, SystemError> {
         image.check(preset, defects)?;
-        let segment = image.segment();
+        // Whole windows of the wafers' Layer-1 timing (wafer 0's; images normally share it), so that a
+        // segment's end is on every run's window grid.
+        let window = image
+            .wafers
+            .first()
+            .map_or(HwTime(1), |w| w.l1_timing.latency(0));
+        let segment = image
+            .segment()
+            .map(|s| HwTime((s.0 / window.0).max(1) * window.0.min(s.0)));
         let wafers = image
             .wafers
             .into_iter()
@@ -348,7 +356,11 @@ impl System {
         let mut t = self.now();
         let mut outbox: Vec<Vec<(u32, L2Spike)>> = vec![Vec::new(); self.wafers.len()];
         loop {
-            let end = self.segment.map_or(until, |s| (t + s).min(until));
+            // Segments on a fixed grid from time 0: a run made in several calls cuts the wafers where
+            // one run does, plus at the calls' own ends.
+            let end = self
+                .segment
+                .map_or(until, |s| HwTime((t.0 / s.0 + 1) * s.0).min(until));
             run_segment(&mut self.wafers, &mut spans, end, threads);
             for (w, span) in spans.iter_mut().enumerate() {
                 self.routing
