@@ -13,8 +13,8 @@ NO_CURRENT_SOURCES = ("neither machine has current injection (DCSource, ACSource
                       "NoisyCurrentSource); net.json has no current sources", "current source")
 SPINNAKER_TIMESTEP = ("SpiNNaker's runtime ticks every 1.0 or 0.1 ms; the scenario uses a finer timestep",
                       "SpiNNaker runtime ticks every 1.0 or 0.1 ms")
-NO_ADEX_ON_SPINNAKER = ("SpiNNaker's runtime has no AdEx (EIF_cond_exp_isfa_ista); BrainScaleS has it, but "
-                        "`nmemu run` does not run BrainScaleS machines yet", "sPyNNaker has no AdEx")
+NO_ADEX_ON_SPINNAKER = ("SpiNNaker's runtime has no AdEx (EIF_cond_exp_isfa_ista); BrainScaleS has it "
+                        "(NMEMU_MACHINE=brainscales-wafer), the scenarios run on SpiNNaker", "sPyNNaker has no AdEx")
 
 #: scenario -> (reason, a piece of the error the scenario must fail with on these machines)
 SKIPS = {
@@ -34,7 +34,8 @@ SKIPS = {
     "test_scenario3": (
         "sPyNNaker's additive STDP takes A_plus/A_minus as weights where NEST scales them by w_max (mapping.json "
         "warns: parameter_meaning); with this scenario's w_max of 0.0025 uS its steps are 400 times NEST's and "
-        "the weights saturate", "mean of numpy.ndarray"),
+        "the weights saturate; its connectivity and initial weights are unseeded, so the run fails on either of "
+        "its weight checks", "AssertionError"),
     "test_scenario4": NO_ADEX_ON_SPINNAKER,
     "test_scenario5": ("the machines run point neurons; multicompartment models are not in net.json", ""),
     "test_ticket195": SPINNAKER_TIMESTEP,
