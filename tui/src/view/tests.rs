@@ -75,7 +75,7 @@ fn a_small_terminal_gets_a_message() {
 }
 
 /// A wafer of every HICANN, grouped by reticle; HICANN 100 spiked most.
-fn wafer_app() -> App {
+pub(super) fn wafer_app() -> App {
     let mut nodes = Vec::new();
     for y in 0..16u16 {
         for x in 0..36u16 {
