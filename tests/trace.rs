@@ -3,27 +3,8 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{json, nmemu, repo, run, spawn, stdout, wait_for};
+use common::{json, nmemu, repo, results, run, spawn, stdout, wait_for};
 use nmemu_tui::trace;
-
-/// The result files of a run, by name, except run.json and mapping.json (which hold wall-clock times).
-fn results(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            !["run.json", "mapping.json"].contains(&p.file_name().unwrap().to_str().unwrap())
-        })
-        .map(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            (name, std::fs::read(&p).unwrap())
-        })
-        .collect();
-    files.sort();
-    files
-}
 
 #[test]
 fn tracing_changes_no_result_and_the_trace_adds_up_to_provenance() {
