@@ -200,16 +200,10 @@ pub fn node_at(app: &App, area: Rect, column: u16, row: u16) -> Option<usize> {
 /// Draws the grid of `app`'s frame into `area` of `buf`.
 pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
     let h = &app.header;
-    let Placed {
-        groups,
-        axes,
-        plan,
-        col_of,
-        row_of,
-        width,
-        height,
-        origin: (ox, oy),
-    } = place(app, area);
+    let placed = place(app, area);
+    let (groups, axes, plan) = (&placed.groups, &placed.axes, &placed.plan);
+    let (col_of, row_of) = (&placed.col_of, &placed.row_of);
+    let (width, height, (ox, oy)) = (placed.width, placed.height, placed.origin);
     let mut canvas = vec![(' ', Style::default()); usize::from(width) * usize::from(height)];
     let at = |c: u16, r: u16| usize::from(r) * usize::from(width) + usize::from(c);
 
