@@ -310,20 +310,19 @@ fn draw_history(f: &mut ratatui::Frame, app: &App, area: Rect) {
         MachineKind::Spinnaker => (&[sp::ROUTED], &[sp::DROPPED]),
         MachineKind::Wafer => (&[wf::SPIKES], &wf::LOST),
     };
-    let rows = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(0),
-    ])
-    .split(area);
+    // A label and its sparkline come as a pair, so that no sparkline shows without its name: as many pairs as
+    // fit, the worst nodes and links in the rest.
+    let pairs = usize::from(area.height / 2).min(2);
+    let mut rows = vec![Constraint::Length(1); 2 * pairs];
+    rows.push(Constraint::Min(0));
+    let rows = Layout::vertical(rows).split(area);
     let width = usize::from(area.width);
     for (k, (label, names, colour)) in [
         ("traffic", traffic, Color::Cyan),
         ("lost/dropped", losses, HOT),
     ]
     .into_iter()
+    .take(pairs)
     .enumerate()
     {
         let data = history(app, names);
@@ -341,7 +340,7 @@ fn draw_history(f: &mut ratatui::Frame, app: &App, area: Rect) {
             rows[2 * k + 1],
         );
     }
-    f.render_widget(Paragraph::new(worst_lines(app)), rows[4]);
+    f.render_widget(Paragraph::new(worst_lines(app)), rows[2 * pairs]);
 }
 
 /// The three hottest nodes by the current colouring and the three busiest links.

@@ -72,6 +72,13 @@ fn a_small_terminal_gets_a_message() {
         "{text}"
     );
     assert!(text.contains("The run continues."), "{text}");
+    let mut app = app;
+    app.finished = Some("finished: q closes the view".to_string());
+    let text = render_text(&app, 60, 20);
+    assert!(
+        text.contains("The run finished: q closes the view."),
+        "{text}"
+    );
 }
 
 /// A wafer of every HICANN, grouped by reticle; HICANN 100 spiked most.
@@ -131,6 +138,14 @@ fn the_wafer_view_shows_the_round_wafer_and_the_selected_hicann() {
         .filter(|&n| n > 0)
         .collect();
     assert!(rows.contains(&12) && rows.contains(&36), "{rows:?}\n{text}");
+    // Three rows under the grid: the traffic's label and sparkline, then the worst HICANNs (the losses'
+    // sparkline would show without its label).
+    let lines: Vec<&str> = text.lines().collect();
+    let traffic = lines
+        .iter()
+        .position(|l| l.starts_with("traffic: "))
+        .expect(&text);
+    assert!(lines[traffic + 2].starts_with("worst: (12,5) 70"), "{text}");
     let buffer = render_buffer(&app, 80, 24);
     let hot = find(&buffer, "◆").unwrap();
     assert_eq!(buffer[hot].fg, HOT);
