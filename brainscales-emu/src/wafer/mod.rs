@@ -342,8 +342,8 @@ impl Wafer {
             .collect()
     }
 
-    /// Every counter since load.
-    pub(crate) fn counters(&self) -> WaferCounters {
+    /// Every counter since load (a chunked run's trace windows read them between calls).
+    pub fn counters(&self) -> WaferCounters {
         let mut hicanns = Vec::with_capacity(self.units.len());
         let mut buses = Vec::new();
         for u in &self.units {
