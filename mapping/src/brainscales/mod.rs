@@ -1,7 +1,8 @@
 //! The BrainScaleS-1 back end: a `Network` -> a checked wafer image (marocco's flow, spec §6,
 //! mapping-and-pynn §A6).
 //!
-//! Phases, each in its own module: check the model ([`model`]) and the hints ([`hints`]) -> place neurons
+//! Phases, each in its own module: check the model ([`model`]) and the hints ([`hints`]) and translate the
+//! parameters ([`precheck`], what `validate --machine` runs too) -> place neurons
 //! ([`place`]) -> the output path and addresses ([`merger`]) -> place Layer-2 inputs ([`inputs`]) -> expand
 //! the projections and route every used bus over Layer 1 ([`l1`]) -> per target HICANN, synapse drivers
 //! and synapses ([`drivers`], [`synapses`]) with weights ([`weights`]) -> neuron parameters ([`params`])
@@ -18,6 +19,7 @@ pub mod merger;
 pub mod model;
 pub mod params;
 pub mod place;
+pub mod precheck;
 pub mod provenance;
 pub mod readback;
 pub mod report;
@@ -37,7 +39,6 @@ use nmemu_loader::Network;
 use nmemu_loader::format::ReceptorType;
 use nmemu_loader::random::{Domain, stream};
 
-use hints::BrainScaleSHints;
 use merger::Sources;
 use place::NeuronPlacement;
 use report::BrainScaleSReport;
@@ -249,15 +250,7 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
         clock = Instant::now();
     };
     options.progress.begin(Phase::Check);
-    model::check_model(net)?;
-    let hints = BrainScaleSHints::parse(net)?;
-    let parameter_options = params::ParameterOptions::new(options.speed_up);
-    let translated: Vec<Option<(Vec<params::TranslatedNeuron>, Vec<params::PopulationClip>)>> = net
-        .populations
-        .iter()
-        .zip(&hints.neuron_size)
-        .map(|(p, &n)| params::translate_population(p, n as usize, &parameter_options))
-        .collect();
+    let precheck::Checked { hints, translated } = precheck::check(net, options.speed_up)?;
     let perfect = Defects::default();
     let defects = options.defects.first().unwrap_or(&perfect);
     lap("check", &mut phases);
