@@ -12,7 +12,7 @@ use nmemu_loader::Network;
 use nmemu_loader::writers::MachineFamily;
 use nmemu_mapping::brainscales::params::ParameterOptions;
 use nmemu_mapping::brainscales::readback::{Readback, VoltageScale};
-use nmemu_mapping::brainscales::{PopulationPlace, health, provenance};
+use nmemu_mapping::brainscales::{PopulationPlace, health, plastic, provenance};
 use nmemu_tui::trace::TraceInfo;
 use serde_json::json;
 
@@ -138,11 +138,13 @@ pub fn run(
             ("wafer_seed".to_string(), json!(first.wafer_seed)),
         ]),
     };
+    // The mapping uses wafer 0 alone.
+    let weights = plastic::final_weights(net, first, &mapped.plastic, &system.wafers()[0])?;
     let results = Results {
         recordings: &recordings,
         provenance: &provenance,
         mapping: &mapped.report,
-        weights: &[],
+        weights: &weights,
     };
     let host = (&ran, threads, load_wall_s);
     let summary = write_results(args, staging, target, host, machine, results)?;

@@ -55,6 +55,7 @@ use crate::layer2::{
     GbitDirection, L2Params, L2Spike, PlaybackCounters, PlaybackPlanner, Recorder,
 };
 use crate::neuron::{ClipCounters, IntegratorCounters, MismatchCounters};
+use crate::synapse::array::{COLUMNS, ROWS};
 use crate::time::{HwTime, SpeedUp};
 pub use emu_kernel::Pace;
 
@@ -269,6 +270,13 @@ impl Wafer {
     /// What the playback of `stream` has played and dropped so far (0: the image's input).
     pub fn playback_counters(&self, stream: u32) -> PlaybackCounters {
         self.playback.counters(stream)
+    }
+
+    /// The 4-bit weight of the synapse at (`row` 0..448, `column`) of `hicann` now (STDP moves weights during
+    /// a run); `None` for a HICANN the image did not configure or a cell off the arrays.
+    pub fn synapse_weight(&self, hicann: HicannOnWafer, row: usize, column: usize) -> Option<u8> {
+        let unit = &self.units[self.unit_index(hicann)?];
+        (row < ROWS && column < COLUMNS).then(|| unit.synapses.arrays().weight(row, column))
     }
 
     /// The unit of `hicann` (units are in HICANN enum order).
