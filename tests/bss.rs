@@ -247,3 +247,91 @@ fn a_loss_above_max_synapse_loss_is_refused_with_exit_status_1() {
         "{e}"
     );
 }
+
+/// A source `pre` pairing with 4 IF_cond_exp neurons through an additive STDP projection `stdp` (w_max 0.01
+/// µS), while a source `drive` makes them fire `lag_ms` after every pre spike (negative: before).
+fn stdp_net(lag_ms: f64) -> String {
+    let pre: Vec<f64> = (0..100).map(|i| 10.0 + 50.0 * f64::from(i)).collect();
+    let drive: Vec<f64> = pre.iter().map(|t| t + lag_ms).collect();
+    serde_json::json!({"format": "nmemu-net/1", "simulation": {"duration_ms": 5100, "timestep_ms": 0.1, "seed": 3},
+        "populations": [
+            {"label": "pre", "size": 1, "cell": {"type": "SpikeSourceArray", "params": {"spike_times": [pre]}}},
+            {"label": "drive", "size": 1, "cell": {"type": "SpikeSourceArray", "params": {"spike_times": [drive]}}},
+            {"label": "post", "size": 4, "cell": {"type": "IF_cond_exp"}, "record": ["spikes"]}],
+        "projections": [
+            {"pre": "drive", "post": "post", "receptor_type": "excitatory",
+             "connector": {"type": "AllToAllConnector"}, "synapse": {"type": "StaticSynapse", "weight": 0.1}},
+            {"label": "stdp", "pre": "pre", "post": "post", "receptor_type": "excitatory",
+             "connector": {"type": "AllToAllConnector"},
+             "synapse": {"type": "STDPMechanism", "weight": 0.004,
+                 "timing_dependence": {"type": "SpikePairRule", "tau_plus": 20, "tau_minus": 20,
+                                       "A_plus": 0.01, "A_minus": 0.012},
+                 "weight_dependence": {"type": "AdditiveWeightDependence", "w_min": 0, "w_max": 0.01}}}]})
+    .to_string()
+}
+
+/// The final weights of `stdp_net(lag_ms)` on the ideal wafer at 10^4, as (pre, post, µS) rows, with the
+/// realised initial mean from mapping.json.
+fn final_stdp_weights(lag_ms: f64) -> (Vec<[f64; 3]>, f64) {
+    let (_net_dir, net) = common::net_file(&stdp_net(lag_ms));
+    let dir = run(
+        net.to_str().unwrap(),
+        "brainscales-wafer",
+        &["--speedup", "10000", "--mismatch", "off"],
+    );
+    let (shape, values) = common::npy(&dir.path().join("stdp.weights.npy"));
+    assert_eq!(shape, [4, 3], "one row per placed synapse");
+    let mapping = json(&dir.path().join("mapping.json"));
+    let initial = mapping["weights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["projection"] == "stdp")
+        .unwrap()["realised_mean"]
+        .as_f64()
+        .unwrap();
+    (
+        values.chunks(3).map(|r| [r[0], r[1], r[2]]).collect(),
+        initial,
+    )
+}
+
+#[test]
+fn plastic_weights_are_read_back_on_the_grid_and_move_as_the_pairing_predicts() {
+    use brainscales_emu::synapse::DEFAULT_V_GMAX_DAC;
+    use brainscales_emu::synapse::driver::{MAX_GMAX_DIV, conductance_siemens};
+    use brainscales_emu::time::SpeedUp;
+    use nmemu_mapping::brainscales::params::capacitor_for;
+    use nmemu_mapping::brainscales::weights::weight_scale;
+
+    let speed_up = SpeedUp::Normal;
+    let scale = weight_scale(1.0, 4, capacitor_for(20.0, speed_up), speed_up);
+    let on_grid = |w: f64| {
+        (1..=MAX_GMAX_DIV).any(|div| {
+            (0..16u8).any(|level| {
+                let g = conductance_siemens(level, DEFAULT_V_GMAX_DAC, div) / scale;
+                (g - w).abs() < 1e-9 * g
+            })
+        })
+    };
+    let mean = |rows: &[[f64; 3]]| rows.iter().map(|r| r[2]).sum::<f64>() / rows.len() as f64;
+    let (potentiated, initial) = final_stdp_weights(5.0);
+    for (k, r) in potentiated.iter().enumerate() {
+        assert_eq!(
+            (r[0], r[1]),
+            (0.0, k as f64),
+            "(pre, post) in synapse order"
+        );
+        assert!(on_grid(r[2]), "{} µS is no level of the row", r[2]);
+    }
+    assert!(
+        mean(&potentiated) > initial,
+        "pre before post potentiates: {potentiated:?} from {initial}"
+    );
+    let (depressed, initial) = final_stdp_weights(-5.0);
+    assert!(depressed.iter().all(|r| on_grid(r[2])), "{depressed:?}");
+    assert!(
+        mean(&depressed) < initial,
+        "post before pre depresses: {depressed:?} from {initial}"
+    );
+}

@@ -280,12 +280,7 @@ pub fn report(
                 )
             })
             .collect(),
-        parameters_clipped: o
-            .translated
-            .iter()
-            .flatten()
-            .flat_map(|(_, clips)| clips.iter().cloned())
-            .collect(),
+        parameters_clipped: super::precheck::clips(o.translated),
         inputs_per_hicann: o.inputs.per_hicann,
         inputs_per_fpga: o.inputs.per_fpga,
         inputs_thinned: o.inputs.thinned,

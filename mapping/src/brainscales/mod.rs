@@ -1,7 +1,8 @@
 //! The BrainScaleS-1 back end: a `Network` -> a checked wafer image (marocco's flow, spec §6,
 //! mapping-and-pynn §A6).
 //!
-//! Phases, each in its own module: check the model ([`model`]) and the hints ([`hints`]) -> place neurons
+//! Phases, each in its own module: check the model ([`model`]) and the hints ([`hints`]) and translate the
+//! parameters ([`precheck`], what `validate --machine` runs too) -> place neurons
 //! ([`place`]) -> the output path and addresses ([`merger`]) -> place Layer-2 inputs ([`inputs`]) -> expand
 //! the projections and route every used bus over Layer 1 ([`l1`]) -> per target HICANN, synapse drivers
 //! and synapses ([`drivers`], [`synapses`]) with weights ([`weights`]) -> neuron parameters ([`params`])
@@ -18,6 +19,8 @@ pub mod merger;
 pub mod model;
 pub mod params;
 pub mod place;
+pub mod plastic;
+pub mod precheck;
 pub mod provenance;
 pub mod readback;
 pub mod report;
@@ -34,10 +37,9 @@ use brainscales_emu::image::NonIdealities;
 use brainscales_emu::system::{L2Endpoint, SystemImage};
 use brainscales_emu::time::SpeedUp;
 use nmemu_loader::Network;
-use nmemu_loader::format::ReceptorType;
+use nmemu_loader::format::{ReceptorType, SynapseSpec};
 use nmemu_loader::random::{Domain, stream};
 
-use hints::BrainScaleSHints;
 use merger::Sources;
 use place::NeuronPlacement;
 use report::BrainScaleSReport;
@@ -137,6 +139,9 @@ pub struct Mapped {
     pub report: BrainScaleSReport,
     /// To be said at the end of the run (loss, shared V_reset, ...).
     pub warnings: Vec<String>,
+    /// The placed synapses of plastic projections, whose final weights the run reads back
+    /// ([`plastic::final_weights`]).
+    pub plastic: Vec<Realised>,
 }
 
 /// The synapses of the network by target HICANN, and which HICANNs each bus must reach.
@@ -199,6 +204,13 @@ fn expand(
         let syn = nmemu_loader::expand(net, j).map_err(|e| e.to_string())?;
         let (pre, post) = (projection.pre.population, projection.post.population);
         let excitatory = projection.receptor_type == ReceptorType::Excitatory;
+        // A plastic synapse's row must reach w_max.
+        let reach_us = match projection.synapse {
+            SynapseSpec::StdpMechanism {
+                weight_dependence, ..
+            } => weight_dependence.bounds().1,
+            _ => 0.0,
+        };
         out.synapses[j] = syn.len();
         for k in 0..projection.pre.len() {
             let source = sources.of[pre][projection.pre.index(k) as usize];
@@ -218,11 +230,13 @@ fn expand(
                 r[h] = true;
                 out.incoming[h].push(Incoming {
                     projection: j as u32,
+                    synapse: i as u32,
                     bus,
                     address,
                     neuron: local.index[post][n],
                     excitatory,
                     weight_us: f64::from(syn.weights.get(i)),
+                    reach_us,
                     scale: scale[post][n],
                 });
             }
@@ -249,15 +263,7 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
         clock = Instant::now();
     };
     options.progress.begin(Phase::Check);
-    model::check_model(net)?;
-    let hints = BrainScaleSHints::parse(net)?;
-    let parameter_options = params::ParameterOptions::new(options.speed_up);
-    let translated: Vec<Option<(Vec<params::TranslatedNeuron>, Vec<params::PopulationClip>)>> = net
-        .populations
-        .iter()
-        .zip(&hints.neuron_size)
-        .map(|(p, &n)| params::translate_population(p, n as usize, &parameter_options))
-        .collect();
+    let precheck::Checked { hints, translated } = precheck::check(net, options.speed_up)?;
     let perfect = Defects::default();
     let defects = options.defects.first().unwrap_or(&perfect);
     lap("check", &mut phases);
@@ -362,7 +368,7 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
                 }
                 continue;
             };
-            let mut quantise = |row: usize, v_gmax: [u16; 4], w: &[f64]| {
+            let mut quantise = |row: usize, v_gmax: [u16; 4], w: &[f64], reach: f64| {
                 let id = (h.to_enum() as u64) << 16 | row as u64;
                 let mut rng = stream(
                     options.seed,
@@ -371,7 +377,7 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
                     "round",
                     id,
                 );
-                weights::quantise_row(w, v_gmax, &mut rng)
+                weights::quantise_row(w, reach, v_gmax, &mut rng)
             };
             synapses::place_bus(
                 &mut target,
@@ -387,6 +393,7 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
         incoming.clear();
         incoming.shrink_to_fit();
     }
+    let stdp_warnings = plastic::configure(net, options.speed_up, &realised, &mut synapse_configs);
     lap("synapses", &mut phases);
 
     options.progress.begin(Phase::Image);
@@ -425,7 +432,18 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
     );
     report.phases = phases;
     report.map_wall_s = start.elapsed().as_secs_f64();
-    let warnings = assemble::loss_policy(net, options, &hints, &report, &loss, &expanded.synapses)?;
+    let mut warnings =
+        assemble::loss_policy(net, options, &hints, &report, &loss, &expanded.synapses)?;
+    warnings.extend(stdp_warnings);
+    let plastic_rules: Vec<bool> = net
+        .projections
+        .iter()
+        .map(|p| plastic::rule(&p.synapse, options.speed_up).is_some())
+        .collect();
+    let plastic = realised
+        .into_iter()
+        .filter(|r| plastic_rules[r.projection as usize])
+        .collect();
     Ok(Mapped {
         image: SystemImage {
             wafers: vec![image],
@@ -434,5 +452,6 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
         placement: placement_out,
         report,
         warnings,
+        plastic,
     })
 }

@@ -140,6 +140,47 @@ impl Columns {
     }
 }
 
+/// Denmem circuits a network asks for against what a wafer has, before placement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Circuits {
+    /// Neurons of the wafer-cell populations.
+    pub neurons: u64,
+    /// Denmems they take: neuron_size x size per population.
+    pub needed: u64,
+    /// Denmems of the wafer less the defective HICANNs and columns.
+    pub usable: u64,
+}
+
+/// The size check: the circuits `net` needs and the wafer with `defects` has, or the refusal naming the
+/// hint that would shrink it when they do not fit. Placement can still fail on a network that passes (whole
+/// columns per neuron block, analog outputs per reticle), never the other way round.
+pub fn check_size(
+    net: &Network,
+    hints: &BrainScaleSHints,
+    defects: &Defects,
+) -> Result<Circuits, String> {
+    let neuron_pops =
+        (0..net.populations.len()).filter(|&i| !net.populations[i].cell_type.is_source());
+    let (mut neurons, mut needed) = (0, 0);
+    for i in neuron_pops {
+        neurons += u64::from(net.populations[i].size);
+        needed += u64::from(net.populations[i].size) * u64::from(hints.neuron_size[i]);
+    }
+    let usable = Columns::new(defects).usable_denmems();
+    if needed > usable {
+        return Err(format!(
+            "the network needs {needed} denmem circuits for {neurons} neurons (neuron_size x size per \
+             population); the wafer has {usable} usable: use smaller neuron_size \
+             (extensions.brainscales.neuron_size), fewer neurons, or a multi-wafer machine"
+        ));
+    }
+    Ok(Circuits {
+        neurons,
+        needed,
+        usable,
+    })
+}
+
 /// The usable HICANNs, nearest the wafer's centre first (Manhattan distance in HICANN steps, then enum).
 pub fn centre_first(defects: &Defects) -> Vec<HicannOnWafer> {
     let mut hicanns: Vec<HicannOnWafer> = HicannOnWafer::all()
@@ -188,26 +229,11 @@ pub fn place(
     hints: &BrainScaleSHints,
     defects: &Defects,
 ) -> Result<NeuronPlacement, String> {
+    check_size(net, hints, defects)?;
     let mut columns = Columns::new(defects);
     let neuron_pops: Vec<usize> = (0..net.populations.len())
         .filter(|&i| !net.populations[i].cell_type.is_source())
         .collect();
-    let needed: u64 = neuron_pops
-        .iter()
-        .map(|&i| u64::from(net.populations[i].size) * u64::from(hints.neuron_size[i]))
-        .sum();
-    let available = columns.usable_denmems();
-    if needed > available {
-        let neurons: u64 = neuron_pops
-            .iter()
-            .map(|&i| u64::from(net.populations[i].size))
-            .sum();
-        return Err(format!(
-            "the network needs {needed} denmem circuits for {neurons} neurons (neuron_size x size per \
-             population); the wafer has {available} usable: use smaller neuron_size \
-             (extensions.brainscales.neuron_size), fewer neurons, or a multi-wafer machine"
-        ));
-    }
     let mut placement = NeuronPlacement {
         populations: vec![Vec::new(); net.populations.len()],
     };

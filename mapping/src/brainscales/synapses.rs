@@ -25,6 +25,8 @@ use super::weights::RowWeights;
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Incoming {
     pub projection: u32,
+    /// Its index in the projection's synapse order.
+    pub synapse: u32,
     pub bus: u32,
     pub address: u8,
     /// Index of the target neuron on the HICANN.
@@ -32,6 +34,8 @@ pub struct Incoming {
     pub excitatory: bool,
     /// The requested weight (PyNN µS).
     pub weight_us: f64,
+    /// The weight its row must reach (µS): `w_max` of a plastic synapse, else 0.
+    pub reach_us: f64,
     /// Hardware siemens per µS for the target neuron ([`super::weights::weight_scale`]).
     pub scale: f64,
 }
@@ -65,6 +69,14 @@ impl Loss {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Realised {
     pub projection: u32,
+    /// Its index in the projection's synapse order.
+    pub synapse: u32,
+    /// Where it sits: HICANN, row (0..448) and column of the synapse arrays.
+    pub hicann: HicannOnWafer,
+    pub row: u16,
+    pub column: u16,
+    /// Hardware siemens per µS of its target ([`super::weights::weight_scale`]).
+    pub scale: f64,
     /// Chip edges the bus crossed to get here.
     pub hops: u32,
     pub requested_us: f64,
@@ -86,13 +98,14 @@ pub struct Target<'a> {
 }
 
 /// Places the synapses `incoming` (all of one bus, arriving at `landing`) on `target`; `quantise(row,
-/// the row's quadrant V_gmax, requested weights in siemens)` chooses each row's weights. Counts losses into `loss` and appends placed synapses
+/// the row's quadrant V_gmax, requested weights in siemens, the weight the row must reach)` chooses each
+/// row's weights. Counts losses into `loss` and appends placed synapses
 /// to `realised`.
 pub fn place_bus(
     target: &mut Target,
     landing: &Landing,
     incoming: &[Incoming],
-    quantise: &mut impl FnMut(usize, [u16; 4], &[f64]) -> RowWeights,
+    quantise: &mut impl FnMut(usize, [u16; 4], &[f64], f64) -> RowWeights,
     loss: &mut Loss,
     realised: &mut Vec<Realised>,
 ) {
@@ -164,11 +177,16 @@ pub fn place_bus(
                 .iter()
                 .map(|&(_, s)| incoming[s].weight_us * incoming[s].scale)
                 .collect();
+            let reach = cells
+                .iter()
+                .map(|&(_, s)| incoming[s].reach_us * incoming[s].scale)
+                .fold(0.0, f64::max);
             let driver = SynapseDriverOnHicann::new(line as u8).expect("a chain line");
             let w = quantise(
                 row,
                 target.synapses.quadrants[driver.fg_block()].v_gmax_dac,
                 &requested,
+                reach,
             );
             target.synapses.drivers[line].rows[k] = RowConfig {
                 inputs: if class.excitatory {
@@ -188,6 +206,11 @@ pub fn place_bus(
                 let (level, got) = (w.weights[i], w.realised_siemens[i]);
                 realised.push(Realised {
                     projection: incoming[s].projection,
+                    synapse: incoming[s].synapse,
+                    hicann: target.hicann,
+                    row: row as u16,
+                    column: c as u16,
+                    scale: incoming[s].scale,
                     hops: landing.hops,
                     requested_us: incoming[s].weight_us,
                     realised_us: got / incoming[s].scale,
