@@ -20,6 +20,7 @@ pub mod params;
 pub mod place;
 pub mod provenance;
 pub mod readback;
+pub mod realised;
 pub mod report;
 pub mod synapses;
 pub mod weights;
@@ -390,7 +391,7 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
     lap("synapses", &mut phases);
 
     options.progress.begin(Phase::Image);
-    let (image, v_reset) = assemble::wafer_image(
+    let (image, v_reset, shared) = assemble::wafer_image(
         net,
         options,
         assemble::Parts {
@@ -420,6 +421,7 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
             realised: &realised,
             v_reset,
             translated: &translated,
+            shared: &shared,
             inputs: input_report,
         },
     );
