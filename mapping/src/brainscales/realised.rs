@@ -34,7 +34,7 @@ pub const STIMULI_PER_HALF: usize = brainscales_emu::image::STIMULI_PER_HICANN /
 
 /// The half of a HICANN a neuron block is in (blocks 0..4 left, 4..8 right).
 pub fn half_of_block(block: usize) -> usize {
-    block / (brainscales_emu::coord::NEURON_BLOCKS as usize / 2)
+    block / (brainscales_emu::coord::NEURON_BLOCKS / 2)
 }
 
 /// The stimuli left on one HICANN, per half.
