@@ -72,7 +72,7 @@ fn threshold_crossings() -> (BTreeMap<u32, Vec<f64>>, serde_json::Value) {
 fn single_adex_neurons_spike_within_a_timestep_of_nest_given_the_realised_parameters() {
     let (ours, report) = threshold_crossings();
     // NEST ran with what the wafer realises; the wafer must still realise exactly that.
-    let realised = json(&repo("tests/data/bss_adex_single.realised.json"));
+    let realised = json(&repo("tests/data/bss_adex_single.realised.nest.json"));
     assert_eq!(report["parameters_realised"]["adex"], realised);
     assert_eq!(report["parameters_clipped"], serde_json::json!([]));
     let nest = nest_single();

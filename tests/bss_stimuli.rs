@@ -56,40 +56,36 @@ fn initial_v_is_reported_and_the_membrane_starts_at_the_leak_potential() {
     assert!(health.to_string().contains("initial v"), "{health}");
 }
 
-#[test]
-fn initial_v_at_rest_is_not_reported() {
-    let (_dir, file) = net_file(&net(2, r#"}, "initial": {"v": -65.0}"#, ""));
+/// `nmemu map` of `net` (net.json text) onto a wafer with `flags`: mapping.json and what it said.
+fn map(net: &str, flags: &[&str]) -> (serde_json::Value, String) {
+    let (_dir, file) = net_file(net);
     let out = tempfile::tempdir().unwrap();
-    let o = nmemu(&[
+    let target = out.path().join("m");
+    let mut args = vec![
         "map",
         "--machine",
         "brainscales-wafer",
         file.to_str().unwrap(),
-        "--out",
-        out.path().join("m").to_str().unwrap(),
-        "--quiet",
-    ]);
+    ];
+    args.extend_from_slice(flags);
+    args.extend_from_slice(&["--out", target.to_str().unwrap()]);
+    let o = nmemu(&args);
     assert!(o.status.success(), "{}", stderr(&o));
-    let mapping = json(&out.path().join("m/mapping.json"));
+    (json(&target.join("mapping.json")), stdout(&o))
+}
+
+#[test]
+fn initial_v_at_rest_is_not_reported() {
+    let (mapping, _) = map(&net(2, r#"}, "initial": {"v": -65.0}"#, ""), &[]);
     assert_eq!(mapping["initial_values_ignored"], serde_json::json!([]));
 }
 
-/// `nmemu map` of 6 neurons with i_offset 0.1 nA at 10^4 and `extensions`; mapping.json and what it said.
+/// `nmemu map` of 6 neurons with i_offset 0.1 nA at 10^4 and `extensions`.
 fn map_driven(extensions: &str) -> (serde_json::Value, String) {
-    let (_dir, file) = net_file(&net(6, r#", "params": {"i_offset": 0.1}}"#, extensions));
-    let out = tempfile::tempdir().unwrap();
-    let o = nmemu(&[
-        "map",
-        "--machine",
-        "brainscales-wafer",
-        "--speedup",
-        "10000",
-        file.to_str().unwrap(),
-        "--out",
-        out.path().join("m").to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    (json(&out.path().join("m/mapping.json")), stdout(&o))
+    map(
+        &net(6, r#", "params": {"i_offset": 0.1}}"#, extensions),
+        &["--speedup", "10000"],
+    )
 }
 
 #[test]

@@ -6,7 +6,7 @@ usage: bss_nest.py OUTDIR [NMEMU]   (NMEMU: the nmemu binary, default `nmemu` on
    i_offset (0.6 .. 1.5 nA) 200 ms before t = 0 (the wafer's lead-in at 10^4, below), 300 ms. NEST is given
    the parameters the ideal wafer realises, not the requested ones: `nmemu map --machine brainscales-wafer
    --speedup 10000 --mismatch off` of the net, its mapping.json `parameters_realised` (DAC grid, shared
-   V_reset, the current stimulus's 10-bit grid), kept in bss_adex_single.realised.json. It runs at a
+   V_reset, the current stimulus's 10-bit grid), kept in bss_adex_single.realised.nest.json. It runs at a
    resolution of 0.001 ms, so that its own grid (spikes stamped at the end of a step, refractory periods
    ending on step boundaries: up to one step late per spike, accumulating over a train) stays far below
    the net's 0.1 ms timestep -> bss_adex_single.nest.spikes.csv.
@@ -69,7 +69,7 @@ with tempfile.TemporaryDirectory() as tmp:
                    check=True)
     with open(os.path.join(tmp, "map", "mapping.json")) as f:
         realised = json.load(f)["parameters_realised"]["adex"]
-with open(os.path.join(out, "bss_adex_single.realised.json"), "w") as f:
+with open(os.path.join(out, "bss_adex_single.realised.nest.json"), "w") as f:
     json.dump(realised, f, indent=1)
 sim.setup(timestep=FINE_DT, min_delay=FINE_DT, max_delay=10.0)
 p = sim.Population(10, sim.EIF_cond_exp_isfa_ista(**dict(ADEX, **realised)), label="adex")
