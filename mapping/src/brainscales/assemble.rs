@@ -21,9 +21,11 @@ use nmemu_loader::Network;
 use super::hints::BrainScaleSHints;
 use super::l1::L1Builder;
 use super::merger::{Sources, configure_dnc};
+use super::params::ParameterOptions;
 use super::params::{PopulationClip, TranslatedNeuron};
 use super::place::NeuronPlacement;
-use super::report::{BrainScaleSReport, DelayReport, VResetReport};
+use super::realised::{self, Shared, StimulusBudget};
+use super::report::{BrainScaleSReport, DelayReport, VResetReport, significant};
 use super::synapses::{Loss, Realised};
 use super::weights::WeightStats;
 use super::{BrainScaleSOptions, Local, Placement, PopulationPlace};
@@ -43,12 +45,13 @@ pub struct Parts<'a, 'd> {
     pub inputs: Vec<L2Spike>,
 }
 
-/// Builds the wafer image (see the module docs), with the HICANNs whose populations disagree on V_reset.
+/// Builds the wafer image (see the module docs), with the HICANNs whose populations disagree on V_reset
+/// and what each neuron's HICANN decided for it (shared V_reset, current stimulus).
 pub fn wafer_image(
     net: &Network,
     options: &BrainScaleSOptions,
     parts: Parts,
-) -> Result<(WaferImage, Vec<VResetReport>), String> {
+) -> Result<(WaferImage, Vec<VResetReport>, Shared), String> {
     let Parts {
         translated,
         local,
@@ -68,6 +71,7 @@ pub fn wafer_image(
     }
     let mut traces = Vec::new();
     let mut v_reset = Vec::new();
+    let mut shared = Shared::new(net);
     for h in HicannOnWafer::all() {
         let e = h.to_enum();
         if local.slots[e].is_empty() {
@@ -76,9 +80,14 @@ pub fn wafer_image(
         let image = get(&mut hicanns, h);
         let mut reset: [Vec<f64>; 4] = Default::default();
         let mut asked: Vec<(usize, f64)> = Vec::new();
+        let mut stimuli = StimulusBudget::default();
         for (slot, &(p, k)) in local.slots[e].iter().zip(&local.owners[e]) {
             let neuron = &translated[p].as_ref().expect("a wafer cell").0[k as usize];
-            let (params, v_reset) = (neuron.denmem, neuron.v_reset_volt);
+            let (mut params, v_reset) = (neuron.denmem, neuron.v_reset_volt);
+            if params.stimulus_ampere > 0.0 && !stimuli.take(slot.block()) {
+                params.stimulus_ampere = 0.0;
+                shared.stimulus_lost[p][k as usize] = true;
+            }
             asked.push((p, v_reset));
             let denmems: Vec<_> = slot.denmems().map(|d| (d, params)).collect();
             for (d, _) in &denmems {
@@ -108,6 +117,9 @@ pub fn wafer_image(
             if !values.is_empty() {
                 image.v_reset_volt[g] = values.iter().sum::<f64>() / values.len() as f64;
             }
+        }
+        for (n, &(p, k)) in image.neurons.iter().zip(&local.owners[e]) {
+            shared.v_reset_volt[p][k as usize] = image.neuron_v_reset_volt(n);
         }
         let (lo, hi) = asked
             .iter()
@@ -161,7 +173,7 @@ pub fn wafer_image(
     if let Some(interval) = trace_interval(net, options.speed_up) {
         image.trace_interval = interval;
     }
-    Ok((image, v_reset))
+    Ok((image, v_reset, shared))
 }
 
 /// The analog outputs' sampling interval: the shortest `v` recording interval in hardware time (a finer grid
@@ -224,6 +236,7 @@ pub struct Outcome<'a> {
     pub realised: &'a [Realised],
     pub v_reset: Vec<VResetReport>,
     pub translated: &'a Translated,
+    pub shared: &'a Shared,
     pub inputs: InputReport,
 }
 
@@ -237,6 +250,12 @@ pub fn report(
 ) -> BrainScaleSReport {
     let n = net.projections.len();
     let label = |j: usize| net.projections[j].label.clone();
+    let per_neuron = realised::per_neuron(
+        net,
+        o.translated,
+        o.shared,
+        &ParameterOptions::new(options.speed_up),
+    );
     let lost: u64 = (0..n).map(|j| o.loss.of(j)).sum();
     let mut weights = vec![WeightStats::default(); n];
     let mut delays = vec![(0.0f64, 0u64); n];
@@ -281,6 +300,9 @@ pub fn report(
             })
             .collect(),
         parameters_clipped: super::precheck::clips(o.translated),
+        parameters_realised: realised::report(net, &per_neuron),
+        current_stimuli_lost: realised::stimuli_lost(net, o.shared),
+        initial_values_ignored: realised::initial_values_ignored(net, &per_neuron),
         inputs_per_hicann: o.inputs.per_hicann,
         inputs_per_fpga: o.inputs.per_fpga,
         inputs_thinned: o.inputs.thinned,
@@ -358,6 +380,29 @@ pub fn loss_policy(
             report.synapses,
             100.0 * fraction,
             lossy.join("; ")
+        ));
+    }
+    for l in &report.current_stimuli_lost {
+        warnings.push(format!(
+            "population '{}': {} neurons run without their i_offset (mean {} nA asked): their HICANNs have no \
+             current stimulus left ({} per HICANN, one per floating-gate block)",
+            l.population,
+            l.neurons,
+            significant(l.requested_mean_na),
+            brainscales_emu::image::STIMULI_PER_HICANN
+        ));
+    }
+    for i in &report.initial_values_ignored {
+        warnings.push(format!(
+            "population '{}': initial {} of {} neurons (mean {} {}) cannot be set on the wafer; they start \
+             from {} {}",
+            i.population,
+            i.variable,
+            i.neurons,
+            significant(i.requested_mean),
+            i.unit,
+            significant(i.used_mean),
+            i.unit
         ));
     }
     for v in &report.v_reset {

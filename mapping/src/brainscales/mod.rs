@@ -23,6 +23,7 @@ pub mod plastic;
 pub mod precheck;
 pub mod provenance;
 pub mod readback;
+pub mod realised;
 pub mod report;
 pub mod synapses;
 pub mod weights;
@@ -397,7 +398,7 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
     lap("synapses", &mut phases);
 
     options.progress.begin(Phase::Image);
-    let (image, v_reset) = assemble::wafer_image(
+    let (image, v_reset, shared) = assemble::wafer_image(
         net,
         options,
         assemble::Parts {
@@ -427,6 +428,7 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
             realised: &realised,
             v_reset,
             translated: &translated,
+            shared: &shared,
             inputs: input_report,
         },
     );

@@ -11,17 +11,23 @@
 //! fill the HICANNs nearest the wafer's centre first, so that connected populations end up close and the
 //! Layer-1 routes short. Free neuron blocks stay free for Layer-2 input (their DNC mergers take it).
 //! The 8 HICANNs of a reticle share 2 analog outputs, so a neuron whose membrane is recorded goes to the
-//! next HICANN whose reticle has one left.
+//! next HICANN whose reticle has one left. A neuron with an `i_offset` needs one of its HICANN half's 2
+//! current stimuli ([`super::realised`]): when the wafer has a stimulus for every stimulated neuron of the
+//! network, a population's stimulated neurons skip to halves with one left (unless the population then
+//! does not fit); otherwise (e.g. DC input on every neuron of a large network, which most neurons would lose
+//! anyway, while spreading the rest would cost the routes their locality) the population is placed as any
+//! other, and the neurons beyond the limit are reported as running without their offset.
 
 use brainscales_emu::coord::{
     COLUMNS_PER_BLOCK, DENMEM_COLUMNS, HicannOnWafer, NEURON_BLOCKS, NeuronOnHicann,
     RETICLES_ON_WAFER,
 };
 use brainscales_emu::defects::Defects;
-use brainscales_emu::image::TRACES_PER_RETICLE;
+use brainscales_emu::image::{STIMULI_PER_HICANN, TRACES_PER_RETICLE};
 use nmemu_loader::Network;
 
 use super::hints::BrainScaleSHints;
+use super::realised::StimulusBudget;
 
 /// Where one logical neuron sits: `columns` whole denmem columns from `first_column` on `hicann`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,15 +67,26 @@ pub struct NeuronPlacement {
     pub populations: Vec<Vec<NeuronSlot>>,
 }
 
-/// The free columns of the wafer as placement proceeds.
+/// The free columns and current stimuli of the wafer as placement proceeds.
+#[derive(Clone)]
 struct Columns {
     /// Per HICANN enum, per column: free and both denmems usable.
     free: Vec<[bool; DENMEM_COLUMNS as usize]>,
+    /// Per HICANN enum, the current stimuli taken.
+    stimuli: Vec<StimulusBudget>,
+}
+
+/// What one call of [`Columns::take`] places: which neurons are traced or stimulated, and whether a
+/// stimulated neuron must find a stimulus (`strict`) or may go without.
+struct Needs<'a> {
+    traced: &'a dyn Fn(usize) -> bool,
+    stimulated: &'a dyn Fn(usize) -> bool,
+    strict: bool,
 }
 
 impl Columns {
     fn new(defects: &Defects) -> Columns {
-        let free = HicannOnWafer::all()
+        let free: Vec<[bool; DENMEM_COLUMNS as usize]> = HicannOnWafer::all()
             .map(|h| {
                 let usable = defects.is_hicann_usable(h);
                 std::array::from_fn(|x| {
@@ -81,7 +98,10 @@ impl Columns {
                 })
             })
             .collect();
-        Columns { free }
+        Columns {
+            stimuli: vec![StimulusBudget::default(); free.len()],
+            free,
+        }
     }
 
     fn usable_denmems(&self) -> u64 {
@@ -89,22 +109,24 @@ impl Columns {
     }
 
     /// Takes `count` neurons of `columns` columns from `hicanns` in order, block by block, appending them
-    /// to `out`; returns how many it placed. A neuron whose membrane is traced (`traced(k)`) skips to a
-    /// HICANN whose reticle has an analog output left (`traces`, per reticle).
+    /// to `out`; returns how many it placed. A neuron whose membrane is traced skips to a HICANN whose
+    /// reticle has an analog output left (`traces`, per reticle); a stimulated one takes a current stimulus
+    /// of its half of the HICANN and, when `strict`, skips to a half that has one left.
     fn take(
         &mut self,
         hicanns: &[HicannOnWafer],
         count: usize,
         columns: u8,
-        traced: &dyn Fn(usize) -> bool,
+        needs: &Needs,
         traces: &mut [usize; RETICLES_ON_WAFER],
         out: &mut Vec<NeuronSlot>,
     ) -> usize {
         let mut placed = 0;
         'hicanns: for &h in hicanns {
             let free = &mut self.free[h.to_enum()];
+            let stimuli = &mut self.stimuli[h.to_enum()];
             let reticle = h.reticle().to_enum();
-            for block in 0..NEURON_BLOCKS as u16 {
+            'blocks: for block in 0..NEURON_BLOCKS as u16 {
                 let width = u16::from(COLUMNS_PER_BLOCK);
                 let (start, end) = (block * width, (block + 1) * width);
                 let columns = u16::from(columns);
@@ -113,9 +135,13 @@ impl Columns {
                     if placed == count {
                         break 'hicanns;
                     }
-                    let trace = traced(placed);
+                    let trace = (needs.traced)(placed);
                     if trace && traces[reticle] >= TRACES_PER_RETICLE {
                         continue 'hicanns;
+                    }
+                    let stimulated = (needs.stimulated)(placed);
+                    if stimulated && needs.strict && !stimuli.has_room(usize::from(block)) {
+                        continue 'blocks;
                     }
                     let run = (x..x + columns).all(|c| free[usize::from(c)]);
                     if run {
@@ -129,6 +155,9 @@ impl Columns {
                         });
                         placed += 1;
                         traces[reticle] += usize::from(trace);
+                        if stimulated {
+                            stimuli.take(usize::from(block));
+                        }
                         x += columns;
                     } else {
                         x += 1;
@@ -238,6 +267,23 @@ pub fn place(
         populations: vec![Vec::new(); net.populations.len()],
     };
     let mut traces = [0usize; RETICLES_ON_WAFER];
+    let stimulated_at = |i: usize, k: usize| {
+        net.populations[i]
+            .param("i_offset")
+            .is_some_and(|o| o.get(k as u32) > 0.0)
+    };
+    let stimulated_total = neuron_pops
+        .iter()
+        .map(|&i| {
+            (0..net.populations[i].size as usize)
+                .filter(|&k| stimulated_at(i, k))
+                .count()
+        })
+        .sum::<usize>();
+    let usable_hicanns = HicannOnWafer::all()
+        .filter(|&h| defects.is_hicann_usable(h))
+        .count();
+    let spread = stimulated_total <= STIMULI_PER_HICANN * usable_hicanns;
     // Places population i on `hicanns`; the number placed.
     let mut put = |columns: &mut Columns,
                    placement: &mut NeuronPlacement,
@@ -249,13 +295,34 @@ pub fn place(
             Some(None) => true,
             Some(Some(n)) => n.binary_search(&(k as u32)).is_ok(),
         };
+        let stimulated = |k: usize| stimulated_at(i, k);
         let size = net.populations[i].size as usize;
         let cols = (hints.neuron_size[i] / 2) as u8;
+        // Stimulated neurons within the HICANNs' stimuli if the wafer has them for the whole network (on
+        // copies, kept only when the whole population fits so), else placed as the others and reported by
+        // the assembly.
+        let (mut strict_columns, mut strict_traces) = (columns.clone(), traces);
+        let mut slots = Vec::with_capacity(size);
+        let mut needs = Needs {
+            traced: &traced,
+            stimulated: &stimulated,
+            strict: true,
+        };
+        let strict = spread
+            && (0..size).any(stimulated)
+            && strict_columns.take(hicanns, size, cols, &needs, &mut strict_traces, &mut slots)
+                == size;
+        if strict {
+            (*columns, traces) = (strict_columns, strict_traces);
+            placement.populations[i] = slots;
+            return size;
+        }
+        needs.strict = false;
         columns.take(
             hicanns,
             size,
             cols,
-            &traced,
+            &needs,
             &mut traces,
             &mut placement.populations[i],
         )
