@@ -88,7 +88,7 @@ pub fn run<C: Chip>(
     leftovers
 }
 
-/// [`run`], calling `hook` at `first` (at most `until`) and at each later point it asks for, with every
+/// [`run`], calling `hook` at `first` and at each later point it asks for, up to `until`, with every
 /// event before the point processed and none after it, on whichever thread; the hook may end the run at a
 /// point. Returns the events left for later and the time the run reached: `until`, or the point where the
 /// hook ended it. Neither the points nor the hook's reading of the chips change any result.

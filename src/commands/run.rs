@@ -302,7 +302,7 @@ pub fn write_results<M, R: Serialize>(
 }
 
 /// A run's progress bar and Ctrl-C checks, at the end of every chunk of about 1% of the run.
-pub struct Chunks<'n> {
+struct Chunks<'n> {
     net: &'n Network,
     total_ticks: u32,
     progress: Progress,
@@ -310,7 +310,7 @@ pub struct Chunks<'n> {
 }
 
 impl<'n> Chunks<'n> {
-    pub fn new(quiet: bool, net: &'n Network, total_ticks: u32) -> Self {
+    fn new(quiet: bool, net: &'n Network, total_ticks: u32) -> Self {
         Chunks {
             net,
             total_ticks,
@@ -325,13 +325,13 @@ impl<'n> Chunks<'n> {
     }
 
     /// Where the chunk after tick `done` ends; `None` once the run is done or a signal has arrived.
-    pub fn next_stop(&self, done: u32) -> Option<u32> {
+    fn next_stop(&self, done: u32) -> Option<u32> {
         (done < self.total_ticks && signals::received().is_none())
             .then(|| (done + chunk_ticks(self.total_ticks)).min(self.total_ticks))
     }
 
     /// The run has reached tick `done`.
-    pub fn reached(&self, done: u32) {
+    fn reached(&self, done: u32) {
         let done_ms = self.net.simulation.time_ms(done.into());
         self.progress.update(
             done.into(),
@@ -344,7 +344,7 @@ impl<'n> Chunks<'n> {
     }
 
     /// The run ended at tick `done`.
-    pub fn finish(self, done: u32) -> Ran {
+    fn finish(self, done: u32) -> Ran {
         let wall_s = self.start.elapsed().as_secs_f64();
         self.progress.finish();
         Ran {

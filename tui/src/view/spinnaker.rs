@@ -60,7 +60,7 @@ pub fn panel(f: &mut ratatui::Frame, app: &App, area: Rect) {
     };
     let column = inner / columns;
     let bar_width = column
-        .saturating_sub(if columns == 1 { 38 } else { 22 })
+        .saturating_sub(if columns == 1 { 37 } else { 22 })
         .clamp(4, 20);
     let bars: Vec<Line> = cores
         .iter()
@@ -70,7 +70,7 @@ pub fn panel(f: &mut ratatui::Frame, app: &App, area: Rect) {
             let longest = detail(core, sp::LONGEST_TICK) as f64 / cycles.max(1.0);
             let lost = detail(core, sp::OVERRUNS) + detail(core, sp::INPUT_LOSSES);
             let tail = format!(
-                " {:>3.0}%/{:.0}% {}/{}{}",
+                " {:>3.0}/{:.0}% {}/{}{}",
                 load * 100.0,
                 longest * 100.0,
                 detail(core, sp::SPIKES_IN),
