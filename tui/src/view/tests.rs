@@ -42,8 +42,9 @@ fn the_hot_chip_is_drawn_in_the_hot_colour_and_its_counters_are_shown() {
         "{text}"
     );
     assert!(text.contains("NE 400"), "{text}");
-    // Core 3: 150,000 busy cycles over 10 ticks of 200,000: 8%; 7 spikes in, 40 out.
-    assert!(text.contains("8% 7/40"), "{text}");
+    // Core 3: 150,000 busy cycles over 10 ticks of 200,000: 8%; its longest tick 20,000 cycles: 10%; 7 spikes
+    // in, 40 out.
+    assert!(text.contains(" 8/10% 7/40"), "{text}");
     assert!(text.contains("worst: (2,1) 900  (0,0) 100"), "{text}");
     assert!(text.contains("links: (2,1) NE 400"), "{text}");
 }
