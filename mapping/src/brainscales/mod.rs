@@ -15,6 +15,7 @@ pub mod hints;
 pub mod inputs;
 pub mod l1;
 pub mod merger;
+pub mod merger_tree;
 pub mod model;
 pub mod params;
 pub mod place;
