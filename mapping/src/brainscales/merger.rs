@@ -1,8 +1,8 @@
 //! The output path (marocco `MergerRouting`, spec §6.1, mapping-and-pynn §A6.2): which DNC merger carries
 //! which neuron blocks or Layer-2 input onto Layer 1, and the 6-bit addresses on each.
 //!
-//! Neuron blocks share DNC mergers as [`super::merger_tree`] plans per HICANN (marocco's default
-//! `minimize_number_of_sending_repeaters`), so every sending repeater carries the blocks merged onto its
+//! Neuron blocks go onto DNC mergers as [`super::merger_tree`] plans per HICANN (one-to-one, or merged
+//! as marocco's default `minimize_number_of_sending_repeaters` does), so every sending repeater carries the blocks merged onto its
 //! DNC merger and their neurons' spikes are recorded on its Gbit channel. A DNC merger that sends no
 //! neurons is free for Layer-2 input ([`super::inputs`]); it merges its channel with the tree so that its
 //! background generator reaches the bus too, unless the tree brings it neuron blocks that send elsewhere
@@ -21,7 +21,7 @@ use brainscales_emu::layer1::merger::{Merger, MergerMode};
 use brainscales_emu::layer2::GbitDirection;
 use brainscales_emu::synapse::array::DISABLED_DECODER;
 
-use super::merger_tree::{Planner, TreePlan};
+use super::merger_tree::{Planner, Strategy, TreePlan};
 use super::place::NeuronPlacement;
 
 /// Addresses a bus can give to sources, highest first (59).
@@ -63,9 +63,9 @@ impl Sources {
     }
 }
 
-/// The neurons' buses and addresses: per HICANN its tree plan, one bus per sending DNC merger, addresses
-/// high first in slot (column) order.
-pub fn neuron_sources(placement: &NeuronPlacement) -> Sources {
+/// The neurons' buses and addresses: per HICANN its tree plan under `strategy`, one bus per sending DNC
+/// merger, addresses high first in slot (column) order.
+pub fn neuron_sources(placement: &NeuronPlacement, strategy: Strategy) -> Sources {
     let mut sources = Sources {
         of: placement
             .populations
@@ -90,7 +90,7 @@ pub fn neuron_sources(placement: &NeuronPlacement) -> Sources {
     for &(h, _, p, k) in &slots {
         occupancy.entry(h as usize).or_default()[placement.populations[p][k].block()] += 1;
     }
-    let mut planner = Planner::default();
+    let mut planner = Planner::new(strategy);
     sources.trees = occupancy
         .into_iter()
         .map(|(h, neurons)| (h, planner.plan(neurons)))
@@ -103,11 +103,9 @@ pub fn neuron_sources(placement: &NeuronPlacement) -> Sources {
             dnc: sources.trees[&(h as usize)].dnc_of_block[slot.block()]
                 .expect("a block with neurons sends"),
         };
-        if !open.contains_key(&bus) {
-            let index = sources.add_bus(bus, false);
-            open.insert(bus, (index, Box::new(address_pool())));
-        }
-        let (index, pool) = open.get_mut(&bus).expect("opened above");
+        let (index, pool) = open
+            .entry(bus)
+            .or_insert_with(|| (sources.add_bus(bus, false), Box::new(address_pool())));
         let address = pool
             .next()
             .expect("the tree plan keeps a bus within 59 addresses");

@@ -168,15 +168,51 @@ pub fn plan(neurons: [usize; NEURON_BLOCKS]) -> TreePlan {
     }
 }
 
-/// Plans per distinct block occupancy: on a full wafer most HICANNs look alike.
-#[derive(Default)]
+/// halbe's default tree, block i on DNC merger i.
+pub fn one_to_one(neurons: [usize; NEURON_BLOCKS]) -> TreePlan {
+    let default = MergerConfig::default();
+    let mut carries = [0u8; DNC_MERGERS];
+    for block in (0..NEURON_BLOCKS).filter(|&b| neurons[b] > 0) {
+        for dnc in default.dnc_mergers_of_block(block) {
+            carries[dnc] |= 1 << block;
+        }
+    }
+    TreePlan {
+        upper: std::array::from_fn(|k| default.tree[NEURON_BLOCKS + k].mode),
+        dnc_of_block: std::array::from_fn(|b| (neurons[b] > 0).then_some(b as u8)),
+        carries,
+    }
+}
+
+/// How neuron blocks go onto DNC mergers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strategy {
+    /// Block i on DNC merger i ([`one_to_one`]).
+    OneToOne,
+    /// The fewest buses ([`plan`]).
+    MinimiseSendingRepeaters,
+}
+
+/// Plans of one strategy, per distinct block occupancy: on a full wafer most HICANNs look alike.
 pub struct Planner {
+    strategy: Strategy,
     cache: HashMap<[usize; NEURON_BLOCKS], TreePlan>,
 }
 
 impl Planner {
+    pub fn new(strategy: Strategy) -> Planner {
+        Planner {
+            strategy,
+            cache: HashMap::new(),
+        }
+    }
+
     pub fn plan(&mut self, neurons: [usize; NEURON_BLOCKS]) -> TreePlan {
-        *self.cache.entry(neurons).or_insert_with(|| plan(neurons))
+        let strategy = self.strategy;
+        *self.cache.entry(neurons).or_insert_with(|| match strategy {
+            Strategy::OneToOne => one_to_one(neurons),
+            Strategy::MinimiseSendingRepeaters => plan(neurons),
+        })
     }
 }
 
@@ -217,6 +253,16 @@ mod tests {
             let d = p.dnc_of_block[b].expect("every block sends");
             assert!(config.dnc_mergers_of_block(b).contains(&usize::from(d)));
         }
+    }
+
+    #[test]
+    fn one_to_one_sends_every_used_block_on_its_own_merger() {
+        let p = one_to_one([16, 0, 3, 0, 0, 0, 0, 32]);
+        assert_eq!(
+            p.dnc_of_block,
+            [Some(0), None, Some(2), None, None, None, None, Some(7)]
+        );
+        assert_eq!(p.carries, [1, 0, 4, 0, 0, 0, 0, 128]);
     }
 
     #[test]
