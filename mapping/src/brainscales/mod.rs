@@ -243,6 +243,25 @@ fn expand(
     Ok(out)
 }
 
+/// The order buses are routed in: one-to-one keeps the source order; the merged strategy routes the
+/// buses with the most synapses first (marocco's route priority), as every later route finds fewer
+/// lines free (ties in source order).
+fn route_order(
+    sources: &Sources,
+    expanded: &Expanded,
+    strategy: merger_tree::Strategy,
+) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..sources.buses.len()).collect();
+    if strategy == merger_tree::Strategy::MinimiseSendingRepeaters {
+        let mut synapses = vec![0u64; sources.buses.len()];
+        for s in expanded.incoming.iter().flatten() {
+            synapses[s.bus as usize] += 1;
+        }
+        order.sort_by_key(|&b| std::cmp::Reverse(synapses[b]));
+    }
+    order
+}
+
 /// Maps `net` onto the machine of `options` (see the module docs).
 pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String> {
     let start = Instant::now();
@@ -410,12 +429,10 @@ impl Placed<'_> {
                 .filter(|(_, t)| !t.is_empty())
                 .map(|(b, _)| *b),
         );
-        let routes: Vec<l1::Routed> = sources
-            .buses
-            .iter()
-            .zip(&expanded.targets)
-            .map(|(&bus, targets)| router.route(bus, targets))
-            .collect();
+        let mut routes = vec![l1::Routed::default(); sources.buses.len()];
+        for b in route_order(&sources, &expanded, strategy) {
+            routes[b] = router.route(sources.buses[b], &expanded.targets[b]);
+        }
         lap("route", &mut phases);
 
         options.progress.begin(Phase::Synapses);
@@ -519,5 +536,40 @@ impl Placed<'_> {
             loss,
             synapses: expanded.synapses,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merged_buses_are_routed_busiest_first_one_to_one_in_source_order() {
+        let h = HicannOnWafer::from_enum(0).unwrap();
+        let mut sources = Sources::default();
+        for dnc in 0..3 {
+            sources.add_bus(merger::Bus { hicann: h, dnc }, false);
+        }
+        let synapse = |bus| Incoming {
+            projection: 0,
+            bus,
+            address: 63,
+            neuron: 0,
+            excitatory: true,
+            weight_us: 0.01,
+            scale: 1.0,
+        };
+        let expanded = Expanded {
+            incoming: vec![[1, 2, 2, 0, 2, 1].map(synapse).to_vec()],
+            targets: Vec::new(),
+            synapses: Vec::new(),
+            delay_sum_ms: Vec::new(),
+        };
+        use merger_tree::Strategy::*;
+        assert_eq!(route_order(&sources, &expanded, OneToOne), vec![0, 1, 2]);
+        assert_eq!(
+            route_order(&sources, &expanded, MinimiseSendingRepeaters),
+            vec![2, 1, 0]
+        );
     }
 }
