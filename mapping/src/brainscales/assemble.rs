@@ -2,7 +2,7 @@
 //!
 //! Every HICANN something was configured on gets a [`HicannImage`]: its neurons (each denmem with the
 //! neuron's translated parameters, firing through its top-left denmem with its bus address), the DNC
-//! mergers of its neuron blocks recording on Gbit channels and those of its inputs taking Layer-2 input,
+//! merger tree and the DNC mergers of its neuron blocks recording on Gbit channels and those of its inputs taking Layer-2 input,
 //! its switches and repeaters and its synapse block. The shared V_reset of each reset group is the mean
 //! the group's neurons ask for; where they disagree the spread is reported and warned about.
 
@@ -20,7 +20,7 @@ use nmemu_loader::Network;
 
 use super::hints::BrainScaleSHints;
 use super::l1::L1Builder;
-use super::merger::{Sources, configure_dnc};
+use super::merger::{Sources, configure_dnc, configure_tree};
 use super::params::ParameterOptions;
 use super::params::{PopulationClip, TranslatedNeuron};
 use super::place::NeuronPlacement;
@@ -66,8 +66,18 @@ pub fn wafer_image(
             .entry(h.to_enum())
             .or_insert_with(|| HicannImage::empty(h))
     }
+    for (&e, plan) in &sources.trees {
+        let h = HicannOnWafer::from_enum(e).expect("a HICANN enum");
+        configure_tree(get(&mut hicanns, h), plan);
+    }
     for (i, bus) in sources.buses.iter().enumerate() {
-        configure_dnc(get(&mut hicanns, bus.hicann), bus.dnc, sources.input[i]);
+        let plan = sources.trees.get(&bus.hicann.to_enum());
+        configure_dnc(
+            get(&mut hicanns, bus.hicann),
+            bus.dnc,
+            sources.input[i],
+            plan,
+        );
     }
     let mut traces = Vec::new();
     let mut v_reset = Vec::new();

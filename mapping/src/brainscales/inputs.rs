@@ -2,7 +2,7 @@
 //!
 //! Spike sources reach the wafer through Layer 2: an FPGA plays each spike into a HICANN's Gbit channel,
 //! whose DNC merger puts it on the Layer-1 bus with the source's 6-bit address. Sources go onto DNC
-//! mergers whose neuron block holds no neurons ([`super::merger`]), on the usable-link HICANNs nearest the
+//! mergers that send no neurons ([`super::merger`]), on the usable-link HICANNs nearest the
 //! mean position of their targets, the population with the highest total rate first. Each source costs its
 //! rate in hardware time (rate x speed-up) against the HICANN's link budget (17.8 M events/s) and its
 //! reticle FPGA's (125 M events/s), both filled only to `bandwidth_utilization`; with
@@ -182,8 +182,8 @@ pub fn place_inputs(
     let hicann_budget = l2.hicann_input_rate_hz * options.utilization;
     let fpga_budget = l2.fpga_input_rate_hz * options.utilization;
     let mut free = vec![[true; NEURON_BLOCKS]; brainscales_emu::coord::HICANNS_ON_WAFER];
-    for slot in placement.populations.iter().flatten() {
-        free[slot.hicann.to_enum()][slot.block()] = false;
+    for bus in &sources.buses {
+        free[bus.hicann.to_enum()][usize::from(bus.dnc)] = false;
     }
     let links: Vec<HicannOnWafer> = centre_first(defects)
         .into_iter()

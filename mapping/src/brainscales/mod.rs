@@ -16,6 +16,7 @@ pub mod hints;
 pub mod inputs;
 pub mod l1;
 pub mod merger;
+pub mod merger_tree;
 pub mod model;
 pub mod params;
 pub mod place;
@@ -99,6 +100,8 @@ pub struct BrainScaleSOptions {
     pub defects: Vec<Defects>,
     /// Wins over the `max_synapse_loss` hint.
     pub max_synapse_loss: Option<f64>,
+    /// The merger strategy; `None` chooses (see [`map`]).
+    pub merger: Option<merger_tree::Strategy>,
     pub progress: crate::progress::Observer<Phase>,
 }
 
@@ -113,6 +116,7 @@ impl BrainScaleSOptions {
             seed: 0,
             defects: Vec::new(),
             max_synapse_loss: None,
+            merger: None,
             progress: crate::progress::Observer::default(),
         }
     }
@@ -254,6 +258,25 @@ fn expand(
     Ok(out)
 }
 
+/// The order buses are routed in: one-to-one keeps the source order; the merged strategy routes the
+/// buses with the most synapses first (marocco's route priority), as every later route finds fewer
+/// lines free (ties in source order).
+fn route_order(
+    sources: &Sources,
+    expanded: &Expanded,
+    strategy: merger_tree::Strategy,
+) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..sources.buses.len()).collect();
+    if strategy == merger_tree::Strategy::MinimiseSendingRepeaters {
+        let mut synapses = vec![0u64; sources.buses.len()];
+        for s in expanded.incoming.iter().flatten() {
+            synapses[s.bus as usize] += 1;
+        }
+        order.sort_by_key(|&b| std::cmp::Reverse(synapses[b]));
+    }
+    order
+}
+
 /// Maps `net` onto the machine of `options` (see the module docs).
 pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String> {
     let start = Instant::now();
@@ -278,174 +301,40 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
         }
     })?;
     let local = local_indices(&placement);
-    let mut sources = merger::neuron_sources(&placement);
     lap("place", &mut phases);
-
-    options.progress.begin(Phase::Inputs);
-    let input_report = inputs::place_inputs(
+    let placed = Placed {
         net,
-        &placement,
+        options,
+        hints: &hints,
+        translated: &translated,
         defects,
-        inputs::InputOptions {
-            speed_up: options.speed_up,
-            utilization: hints.bandwidth_utilization,
-            consider_rate: hints.consider_firing_rate,
-        },
-        &mut sources,
-    );
-    let l2_inputs = inputs::input_spikes(net, &sources, options.speed_up, options.seed);
-    lap("inputs", &mut phases);
-
-    options.progress.begin(Phase::Expand);
-    let mut loss = Loss::new(net.projections.len());
-    let scale: Vec<Vec<f64>> = net
-        .populations
-        .iter()
-        .zip(&translated)
-        .zip(&hints.neuron_size)
-        .map(|((p, t), &n)| {
-            let Some((neurons, _)) = t else {
-                return Vec::new();
-            };
-            let cm = p.param("cm").expect("wafer cells have cm");
-            (0..p.size)
-                .map(|k| {
-                    let capacitor = neurons[k as usize].denmem.capacitor;
-                    weights::weight_scale(cm.get(k), n as usize, capacitor, options.speed_up)
-                })
-                .collect()
-        })
-        .collect();
-    let mut expanded = expand(net, &placement, &local, &sources, &scale, &mut loss)?;
-    lap("expand", &mut phases);
-
-    options.progress.begin(Phase::Route);
-    let mut router = l1::L1Builder::new(defects);
-    router.reserve_sending_lines(
-        sources
-            .buses
-            .iter()
-            .zip(&expanded.targets)
-            .filter(|(_, t)| !t.is_empty())
-            .map(|(b, _)| *b),
-    );
-    let routes: Vec<l1::Routed> = sources
-        .buses
-        .iter()
-        .zip(&expanded.targets)
-        .map(|(&bus, targets)| router.route(bus, targets))
-        .collect();
-    lap("route", &mut phases);
-
-    options.progress.begin(Phase::Synapses);
-    let mut synapse_configs = BTreeMap::new();
-    let mut realised: Vec<Realised> = Vec::new();
-    for h in HicannOnWafer::all() {
-        let incoming = &mut expanded.incoming[h.to_enum()];
-        if incoming.is_empty() {
-            continue;
+        placement: &placement,
+        local: &local,
+    };
+    // marocco's default merges neuron blocks to save buses, which can cost rows at the targets: when
+    // one block per DNC merger realises every synapse it is kept, else the merged tree is tried too and
+    // the one realising more synapses wins (ties: one-to-one).
+    use merger_tree::Strategy;
+    let first = options.merger.unwrap_or(Strategy::OneToOne);
+    let mut best = placed.attempt(first, phases.clone())?;
+    if options.merger.is_none() && best.report.synapses_lost > 0 {
+        let merged = placed.attempt(Strategy::MinimiseSendingRepeaters, phases)?;
+        if merged.report.synapses_lost < best.report.synapses_lost {
+            best = merged;
         }
-        incoming.sort_by_key(|s| s.bus);
-        let mut config = brainscales_emu::synapse::SynapseConfig {
-            chain_limit: hints.driver_chain_length,
-            ..Default::default()
-        };
-        let mut target = synapses::Target {
-            hicann: h,
-            neurons: &local.slots[h.to_enum()],
-            synapses: &mut config,
-            l1: &mut router.hicanns[h.to_enum()],
-            defects,
-            chain_length: hints.driver_chain_length,
-        };
-        for group in incoming.chunk_by(|a, b| a.bus == b.bus) {
-            let landing = routes[group[0].bus as usize]
-                .landings
-                .iter()
-                .find(|l| l.hicann == h);
-            let Some(landing) = landing else {
-                for s in group {
-                    loss.l1[s.projection as usize] += 1;
-                }
-                continue;
-            };
-            let mut quantise = |row: usize, v_gmax: [u16; 4], w: &[f64], reach: f64| {
-                let id = (h.to_enum() as u64) << 16 | row as u64;
-                let mut rng = stream(
-                    options.seed,
-                    Domain::Values,
-                    "brainscales-synapse-rows",
-                    "round",
-                    id,
-                );
-                weights::quantise_row(w, reach, v_gmax, &mut rng)
-            };
-            synapses::place_bus(
-                &mut target,
-                landing,
-                group,
-                &mut quantise,
-                &mut loss,
-                &mut realised,
-            );
-        }
-        router.touched[h.to_enum()] = true;
-        synapse_configs.insert(h.to_enum(), config);
-        incoming.clear();
-        incoming.shrink_to_fit();
     }
-    let stdp_warnings = plastic::configure(net, options.speed_up, &realised, &mut synapse_configs);
-    lap("synapses", &mut phases);
-
-    options.progress.begin(Phase::Image);
-    let (image, v_reset, shared) = assemble::wafer_image(
-        net,
-        options,
-        assemble::Parts {
-            translated: &translated,
-            local: &local,
-            sources: &sources,
-            router,
-            synapse_configs,
-            inputs: l2_inputs,
-        },
-    )?;
-    image
-        .check(defects)
-        .map_err(|e| format!("the mapper built an image the wafer refuses (a mapper bug): {e}"))?;
-    lap("image", &mut phases);
-
-    let placement_out = assemble::placement(net, &placement, &sources);
-    let mut report = assemble::report(
-        net,
-        options,
-        &hints,
-        &image,
-        assemble::Outcome {
-            expanded_synapses: &expanded.synapses,
-            delay_sum_ms: &expanded.delay_sum_ms,
-            loss: &loss,
-            realised: &realised,
-            v_reset,
-            translated: &translated,
-            shared: &shared,
-            inputs: input_report,
-        },
-    );
-    report.phases = phases;
+    let Attempt {
+        image,
+        placement: placement_out,
+        mut report,
+        loss,
+        synapses,
+        stdp_warnings,
+        plastic,
+    } = best;
     report.map_wall_s = start.elapsed().as_secs_f64();
-    let mut warnings =
-        assemble::loss_policy(net, options, &hints, &report, &loss, &expanded.synapses)?;
+    let mut warnings = assemble::loss_policy(net, options, &hints, &report, &loss, &synapses)?;
     warnings.extend(stdp_warnings);
-    let plastic_rules: Vec<bool> = net
-        .projections
-        .iter()
-        .map(|p| plastic::rule(&p.synapse, options.speed_up).is_some())
-        .collect();
-    let plastic = realised
-        .into_iter()
-        .filter(|r| plastic_rules[r.projection as usize])
-        .collect();
     Ok(Mapped {
         image: SystemImage {
             wafers: vec![image],
@@ -456,4 +345,262 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
         warnings,
         plastic,
     })
+}
+
+/// What every merger strategy maps from: the network, its hints and translation, and its placed neurons.
+struct Placed<'a> {
+    net: &'a Network,
+    options: &'a BrainScaleSOptions,
+    hints: &'a hints::BrainScaleSHints,
+    translated: &'a assemble::Translated,
+    defects: &'a Defects,
+    placement: &'a NeuronPlacement,
+    local: &'a Local,
+}
+
+/// One strategy's mapping, before the loss policy.
+struct Attempt {
+    image: brainscales_emu::image::WaferImage,
+    placement: Placement,
+    report: BrainScaleSReport,
+    loss: Loss,
+    /// Per projection, synapses made.
+    synapses: Vec<u64>,
+    /// The plastic rules' warnings ([`plastic::configure`]).
+    stdp_warnings: Vec<String>,
+    /// The placed synapses of plastic projections.
+    plastic: Vec<Realised>,
+}
+
+impl Placed<'_> {
+    /// Maps the placed network with `strategy` from the output path on; `phases` so far.
+    fn attempt(
+        &self,
+        strategy: merger_tree::Strategy,
+        mut phases: BTreeMap<String, f64>,
+    ) -> Result<Attempt, String> {
+        let Placed {
+            net,
+            options,
+            hints,
+            translated,
+            defects,
+            placement,
+            local,
+        } = *self;
+        let mut clock = Instant::now();
+        let mut lap = |name: &str, phases: &mut BTreeMap<String, f64>| {
+            *phases.entry(name.to_string()).or_default() += clock.elapsed().as_secs_f64();
+            clock = Instant::now();
+        };
+        let mut sources = merger::neuron_sources(placement, strategy);
+        lap("place", &mut phases);
+
+        options.progress.begin(Phase::Inputs);
+        let input_report = inputs::place_inputs(
+            net,
+            placement,
+            defects,
+            inputs::InputOptions {
+                speed_up: options.speed_up,
+                utilization: hints.bandwidth_utilization,
+                consider_rate: hints.consider_firing_rate,
+            },
+            &mut sources,
+        );
+        let l2_inputs = inputs::input_spikes(net, &sources, options.speed_up, options.seed);
+        lap("inputs", &mut phases);
+
+        options.progress.begin(Phase::Expand);
+        let mut loss = Loss::new(net.projections.len());
+        let scale: Vec<Vec<f64>> = net
+            .populations
+            .iter()
+            .zip(translated)
+            .zip(&hints.neuron_size)
+            .map(|((p, t), &n)| {
+                let Some((neurons, _)) = t else {
+                    return Vec::new();
+                };
+                let cm = p.param("cm").expect("wafer cells have cm");
+                (0..p.size)
+                    .map(|k| {
+                        let capacitor = neurons[k as usize].denmem.capacitor;
+                        weights::weight_scale(cm.get(k), n as usize, capacitor, options.speed_up)
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut expanded = expand(net, placement, local, &sources, &scale, &mut loss)?;
+        lap("expand", &mut phases);
+
+        options.progress.begin(Phase::Route);
+        let mut router = l1::L1Builder::new(defects);
+        router.reserve_sending_lines(
+            sources
+                .buses
+                .iter()
+                .zip(&expanded.targets)
+                .filter(|(_, t)| !t.is_empty())
+                .map(|(b, _)| *b),
+        );
+        let mut routes = vec![l1::Routed::default(); sources.buses.len()];
+        for b in route_order(&sources, &expanded, strategy) {
+            routes[b] = router.route(sources.buses[b], &expanded.targets[b]);
+        }
+        lap("route", &mut phases);
+
+        options.progress.begin(Phase::Synapses);
+        let mut synapse_configs = BTreeMap::new();
+        let mut realised: Vec<Realised> = Vec::new();
+        for h in HicannOnWafer::all() {
+            let incoming = &mut expanded.incoming[h.to_enum()];
+            if incoming.is_empty() {
+                continue;
+            }
+            incoming.sort_by_key(|s| s.bus);
+            let mut config = brainscales_emu::synapse::SynapseConfig {
+                chain_limit: hints.driver_chain_length,
+                ..Default::default()
+            };
+            let mut target = synapses::Target {
+                hicann: h,
+                neurons: &local.slots[h.to_enum()],
+                synapses: &mut config,
+                l1: &mut router.hicanns[h.to_enum()],
+                defects,
+                chain_length: hints.driver_chain_length,
+            };
+            for group in incoming.chunk_by(|a, b| a.bus == b.bus) {
+                let landing = routes[group[0].bus as usize]
+                    .landings
+                    .iter()
+                    .find(|l| l.hicann == h);
+                let Some(landing) = landing else {
+                    for s in group {
+                        loss.l1[s.projection as usize] += 1;
+                    }
+                    continue;
+                };
+                let mut quantise = |row: usize, v_gmax: [u16; 4], w: &[f64], reach: f64| {
+                    let id = (h.to_enum() as u64) << 16 | row as u64;
+                    let mut rng = stream(
+                        options.seed,
+                        Domain::Values,
+                        "brainscales-synapse-rows",
+                        "round",
+                        id,
+                    );
+                    weights::quantise_row(w, reach, v_gmax, &mut rng)
+                };
+                synapses::place_bus(
+                    &mut target,
+                    landing,
+                    group,
+                    &mut quantise,
+                    &mut loss,
+                    &mut realised,
+                );
+            }
+            router.touched[h.to_enum()] = true;
+            synapse_configs.insert(h.to_enum(), config);
+            incoming.clear();
+            incoming.shrink_to_fit();
+        }
+        let stdp_warnings =
+            plastic::configure(net, options.speed_up, &realised, &mut synapse_configs);
+        lap("synapses", &mut phases);
+
+        options.progress.begin(Phase::Image);
+        let (image, v_reset, shared) = assemble::wafer_image(
+            net,
+            options,
+            assemble::Parts {
+                translated,
+                local,
+                sources: &sources,
+                router,
+                synapse_configs,
+                inputs: l2_inputs,
+            },
+        )?;
+        image.check(defects).map_err(|e| {
+            format!("the mapper built an image the wafer refuses (a mapper bug): {e}")
+        })?;
+        lap("image", &mut phases);
+
+        let placement_out = assemble::placement(net, placement, &sources);
+        let mut report = assemble::report(
+            net,
+            options,
+            hints,
+            &image,
+            assemble::Outcome {
+                expanded_synapses: &expanded.synapses,
+                delay_sum_ms: &expanded.delay_sum_ms,
+                loss: &loss,
+                realised: &realised,
+                v_reset,
+                translated,
+                shared: &shared,
+                inputs: input_report,
+            },
+        );
+        report.phases = phases;
+        let plastic_rules: Vec<bool> = net
+            .projections
+            .iter()
+            .map(|p| plastic::rule(&p.synapse, options.speed_up).is_some())
+            .collect();
+        let plastic = realised
+            .into_iter()
+            .filter(|r| plastic_rules[r.projection as usize])
+            .collect();
+        Ok(Attempt {
+            image,
+            placement: placement_out,
+            report,
+            loss,
+            synapses: expanded.synapses,
+            stdp_warnings,
+            plastic,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merged_buses_are_routed_busiest_first_one_to_one_in_source_order() {
+        let h = HicannOnWafer::from_enum(0).unwrap();
+        let mut sources = Sources::default();
+        for dnc in 0..3 {
+            sources.add_bus(merger::Bus { hicann: h, dnc }, false);
+        }
+        let synapse = |bus| Incoming {
+            projection: 0,
+            bus,
+            address: 63,
+            synapse: 0,
+            neuron: 0,
+            excitatory: true,
+            weight_us: 0.01,
+            reach_us: 0.0,
+            scale: 1.0,
+        };
+        let expanded = Expanded {
+            incoming: vec![[1, 2, 2, 0, 2, 1].map(synapse).to_vec()],
+            targets: Vec::new(),
+            synapses: Vec::new(),
+            delay_sum_ms: Vec::new(),
+        };
+        use merger_tree::Strategy::*;
+        assert_eq!(route_order(&sources, &expanded, OneToOne), vec![0, 1, 2]);
+        assert_eq!(
+            route_order(&sources, &expanded, MinimiseSendingRepeaters),
+            vec![2, 1, 0]
+        );
+    }
 }
