@@ -24,6 +24,7 @@ pub mod precheck;
 pub mod provenance;
 pub mod readback;
 pub mod report;
+pub mod stp;
 pub mod synapses;
 pub mod weights;
 
@@ -211,6 +212,7 @@ fn expand(
             } => weight_dependence.bounds().1,
             _ => 0.0,
         };
+        let stp = stp::key(&projection.synapse);
         out.synapses[j] = syn.len();
         for k in 0..projection.pre.len() {
             let source = sources.of[pre][projection.pre.index(k) as usize];
@@ -238,6 +240,7 @@ fn expand(
                     weight_us: f64::from(syn.weights.get(i)),
                     reach_us,
                     scale: scale[post][n],
+                    stp,
                 });
             }
         }
@@ -394,6 +397,8 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
         incoming.shrink_to_fit();
     }
     let stdp_warnings = plastic::configure(net, options.speed_up, &realised, &mut synapse_configs);
+    let (stp_report, stp_warnings) =
+        stp::configure(net, options.speed_up, &realised, &mut synapse_configs);
     lap("synapses", &mut phases);
 
     options.progress.begin(Phase::Image);
@@ -431,10 +436,12 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
         },
     );
     report.phases = phases;
+    report.short_term_plasticity = stp_report;
     report.map_wall_s = start.elapsed().as_secs_f64();
     let mut warnings =
         assemble::loss_policy(net, options, &hints, &report, &loss, &expanded.synapses)?;
     warnings.extend(stdp_warnings);
+    warnings.extend(stp_warnings);
     let plastic_rules: Vec<bool> = net
         .projections
         .iter()

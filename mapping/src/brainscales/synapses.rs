@@ -4,7 +4,8 @@
 //! A synapse from address a to neuron n goes into a row of its class (a's 2 MSBs, n's synaptic input) and
 //! one of n's columns: the cell decodes a's 4 LSBs, so every (row, column) cell holds one synapse and a
 //! neuron of c columns takes c synapses per row. Cells fill row by row, column by column, synapses in the
-//! order the projections made them; what does not fit is lost to rows/addresses. Unused cells keep the
+//! order the projections made them; what does not fit is lost to rows/addresses. A driver has one STP
+//! setting ([`super::stp`]), so classes of another setting start on a fresh driver and set its STP. Unused cells keep the
 //! disabling decoder ([`brainscales_emu::synapse::array::DISABLED_DECODER`]). Each row's weights are
 //! quantised together (one V_gmax and divisor per row) by the caller's quantiser.
 
@@ -19,6 +20,7 @@ use brainscales_emu::synapse::{RowConfig, RowInputs, SynapseConfig};
 use super::drivers::{Class, Demand, attach_chain, share_rows};
 use super::l1::Landing;
 use super::place::NeuronSlot;
+use super::stp::StpKey;
 use super::weights::RowWeights;
 
 /// One synapse arriving at a HICANN.
@@ -38,6 +40,8 @@ pub struct Incoming {
     pub reach_us: f64,
     /// Hardware siemens per µS for the target neuron ([`super::weights::weight_scale`]).
     pub scale: f64,
+    /// The driver STP its projection needs ([`super::stp::key`]), `None` for a static driver.
+    pub stp: Option<StpKey>,
 }
 
 /// Per projection, the synapses lost by cause.
@@ -112,6 +116,7 @@ pub fn place_bus(
     let mut classes: BTreeMap<Class, BTreeMap<u32, Vec<usize>>> = BTreeMap::new();
     for (i, s) in incoming.iter().enumerate() {
         let class = Class {
+            stp: s.stp,
             excitatory: s.excitatory,
             msb: s.address >> 4,
         };
@@ -135,8 +140,16 @@ pub fn place_bus(
             synapses: by_neuron.values().map(Vec::len).sum(),
         })
         .collect();
-    let rows_needed: usize = demands.iter().map(|d| d.rows).sum();
-    let wanted = rows_needed.div_ceil(2).min(target.chain_length);
+    // A driver has one STP setting: each setting's classes take whole drivers.
+    let mut rows_per_setting: BTreeMap<Option<StpKey>, usize> = BTreeMap::new();
+    for d in &demands {
+        *rows_per_setting.entry(d.class.stp).or_default() += d.rows;
+    }
+    let wanted = rows_per_setting
+        .values()
+        .map(|r| r.div_ceil(2))
+        .sum::<usize>()
+        .min(target.chain_length);
     let chain = attach_chain(
         target.l1,
         target.synapses,
@@ -149,8 +162,15 @@ pub fn place_bus(
     let shares = share_rows(&demands, 2 * chain.len());
     let mut rows = chain
         .iter()
-        .flat_map(|&line| [0, 1].map(|k| (usize::from(line), k)));
+        .flat_map(|&line| [0, 1].map(|k| (usize::from(line), k)))
+        .peekable();
+    let mut setting = None;
     for ((class, by_neuron), share) in classes.iter().zip(shares) {
+        // A new setting starts on a fresh driver: the half-used one's second row stays empty.
+        if class.stp != setting {
+            rows.next_if(|&(_, k)| k == 1);
+            setting = class.stp;
+        }
         let class_rows: Vec<(usize, usize)> = rows.by_ref().take(share).collect();
         if class_rows.is_empty() {
             for s in by_neuron.values().flatten() {
@@ -188,6 +208,7 @@ pub fn place_bus(
                 &requested,
                 reach,
             );
+            target.synapses.drivers[line].stp = class.stp.map(StpKey::config);
             target.synapses.drivers[line].rows[k] = RowConfig {
                 inputs: if class.excitatory {
                     RowInputs::Excitatory
