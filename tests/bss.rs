@@ -395,3 +395,115 @@ fn plastic_weights_are_read_back_on_the_grid_and_move_as_the_pairing_predicts() 
         "post before pre depresses: {depressed:?} from {initial}"
     );
 }
+
+/// One source's regular train (every `ISI_MS` from 50 ms) onto two IF_cond_exp neurons, through a
+/// depressing Tsodyks-Markram projection `tm` (U 0.4, tau_rec 500 ms) and a static twin `static`.
+const STP_ISI_MS: f64 = 100.0;
+const STP_SPIKES: usize = 6;
+
+fn stp_net() -> String {
+    let times: Vec<f64> = (0..STP_SPIKES)
+        .map(|k| 50.0 + STP_ISI_MS * k as f64)
+        .collect();
+    let projection = |label: &str, post: &str, synapse: serde_json::Value| {
+        serde_json::json!({"label": label, "pre": "src", "post": post, "receptor_type": "excitatory",
+                           "connector": {"type": "AllToAllConnector"}, "synapse": synapse})
+    };
+    serde_json::json!({"format": "nmemu-net/1", "simulation": {"duration_ms": 700, "timestep_ms": 0.1, "seed": 1},
+        "populations": [
+            {"label": "src", "size": 1, "cell": {"type": "SpikeSourceArray", "params": {"spike_times": [times]}}},
+            {"label": "tm_post", "size": 1, "cell": {"type": "IF_cond_exp"}, "record": ["v"]},
+            {"label": "static_post", "size": 1, "cell": {"type": "IF_cond_exp"}, "record": ["v"]}],
+        "projections": [
+            projection("tm", "tm_post", serde_json::json!({"type": "TsodyksMarkramSynapse", "weight": 0.01,
+                                                          "U": 0.4, "tau_rec": 500.0, "tau_facil": 0.0})),
+            projection("static", "static_post", serde_json::json!({"type": "StaticSynapse", "weight": 0.01}))]})
+    .to_string()
+}
+
+/// Per input spike, the PSP amplitude in the membrane trace `v` (one sample per 0.1 ms): the peak within
+/// the ISI after the spike above the value just before it.
+fn psp_amplitudes(v: &[f64]) -> Vec<f64> {
+    (0..STP_SPIKES)
+        .map(|k| {
+            let start = ((50.0 + STP_ISI_MS * k as f64) / DT_MS) as usize;
+            let end = start + (STP_ISI_MS / DT_MS) as usize - 10;
+            let peak = v[start..end].iter().copied().fold(f64::MIN, f64::max);
+            peak - v[start - 1]
+        })
+        .collect()
+}
+
+#[test]
+fn a_depressing_tm_projection_depresses_on_the_drivers_and_its_static_twin_does_not() {
+    let (dir, net) = common::net_file(&stp_net());
+    let out = dir.path().join("out");
+    let o = nmemu(&[
+        "run",
+        net.to_str().unwrap(),
+        "--machine",
+        "brainscales-wafer",
+        "--speedup",
+        "10000",
+        "--mismatch",
+        "off",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let said = format!("{}{}", common::stdout(&o), stderr(&o));
+    assert!(o.status.success(), "{said}");
+    assert!(
+        said.contains("STP: 'tm' (depression)") && said.contains("asked 500 ms"),
+        "the compromise is a warning: {said}"
+    );
+    let dir = &out;
+    let mapping = json(&dir.join("mapping.json"));
+    let stp = mapping["short_term_plasticity"].as_array().unwrap();
+    assert_eq!(stp.len(), 1, "only the TM projection: {stp:?}");
+    let tm = &stp[0];
+    assert_eq!(
+        (&tm["projection"], &tm["mode"]),
+        (&serde_json::json!("tm"), &serde_json::json!("depression"))
+    );
+    assert_eq!(
+        (tm["requested_u"].as_f64(), tm["requested_tau_ms"].as_f64()),
+        (Some(0.4), Some(500.0))
+    );
+    // U 0.4 is the grid's top level; 500 ms is between V_dtc levels, so the realised tau is close, not equal.
+    let u = tm["realised_u"].as_f64().unwrap();
+    assert!((u - 0.4).abs() < 1e-12, "{u}");
+    let taus = tm["realised_tau_ms"].as_array().unwrap();
+    assert_eq!(taus.len(), 1);
+    let tau = taus[0].as_f64().unwrap();
+    assert!(
+        (tau - 500.0).abs() < 25.0 && tau != 500.0,
+        "{tau} ms realised"
+    );
+    // The driver's recurrence (spec §4.2, lambda 1, N_dep 0): the factor is 1 - I before the event, then
+    // I <- I + U (1 - I), and I decays by exp(-ISI / tau) between events.
+    let mut expected = Vec::new();
+    let mut inactive: f64 = 0.0;
+    for _ in 0..STP_SPIKES {
+        expected.push(1.0 - inactive);
+        inactive = (inactive + u * (1.0 - inactive)) * (-STP_ISI_MS / tau).exp();
+    }
+    let amplitudes = |label: &str| {
+        let (shape, v) = common::npy(&dir.join(format!("{label}.v.npy")));
+        assert_eq!(shape[1], 1);
+        psp_amplitudes(&v)
+    };
+    let (depressed, fixed) = (amplitudes("tm_post"), amplitudes("static_post"));
+    assert!(fixed[0] > 1e-3, "a visible PSP (V): {fixed:?}");
+    for k in 1..STP_SPIKES {
+        let ratio = depressed[k] / depressed[0];
+        assert!(
+            (ratio - expected[k]).abs() < 0.01,
+            "PSP {k}: ratio {ratio}, the driver predicts {} ({depressed:?})",
+            expected[k]
+        );
+        assert!(
+            (fixed[k] / fixed[0] - 1.0).abs() < 0.01,
+            "the static twin does not depress: {fixed:?}"
+        );
+    }
+}

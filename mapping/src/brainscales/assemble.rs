@@ -333,6 +333,7 @@ pub fn report(
             })
             .collect(),
         v_reset: o.v_reset,
+        short_term_plasticity: Vec::new(),
         phases: BTreeMap::new(),
     }
 }

@@ -22,9 +22,13 @@ use brainscales_emu::layer1::switches::vline_rows;
 use brainscales_emu::synapse::SynapseConfig;
 use brainscales_emu::synapse::driver::DriverMode;
 
-/// A row class: the synaptic input (excitatory or not) and the 2 MSBs its half-rows decode.
+use super::stp::StpKey;
+
+/// A row class: the driver's STP setting (first, so classes of one setting are neighbours on the chain),
+/// the synaptic input (excitatory or not) and the 2 MSBs its half-rows decode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Class {
+    pub stp: Option<StpKey>,
     pub excitatory: bool,
     pub msb: u8,
 }
@@ -199,7 +203,11 @@ mod tests {
 
     fn demand(excitatory: bool, msb: u8, units: usize, synapses: usize) -> Demand {
         Demand {
-            class: Class { excitatory, msb },
+            class: Class {
+                stp: None,
+                excitatory,
+                msb,
+            },
             units,
             synapses,
         }

@@ -26,6 +26,7 @@ pub mod provenance;
 pub mod readback;
 pub mod realised;
 pub mod report;
+pub mod stp;
 pub mod synapses;
 pub mod weights;
 
@@ -216,6 +217,7 @@ fn expand(
             } => weight_dependence.bounds().1,
             _ => 0.0,
         };
+        let stp = stp::key(&projection.synapse);
         out.synapses[j] = syn.len();
         for k in 0..projection.pre.len() {
             let source = sources.of[pre][projection.pre.index(k) as usize];
@@ -243,6 +245,7 @@ fn expand(
                     weight_us: f64::from(syn.weights.get(i)),
                     reach_us,
                     scale: scale[post][n],
+                    stp,
                 });
             }
         }
@@ -330,11 +333,13 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
         loss,
         synapses,
         stdp_warnings,
+        stp_warnings,
         plastic,
     } = best;
     report.map_wall_s = start.elapsed().as_secs_f64();
     let mut warnings = assemble::loss_policy(net, options, &hints, &report, &loss, &synapses)?;
     warnings.extend(stdp_warnings);
+    warnings.extend(stp_warnings);
     Ok(Mapped {
         image: SystemImage {
             wafers: vec![image],
@@ -366,8 +371,9 @@ struct Attempt {
     loss: Loss,
     /// Per projection, synapses made.
     synapses: Vec<u64>,
-    /// The plastic rules' warnings ([`plastic::configure`]).
+    /// The plastic rules' warnings ([`plastic::configure`]) and the driver STP's ([`stp::configure`]).
     stdp_warnings: Vec<String>,
+    stp_warnings: Vec<String>,
     /// The placed synapses of plastic projections.
     plastic: Vec<Realised>,
 }
@@ -509,6 +515,8 @@ impl Placed<'_> {
         }
         let stdp_warnings =
             plastic::configure(net, options.speed_up, &realised, &mut synapse_configs);
+        let (stp_report, stp_warnings) =
+            stp::configure(net, options.speed_up, &realised, &mut synapse_configs);
         lap("synapses", &mut phases);
 
         options.progress.begin(Phase::Image);
@@ -547,6 +555,7 @@ impl Placed<'_> {
             },
         );
         report.phases = phases;
+        report.short_term_plasticity = stp_report;
         let plastic_rules: Vec<bool> = net
             .projections
             .iter()
@@ -563,6 +572,7 @@ impl Placed<'_> {
             loss,
             synapses: expanded.synapses,
             stdp_warnings,
+            stp_warnings,
             plastic,
         })
     }
@@ -589,6 +599,7 @@ mod tests {
             weight_us: 0.01,
             reach_us: 0.0,
             scale: 1.0,
+            stp: None,
         };
         let expanded = Expanded {
             incoming: vec![[1, 2, 2, 0, 2, 1].map(synapse).to_vec()],

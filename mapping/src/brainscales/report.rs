@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::inputs::{InputLoad, Thinned};
 use super::params::PopulationClip;
 use super::realised::{InitialValueIgnored, RealisedValue, StimulusLoss};
+use super::stp::StpReport;
 use super::weights::WeightSummary;
 
 #[cfg(test)]
@@ -87,6 +88,9 @@ pub struct BrainScaleSReport {
     pub weights: Vec<WeightSummary>,
     pub delays: Vec<DelayReport>,
     pub v_reset: Vec<VResetReport>,
+    /// Tsodyks-Markram projections on the drivers' STP; absent when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub short_term_plasticity: Vec<StpReport>,
     /// Wall seconds per phase, by phase name.
     pub phases: BTreeMap<String, f64>,
 }

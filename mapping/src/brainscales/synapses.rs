@@ -5,7 +5,9 @@
 //! class (a's 2 MSBs, n's synaptic input) and one of n's columns of that half: the cell decodes a's 4
 //! LSBs, so every (row, column) cell holds one synapse and a neuron of c columns takes c synapses per
 //! row. Cells fill row by row, column by column, synapses in the order the projections made them; what
-//! does not fit is lost to rows/addresses. Unused cells keep the
+//! does not fit is lost to rows/addresses. A driver has one STP setting ([`super::stp`]), so classes of
+//! another setting start on a fresh driver and set its STP, and half-rows are packed only on buses of one
+//! setting. Unused cells keep the
 //! disabling decoder ([`brainscales_emu::synapse::array::DISABLED_DECODER`]). Each row's weights are
 //! quantised together (one V_gmax and divisor per row) by the caller's quantiser.
 
@@ -20,6 +22,7 @@ use brainscales_emu::synapse::{RowConfig, RowInputs, SynapseConfig};
 use super::drivers::{Class, Demand, attach_chain, rows_of_halves, share, share_halves};
 use super::l1::Landing;
 use super::place::NeuronSlot;
+use super::stp::StpKey;
 use super::weights::RowWeights;
 
 /// One synapse arriving at a HICANN.
@@ -39,6 +42,8 @@ pub struct Incoming {
     pub reach_us: f64,
     /// Hardware siemens per µS for the target neuron ([`super::weights::weight_scale`]).
     pub scale: f64,
+    /// The driver STP its projection needs ([`super::stp::key`]), `None` for a static driver.
+    pub stp: Option<StpKey>,
 }
 
 /// Per projection, the synapses lost by cause.
@@ -129,6 +134,7 @@ pub fn place_bus(
     let mut classes: BTreeMap<Class, BTreeMap<u32, Vec<usize>>> = BTreeMap::new();
     for (i, s) in incoming.iter().enumerate() {
         let class = Class {
+            stp: s.stp,
             excitatory: s.excitatory,
             msb: s.address >> 4,
         };
@@ -162,11 +168,23 @@ pub fn place_bus(
     let rows_whole: usize = whole.iter().map(|d| d.units).sum();
     let halves: Vec<usize> = halved.iter().map(|d| d.units).collect();
     let rows_packed = rows_of_halves(&halved, &halves);
+    // A driver has one STP setting: each setting's classes take whole drivers, and half-rows are packed
+    // only on a bus of one setting.
+    let mut rows_per_setting: BTreeMap<Option<StpKey>, usize> = BTreeMap::new();
+    for d in &whole {
+        *rows_per_setting.entry(d.class.stp).or_default() += d.units;
+    }
     let drivers = |rows: usize| rows.div_ceil(2);
-    let pack = rows_packed < rows_whole
-        && (drivers(rows_packed) < drivers(rows_whole)
-            || drivers(rows_whole) > target.chain_length);
-    let wanted = drivers(if pack { rows_packed } else { rows_whole }).min(target.chain_length);
+    let drivers_whole: usize = rows_per_setting.values().map(|&r| drivers(r)).sum();
+    let pack = rows_per_setting.len() == 1
+        && rows_packed < rows_whole
+        && (drivers(rows_packed) < drivers_whole || drivers_whole > target.chain_length);
+    let wanted = if pack {
+        drivers(rows_packed)
+    } else {
+        drivers_whole
+    }
+    .min(target.chain_length);
     let chain = attach_chain(
         target.l1,
         target.synapses,
@@ -190,11 +208,18 @@ pub fn place_bus(
         share(&whole, rows).into_iter().map(|r| 2 * r).collect()
     };
     let mut owned: Vec<Vec<(usize, usize, usize)>> = Vec::with_capacity(classes.len());
+    let mut setting = None;
     for (class, &h) in classes.keys().zip(&shares) {
-        // A new input, or whole rows, start on a fresh row.
+        // A new STP setting starts on a fresh driver (4 half-rows), a new input or whole rows on a fresh
+        // row; what the skipped half-rows leave no room for is lost.
+        if class.stp != setting {
+            next = next.next_multiple_of(4);
+            setting = class.stp;
+        }
         if !pack || last_input != Some(class.excitatory) {
             next = next.next_multiple_of(2);
         }
+        let h = h.min((2 * rows).saturating_sub(next));
         if h > 0 {
             last_input = Some(class.excitatory);
         }
@@ -207,7 +232,7 @@ pub fn place_bus(
     }
     // Per row of the chain a class owns: its cells (column, synapse), input and 2-MSB decoders per parity.
     let mut cells: BTreeMap<usize, Vec<(usize, usize)>> = BTreeMap::new();
-    let mut setup: BTreeMap<usize, (bool, [Option<u8>; 2])> = BTreeMap::new();
+    let mut setup: BTreeMap<usize, (Option<StpKey>, bool, [Option<u8>; 2])> = BTreeMap::new();
     for ((class, by_neuron), halves) in classes.iter().zip(&owned) {
         if halves.is_empty() {
             for s in by_neuron.values().flatten() {
@@ -217,7 +242,10 @@ pub fn place_bus(
         }
         for &(line, k, parity) in halves {
             let row = 2 * line + k;
-            setup.entry(row).or_insert((class.excitatory, [None; 2])).1[parity] = Some(class.msb);
+            setup
+                .entry(row)
+                .or_insert((class.stp, class.excitatory, [None; 2]))
+                .2[parity] = Some(class.msb);
         }
         let rows_of_class: Vec<usize> = {
             let mut r: Vec<usize> = halves.iter().map(|&(l, k, _)| 2 * l + k).collect();
@@ -245,7 +273,7 @@ pub fn place_bus(
     // Rows in chain order, as they were handed out; a row a class owns is set up even if it holds none.
     for &(line, k) in &chain_rows {
         let row = &(2 * line + k);
-        let Some(&(excitatory, decoders)) = setup.get(row) else {
+        let Some(&(stp, excitatory, decoders)) = setup.get(row) else {
             continue;
         };
         let cells = cells.get(row).map_or(&[][..], Vec::as_slice);
@@ -265,6 +293,7 @@ pub fn place_bus(
             reach,
         );
         let msb = |p: usize| decoders[p].or(decoders[1 - p]).expect("a used half");
+        target.synapses.drivers[line].stp = stp.map(StpKey::config);
         target.synapses.drivers[line].rows[k] = RowConfig {
             inputs: if excitatory {
                 RowInputs::Excitatory
