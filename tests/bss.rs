@@ -494,6 +494,12 @@ fn a_depressing_tm_projection_depresses_on_the_drivers_and_its_static_twin_does_
     };
     let (depressed, fixed) = (amplitudes("tm_post"), amplitudes("static_post"));
     assert!(fixed[0] > 1e-3, "a visible PSP (V): {fixed:?}");
+    // TM's first spike has the efficacy w U (the static twin's is w), so the row holds w U.
+    let first = depressed[0] / fixed[0];
+    assert!(
+        (first - 0.4).abs() < 0.04,
+        "first TM PSP / static PSP {first}, TM's first efficacy is U = 0.4"
+    );
     for k in 1..STP_SPIKES {
         let ratio = depressed[k] / depressed[0];
         assert!(

@@ -218,6 +218,7 @@ fn expand(
             _ => 0.0,
         };
         let stp = stp::key(&projection.synapse);
+        let weight_factor = stp::weight_factor(&projection.synapse);
         out.synapses[j] = syn.len();
         for k in 0..projection.pre.len() {
             let source = sources.of[pre][projection.pre.index(k) as usize];
@@ -242,7 +243,7 @@ fn expand(
                     address,
                     neuron: local.index[post][n],
                     excitatory,
-                    weight_us: f64::from(syn.weights.get(i)),
+                    weight_us: f64::from(syn.weights.get(i)) * weight_factor,
                     reach_us,
                     scale: scale[post][n],
                     stp,

@@ -11,6 +11,8 @@
 //! - Per quadrant (FG block): V_dtc. Its DAC is the rate fit's inverse for the hardware tau (bio tau /
 //!   speed-up), rounded and clipped to 0..=1023. Where TM projections of different tau share a quadrant, the
 //!   one with most synapses there (then the first) sets it; the others are reported as shared.
+//! - Weights: the row holds `w U` ([`weight_factor`]), TM's first-spike efficacy, as the driver's first
+//!   spike passes the whole weight; mapping.json's `weights` of a TM projection are those `w U`.
 //! - Reported: per TM projection in mapping.json's `short_term_plasticity` (requested vs realised U and
 //!   tau, the distinct realised tau over its quadrants), and a warning for every one not realised as asked.
 
@@ -92,6 +94,18 @@ pub fn key(spec: &SynapseSpec) -> Option<StpKey> {
         depression,
         cap: cap_for(u),
     })
+}
+
+/// What a synapse's PyNN weight is multiplied by on the wafer. A depressing TM synapse's first spike gives
+/// `w U` in PyNN (the available fraction x starts at 1 and each spike uses U of it), while the driver's
+/// first spike gives the row's whole weight (`1 - I` with I = 0, spec §4.2); so the row holds `w U`, and
+/// every later spike keeps TM's ratios. 1 for every other synapse (facilitation has no such
+/// correspondence on the driver and is refused before mapping).
+pub fn weight_factor(spec: &SynapseSpec) -> f64 {
+    match request(spec) {
+        Some((true, u, _)) => u,
+        _ => 1.0,
+    }
 }
 
 /// One TM projection's short-term plasticity as requested and as realised (mapping.json).
