@@ -117,6 +117,15 @@ fn halves_for(synapses: usize, even: usize, odd: usize) -> usize {
     h
 }
 
+/// How a row a class owns is set up: its driver's STP, its synaptic input and the 2-MSB decoder of each
+/// column parity (`None` for a half no class uses).
+#[derive(Clone, Copy)]
+struct RowSetup {
+    stp: Option<StpKey>,
+    excitatory: bool,
+    decoders: [Option<u8>; 2],
+}
+
 /// Places the synapses `incoming` (all of one bus, arriving at `landing`) on `target`; `quantise(row,
 /// the row's quadrant V_gmax, requested weights in siemens, the weight the row must reach)` chooses each
 /// row's weights. Counts losses into `loss` and appends placed synapses to `realised`.
@@ -232,7 +241,7 @@ pub fn place_bus(
     }
     // Per row of the chain a class owns: its cells (column, synapse), input and 2-MSB decoders per parity.
     let mut cells: BTreeMap<usize, Vec<(usize, usize)>> = BTreeMap::new();
-    let mut setup: BTreeMap<usize, (Option<StpKey>, bool, [Option<u8>; 2])> = BTreeMap::new();
+    let mut setup: BTreeMap<usize, RowSetup> = BTreeMap::new();
     for ((class, by_neuron), halves) in classes.iter().zip(&owned) {
         if halves.is_empty() {
             for s in by_neuron.values().flatten() {
@@ -244,8 +253,12 @@ pub fn place_bus(
             let row = 2 * line + k;
             setup
                 .entry(row)
-                .or_insert((class.stp, class.excitatory, [None; 2]))
-                .2[parity] = Some(class.msb);
+                .or_insert(RowSetup {
+                    stp: class.stp,
+                    excitatory: class.excitatory,
+                    decoders: [None; 2],
+                })
+                .decoders[parity] = Some(class.msb);
         }
         let rows_of_class: Vec<usize> = {
             let mut r: Vec<usize> = halves.iter().map(|&(l, k, _)| 2 * l + k).collect();
@@ -273,7 +286,12 @@ pub fn place_bus(
     // Rows in chain order, as they were handed out; a row a class owns is set up even if it holds none.
     for &(line, k) in &chain_rows {
         let row = &(2 * line + k);
-        let Some(&(stp, excitatory, decoders)) = setup.get(row) else {
+        let Some(&RowSetup {
+            stp,
+            excitatory,
+            decoders,
+        }) = setup.get(row)
+        else {
             continue;
         };
         let cells = cells.get(row).map_or(&[][..], Vec::as_slice);
