@@ -195,16 +195,16 @@ fn a_wafer_run_writes_the_brainscales_keys() {
     assert_eq!(mapping["circuits_per_neuron"]["adex"], 2);
 }
 
-/// `nmemu map` of `net` (net.json text) with `extra` flags onto the wafer: its stderr, after checking that it
+/// `nmemu map` of `net` (net.json text) with `extra` flags onto `machine`: its stderr, after checking that it
 /// was refused with status 1, without a panic, and that nothing was written.
-fn map_refused(net: &str, extra: &[&str]) -> String {
+fn map_refused(machine: &str, net: &str, extra: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let (file, out) = (dir.path().join("net.json"), dir.path().join("out"));
     std::fs::write(&file, net).unwrap();
     let mut args = vec![
         "map",
         "--machine",
-        "brainscales-wafer",
+        machine,
         file.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
@@ -222,6 +222,7 @@ fn map_refused(net: &str, extra: &[&str]) -> String {
 #[test]
 fn a_network_too_large_for_the_wafer_is_refused_with_exit_status_1() {
     let e = map_refused(
+        "brainscales-wafer",
         r#"{"format": "nmemu-net/1", "simulation": {"duration_ms": 10},
             "populations": [{"label": "big", "size": 60000, "cell": {"type": "IF_cond_exp"}}]}"#,
         &[],
@@ -234,6 +235,7 @@ fn a_loss_above_max_synapse_loss_is_refused_with_exit_status_1() {
     // All-to-all between two populations of 2000: 4 million synapses, far more than the drivers of the
     // HICANNs they sit on can feed.
     let e = map_refused(
+        "brainscales-wafer",
         r#"{"format": "nmemu-net/1", "simulation": {"duration_ms": 10},
             "populations": [{"label": "a", "size": 2000, "cell": {"type": "IF_cond_exp"}},
                             {"label": "b", "size": 2000, "cell": {"type": "IF_cond_exp"}}],
@@ -244,6 +246,70 @@ fn a_loss_above_max_synapse_loss_is_refused_with_exit_status_1() {
     );
     assert!(
         e.contains("exceeds --max-synapse-loss 0.01") && e.contains("'a->b'"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_target_on_wafer_1_fires_from_a_source_on_wafer_0() {
+    let dir = run(
+        "tests/data/bss_two_wafers.json",
+        "brainscales-2-wafers",
+        &["--mismatch", "off"],
+    );
+    let mapping = json(&dir.path().join("mapping.json"));
+    let wafers = mapping["wafers"].as_array().unwrap();
+    assert_eq!(wafers.len(), 2, "{mapping}");
+    assert_eq!(wafers[0]["neurons_placed"], 2);
+    assert_eq!(wafers[1]["neurons_placed"], 2);
+    // Both src neurons are played into wafer 1, where each reaches both dst neurons.
+    let cross = &mapping["cross_wafer"];
+    assert_eq!(cross["routes"], 2, "{cross}");
+    assert_eq!(cross["synapses"], 4, "{cross}");
+    assert_eq!(cross["synapses_lost"], 0, "{cross}");
+    assert_eq!(cross["by_projection"]["src-dst"]["synapses"], 4, "{cross}");
+    let latency_ms = cross["route_latency_ms"].as_f64().unwrap();
+    assert_eq!(latency_ms, 2.0, "2 us hardware at 10^3");
+
+    let s = spikes(&dir.path().join("spikes.csv"));
+    let first = |p: &str| {
+        s[p].values()
+            .flatten()
+            .copied()
+            .fold(f64::INFINITY, f64::min)
+    };
+    // dst has no input but src's spikes, which arrive a route latency after src fired.
+    assert!(s.contains_key("dst"), "dst never fired: {s:?}");
+    assert!(first("dst") >= first("src") + latency_ms, "{s:?}");
+
+    let provenance = json(&dir.path().join("provenance.json"));
+    let routes = provenance["routes"].as_array().unwrap();
+    assert_eq!(routes.len(), 2, "{provenance}");
+    let forwarded: u64 = routes.iter().map(|r| r["forwarded"].as_u64().unwrap()).sum();
+    let src_recorded: usize = s["src"].values().map(Vec::len).sum();
+    assert_eq!(forwarded as usize, src_recorded, "every recorded src spike crosses");
+    assert_eq!(provenance["totals"]["forwarded"].as_u64(), Some(forwarded));
+    let on_wafer_1 = provenance["hicanns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["wafer"] == 1)
+        .count();
+    assert_eq!(on_wafer_1, 1, "dst's HICANN");
+}
+
+#[test]
+fn a_network_too_large_for_the_wafers_is_refused_naming_the_sizes() {
+    let e = map_refused(
+        "brainscales-2-wafers",
+        r#"{"format": "nmemu-net/1", "simulation": {"duration_ms": 10},
+            "populations": [{"label": "big", "size": 110000, "cell": {"type": "IF_cond_exp"}}]}"#,
+        &[],
+    );
+    assert!(
+        e.contains("440000 denmem circuits for 110000 neurons")
+            && e.contains("the 2 wafers have 393216 usable")
+            && e.contains("a machine of more than 2 wafers"),
         "{e}"
     );
 }

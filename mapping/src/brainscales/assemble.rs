@@ -23,7 +23,8 @@ use super::l1::L1Builder;
 use super::merger::{Sources, configure_dnc};
 use super::params::{PopulationClip, TranslatedNeuron};
 use super::place::NeuronPlacement;
-use super::report::{BrainScaleSReport, DelayReport, VResetReport};
+use super::cross::CrossWaferReport;
+use super::report::{BrainScaleSReport, DelayReport, VResetReport, WaferReport};
 use super::synapses::{Loss, Realised};
 use super::weights::WeightStats;
 use super::{BrainScaleSOptions, Local, Placement, PopulationPlace};
@@ -43,10 +44,12 @@ pub struct Parts<'a, 'd> {
     pub inputs: Vec<L2Spike>,
 }
 
-/// Builds the wafer image (see the module docs), with the HICANNs whose populations disagree on V_reset.
+/// Builds the image of `wafer` (see the module docs), with the HICANNs whose populations disagree on
+/// V_reset.
 pub fn wafer_image(
     net: &Network,
     options: &BrainScaleSOptions,
+    wafer: u32,
     parts: Parts,
 ) -> Result<(WaferImage, Vec<VResetReport>), String> {
     let Parts {
@@ -121,6 +124,7 @@ pub fn wafer_image(
                 .collect();
             populations.dedup();
             v_reset.push(VResetReport {
+                wafer,
                 hicann: e as u32,
                 mean_volt: asked.iter().map(|&(_, v)| v).sum::<f64>() / asked.len() as f64,
                 spread_volt: hi - lo,
@@ -178,8 +182,9 @@ fn trace_interval(net: &Network, speed_up: SpeedUp) -> Option<HwTime> {
         })
 }
 
-/// Every population's place, for reading results back.
-pub fn placement(net: &Network, placement: &NeuronPlacement, sources: &Sources) -> Placement {
+/// Every population's place, for reading results back: a source neuron's endpoint on every wafer it is
+/// played on, by wafer.
+pub fn placement(net: &Network, placement: &NeuronPlacement, sources: &[Sources]) -> Placement {
     let populations = net
         .populations
         .iter()
@@ -187,19 +192,22 @@ pub fn placement(net: &Network, placement: &NeuronPlacement, sources: &Sources) 
         .map(|(p, population)| {
             if population.cell_type.is_source() {
                 PopulationPlace::Sources(
-                    sources.of[p]
-                        .iter()
-                        .map(|s| {
-                            s.map(|(bus, address)| {
-                                let b = sources.buses[bus as usize];
-                                vec![L2Endpoint {
-                                    wafer: 0,
-                                    hicann: b.hicann,
-                                    channel: b.dnc,
-                                    address,
-                                }]
-                            })
-                            .unwrap_or_default()
+                    (0..population.size as usize)
+                        .map(|k| {
+                            sources
+                                .iter()
+                                .enumerate()
+                                .filter_map(|(w, s)| {
+                                    let (bus, address) = s.of[p].get(k).copied().flatten()?;
+                                    let b = s.buses[bus as usize];
+                                    Some(L2Endpoint {
+                                        wafer: w as u32,
+                                        hicann: b.hicann,
+                                        channel: b.dnc,
+                                        address,
+                                    })
+                                })
+                                .collect()
                         })
                         .collect(),
                 )
@@ -207,7 +215,7 @@ pub fn placement(net: &Network, placement: &NeuronPlacement, sources: &Sources) 
                 PopulationPlace::Neurons(
                     placement.populations[p]
                         .iter()
-                        .map(|s| (0, s.hicann, s.firing()))
+                        .map(|s| (s.wafer, s.hicann, s.firing()))
                         .collect(),
                 )
             }
@@ -224,7 +232,9 @@ pub struct Outcome<'a> {
     pub realised: &'a [Realised],
     pub v_reset: Vec<VResetReport>,
     pub translated: &'a Translated,
-    pub inputs: InputReport,
+    /// Per wafer.
+    pub inputs: Vec<InputReport>,
+    pub cross: CrossWaferReport,
 }
 
 /// The mapping report.
@@ -232,9 +242,10 @@ pub fn report(
     net: &Network,
     options: &BrainScaleSOptions,
     hints: &BrainScaleSHints,
-    image: &WaferImage,
+    images: &[WaferImage],
     o: Outcome,
 ) -> BrainScaleSReport {
+    let image = &images[0];
     let n = net.projections.len();
     let label = |j: usize| net.projections[j].label.clone();
     let lost: u64 = (0..n).map(|j| o.loss.of(j)).sum();
@@ -252,8 +263,8 @@ pub fn report(
         machine: options.preset.to_string(),
         map_wall_s: 0.0,
         speedup: options.speed_up.factor() as u32,
-        hicanns_used: image.hicanns.len() as u32,
-        neurons_placed: image.hicanns.iter().map(|h| h.neurons.len() as u64).sum(),
+        hicanns_used: images.iter().map(|i| i.hicanns.len() as u32).sum(),
+        neurons_placed: images.iter().map(neurons_placed).sum(),
         circuits_per_neuron: net
             .populations
             .iter()
@@ -286,9 +297,22 @@ pub fn report(
             .flatten()
             .flat_map(|(_, clips)| clips.iter().cloned())
             .collect(),
-        inputs_per_hicann: o.inputs.per_hicann,
-        inputs_per_fpga: o.inputs.per_fpga,
-        inputs_thinned: o.inputs.thinned,
+        inputs_per_hicann: o.inputs[0].per_hicann.clone(),
+        inputs_per_fpga: o.inputs[0].per_fpga.clone(),
+        inputs_thinned: o.inputs.iter().flat_map(|i| i.thinned.clone()).collect(),
+        wafers: images
+            .iter()
+            .zip(&o.inputs)
+            .enumerate()
+            .map(|(w, (image, inputs))| WaferReport {
+                wafer: w as u32,
+                hicanns_used: image.hicanns.len() as u32,
+                neurons_placed: neurons_placed(image),
+                inputs_per_hicann: inputs.per_hicann.clone(),
+                inputs_per_fpga: inputs.per_fpga.clone(),
+            })
+            .collect(),
+        cross_wafer: o.cross,
         weights: (0..n)
             .filter(|&j| weights[j].count() > 0)
             .map(|j| weights[j].summary(&label(j)))
@@ -308,6 +332,10 @@ pub fn report(
         v_reset: o.v_reset,
         phases: BTreeMap::new(),
     }
+}
+
+fn neurons_placed(image: &WaferImage) -> u64 {
+    image.hicanns.iter().map(|h| h.neurons.len() as u64).sum()
 }
 
 /// Loss above the limit (the option's, else the hint's) is an error naming the projections; any loss below
@@ -367,8 +395,13 @@ pub fn loss_policy(
     }
     for v in &report.v_reset {
         warnings.push(format!(
-            "HICANN {}: populations {} ask for different V_reset; the shared V_reset is their mean {:.3} V \
+            "{}HICANN {}: populations {} ask for different V_reset; the shared V_reset is their mean {:.3} V \
              (hardware; spread {:.3} V)",
+            if v.wafer == 0 {
+                String::new()
+            } else {
+                format!("wafer {} ", v.wafer)
+            },
             v.hicann,
             v.populations.join(", "),
             v.mean_volt,

@@ -56,8 +56,9 @@ impl Sources {
     }
 }
 
-/// The neurons' buses and addresses: one bus per used neuron block, addresses high first in slot order.
-pub fn neuron_sources(placement: &NeuronPlacement) -> Sources {
+/// The buses and addresses of the neurons on `wafer`: one bus per used neuron block, addresses high first
+/// in slot order.
+pub fn neuron_sources(placement: &NeuronPlacement, wafer: u32) -> Sources {
     let mut sources = Sources {
         of: placement
             .populations
@@ -74,6 +75,7 @@ pub fn neuron_sources(placement: &NeuronPlacement) -> Sources {
             slots
                 .iter()
                 .enumerate()
+                .filter(move |(_, s)| s.wafer == wafer)
                 .map(move |(k, s)| (s.hicann.to_enum() as u32, s.first_column, p, k))
         })
         .collect();

@@ -9,6 +9,7 @@
 //! projection ([`report`]); `max_synapse_loss` turns loss above it into an error.
 
 pub mod assemble;
+pub mod cross;
 pub mod drivers;
 pub mod health;
 pub mod hints;
@@ -139,15 +140,17 @@ pub struct Mapped {
     pub warnings: Vec<String>,
 }
 
-/// The synapses of the network by target HICANN, and which HICANNs each bus must reach.
+/// The synapses of the network by wafer and target HICANN, and which HICANNs each bus must reach.
 struct Expanded {
-    /// Per HICANN enum, the synapses arriving there.
-    incoming: Vec<Vec<Incoming>>,
-    /// Per bus, its target HICANNs (sorted).
-    targets: Vec<Vec<HicannOnWafer>>,
+    /// Per wafer, per HICANN enum, the synapses arriving there.
+    incoming: Vec<Vec<Vec<Incoming>>>,
+    /// Per wafer, per bus of its [`Sources`], its target HICANNs (sorted).
+    targets: Vec<Vec<Vec<HicannOnWafer>>>,
     /// Per projection: synapses made, and the sum of requested delays (ms).
     synapses: Vec<u64>,
     delay_sum_ms: Vec<f64>,
+    /// Per projection, its synapses from one wafer to another.
+    cross: Vec<cross::CrossProjection>,
 }
 
 /// Per population and neuron, the neuron's index on its HICANN; per HICANN enum, its neurons' slots.
@@ -158,7 +161,8 @@ pub struct Local {
     pub owners: Vec<Vec<(usize, u32)>>,
 }
 
-fn local_indices(placement: &NeuronPlacement) -> Local {
+/// The [`Local`] of `wafer` (neurons of other wafers keep index 0, unused).
+fn local_indices(placement: &NeuronPlacement, wafer: u32) -> Local {
     let mut local = Local {
         index: placement
             .populations
@@ -170,6 +174,9 @@ fn local_indices(placement: &NeuronPlacement) -> Local {
     };
     for (p, slots) in placement.populations.iter().enumerate() {
         for (k, slot) in slots.iter().enumerate() {
+            if slot.wafer != wafer {
+                continue;
+            }
             let h = slot.hicann.to_enum();
             local.index[p][k] = local.slots[h].len() as u32;
             local.slots[h].push(*slot);
@@ -179,48 +186,58 @@ fn local_indices(placement: &NeuronPlacement) -> Local {
     local
 }
 
-/// Expands every projection into per-HICANN incoming synapses; synapses of thinned sources are lost.
+/// Expands every projection into per-wafer, per-HICANN incoming synapses, each from its source's bus on
+/// the target's wafer; synapses of sources thinned there are lost.
 fn expand(
     net: &Network,
     placement: &NeuronPlacement,
-    local: &Local,
-    sources: &Sources,
+    locals: &[Local],
+    sources: &[Sources],
     scale: &[Vec<f64>],
     loss: &mut Loss,
 ) -> Result<Expanded, String> {
     let mut out = Expanded {
-        incoming: vec![Vec::new(); HICANNS_ON_WAFER],
-        targets: vec![Vec::new(); sources.buses.len()],
+        incoming: vec![vec![Vec::new(); HICANNS_ON_WAFER]; sources.len()],
+        targets: sources.iter().map(|s| vec![Vec::new(); s.buses.len()]).collect(),
         synapses: vec![0; net.projections.len()],
         delay_sum_ms: vec![0.0; net.projections.len()],
+        cross: vec![cross::CrossProjection::default(); net.projections.len()],
     };
-    let mut reaches: Vec<Vec<bool>> = vec![Vec::new(); sources.buses.len()];
+    let mut reaches: Vec<Vec<Vec<bool>>> = sources
+        .iter()
+        .map(|s| vec![Vec::new(); s.buses.len()])
+        .collect();
     for (j, projection) in net.projections.iter().enumerate() {
         let syn = nmemu_loader::expand(net, j).map_err(|e| e.to_string())?;
         let (pre, post) = (projection.pre.population, projection.post.population);
         let excitatory = projection.receptor_type == ReceptorType::Excitatory;
         out.synapses[j] = syn.len();
         for k in 0..projection.pre.len() {
-            let source = sources.of[pre][projection.pre.index(k) as usize];
+            let pre_neuron = projection.pre.index(k) as usize;
+            let home = placement.populations[pre].get(pre_neuron).map(|s| s.wafer);
             for i in syn.row(k) {
                 out.delay_sum_ms[j] += f64::from(syn.delays.get(i)) * net.simulation.timestep_ms;
-                let Some((bus, address)) = source else {
-                    loss.input[j] += 1;
-                    continue;
-                };
                 let n = syn.post[i] as usize;
                 let slot = placement.populations[post][n];
+                let w = slot.wafer as usize;
+                let crossing = home.is_some_and(|h| h != slot.wafer);
+                out.cross[j].synapses += u64::from(crossing);
+                let Some((bus, address)) = sources[w].of[pre][pre_neuron] else {
+                    loss.input[j] += 1;
+                    out.cross[j].lost += u64::from(crossing);
+                    continue;
+                };
                 let h = slot.hicann.to_enum();
-                let r = &mut reaches[bus as usize];
+                let r = &mut reaches[w][bus as usize];
                 if r.is_empty() {
                     r.resize(HICANNS_ON_WAFER, false);
                 }
                 r[h] = true;
-                out.incoming[h].push(Incoming {
+                out.incoming[w][h].push(Incoming {
                     projection: j as u32,
                     bus,
                     address,
-                    neuron: local.index[post][n],
+                    neuron: locals[w].index[post][n],
                     excitatory,
                     weight_us: f64::from(syn.weights.get(i)),
                     scale: scale[post][n],
@@ -228,113 +245,62 @@ fn expand(
             }
         }
     }
-    for (bus, r) in reaches.iter().enumerate() {
-        out.targets[bus] = r
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| **t)
-            .filter_map(|(h, _)| HicannOnWafer::from_enum(h))
-            .collect();
+    for (targets, reaches) in out.targets.iter_mut().zip(&reaches) {
+        for (bus, r) in reaches.iter().enumerate() {
+            targets[bus] = r
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| **t)
+                .filter_map(|(h, _)| HicannOnWafer::from_enum(h))
+                .collect();
+        }
     }
     Ok(out)
 }
 
-/// Maps `net` onto the machine of `options` (see the module docs).
-pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String> {
-    let start = Instant::now();
-    let mut phases: BTreeMap<String, f64> = BTreeMap::new();
-    let mut clock = Instant::now();
-    let mut lap = |name: &str, phases: &mut BTreeMap<String, f64>| {
-        phases.insert(name.to_string(), clock.elapsed().as_secs_f64());
-        clock = Instant::now();
-    };
-    options.progress.begin(Phase::Check);
-    model::check_model(net)?;
-    let hints = BrainScaleSHints::parse(net)?;
-    let parameter_options = params::ParameterOptions::new(options.speed_up);
-    let translated: Vec<Option<(Vec<params::TranslatedNeuron>, Vec<params::PopulationClip>)>> = net
-        .populations
-        .iter()
-        .zip(&hints.neuron_size)
-        .map(|(p, &n)| params::translate_population(p, n as usize, &parameter_options))
-        .collect();
-    let perfect = Defects::default();
-    let defects = options.defects.first().unwrap_or(&perfect);
-    lap("check", &mut phases);
-
-    options.progress.begin(Phase::Place);
-    let placement = place::place(net, &hints, defects).map_err(|e| {
-        if options.preset.wafers > 1 {
-            format!("{e} (mapping onto more than one wafer is not implemented yet: the network must fit one)")
-        } else {
-            e
-        }
-    })?;
-    let local = local_indices(&placement);
-    let mut sources = merger::neuron_sources(&placement);
-    lap("place", &mut phases);
-
-    options.progress.begin(Phase::Inputs);
-    let input_report = inputs::place_inputs(
-        net,
-        &placement,
-        defects,
-        inputs::InputOptions {
-            speed_up: options.speed_up,
-            utilization: hints.bandwidth_utilization,
-            consider_rate: hints.consider_firing_rate,
-        },
-        &mut sources,
-    );
-    let l2_inputs = inputs::input_spikes(net, &sources, options.speed_up, options.seed);
-    lap("inputs", &mut phases);
-
-    options.progress.begin(Phase::Expand);
-    let mut loss = Loss::new(net.projections.len());
-    let scale: Vec<Vec<f64>> = net
-        .populations
-        .iter()
-        .zip(&translated)
-        .zip(&hints.neuron_size)
-        .map(|((p, t), &n)| {
-            let Some((neurons, _)) = t else {
-                return Vec::new();
-            };
-            let cm = p.param("cm").expect("wafer cells have cm");
-            (0..p.size)
-                .map(|k| {
-                    let capacitor = neurons[k as usize].denmem.capacitor;
-                    weights::weight_scale(cm.get(k), n as usize, capacitor, options.speed_up)
-                })
-                .collect()
-        })
-        .collect();
-    let mut expanded = expand(net, &placement, &local, &sources, &scale, &mut loss)?;
-    lap("expand", &mut phases);
-
-    options.progress.begin(Phase::Route);
+/// Routes every bus of one wafer that has targets over Layer 1.
+fn route_wafer<'d>(
+    defects: &'d Defects,
+    sources: &Sources,
+    targets: &[Vec<HicannOnWafer>],
+) -> (l1::L1Builder<'d>, Vec<l1::Routed>) {
     let mut router = l1::L1Builder::new(defects);
     router.reserve_sending_lines(
         sources
             .buses
             .iter()
-            .zip(&expanded.targets)
+            .zip(targets)
             .filter(|(_, t)| !t.is_empty())
             .map(|(b, _)| *b),
     );
-    let routes: Vec<l1::Routed> = sources
+    let routes = sources
         .buses
         .iter()
-        .zip(&expanded.targets)
+        .zip(targets)
         .map(|(&bus, targets)| router.route(bus, targets))
         .collect();
-    lap("route", &mut phases);
+    (router, routes)
+}
 
-    options.progress.begin(Phase::Synapses);
+/// One wafer's synapse drivers and synapses, per target HICANN, by HICANN enum; what does not fit is
+/// added to `loss`, what does to `realised`. Weight rounding draws per (HICANN, row) and, beyond wafer 0,
+/// per wafer.
+#[allow(clippy::too_many_arguments)]
+fn place_synapses(
+    wafer: u32,
+    incoming: &mut [Vec<Incoming>],
+    routes: &[l1::Routed],
+    router: &mut l1::L1Builder,
+    local: &Local,
+    hints: &BrainScaleSHints,
+    defects: &Defects,
+    seed: u64,
+    loss: &mut Loss,
+    realised: &mut Vec<Realised>,
+) -> BTreeMap<usize, brainscales_emu::synapse::SynapseConfig> {
     let mut synapse_configs = BTreeMap::new();
-    let mut realised: Vec<Realised> = Vec::new();
     for h in HicannOnWafer::all() {
-        let incoming = &mut expanded.incoming[h.to_enum()];
+        let incoming = &mut incoming[h.to_enum()];
         if incoming.is_empty() {
             continue;
         }
@@ -363,48 +329,157 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
                 continue;
             };
             let mut quantise = |row: usize, v_gmax: [u16; 4], w: &[f64]| {
-                let id = (h.to_enum() as u64) << 16 | row as u64;
-                let mut rng = stream(
-                    options.seed,
-                    Domain::Values,
-                    "brainscales-synapse-rows",
-                    "round",
-                    id,
-                );
+                let id = u64::from(wafer) << 32 | (h.to_enum() as u64) << 16 | row as u64;
+                let mut rng = stream(seed, Domain::Values, "brainscales-synapse-rows", "round", id);
                 weights::quantise_row(w, v_gmax, &mut rng)
             };
-            synapses::place_bus(
-                &mut target,
-                landing,
-                group,
-                &mut quantise,
-                &mut loss,
-                &mut realised,
-            );
+            synapses::place_bus(&mut target, landing, group, &mut quantise, loss, realised);
         }
         router.touched[h.to_enum()] = true;
         synapse_configs.insert(h.to_enum(), config);
         incoming.clear();
         incoming.shrink_to_fit();
     }
+    synapse_configs
+}
+
+/// Maps `net` onto the machine of `options` (see the module docs).
+pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String> {
+    let start = Instant::now();
+    let mut phases: BTreeMap<String, f64> = BTreeMap::new();
+    let mut clock = Instant::now();
+    let mut lap = |name: &str, phases: &mut BTreeMap<String, f64>| {
+        phases.insert(name.to_string(), clock.elapsed().as_secs_f64());
+        clock = Instant::now();
+    };
+    options.progress.begin(Phase::Check);
+    model::check_model(net)?;
+    let hints = BrainScaleSHints::parse(net)?;
+    let parameter_options = params::ParameterOptions::new(options.speed_up);
+    let translated: Vec<Option<(Vec<params::TranslatedNeuron>, Vec<params::PopulationClip>)>> = net
+        .populations
+        .iter()
+        .zip(&hints.neuron_size)
+        .map(|(p, &n)| params::translate_population(p, n as usize, &parameter_options))
+        .collect();
+    let machine_defects: Vec<Defects> = (0..options.preset.wafers as usize)
+        .map(|w| options.defects.get(w).cloned().unwrap_or_default())
+        .collect();
+    lap("check", &mut phases);
+
+    options.progress.begin(Phase::Place);
+    let placement = place::place(net, &hints, &machine_defects)?;
+    // Wafers up to the last one holding a neuron (at least wafer 0, for the inputs).
+    let wafers = placement
+        .populations
+        .iter()
+        .flatten()
+        .map(|s| s.wafer as usize + 1)
+        .max()
+        .unwrap_or(1);
+    let defects = &machine_defects[..wafers];
+    let locals: Vec<Local> = (0..wafers as u32)
+        .map(|w| local_indices(&placement, w))
+        .collect();
+    let mut sources: Vec<Sources> = (0..wafers as u32)
+        .map(|w| merger::neuron_sources(&placement, w))
+        .collect();
+    lap("place", &mut phases);
+
+    options.progress.begin(Phase::Inputs);
+    let needed = cross::inputs_needed(net, &placement, defects, wafers)?;
+    let input_options = inputs::InputOptions {
+        speed_up: options.speed_up,
+        utilization: hints.bandwidth_utilization,
+        consider_rate: hints.consider_firing_rate,
+        neuron_rate_hz: hints.cross_wafer_rate_hz,
+    };
+    let input_reports: Vec<inputs::InputReport> = (0..wafers)
+        .map(|w| {
+            let wafer = (w as u32, &defects[w]);
+            inputs::place_inputs(net, &placement, wafer, input_options, &needed[w], &mut sources[w])
+        })
+        .collect();
+    let mut l2_inputs: Vec<_> = sources
+        .iter()
+        .map(|s| inputs::input_spikes(net, s, options.speed_up, options.seed))
+        .collect();
+    let l2_routes = cross::routes(net, &placement, &sources, &needed);
+    lap("inputs", &mut phases);
+
+    options.progress.begin(Phase::Expand);
+    let mut loss = Loss::new(net.projections.len());
+    let scale: Vec<Vec<f64>> = net
+        .populations
+        .iter()
+        .zip(&translated)
+        .zip(&hints.neuron_size)
+        .map(|((p, t), &n)| {
+            let Some((neurons, _)) = t else {
+                return Vec::new();
+            };
+            let cm = p.param("cm").expect("wafer cells have cm");
+            (0..p.size)
+                .map(|k| {
+                    let capacitor = neurons[k as usize].denmem.capacitor;
+                    weights::weight_scale(cm.get(k), n as usize, capacitor, options.speed_up)
+                })
+                .collect()
+        })
+        .collect();
+    let mut expanded = expand(net, &placement, &locals, &sources, &scale, &mut loss)?;
+    lap("expand", &mut phases);
+
+    options.progress.begin(Phase::Route);
+    let mut routed: Vec<_> = (0..wafers)
+        .map(|w| route_wafer(&defects[w], &sources[w], &expanded.targets[w]))
+        .collect();
+    lap("route", &mut phases);
+
+    options.progress.begin(Phase::Synapses);
+    let mut realised: Vec<Realised> = Vec::new();
+    let synapse_configs: Vec<_> = (0..wafers)
+        .map(|w| {
+            let (router, routes) = &mut routed[w];
+            place_synapses(
+                w as u32,
+                &mut expanded.incoming[w],
+                routes,
+                router,
+                &locals[w],
+                &hints,
+                &defects[w],
+                options.seed,
+                &mut loss,
+                &mut realised,
+            )
+        })
+        .collect();
     lap("synapses", &mut phases);
 
     options.progress.begin(Phase::Image);
-    let (image, v_reset) = assemble::wafer_image(
-        net,
-        options,
-        assemble::Parts {
-            translated: &translated,
-            local: &local,
-            sources: &sources,
-            router,
-            synapse_configs,
-            inputs: l2_inputs,
-        },
-    )?;
-    image
-        .check(defects)
-        .map_err(|e| format!("the mapper built an image the wafer refuses (a mapper bug): {e}"))?;
+    let mut images = Vec::with_capacity(wafers);
+    let mut v_reset = Vec::new();
+    for (w, ((router, _), synapse_configs)) in routed.into_iter().zip(synapse_configs).enumerate() {
+        let (image, resets) = assemble::wafer_image(
+            net,
+            options,
+            w as u32,
+            assemble::Parts {
+                translated: &translated,
+                local: &locals[w],
+                sources: &sources[w],
+                router,
+                synapse_configs,
+                inputs: std::mem::take(&mut l2_inputs[w]),
+            },
+        )?;
+        image.check(&defects[w]).map_err(|e| {
+            format!("the mapper built an image wafer {w} refuses (a mapper bug): {e}")
+        })?;
+        images.push(image);
+        v_reset.extend(resets);
+    }
     lap("image", &mut phases);
 
     let placement_out = assemble::placement(net, &placement, &sources);
@@ -412,7 +487,7 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
         net,
         options,
         &hints,
-        &image,
+        &images,
         assemble::Outcome {
             expanded_synapses: &expanded.synapses,
             delay_sum_ms: &expanded.delay_sum_ms,
@@ -420,7 +495,8 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
             realised: &realised,
             v_reset,
             translated: &translated,
-            inputs: input_report,
+            inputs: input_reports,
+            cross: cross::CrossWaferReport::new(net, &l2_routes, &expanded.cross, options.speed_up),
         },
     );
     report.phases = phases;
@@ -428,8 +504,8 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
     let warnings = assemble::loss_policy(net, options, &hints, &report, &loss, &expanded.synapses)?;
     Ok(Mapped {
         image: SystemImage {
-            wafers: vec![image],
-            l2_routes: Vec::new(),
+            wafers: images,
+            l2_routes,
         },
         placement: placement_out,
         report,

@@ -1,5 +1,5 @@
 //! Neuron placement (marocco `NeuronPlacement`, spec §6.1, mapping-and-pynn §A6.1): logical neurons of
-//! `neuron_size` denmems onto the neuron blocks of one wafer.
+//! `neuron_size` denmems onto the neuron blocks of the machine's wafers.
 //!
 //! A logical neuron of n denmems takes n / 2 whole columns (both denmem rows) inside one neuron block of
 //! 32 columns, so a block holds `32 / (n / 2)` of them; a column with a defective denmem is skipped. Neurons
@@ -12,7 +12,14 @@
 //! Layer-1 routes short. Free neuron blocks stay free for Layer-2 input (their DNC mergers take it).
 //! The 8 HICANNs of a reticle share 2 analog outputs, so a neuron whose membrane is recorded goes to the
 //! next HICANN whose reticle has one left.
-
+//!
+//! Several wafers (`brainscales-<N>-wafers`): the clustered order is cut where a wafer is full, so wafer 0
+//! fills first and populations that follow each other in that order (the connected ones) share a wafer.
+//! A population that does not fit the rest of its wafer goes whole to the next one when it fits there
+//! (no synapse of its own crosses then); only one larger than that is split, its first neurons filling the
+//! rest of the wafer. Later populations continue on the next wafer: the greedy order keeps the cut between
+//! wafers to the populations least connected to those already placed. A manual `placement` names each
+//! HICANN's wafer (`"1:45"`, see [`super::hints`]).
 use brainscales_emu::coord::{
     COLUMNS_PER_BLOCK, DENMEM_COLUMNS, HicannOnWafer, NEURON_BLOCKS, NeuronOnHicann,
     RETICLES_ON_WAFER,
@@ -21,11 +28,13 @@ use brainscales_emu::defects::Defects;
 use brainscales_emu::image::TRACES_PER_RETICLE;
 use nmemu_loader::Network;
 
-use super::hints::BrainScaleSHints;
+use super::hints::{BrainScaleSHints, WaferHicann};
 
-/// Where one logical neuron sits: `columns` whole denmem columns from `first_column` on `hicann`.
+/// Where one logical neuron sits: `columns` whole denmem columns from `first_column` on `hicann` of
+/// `wafer`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NeuronSlot {
+    pub wafer: u32,
     pub hicann: HicannOnWafer,
     pub first_column: u8,
     pub columns: u8,
@@ -61,14 +70,17 @@ pub struct NeuronPlacement {
     pub populations: Vec<Vec<NeuronSlot>>,
 }
 
-/// The free columns of the wafer as placement proceeds.
+/// The free columns of one wafer as placement proceeds, and its analog outputs taken per reticle.
+#[derive(Clone)]
 struct Columns {
+    wafer: u32,
     /// Per HICANN enum, per column: free and both denmems usable.
     free: Vec<[bool; DENMEM_COLUMNS as usize]>,
+    traces: [usize; RETICLES_ON_WAFER],
 }
 
 impl Columns {
-    fn new(defects: &Defects) -> Columns {
+    fn new(wafer: u32, defects: &Defects) -> Columns {
         let free = HicannOnWafer::all()
             .map(|h| {
                 let usable = defects.is_hicann_usable(h);
@@ -81,7 +93,11 @@ impl Columns {
                 })
             })
             .collect();
-        Columns { free }
+        Columns {
+            wafer,
+            free,
+            traces: [0; RETICLES_ON_WAFER],
+        }
     }
 
     fn usable_denmems(&self) -> u64 {
@@ -90,17 +106,17 @@ impl Columns {
 
     /// Takes `count` neurons of `columns` columns from `hicanns` in order, block by block, appending them
     /// to `out`; returns how many it placed. A neuron whose membrane is traced (`traced(k)`) skips to a
-    /// HICANN whose reticle has an analog output left (`traces`, per reticle).
+    /// HICANN whose reticle has an analog output left.
     fn take(
         &mut self,
         hicanns: &[HicannOnWafer],
         count: usize,
         columns: u8,
         traced: &dyn Fn(usize) -> bool,
-        traces: &mut [usize; RETICLES_ON_WAFER],
         out: &mut Vec<NeuronSlot>,
     ) -> usize {
         let mut placed = 0;
+        let traces = &mut self.traces;
         'hicanns: for &h in hicanns {
             let free = &mut self.free[h.to_enum()];
             let reticle = h.reticle().to_enum();
@@ -123,6 +139,7 @@ impl Columns {
                             free[usize::from(c)] = false;
                         }
                         out.push(NeuronSlot {
+                            wafer: self.wafer,
                             hicann: h,
                             first_column: x as u8,
                             columns: columns as u8,
@@ -181,14 +198,29 @@ fn cluster_order(net: &Network, candidates: &[usize]) -> Vec<usize> {
     order
 }
 
-/// Places every neuron population (see the module docs). A network larger than the wafer, or a manual
-/// placement that does not hold its population, is an error with the numbers.
+/// "the wafer" or "the N wafers", for messages.
+fn machine(wafers: usize) -> String {
+    if wafers == 1 {
+        "the wafer".to_string()
+    } else {
+        format!("the {wafers} wafers")
+    }
+}
+
+/// Places every neuron population onto the wafers, one defect set each (see the module docs). A network
+/// larger than the wafers, or a manual placement that does not hold its population or names a wafer the
+/// machine lacks, is an error with the numbers.
 pub fn place(
     net: &Network,
     hints: &BrainScaleSHints,
-    defects: &Defects,
+    defects: &[Defects],
 ) -> Result<NeuronPlacement, String> {
-    let mut columns = Columns::new(defects);
+    let wafers = defects.len();
+    let mut columns: Vec<Columns> = defects
+        .iter()
+        .enumerate()
+        .map(|(w, d)| Columns::new(w as u32, d))
+        .collect();
     let neuron_pops: Vec<usize> = (0..net.populations.len())
         .filter(|&i| !net.populations[i].cell_type.is_source())
         .collect();
@@ -196,78 +228,110 @@ pub fn place(
         .iter()
         .map(|&i| u64::from(net.populations[i].size) * u64::from(hints.neuron_size[i]))
         .sum();
-    let available = columns.usable_denmems();
+    let available: u64 = columns.iter().map(Columns::usable_denmems).sum();
     if needed > available {
         let neurons: u64 = neuron_pops
             .iter()
             .map(|&i| u64::from(net.populations[i].size))
             .sum();
+        let have = if wafers == 1 { "has" } else { "have" };
+        let more = if wafers == 1 {
+            "a multi-wafer machine".to_string()
+        } else {
+            format!("a machine of more than {wafers} wafers")
+        };
         return Err(format!(
             "the network needs {needed} denmem circuits for {neurons} neurons (neuron_size x size per \
-             population); the wafer has {available} usable: use smaller neuron_size \
-             (extensions.brainscales.neuron_size), fewer neurons, or a multi-wafer machine"
+             population); {} {have} {available} usable: use smaller neuron_size \
+             (extensions.brainscales.neuron_size), fewer neurons, or {more}",
+            machine(wafers)
         ));
     }
     let mut placement = NeuronPlacement {
         populations: vec![Vec::new(); net.populations.len()],
     };
-    let mut traces = [0usize; RETICLES_ON_WAFER];
-    // Places population i on `hicanns`; the number placed.
-    let mut put = |columns: &mut Columns,
-                   placement: &mut NeuronPlacement,
-                   i: usize,
-                   hicanns: &[HicannOnWafer]| {
+    // Places neurons `from..` of population i on `hicanns` of `columns`' wafer; the number placed.
+    let put = |columns: &mut Columns, out: &mut Vec<NeuronSlot>, i: usize, from: usize, hicanns: &[HicannOnWafer]| {
         let recorded = net.populations[i].records("v").map(|r| r.neurons.clone());
         let traced = move |k: usize| match &recorded {
             None => false,
             Some(None) => true,
-            Some(Some(n)) => n.binary_search(&(k as u32)).is_ok(),
+            Some(Some(n)) => n.binary_search(&((from + k) as u32)).is_ok(),
         };
         let size = net.populations[i].size as usize;
         let cols = (hints.neuron_size[i] / 2) as u8;
-        columns.take(
-            hicanns,
-            size,
-            cols,
-            &traced,
-            &mut traces,
-            &mut placement.populations[i],
-        )
+        columns.take(hicanns, size - from, cols, &traced, out)
     };
     let (manual, automatic): (Vec<usize>, Vec<usize>) = neuron_pops
         .iter()
         .partition(|&&i| hints.placement[i].is_some());
     for &i in &manual {
         let population = &net.populations[i];
-        let hicanns = hints.placement[i].as_ref().expect("manual");
-        if let Some(bad) = hicanns.iter().find(|h| !defects.is_hicann_usable(**h)) {
+        let listed = hints.placement[i].as_ref().expect("manual");
+        let at = format!("extensions.brainscales.placement.{}", population.label);
+        if let Some(bad) = listed.iter().find(|h| h.wafer as usize >= wafers) {
             return Err(format!(
-                "extensions.brainscales.placement.{}: {bad} is defective",
-                population.label
+                "{at}: wafer {} does not exist (the machine has {wafers} wafer(s), 0 to {})",
+                bad.wafer,
+                wafers - 1
             ));
         }
-        let placed = put(&mut columns, &mut placement, i, hicanns);
+        if let Some(bad) = listed
+            .iter()
+            .find(|h| !defects[h.wafer as usize].is_hicann_usable(h.hicann))
+        {
+            let on = if wafers == 1 { String::new() } else { format!(" of wafer {}", bad.wafer) };
+            return Err(format!("{at}: {}{on} is defective", bad.hicann));
+        }
+        let mut placed = 0;
+        for run in listed.chunk_by(|a, b| a.wafer == b.wafer) {
+            let hicanns: Vec<HicannOnWafer> = run.iter().map(|h: &WaferHicann| h.hicann).collect();
+            let c = &mut columns[run[0].wafer as usize];
+            placed += put(c, &mut placement.populations[i], i, placed, &hicanns);
+        }
         if placed < population.size as usize {
             return Err(format!(
-                "extensions.brainscales.placement.{}: {} neurons of {} denmems do not fit on the {} HICANN(s) \
-                 given (room for {placed} after defects and earlier placements)",
-                population.label,
+                "{at}: {} neurons of {} denmems do not fit on the {} HICANN(s) given (room for {placed} \
+                 after defects and earlier placements)",
                 population.size,
                 hints.neuron_size[i],
-                hicanns.len()
+                listed.len()
             ));
         }
     }
-    let order = centre_first(defects);
+    let orders: Vec<Vec<HicannOnWafer>> = defects.iter().map(centre_first).collect();
+    let mut w = 0;
     for i in cluster_order(net, &automatic) {
         let population = &net.populations[i];
-        let placed = put(&mut columns, &mut placement, i, &order);
-        if placed < population.size as usize {
+        let size = population.size as usize;
+        let out = &mut placement.populations[i];
+        while out.len() < size && w < wafers {
+            let mut trial = columns[w].clone();
+            let mut slots = Vec::new();
+            let placed = put(&mut trial, &mut slots, i, out.len(), &orders[w]);
+            let whole_on_next = out.is_empty()
+                && placed < size
+                && columns.get(w + 1).is_some_and(|next| {
+                    put(&mut next.clone(), &mut Vec::new(), i, 0, &orders[w + 1]) == size
+                });
+            if !whole_on_next {
+                columns[w] = trial;
+                out.extend(slots);
+            }
+            if out.len() < size {
+                w += 1;
+            }
+        }
+        if out.len() < size {
             return Err(format!(
-                "population '{}': only {placed} of its {} neurons of {} denmems found room on the wafer \
-                 (neuron blocks are 32 columns, so a neuron_size that does not divide 64 leaves gaps; a \
-                 recorded membrane needs a reticle with an analog output left, 2 per reticle)",
-                population.label, population.size, hints.neuron_size[i]
+                "population '{}': only {} of its {} neurons of {} denmems found room on {} (neuron blocks \
+                 are 32 columns, so a neuron_size that does not divide 64 leaves gaps; a recorded membrane \
+                 needs a reticle with an analog output left, 2 per reticle)",
+                population.label,
+                out.len(),
+                size,
+                hints.neuron_size[i],
+                machine(wafers)
             ));
         }
     }
