@@ -35,8 +35,10 @@ fn options(wafers: u32, defects: Vec<Defects>) -> BrainScaleSOptions {
 /// projection `x-y` for each (x, y) of `projections`; one spike source "in" onto every population.
 fn net(sizes: &[u32], projections: &[(usize, usize)], brainscales: Value) -> Network {
     let label = |i: usize| ((b'a' + i as u8) as char).to_string();
-    let mut populations = vec![json!({"label": "in", "size": 1, "cell": {"type": "SpikeSourceArray",
-        "params": {"spike_times": [5.0]}}})];
+    let mut populations = vec![
+        json!({"label": "in", "size": 1, "cell": {"type": "SpikeSourceArray",
+        "params": {"spike_times": [5.0]}}}),
+    ];
     let mut all = vec![];
     for (i, &size) in sizes.iter().enumerate() {
         populations.push(json!({"label": label(i), "size": size, "cell": {"type": "IF_cond_exp"}}));
@@ -100,12 +102,26 @@ fn populations_spill_whole_onto_the_next_wafer_and_cross_over_layer_2() {
     assert_eq!(r.cross_wafer.by_projection.len(), 1);
     assert_eq!(r.cross_wafer.by_projection["a-b"].synapses, 1600);
     assert_eq!(r.wafers.len(), 2);
-    assert_eq!((r.wafers[0].neurons_placed, r.wafers[1].neurons_placed), (40, 60));
+    assert_eq!(
+        (r.wafers[0].neurons_placed, r.wafers[1].neurons_placed),
+        (40, 60)
+    );
     assert_eq!(r.neurons_placed, 100);
-    assert_eq!(r.hicanns_used, r.wafers[0].hicanns_used + r.wafers[1].hicanns_used);
+    assert_eq!(
+        r.hicanns_used,
+        r.wafers[0].hicanns_used + r.wafers[1].hicanns_used
+    );
     // a's neurons are inputs on wafer 1, at the assumed 10 Hz x 10^3 each.
-    let rate: f64 = r.wafers[1].inputs_per_hicann.values().map(|l| l.rate_hz).sum();
-    let sources: u32 = r.wafers[1].inputs_per_hicann.values().map(|l| l.sources).sum();
+    let rate: f64 = r.wafers[1]
+        .inputs_per_hicann
+        .values()
+        .map(|l| l.rate_hz)
+        .sum();
+    let sources: u32 = r.wafers[1]
+        .inputs_per_hicann
+        .values()
+        .map(|l| l.sources)
+        .sum();
     assert_eq!(sources, 40 + 1, "a's neurons and the spike source");
     assert!(rate >= 40.0 * 10.0 * 1000.0, "{rate}");
 
@@ -144,10 +160,17 @@ fn a_neuron_whose_link_is_dead_loses_its_cross_wafer_synapses_as_input() {
     let m = map(&n, &options(2, vec![small_wafer(&[x]), small_wafer(&[])])).unwrap();
     assert!(m.image.l2_routes.is_empty());
     let r = &m.report;
-    assert_eq!((r.cross_wafer.synapses, r.cross_wafer.synapses_lost), (6, 6));
+    assert_eq!(
+        (r.cross_wafer.synapses, r.cross_wafer.synapses_lost),
+        (6, 6)
+    );
     assert_eq!(r.synapses_lost_input, 6);
     assert_eq!(r.synapse_loss_by_projection["a-b"], 1.0);
-    assert!(m.warnings.iter().any(|w| w.contains("'a-b' 6 of 6")), "{:?}", m.warnings);
+    assert!(
+        m.warnings.iter().any(|w| w.contains("'a-b' 6 of 6")),
+        "{:?}",
+        m.warnings
+    );
 }
 
 #[test]

@@ -18,12 +18,12 @@ use brainscales_emu::system::L2Endpoint;
 use brainscales_emu::time::{HwTime, SpeedUp};
 use nmemu_loader::Network;
 
+use super::cross::CrossWaferReport;
 use super::hints::BrainScaleSHints;
 use super::l1::L1Builder;
 use super::merger::{Sources, configure_dnc};
 use super::params::{PopulationClip, TranslatedNeuron};
 use super::place::NeuronPlacement;
-use super::cross::CrossWaferReport;
 use super::report::{BrainScaleSReport, DelayReport, VResetReport, WaferReport};
 use super::synapses::{Loss, Realised};
 use super::weights::WeightStats;

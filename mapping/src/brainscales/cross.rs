@@ -48,13 +48,15 @@ pub fn inputs_needed(
             continue;
         }
         let pre_wafers = wafers_of(pre_slots, wafers);
-        let spread = (0..wafers).filter(|&w| pre_wafers[w] || post_wafers[w]).count();
+        let spread = (0..wafers)
+            .filter(|&w| pre_wafers[w] || post_wafers[w])
+            .count();
         if spread < 2 {
             continue;
         }
         let syn = nmemu_loader::expand(net, j).map_err(|e| e.to_string())?;
         for k in 0..projection.pre.len() {
-            let neuron = projection.pre.index(k) as u32;
+            let neuron = projection.pre.index(k);
             let home = pre_slots[neuron as usize];
             if !defects[home.wafer as usize].is_link_usable(home.hicann) {
                 continue;
@@ -115,15 +117,19 @@ pub fn routes(
     needed: &Needed,
 ) -> Vec<L2Route> {
     let endpoint = |wafer: usize, p: usize, k: usize| {
-        sources[wafer].of[p].get(k).copied().flatten().map(|(bus, address)| {
-            let bus = sources[wafer].buses[bus as usize];
-            L2Endpoint {
-                wafer: wafer as u32,
-                hicann: bus.hicann,
-                channel: bus.dnc,
-                address,
-            }
-        })
+        sources[wafer].of[p]
+            .get(k)
+            .copied()
+            .flatten()
+            .map(|(bus, address)| {
+                let bus = sources[wafer].buses[bus as usize];
+                L2Endpoint {
+                    wafer: wafer as u32,
+                    hicann: bus.hicann,
+                    channel: bus.dnc,
+                    address,
+                }
+            })
     };
     let mut routes = Vec::new();
     for (w, per_population) in needed.iter().enumerate() {

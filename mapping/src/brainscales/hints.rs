@@ -24,9 +24,7 @@
 use brainscales_emu::coord::{HICANNS_ON_WAFER, HicannOnWafer};
 use brainscales_emu::synapse::chain::{DEFAULT_CHAIN_LIMIT, HARDWARE_MAX_CHAIN};
 use nmemu_loader::Network;
-use nmemu_loader::format::reader::{
-    JsonPath, Obj, as_bool, as_f64, as_str, as_u32, unknown_name,
-};
+use nmemu_loader::format::reader::{JsonPath, Obj, as_bool, as_f64, as_str, as_u32, unknown_name};
 use serde_json::Value;
 
 /// marocco's default logical neuron size.
@@ -177,9 +175,9 @@ fn by_label<'a>(
 
 /// A non-empty list of distinct HICANNs: enum ids on wafer 0, or `"wafer:enum"` strings.
 fn hicanns(v: &Value, path: &JsonPath) -> Result<Vec<WaferHicann>, String> {
-    let ids = v
-        .as_array()
-        .ok_or_else(|| format!("{path}: expected an array of HICANNs (enum ids, or \"wafer:enum\")"))?;
+    let ids = v.as_array().ok_or_else(|| {
+        format!("{path}: expected an array of HICANNs (enum ids, or \"wafer:enum\")")
+    })?;
     if ids.is_empty() {
         return Err(format!("{path}: expected at least one HICANN"));
     }
@@ -203,7 +201,9 @@ fn hicanns(v: &Value, path: &JsonPath) -> Result<Vec<WaferHicann>, String> {
         })?;
         let h = WaferHicann { wafer, hicann };
         if out.contains(&h) {
-            return Err(format!("{at}: HICANN {id} of wafer {wafer} is listed twice"));
+            return Err(format!(
+                "{at}: HICANN {id} of wafer {wafer} is listed twice"
+            ));
         }
         out.push(h);
     }

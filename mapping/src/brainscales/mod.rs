@@ -198,7 +198,10 @@ fn expand(
 ) -> Result<Expanded, String> {
     let mut out = Expanded {
         incoming: vec![vec![Vec::new(); HICANNS_ON_WAFER]; sources.len()],
-        targets: sources.iter().map(|s| vec![Vec::new(); s.buses.len()]).collect(),
+        targets: sources
+            .iter()
+            .map(|s| vec![Vec::new(); s.buses.len()])
+            .collect(),
         synapses: vec![0; net.projections.len()],
         delay_sum_ms: vec![0.0; net.projections.len()],
         cross: vec![cross::CrossProjection::default(); net.projections.len()],
@@ -330,7 +333,13 @@ fn place_synapses(
             };
             let mut quantise = |row: usize, v_gmax: [u16; 4], w: &[f64]| {
                 let id = u64::from(wafer) << 32 | (h.to_enum() as u64) << 16 | row as u64;
-                let mut rng = stream(seed, Domain::Values, "brainscales-synapse-rows", "round", id);
+                let mut rng = stream(
+                    seed,
+                    Domain::Values,
+                    "brainscales-synapse-rows",
+                    "round",
+                    id,
+                );
                 weights::quantise_row(w, v_gmax, &mut rng)
             };
             synapses::place_bus(&mut target, landing, group, &mut quantise, loss, realised);
@@ -397,7 +406,14 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
     let input_reports: Vec<inputs::InputReport> = (0..wafers)
         .map(|w| {
             let wafer = (w as u32, &defects[w]);
-            inputs::place_inputs(net, &placement, wafer, input_options, &needed[w], &mut sources[w])
+            inputs::place_inputs(
+                net,
+                &placement,
+                wafer,
+                input_options,
+                &needed[w],
+                &mut sources[w],
+            )
         })
         .collect();
     let mut l2_inputs: Vec<_> = sources

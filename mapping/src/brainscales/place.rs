@@ -251,7 +251,11 @@ pub fn place(
         populations: vec![Vec::new(); net.populations.len()],
     };
     // Places neurons `from..` of population i on `hicanns` of `columns`' wafer; the number placed.
-    let put = |columns: &mut Columns, out: &mut Vec<NeuronSlot>, i: usize, from: usize, hicanns: &[HicannOnWafer]| {
+    let put = |columns: &mut Columns,
+               out: &mut Vec<NeuronSlot>,
+               i: usize,
+               from: usize,
+               hicanns: &[HicannOnWafer]| {
         let recorded = net.populations[i].records("v").map(|r| r.neurons.clone());
         let traced = move |k: usize| match &recorded {
             None => false,
@@ -280,7 +284,11 @@ pub fn place(
             .iter()
             .find(|h| !defects[h.wafer as usize].is_hicann_usable(h.hicann))
         {
-            let on = if wafers == 1 { String::new() } else { format!(" of wafer {}", bad.wafer) };
+            let on = if wafers == 1 {
+                String::new()
+            } else {
+                format!(" of wafer {}", bad.wafer)
+            };
             return Err(format!("{at}: {}{on} is defective", bad.hicann));
         }
         let mut placed = 0;
