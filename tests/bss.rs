@@ -314,4 +314,14 @@ fn a_target_on_wafer_1_fires_from_a_source_on_wafer_0() {
         .filter(|h| h["wafer"] == 1)
         .count();
     assert_eq!(on_wafer_1, 1, "dst's HICANN");
+    // Per wafer: wafer 1 played what wafer 0 recorded of src and forwarded.
+    let wafers = provenance["wafers"].as_array().unwrap();
+    assert_eq!(wafers.len(), 2);
+    assert_eq!(
+        wafers[1]["played"].as_u64(),
+        Some(forwarded),
+        "{provenance}"
+    );
+    let spikes_total: u64 = wafers.iter().map(|w| w["spikes"].as_u64().unwrap()).sum();
+    assert_eq!(provenance["totals"]["spikes"].as_u64(), Some(spikes_total));
 }
