@@ -58,6 +58,8 @@ fn main() -> ExitCode {
     end_quietly_on_closed_pipe();
     signals::install();
     let cli = Cli::parse();
+    // `monitor`'s replay is the one deferring command that writes no file.
+    let writes = !matches!(cli.command, Command::Monitor(_));
     let result = match cli.command {
         Command::Run(args) => match commands::run::run(&args) {
             Ok(commands::run::Outcome::Interrupted(signal)) => {
@@ -83,8 +85,13 @@ fn main() -> ExitCode {
     if let Some(signal) = signals::received() {
         // Received while writing: the command finished its files first.
         eprintln!(
-            "nmemu: stopped by {} after finishing the files it was writing",
-            signal.name()
+            "nmemu: stopped by {}{}",
+            signal.name(),
+            if writes {
+                " after finishing the files it was writing"
+            } else {
+                ""
+            }
         );
         return ExitCode::from(signal.exit_code());
     }

@@ -4,7 +4,8 @@
 //! Where nothing is being written, a signal ends the process at once: it is the fastest way to stop mapping, and
 //! there is nothing to finish. Where stopping at once would lose work or leave files half-made, the command
 //! [`defer`]s signals: `run` stops its emulation at the next chunk of ticks and writes the partial results, and a
-//! result set being written is completed and moved into place. A second signal while deferred ends the process
+//! result set being written is completed and moved into place; `monitor`'s replay closes its view, giving the
+//! terminal back, before nmemu exits (the live view of `run --monitor` closes too). A second signal while deferred ends the process
 //! at once all the same (the user insists): a staging directory may stay behind, which the next run removes, and
 //! `--out` keeps whatever it held.
 

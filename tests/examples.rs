@@ -187,7 +187,9 @@ fn check(name: &str, dir: &Path) {
             let count = |n: u32| s.get(&n).map_or(0, Vec::len);
             assert!(count(0) <= 1, "below 0.6 nA (nearly) silent");
             assert!(count(40) > 10, "above it tonic");
-            assert_eq!(health, "unreliable");
+            let mapping = json(&dir.join("mapping.json"));
+            assert_eq!(mapping["hicanns_used"], 25, "4 current stimuli per HICANN");
+            assert_eq!(health, "degraded");
         }
         "va_coba_bss.json" => {
             assert!(clipped_parameters(dir).is_empty());

@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::{entries, json, nmemu, repo, send, spawn, stderr, stdout, wait_for};
+use common::{entries, json, net_file, nmemu, repo, send, spawn, stderr, stdout, wait_for};
 
 const MARKER: &str = ".nmemu-result";
 
@@ -105,44 +105,100 @@ fn a_new_result_replaces_the_earlier_one_whole_and_leftovers_are_removed() {
     assert_eq!(entries(tmp.path()), ["out"]);
 }
 
-#[cfg(unix)]
+/// Runs `net` on `machine` (with `extra` flags) for 10^8 ms, sends `signal` once the run is under way (the
+/// staging directory, made just before the first tick, exists, and the process has used `cpu` more clock ticks
+/// of CPU since) and checks the partial result set: `code`, the message, run.json's `partial`, a stop on a tick,
+/// spikes.csv, no staging left. Returns the directory (inside the TempDir) and the completed ms.
+#[cfg(target_os = "linux")]
+fn interrupt_run(
+    machine: &str,
+    net: &Path,
+    extra: &[&str],
+    (signal, code): (&str, i32),
+    cpu: u64,
+) -> (tempfile::TempDir, f64) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let mut args = vec![
+        "run",
+        "--machine",
+        machine,
+        net.to_str().unwrap(),
+        "--duration-ms",
+        "100000000",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let mut child = spawn(&args);
+    let pid = child.id();
+    wait_for(&mut child, "the run started", || staging_in(tmp.path()));
+    let started = cpu_ticks(pid);
+    wait_for(&mut child, "the run ran", || {
+        cpu_ticks(pid) >= started + cpu
+    });
+    send(&child, signal);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(code), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("interrupted (SIG{signal}) at")),
+        "{}",
+        stderr(&o)
+    );
+    let summary = json(&out.join("run.json"));
+    assert_eq!(summary["partial"], true);
+    let completed = summary["completed_ms"].as_f64().unwrap();
+    assert!(completed < 1e8, "completed {completed} ms");
+    let ticks = completed / summary["timestep_ms"].as_f64().unwrap_or(1.0);
+    assert!(
+        (ticks - ticks.round()).abs() < 1e-6,
+        "stopped at a tick boundary: {completed} ms"
+    );
+    for file in ["spikes.csv", "mapping.json", "provenance.json"] {
+        assert!(
+            entries(&out).contains(&file.to_owned()),
+            "a complete set: {file}"
+        );
+    }
+    assert_eq!(entries(tmp.path()), ["out"], "no staging left");
+    (tmp, completed)
+}
+
+#[cfg(target_os = "linux")]
 #[test]
 fn sigint_and_sigterm_during_the_run_stop_at_a_tick_and_write_a_marked_partial_result() {
-    for (signal, code) in [("INT", 130), ("TERM", 143)] {
-        let tmp = tempfile::tempdir().unwrap();
-        let out = tmp.path().join("out");
-        let net = repo("examples/single_neuron.json");
-        let mut child = spawn(&[
-            "run",
-            "--machine",
-            "spinnaker-3",
-            net.to_str().unwrap(),
-            "--duration-ms",
-            "100000000",
-            "--quiet",
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-        // The staging directory is made once mapping and loading are done, just before the first tick.
-        wait_for(&mut child, "the run started", || staging_in(tmp.path()));
-        send(&child, signal);
-        let o = child.wait_with_output().unwrap();
-        assert_eq!(o.status.code(), Some(code), "{}", stderr(&o));
-        assert!(
-            stderr(&o).contains(&format!("interrupted (SIG{signal}) at")),
-            "{}",
-            stderr(&o)
+    let net = repo("examples/single_neuron.json");
+    for signal in [("INT", 130), ("TERM", 143)] {
+        interrupt_run("spinnaker-3", &net, &[], signal, 0);
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn sigint_and_sigterm_stop_a_wafer_run_with_its_spikes_up_to_the_stop() {
+    // A neuron driven by its own current (about 9 Hz): no input trains drawn for the long duration.
+    let (_dir, net) = net_file(
+        r#"{"format": "nmemu-net/1", "simulation": {"duration_ms": 1000, "timestep_ms": 0.1},
+            "populations": [{"label": "a", "size": 1, "record": ["spikes"],
+                             "cell": {"type": "IF_cond_exp", "params": {"i_offset": 1.0}}}]}"#,
+    );
+    for signal in [("INT", 130), ("TERM", 143)] {
+        // 0.2 s of CPU into the run, seconds of biological time: the neurons have fired.
+        let (tmp, completed) = interrupt_run(
+            "brainscales-wafer",
+            &net,
+            &["--mismatch", "off"],
+            signal,
+            20,
         );
-        let summary = json(&out.join("run.json"));
-        assert_eq!(summary["partial"], true);
-        let completed = summary["completed_ms"].as_f64().unwrap();
-        assert!(completed < 1e8, "completed {completed} ms");
-        assert_eq!(completed.fract(), 0.0, "stopped at a tick boundary");
+        let spikes = common::spikes(&tmp.path().join("out/spikes.csv"));
+        let times: Vec<f64> = spikes["a"].values().flatten().copied().collect();
+        assert!(times.len() > 10, "{} spikes in {completed} ms", times.len());
         assert!(
-            entries(&out).contains(&"spikes.csv".to_owned()),
-            "a complete set"
+            times.iter().all(|&t| t <= completed),
+            "spikes up to the stop"
         );
-        assert_eq!(entries(tmp.path()), ["out"], "no staging left");
     }
 }
 

@@ -3,27 +3,8 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{json, nmemu, repo, run, spawn, stdout, wait_for};
+use common::{json, nmemu, repo, results, run, spawn, stdout, wait_for};
 use nmemu_tui::trace;
-
-/// The result files of a run, by name, except run.json and mapping.json (which hold wall-clock times).
-fn results(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            !["run.json", "mapping.json"].contains(&p.file_name().unwrap().to_str().unwrap())
-        })
-        .map(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            (name, std::fs::read(&p).unwrap())
-        })
-        .collect();
-    files.sort();
-    files
-}
 
 #[test]
 fn tracing_changes_no_result_and_the_trace_adds_up_to_provenance() {
@@ -117,6 +98,87 @@ fn tracing_changes_no_result_and_the_trace_adds_up_to_provenance() {
     let o = nmemu(&["monitor", path_text, "--jsonl"]);
     assert!(o.status.success());
     assert_eq!(stdout(&o).lines().count(), 151);
+}
+
+/// Each core's longest tick per window, by frame: (frame's first tick, core as (node, core id)) -> cycles.
+fn longest_ticks(t: &trace::Trace) -> std::collections::BTreeMap<(u32, (u32, u16)), u64> {
+    let longest = t
+        .header
+        .detail_metric(trace::spinnaker::LONGEST_TICK)
+        .unwrap();
+    t.frames
+        .iter()
+        .flat_map(|f| {
+            let tick = (f.start_ms / t.header.timestep_ms).round() as u32;
+            f.nodes.iter().flat_map(move |s| {
+                s.details
+                    .iter()
+                    .map(move |(c, d)| ((tick, (s.node, *c)), d[longest]))
+            })
+        })
+        .collect()
+}
+
+/// A frame's longest tick per core is the window's own (the emulator's, beside sPyNNaker's running maximum):
+/// the largest of the one-tick windows within it, as derived from a run traced tick by tick; their largest is
+/// provenance.json's `Max_tick_cycles`. The windows on 2 threads (a sampling point inside the parallel run)
+/// change no result either.
+#[test]
+fn a_frames_longest_tick_is_the_largest_of_its_ticks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fine, coarse) = (dir.path().join("1.trace"), dir.path().join("10.trace"));
+    let plain = run("examples/synfire.json", "spinnaker-48", &[]);
+    let mut per_tick = None;
+    for (path, period, threads) in [(&fine, "1", "1"), (&coarse, "10", "2")] {
+        let out = run(
+            "examples/synfire.json",
+            "spinnaker-48",
+            &[
+                "--trace",
+                path.to_str().unwrap(),
+                "--trace-period-ms",
+                period,
+                "--threads",
+                threads,
+            ],
+        );
+        assert!(
+            results(out.path()) == results(plain.path()),
+            "--trace-period-ms {period}"
+        );
+        per_tick.get_or_insert_with(|| json(&out.path().join("provenance.json")));
+    }
+    let (ticks, windows) = (
+        longest_ticks(&trace::read(&fine).unwrap()),
+        longest_ticks(&trace::read(&coarse).unwrap()),
+    );
+    assert_eq!(windows.keys().map(|k| k.0).max(), Some(140));
+    let mut derived = std::collections::BTreeMap::new();
+    for (&(tick, core), &cycles) in &ticks {
+        let slot = derived.entry((tick / 10 * 10, core)).or_insert(0);
+        *slot = cycles.max(*slot);
+    }
+    assert_eq!(windows, derived);
+    // Per core, the largest window is provenance's running maximum; a window after it shows less (a running
+    // maximum never falls).
+    let provenance = per_tick.unwrap();
+    let nodes = &trace::read(&fine).unwrap().header.nodes;
+    let mut fell = false;
+    for core in provenance["cores"].as_array().unwrap() {
+        let at = |k: &str| core[k].as_u64().unwrap();
+        let node = nodes
+            .iter()
+            .position(|n| u64::from(n.x) == at("x") && u64::from(n.y) == at("y"))
+            .unwrap() as u32;
+        let of_core: Vec<u64> = windows
+            .iter()
+            .filter(|((_, c), _)| *c == (node, at("core") as u16))
+            .map(|(_, &v)| v)
+            .collect();
+        assert_eq!(of_core.iter().max(), Some(&at("Max_tick_cycles")), "{core}");
+        fell |= of_core.windows(2).any(|w| w[1] < w[0]);
+    }
+    assert!(fell, "{windows:?}");
 }
 
 #[test]

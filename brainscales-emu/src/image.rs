@@ -19,6 +19,7 @@ use crate::layer1::bus::{HicannL1, L1Network, L1Timing};
 use crate::layer1::merger::MergerConfig;
 use crate::layer1::switches::SwitchLimits;
 use crate::layer2::{CHANNELS, GbitDirection, L2Params, L2Spike};
+use crate::neuron::calib::IDEAL_VOLTAGE;
 use crate::neuron::{DenmemParameters, LogicalNeuron, MembraneNoise};
 use crate::synapse::{SynapseBlock, SynapseConfig};
 use crate::time::{HwTime, PLL_MHZ, SpeedUp};
@@ -101,12 +102,13 @@ impl HicannImage {
     }
 
     /// The shared V_reset a logical neuron sees: the mean over its denmems' reset groups (each denmem's
-    /// reset circuit pulls the shorted membrane to its group's V_reset; equal conductances assumed).
+    /// reset circuit pulls the shorted membrane to its group's V_reset; equal conductances assumed), each
+    /// group's V_reset as its 10-bit FG cell realises it (calibtic's ideal voltage transformation).
     pub fn neuron_v_reset_volt(&self, neuron: &NeuronImage) -> f64 {
         let sum: f64 = neuron
             .denmems
             .iter()
-            .map(|(d, _)| self.v_reset_volt[d.reset_group()])
+            .map(|(d, _)| IDEAL_VOLTAGE.realise(self.v_reset_volt[d.reset_group()]).0)
             .sum();
         sum / neuron.denmems.len() as f64
     }
@@ -363,5 +365,32 @@ impl WaferImage {
             return Err(format!("{} trailing bytes", bytes.len() - used));
         }
         Ok(image)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_neuron_resets_to_the_v_reset_its_fg_cells_realise() {
+        // 0.5 V is DAC 284.17 of 1.8 V / 1023; the cell holds DAC 284, 0.49971 V. Two reset groups of a
+        // 2-denmem neuron (top and bottom of one column) are averaged after the DAC.
+        let mut h = HicannImage::empty(HicannOnWafer::from_enum(0).unwrap());
+        h.v_reset_volt = [0.5, 0.5, 0.6, 0.6];
+        let denmem = |y| {
+            (
+                NeuronOnHicann::new(0, y).unwrap(),
+                DenmemParameters::default(),
+            )
+        };
+        let neuron = NeuronImage {
+            denmems: vec![denmem(0), denmem(1)],
+            firing: denmem(0).0,
+        };
+        let cell = |v: f64| (v * 1023.0 / 1.8).round() * 1.8 / 1023.0;
+        let expected = (cell(0.5) + cell(0.6)) / 2.0;
+        assert!((h.neuron_v_reset_volt(&neuron) - expected).abs() < 1e-12);
+        assert!((h.neuron_v_reset_volt(&neuron) - 0.55).abs() > 1e-4);
     }
 }

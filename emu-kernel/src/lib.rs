@@ -19,6 +19,7 @@ mod event;
 mod pace;
 mod parallel;
 mod queue;
+mod sample;
 mod sequential;
 mod time;
 
@@ -26,9 +27,11 @@ pub use event::{Event, EventSink, MAX_CHIPS, MAX_CLASSES, MAX_PORTS, Payload};
 pub use pace::Pace;
 pub use parallel::{MIN_BUSY_CHIPS_PER_THREAD, paying_threads};
 pub use queue::EventQueue;
+pub use sample::{Chips, Hook};
 pub use time::{SimTime, Ticks};
 
 use pace::{Budget, Mode};
+use sample::{Sampling, TimeOf};
 
 /// One unit of a machine's state that events happen on, with its own queue order.
 pub trait Chip: Send {
@@ -66,29 +69,73 @@ pub trait Chip: Send {
 pub fn run<C: Chip>(
     chips: &mut [C],
     events: Vec<Event<C::Action>>,
-    until: <C::Action as Payload>::Time,
+    until: TimeOf<C>,
     shared: &C::Shared,
-    lookahead: <C::Action as Payload>::Time,
+    lookahead: TimeOf<C>,
     threads: usize,
     pace: &mut Pace,
 ) -> Vec<Event<C::Action>> {
+    let mut never = |_: &mut Chips<'_, C>, _: TimeOf<C>| None;
+    let (leftovers, _) = run_sampled(
+        chips,
+        events,
+        until,
+        shared,
+        lookahead,
+        (threads, pace),
+        (TimeOf::<C>::NEVER, &mut never),
+    );
+    leftovers
+}
+
+/// [`run`], calling `hook` at `first` and at each later point it asks for, up to `until`, with every
+/// event before the point processed and none after it, on whichever thread; the hook may end the run at a
+/// point. Returns the events left for later and the time the run reached: `until`, or the point where the
+/// hook ended it. Neither the points nor the hook's reading of the chips change any result.
+pub fn run_sampled<C: Chip>(
+    chips: &mut [C],
+    events: Vec<Event<C::Action>>,
+    until: TimeOf<C>,
+    shared: &C::Shared,
+    lookahead: TimeOf<C>,
+    (threads, pace): (usize, &mut Pace),
+    (first, hook): (TimeOf<C>, &mut dyn Hook<C>),
+) -> (Vec<Event<C::Action>>, TimeOf<C>) {
+    let mut sampling = Sampling::new(first, hook);
     if threads <= 1 || chips.len() < 2 {
-        return sequential::run(chips, events, until, shared, &Budget::unlimited()).leftovers;
+        let s = sequential::run(
+            chips,
+            events,
+            until,
+            shared,
+            &Budget::unlimited(),
+            &mut sampling,
+        );
+        return (s.leftovers, s.reached);
     }
     let (mut events, mut reached) = (events, SimTime::ZERO);
-    while reached < until {
+    while reached < until && sampling.stopped_at.is_none() {
         let (mode, budget) = pace.next();
         let started = std::time::Instant::now();
         let stretch = match mode {
-            Mode::Sequential => sequential::run(chips, events, until, shared, &budget),
-            Mode::Parallel => {
-                parallel::run(chips, events, until, shared, lookahead, threads, &budget)
+            Mode::Sequential => {
+                sequential::run(chips, events, until, shared, &budget, &mut sampling)
             }
+            Mode::Parallel => parallel::run(
+                chips,
+                events,
+                until,
+                shared,
+                lookahead,
+                threads,
+                &budget,
+                &mut sampling,
+            ),
         };
         pace.record(mode, stretch.events, started.elapsed());
         (events, reached) = (stretch.leftovers, stretch.reached);
     }
-    events
+    (events, reached)
 }
 
 /// Where a stretch of a run stopped.

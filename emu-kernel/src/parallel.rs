@@ -13,6 +13,11 @@
 //!
 //! A stretch ends early when its [`Budget`] is spent: partition 0's thread publishes that decision with its
 //! bound, so every thread reads the same decision after the same barrier and stops at the same window.
+//!
+//! A sampling point ([`crate::sample`]) caps the window that reaches it. Once the published bounds say that
+//! every event before it is processed, every thread releases its chips and meets at a barrier; partition 0's
+//! thread calls the hook with all of them and publishes the next point (or the end of the run); a second
+//! barrier, and each thread takes its chips back. The threads stay up from one point to the next.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -21,6 +26,7 @@ use crate::barrier::WindowBarrier;
 use crate::event::{Event, EventSink, Payload};
 use crate::pace::Budget;
 use crate::queue::EventQueue;
+use crate::sample::{Chips, Sampling};
 use crate::time::SimTime;
 use crate::{Chip, Stretch};
 
@@ -92,7 +98,8 @@ impl<A: Payload, F: Fn(u32) -> usize> EventSink<A> for PartitionSink<'_, A, F> {
 }
 
 /// Runs the events before `until` on `threads` threads, or those before an earlier window's end once `budget`
-/// is spent.
+/// is spent, calling `sampling`'s hook at each of its points on the way (until it ends the run).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn run<C: Chip>(
     chips: &mut [C],
     events: Vec<Event<C::Action>>,
@@ -101,6 +108,7 @@ pub(crate) fn run<C: Chip>(
     lookahead: <C::Action as Payload>::Time,
     threads: usize,
     budget: &Budget,
+    sampling: &mut Sampling<C>,
 ) -> Stretch<C::Action> {
     let n = chips.len();
     let parts = threads.min(n);
@@ -121,29 +129,37 @@ pub(crate) fn run<C: Chip>(
         .unwrap_or(SimTime::NEVER);
     let bounds_published: [Vec<AtomicU64>; 2] =
         std::array::from_fn(|_| (0..parts).map(|_| AtomicU64::new(u64::MAX)).collect());
-    let stops: [AtomicBool; 2] = std::array::from_fn(|_| AtomicBool::new(false));
+    // Per window parity whether the budget is spent; [2]: whether the hook ended the run.
+    let stops: [AtomicBool; 3] = std::array::from_fn(|_| AtomicBool::new(false));
     let barrier = WindowBarrier::new(parts);
+    // Each partition's chips, locked by its thread while it runs windows and by partition 0's thread, all of
+    // them, at a sampling point.
     let mut slices = Vec::with_capacity(parts);
     let mut rest = chips;
     for p in 0..parts {
         let (head, tail) = rest.split_at_mut(bounds[p + 1] - bounds[p]);
-        slices.push(head);
+        slices.push(Mutex::new(head));
         rest = tail;
     }
+    // The next sampling point as partition 0's thread publishes it after calling the hook.
+    let next_sample = AtomicU64::new(sampling.next.ticks());
+    let mut sampling = Some(sampling);
     let ends: Vec<(Vec<Event<C::Action>>, _, u64)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = slices
+        let handles: Vec<_> = queues
             .into_iter()
-            .zip(queues)
             .enumerate()
-            .map(|(p, (slice, mut queue))| {
-                let (inboxes, published, stops, barrier, bounds, part_of) = (
+            .map(|(p, mut queue)| {
+                let (inboxes, published, stops, barrier, bounds, part_of, slices, next_sample) = (
                     &inboxes,
                     &bounds_published,
                     &stops,
                     &barrier,
                     &bounds,
                     &part_of,
+                    &slices,
+                    &next_sample,
                 );
+                let mut sampling = if p == 0 { sampling.take() } else { None };
                 scope.spawn(move || {
                     let first = bounds[p] as u32;
                     let mut outboxes: Vec<Vec<Event<C::Action>>> =
@@ -152,8 +168,42 @@ pub(crate) fn run<C: Chip>(
                     let mut ev = Event::placeholder();
                     let mut parity = 0;
                     let mut handled = 0u64;
-                    while window_start < until {
-                        let window_end = window_start.after(lookahead).min(until);
+                    let mut spent = false;
+                    let mut sample_at = SimTime::from_ticks(next_sample.load(Ordering::Acquire));
+                    let mut stopped_at = None;
+                    let mut slice = slices[p].lock().expect("partition lock");
+                    loop {
+                        // Every event before `window_start` has been processed on every chip: the points up to
+                        // it are due. Every thread reads the same published values, so all take part.
+                        while stopped_at.is_none() && sample_at <= window_start.min(until) {
+                            drop(slice);
+                            barrier.wait();
+                            if let Some(sampling) = &mut sampling {
+                                let mut guards: Vec<_> = slices
+                                    .iter()
+                                    .map(|s| s.lock().expect("partition lock"))
+                                    .collect();
+                                let all = guards.iter_mut().map(|g| &mut ***g).collect();
+                                sampling.call(&mut Chips::new(all));
+                                next_sample.store(
+                                    sampling.stopped_at.unwrap_or(sampling.next).ticks(),
+                                    Ordering::Release,
+                                );
+                                stops[2].store(sampling.stopped_at.is_some(), Ordering::Release);
+                            }
+                            barrier.wait();
+                            let at = SimTime::from_ticks(next_sample.load(Ordering::Acquire));
+                            if stops[2].load(Ordering::Acquire) {
+                                stopped_at = Some(at);
+                            } else {
+                                sample_at = at;
+                            }
+                            slice = slices[p].lock().expect("partition lock");
+                        }
+                        if stopped_at.is_some() || spent || window_start >= until {
+                            break;
+                        }
+                        let window_end = window_start.after(lookahead).min(until).min(sample_at);
                         let mut sent_min = SimTime::NEVER;
                         while queue.pop_before(window_end, &mut ev) {
                             let mut sink = PartitionSink {
@@ -191,12 +241,11 @@ pub(crate) fn run<C: Chip>(
                                 .min()
                                 .unwrap_or(u64::MAX),
                         );
-                        if stops[parity].load(Ordering::Acquire) {
-                            break;
-                        }
+                        spent = stops[parity].load(Ordering::Acquire);
                         parity ^= 1;
                     }
-                    (queue.into_vec(), window_start.min(until), handled)
+                    let reached = stopped_at.unwrap_or(window_start.min(until));
+                    (queue.into_vec(), reached, handled)
                 })
             })
             .collect();

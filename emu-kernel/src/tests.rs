@@ -1,7 +1,7 @@
 //! The kernel on a toy machine whose results depend on the order of every event: the same results on one
 //! thread, on several, and when the run switches between parallel and sequential stretches.
 
-use crate::{Chip, Event, EventSink, Pace, Payload, SimTime, Ticks, run};
+use crate::{Chip, Chips, Event, EventSink, Pace, Payload, SimTime, Ticks, run, run_sampled};
 
 const LOOKAHEAD: u64 = 50;
 
@@ -102,4 +102,63 @@ fn every_thread_count_and_mode_switch_gives_the_same_run() {
 fn ticks_saturate_at_never() {
     assert_eq!(Ticks(5).after(Ticks::NEVER), Ticks::NEVER);
     assert_eq!(Ticks(5).after(Ticks(2)), Ticks(7));
+}
+
+/// The toy machine of 12 chips to 2,000 ticks in one call, sampled every `every` ticks until `stop`: every
+/// chip's (hash, events seen) at each point, and where the run ended.
+fn sampled(threads: usize, pace: Pace, every: u64, stop: u64) -> (Vec<Vec<(u64, u64)>>, Ticks) {
+    let n = 12;
+    let mut chips: Vec<Folder> = (0..n)
+        .map(|index| Folder {
+            index,
+            ..Folder::default()
+        })
+        .collect();
+    let events: Vec<Event<Token>> = (0..n)
+        .map(|c| Event::new(Ticks(u64::from(c)), c, 2, 0, 0, Token(40 + u64::from(c))))
+        .collect();
+    let mut pace = pace;
+    let mut seen = Vec::new();
+    let mut hook = |chips: &mut Chips<'_, Folder>, at: Ticks| {
+        seen.push(chips.iter().map(|c| (c.hash, c.seen)).collect());
+        (at.0 < stop).then_some(Ticks(at.0 + every))
+    };
+    let (_, reached) = run_sampled(
+        &mut chips,
+        events,
+        Ticks(2_000),
+        &n,
+        Ticks(LOOKAHEAD),
+        (threads, &mut pace),
+        (Ticks(every), &mut hook),
+    );
+    (seen, reached)
+}
+
+/// Every sampling point sees the same chips whatever the threads and modes (so each sees them quiescent, at
+/// exactly its time), points shorter and longer than the lookahead; the last one, at the run's end, sees what
+/// a run without points ends with; a hook can end the run at a point.
+#[test]
+fn sampling_points_see_the_same_chips_on_every_thread_count() {
+    let whole = fold(12, 1, Pace::default());
+    for every in [7, 100, 2_000] {
+        let (one, reached) = sampled(1, Pace::default(), every, u64::MAX);
+        assert_eq!(reached, Ticks(2_000));
+        assert_eq!(one.len() as u64, 2_000 / every);
+        for threads in [2, 3] {
+            assert_eq!(sampled(threads, Pace::default(), every, u64::MAX).0, one);
+            assert_eq!(
+                sampled(threads, Pace::alternating(50), every, u64::MAX).0,
+                one
+            );
+        }
+    }
+    let (points, _) = sampled(1, Pace::default(), 100, u64::MAX);
+    // The point at 2,000 ends the run.
+    assert_eq!(points.last(), Some(&whole));
+    for threads in [1, 2] {
+        let (stopped, reached) = sampled(threads, Pace::default(), 100, 500);
+        assert_eq!(reached, Ticks(500));
+        assert_eq!(stopped[..], points[..5]);
+    }
 }

@@ -12,6 +12,7 @@ use brainscales_emu::synapse::driver::DriverMode;
 use brainscales_emu::time::HwTime;
 use brainscales_emu::wafer::Wafer;
 use nmemu_loader::{Limits, Network};
+use nmemu_mapping::brainscales::merger_tree::Strategy;
 use nmemu_mapping::brainscales::{BrainScaleSOptions, Mapped, PopulationPlace, map};
 use serde_json::{Value, json};
 
@@ -325,20 +326,178 @@ fn a_full_hicann_uses_all_eight_neuron_blocks() {
         "populations": [{"label": "full", "size": 128, "cell": {"type": "IF_cond_exp"}}],
         "extensions": {"brainscales": {"placement": {"full": [7]}}}
     }));
-    let m = mapped(&n);
+    let options = BrainScaleSOptions {
+        merger: Some(Strategy::MinimiseSendingRepeaters),
+        ..wafer()
+    };
+    let m = map(&n, &options).unwrap();
     let h = image(&m)
         .hicann(HicannOnWafer::from_enum(7).unwrap())
         .unwrap();
     assert_eq!(h.neurons.len(), 128);
     assert!(h.neurons.iter().all(|n| n.denmems.len() == 4));
     assert_eq!(h.neurons[127].firing.x(), 254);
+    // Merged neuron blocks: 5 buses of at most 59 neurons record and send the 8 blocks (one-to-one: 8).
     assert_eq!(
         h.gbit
             .iter()
             .filter(|&&g| g == brainscales_emu::layer2::GbitDirection::ToDnc)
             .count(),
-        8
+        5
     );
+}
+
+/// 128 tonically firing neurons (v_rest above v_thresh, spread so that they do not fire in step and
+/// collide in the priority encoders) filling HICANN 7's 8 blocks, each exciting one neuron on HICANN 8
+/// strongly.
+fn merged_sender_net() -> Network {
+    net(json!({
+        "format": "nmemu-net/1",
+        "simulation": {"duration_ms": 60, "timestep_ms": 0.1},
+        "populations": [
+            {"label": "full", "size": 128, "cell": {"type": "IF_cond_exp",
+              "params": {"v_rest": {"distribution": "uniform", "low": -52.0, "high": -40.0},
+                         "v_thresh": -55.0, "v_reset": -70.0, "tau_refrac": 2.0}},
+             "record": ["spikes"]},
+            {"label": "out", "size": 128, "cell": {"type": "IF_cond_exp"}, "record": ["spikes"]}
+        ],
+        "projections": [
+            {"label": "full-out", "pre": "full", "post": "out", "receptor_type": "excitatory",
+             "connector": {"type": "OneToOneConnector"}, "synapse": {"type": "StaticSynapse", "weight": 0.2}}
+        ],
+        "extensions": {"brainscales": {"placement": {"full": [7], "out": [8]}}}
+    }))
+}
+
+/// `n` neurons of 4 populations in a ring, 60 synapses in per neuron from the previous one: many buses
+/// to few HICANNs.
+fn ring_net(n: u32) -> Network {
+    let pops: Vec<Value> = (0..4)
+        .map(|i| json!({"label": format!("p{i}"), "size": n / 4, "cell": {"type": "IF_cond_exp"}}))
+        .collect();
+    let projections: Vec<Value> = (0..4)
+        .map(|i| {
+            json!({"label": format!("p{i}"), "pre": format!("p{i}"), "post": format!("p{}", (i + 1) % 4),
+                   "receptor_type": "excitatory", "connector": {"type": "FixedNumberPreConnector", "n": 60},
+                   "synapse": {"type": "StaticSynapse", "weight": 0.002}})
+        })
+        .collect();
+    net(json!({
+        "format": "nmemu-net/1",
+        "simulation": {"duration_ms": 10, "seed": 3},
+        "populations": pops,
+        "projections": projections
+    }))
+}
+
+#[test]
+fn the_merger_strategy_realising_more_synapses_is_chosen() {
+    let with = |merger| {
+        let options = BrainScaleSOptions { merger, ..wafer() };
+        move |n: &Network| map(n, &options).unwrap().report.synapses_lost
+    };
+    let (auto, one, merged) = (
+        with(None),
+        with(Some(Strategy::OneToOne)),
+        with(Some(Strategy::MinimiseSendingRepeaters)),
+    );
+    // Few buses to few HICANNs: one block per merger loses nothing and is kept.
+    let small = two_populations();
+    assert_eq!((auto(&small), one(&small)), (0, 0));
+    assert!(merged(&small) > 0);
+    // Many buses into every HICANN: merging loses less.
+    let ring = ring_net(8192);
+    let (one, merged) = (one(&ring), merged(&ring));
+    assert!(merged < one, "merged {merged}, one-to-one {one}");
+    assert_eq!(auto(&ring), merged);
+}
+
+#[test]
+fn merged_blocks_deliver_and_record_every_neurons_spikes() {
+    use brainscales_emu::system::System;
+    use nmemu_mapping::brainscales::params::ParameterOptions;
+    use nmemu_mapping::brainscales::readback::{Readback, VoltageScale};
+
+    let n = merged_sender_net();
+    let options = BrainScaleSOptions {
+        speed_up: brainscales_emu::time::SpeedUp::Normal,
+        merger: Some(Strategy::MinimiseSendingRepeaters),
+        ..wafer()
+    };
+    let m = map(&n, &options).unwrap();
+    assert_eq!(m.report.synapses_lost, 0);
+    let sender = image(&m)
+        .hicann(HicannOnWafer::from_enum(7).unwrap())
+        .unwrap();
+    assert_ne!(
+        sender.merger.tree,
+        brainscales_emu::layer1::merger::MergerConfig::default().tree,
+        "the tree merges blocks"
+    );
+    let mut system =
+        System::load(m.image.clone(), Preset { wafers: 1 }, &[Defects::default()]).unwrap();
+    // 60 ms biological at 10^4 after the 20 us experiment start.
+    let run = system.run(HwTime::from_ns(20_000 + 6_000), 1);
+    let places: Vec<_> = m
+        .placement
+        .populations
+        .iter()
+        .map(|p| match p {
+            PopulationPlace::Neurons(n) => Some(n.as_slice()),
+            PopulationPlace::Sources(_) => None,
+        })
+        .collect();
+    let translation = ParameterOptions::new(options.speed_up);
+    let readback = Readback {
+        net: &n,
+        image: &m.image,
+        places,
+        voltage: VoltageScale {
+            alpha_v: translation.alpha_v,
+            shift_v: translation.shift_v,
+        },
+        completed_ms: 60.0,
+    };
+    let (recordings, _) = readback.recordings(&run).unwrap();
+    let fired = |p: usize| -> BTreeSet<u32> {
+        recordings.populations[p]
+            .spikes
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|s| s.neuron)
+            .collect()
+    };
+    // Every sender is recorded through its merged DNC merger's channel and traced back to itself, and
+    // every sender's spikes reach its target over its merged bus, which then fires.
+    // Every block's neurons are recorded through their merged DNC merger's channel (a few lose every
+    // spike of the short run to priority-encoder collisions, as without merging), and each recorded spike
+    // is traced back to the neuron that made it: it follows one of its on-wafer spikes by the output
+    // path's latency.
+    let (sent, received) = (fired(0), fired(1));
+    let blocks =
+        |neurons: &BTreeSet<u32>| neurons.iter().map(|k| k / 16).collect::<BTreeSet<u32>>();
+    assert_eq!(blocks(&sent), (0..8).collect());
+    assert!(sent.len() >= 80, "{} senders recorded", sent.len());
+    let PopulationPlace::Neurons(full) = &m.placement.populations[0] else {
+        panic!("neurons")
+    };
+    for s in recordings.populations[0].spikes.as_ref().unwrap() {
+        let denmem = full[s.neuron as usize].2;
+        assert!(
+            run.wafers[0]
+                .spikes
+                .iter()
+                .filter(|w| w.hicann.to_enum() == 7 && w.neuron == denmem)
+                .any(|w| (0.0..2.0).contains(&(s.time_ms - w.bio_s * 1e3))),
+            "sender {} recorded at {} ms",
+            s.neuron,
+            s.time_ms
+        );
+    }
+    // Every block's spikes reach their targets over the merged buses, which then fire.
+    assert_eq!(blocks(&received), (0..8).collect());
+    assert!(received.len() >= 80, "{} targets fired", received.len());
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! `--defects`, `--max-synapse-loss`). A flag of the other family is refused by name rather than ignored: a
 //! user who asks for `--faults` on a wafer would otherwise believe the run honoured it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use brainscales_emu::defects::Defects;
 use brainscales_emu::image::{Mismatch, NonIdealities};
@@ -103,7 +103,20 @@ pub struct BrainScaleSFlags {
     pub max_synapse_loss: Option<f64>,
 }
 
-fn parse_speedup(text: &str) -> Result<SpeedUp, String> {
+/// `--defects FILE`, read bounded and checked (`None` without the flag).
+pub fn read_defects_flag(path: Option<&Path>) -> Result<Option<Defects>, String> {
+    path.map(|p| read_defects(p, &format!("--defects {}", p.display())))
+        .transpose()
+}
+
+/// A defects file, read bounded and checked; an error begins with `place`, where the file was named.
+pub fn read_defects(path: &Path, place: &str) -> Result<Defects, String> {
+    let at = |e: &dyn std::fmt::Display| format!("{place}: {e}");
+    let text = read_bounded(path, MAX_DEFECTS_FILE_BYTES, "a defects file").map_err(|e| at(&e))?;
+    Defects::from_json(&text).map_err(|e| at(&e))
+}
+
+pub fn parse_speedup(text: &str) -> Result<SpeedUp, String> {
     text.parse::<f64>()
         .ok()
         .and_then(SpeedUp::from_factor)
@@ -148,13 +161,7 @@ impl BrainScaleSFlags {
 
     /// `--defects`, read bounded and checked (`None` without it).
     pub fn read_defects(&self) -> Result<Option<Defects>, String> {
-        let Some(path) = &self.defects else {
-            return Ok(None);
-        };
-        let at = |e: &dyn std::fmt::Display| format!("--defects {}: {e}", path.display());
-        let text =
-            read_bounded(path, MAX_DEFECTS_FILE_BYTES, "a defects file").map_err(|e| at(&e))?;
-        Defects::from_json(&text).map(Some).map_err(|e| at(&e))
+        read_defects_flag(self.defects.as_deref())
     }
 
     /// The BrainScaleS flags given, by name.

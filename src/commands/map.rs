@@ -2,9 +2,11 @@
 
 use nmemu_loader::writers::{MAPPING_JSON, write_json};
 use nmemu_mapping::brainscales;
+use nmemu_mapping::brainscales::params::PopulationClip;
 use nmemu_mapping::brainscales::report::significant;
 use nmemu_mapping::spinnaker::Mapped;
 use nmemu_mapping::spinnaker::memory::bytes;
+use nmemu_mapping::spinnaker::report::NumericalWarning;
 
 use super::output::OutArgs;
 use super::target::{Mapping, TargetArgs};
@@ -90,7 +92,16 @@ pub fn print_wafer_summary(mapped: &brainscales::Mapped) {
             thousands(r.synapses_lost_input)
         );
     }
-    for c in &r.parameters_clipped {
+    print_clips(&r.parameters_clipped);
+    for w in &mapped.warnings {
+        println!("  warning: {w}");
+    }
+}
+
+/// One line per clipped parameter of a population, with where it would fit (`map`, `run` and `validate
+/// --machine` say it alike).
+pub fn print_clips(clips: &[PopulationClip]) {
+    for c in clips {
         println!(
             "  clipped: {} {} {} {} -> {} {} ({} neurons){}",
             c.population,
@@ -103,9 +114,6 @@ pub fn print_wafer_summary(mapped: &brainscales::Mapped) {
             c.fits_at_speedup
                 .map_or(String::new(), |s| format!("; fits at --speedup {s}"))
         );
-    }
-    for w in &mapped.warnings {
-        println!("  warning: {w}");
     }
 }
 
@@ -152,7 +160,12 @@ pub fn print_summary(mapped: &Mapped) {
     for w in &r.warnings {
         println!("  warning: {w}");
     }
-    for w in &r.numerical_warnings {
+    print_numerical(&r.numerical_warnings);
+}
+
+/// The numerical warnings, one line each with its advice.
+pub fn print_numerical(warnings: &[NumericalWarning]) {
+    for w in warnings {
         println!("  warning: {} ({})", w.message, w.advice);
     }
 }

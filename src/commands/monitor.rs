@@ -124,7 +124,9 @@ pub fn run(args: &Args) -> Result<(), String> {
                     "standard output is not a terminal: use --dump-frame N or --jsonl".to_string(),
                 );
             }
-            nmemu_tui::terminal::run_replay(app)
+            // A signal closes the view, which restores the terminal, before nmemu exits by it (main).
+            let _restore_first = crate::signals::defer();
+            nmemu_tui::terminal::run_replay(app, &|| crate::signals::received().is_some())
         }
     }
 }

@@ -13,16 +13,17 @@ use nmemu_loader::writers::{
 use nmemu_mapping::spinnaker::{Mapped, energy, health, readback};
 use nmemu_tui::trace::TraceInfo;
 use serde::Serialize;
+use spinnaker_emu::kernel::{ChipState, Chips};
 use spinnaker_emu::router::config::NetworkParams;
 use spinnaker_emu::runtime::cycles::CycleCosts;
-use spinnaker_emu::runtime::program;
+use spinnaker_emu::runtime::program::{self, ChipRuntime};
 use spinnaker_emu::time::Time;
 
 use super::output::{Out, OutArgs};
 use super::progress::{Progress, pace};
 use super::target::{Mapping, Target, TargetArgs};
 use super::thousands;
-use super::trace::TraceArgs;
+use super::trace::{TraceArgs, Tracer};
 use super::trace_spinnaker;
 use crate::signals::{self, Signal};
 
@@ -162,28 +163,33 @@ fn run_spinnaker(
     };
     // The live view owns the terminal.
     let quiet = args.target.quiet || args.trace.monitor();
-    // A trace's windows end on a chunk's end: the kernel runs every event before `until` whatever the
-    // segments, so results do not change (tests/trace.rs compares them).
-    let ran = run_in_chunks(quiet, net, total_ticks, |done| {
+    // One kernel run, sampled at every chunk's end (progress, Ctrl-C) and every trace window's end: the points
+    // change no result (tests/trace.rs compares them) and cost no restart of the run.
+    let period = mapped.image.timer_period().0;
+    let chunks = Chunks::new(quiet, net, total_ticks);
+    // The next point after tick `done`, where the chunk after it (`stop`) or the trace window ends.
+    let point = |stop: Option<u32>, tracing: &Option<(Tracer, trace_spinnaker::Sampler)>| {
         let window_end = tracing.as_ref().map_or(u32::MAX, |(t, _)| t.window_end());
-        let done = done.min(window_end);
-        sim.run(
-            Time(mapped.image.timer_period().0 * u64::from(done)),
-            threads,
-        );
+        stop.map(|tick| Time(period * u64::from(tick.min(window_end))))
+    };
+    let first = point(chunks.next_stop(0), &tracing);
+    let mut hook = |chips: &mut Chips<'_, ChipState<ChipRuntime>>, at: Time| {
+        let done = (at.0 / period) as u32;
+        chunks.reached(done);
+        let stop = chunks.next_stop(done);
+        // The run's end or an interrupt ends the window in progress.
         if let Some((tracer, sampler)) = &mut tracing
-            && let Some((from, to)) = tracer.ended(done, done == total_ticks)
+            && let Some((from, to)) = tracer.ended(done, stop.is_none())
         {
-            tracer.record(sampler.frame(&sim, (time_ms(from), time_ms(to)), to - from));
+            tracer.record(sampler.frame(chips, (time_ms(from), time_ms(to)), to - from));
         }
-        done
+        point(stop, &tracing)
+    };
+    let until = Time(period * u64::from(total_ticks));
+    let done = first.map_or(Time::ZERO, |first| {
+        sim.run_sampled(until, threads, (first, &mut hook))
     });
-    // An interrupt ends the window in progress.
-    if let Some((tracer, sampler)) = &mut tracing
-        && let Some((from, to)) = tracer.ended(ran.done, true)
-    {
-        tracer.record(sampler.frame(&sim, (time_ms(from), time_ms(to)), to - from));
-    }
+    let ran = chunks.finish((done.0 / period) as u32);
 
     let recordings = readback::recordings(net, mapped, &sim);
     let provenance = readback::provenance(net, mapped, &sim);
@@ -295,41 +301,76 @@ pub fn write_results<M, R: Serialize>(
     Ok(summary)
 }
 
+/// A run's progress bar and Ctrl-C checks, at the end of every chunk of about 1% of the run.
+struct Chunks<'n> {
+    net: &'n Network,
+    total_ticks: u32,
+    progress: Progress,
+    start: Instant,
+}
+
+impl<'n> Chunks<'n> {
+    fn new(quiet: bool, net: &'n Network, total_ticks: u32) -> Self {
+        Chunks {
+            net,
+            total_ticks,
+            progress: Progress::new(
+                quiet,
+                "running",
+                total_ticks.into(),
+                "running [{bar:30}] {msg}, {elapsed} elapsed, eta {eta}",
+            ),
+            start: Instant::now(),
+        }
+    }
+
+    /// Where the chunk after tick `done` ends; `None` once the run is done or a signal has arrived.
+    fn next_stop(&self, done: u32) -> Option<u32> {
+        (done < self.total_ticks && signals::received().is_none())
+            .then(|| (done + chunk_ticks(self.total_ticks)).min(self.total_ticks))
+    }
+
+    /// The run has reached tick `done`.
+    fn reached(&self, done: u32) {
+        let done_ms = self.net.simulation.time_ms(done.into());
+        self.progress.update(
+            done.into(),
+            format!(
+                "{done_ms}/{} ms ({})",
+                self.net.simulation.time_ms(self.total_ticks.into()),
+                pace(done_ms * 1e-3, self.start.elapsed().as_secs_f64())
+            ),
+        );
+    }
+
+    /// The run ended at tick `done`.
+    fn finish(self, done: u32) -> Ran {
+        let wall_s = self.start.elapsed().as_secs_f64();
+        self.progress.finish();
+        Ran {
+            total_ticks: self.total_ticks,
+            done,
+            wall_s,
+        }
+    }
+}
+
 /// Runs `total_ticks` timesteps of `net` in chunks (`step(until)` runs the machine up to tick `until` or an
-/// earlier one, and returns the tick it reached), with a progress bar, until done or a signal arrives.
+/// earlier one, and returns the tick it reached), with a progress bar, until done or a signal arrives: for a
+/// machine whose run cannot be sampled inside one call.
 pub fn run_in_chunks(
     quiet: bool,
     net: &Network,
     total_ticks: u32,
     mut step: impl FnMut(u32) -> u32,
 ) -> Ran {
-    let total_ms = net.simulation.time_ms(total_ticks.into());
-    let progress = Progress::new(
-        quiet,
-        "running",
-        total_ticks.into(),
-        "running [{bar:30}] {msg}, {elapsed} elapsed, eta {eta}",
-    );
-    let start = Instant::now();
+    let chunks = Chunks::new(quiet, net, total_ticks);
     let mut done = 0;
-    while done < total_ticks && signals::received().is_none() {
-        done = step((done + chunk_ticks(total_ticks)).min(total_ticks));
-        let done_ms = net.simulation.time_ms(done.into());
-        progress.update(
-            done.into(),
-            format!(
-                "{done_ms}/{total_ms} ms ({})",
-                pace(done_ms * 1e-3, start.elapsed().as_secs_f64())
-            ),
-        );
+    while let Some(until) = chunks.next_stop(done) {
+        done = step(until);
+        chunks.reached(done);
     }
-    let wall_s = start.elapsed().as_secs_f64();
-    progress.finish();
-    Ran {
-        total_ticks,
-        done,
-        wall_s,
-    }
+    chunks.finish(done)
 }
 
 /// The machine's time for a person: seconds with 3 decimals as long as that shows it (SpiNNaker), else ms or

@@ -5,14 +5,14 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use brainscales_emu::image::Mismatch;
-use brainscales_emu::system::{System, SystemRun};
+use brainscales_emu::system::System;
 use brainscales_emu::time::HwTime;
 use brainscales_emu::wafer::WaferCounters;
 use nmemu_loader::Network;
 use nmemu_loader::writers::MachineFamily;
 use nmemu_mapping::brainscales::params::ParameterOptions;
 use nmemu_mapping::brainscales::readback::{Readback, VoltageScale};
-use nmemu_mapping::brainscales::{PopulationPlace, health, provenance};
+use nmemu_mapping::brainscales::{PopulationPlace, health, plastic, provenance};
 use nmemu_tui::trace::TraceInfo;
 use serde_json::json;
 
@@ -40,7 +40,7 @@ pub fn run(
         .first()
         .ok_or("the mapping configured no wafer")?;
     let (speed_up, start) = (first.speed_up, first.l2.start_offset);
-    // Chunks end on the wafer's window grid, so that cutting the run changes nothing (SystemRun::append).
+    // Chunks end on the wafer's window grid, so that cutting the run changes nothing (`System::advance`).
     let window = first.l1_timing.latency(0).0;
     let until = |ticks: u32| {
         let bio_s = net.simulation.time_ms(ticks.into()) * 1e-3;
@@ -75,36 +75,22 @@ pub fn run(
         }
         None => None,
     };
-    let mut run: Option<SystemRun> = None;
+    let mut spans = system.spans();
     // A trace's windows end on a chunk's end, on the window grid like every chunk: results do not change.
     let quiet = args.target.quiet || args.trace.monitor();
     let ran = run_in_chunks(quiet, net, total_ticks, |done| {
         let done = done.min(tracing.as_ref().map_or(u32::MAX, |(t, _)| t.window_end()));
-        let span = system.run(until(done), threads);
-        let whole = match &mut run {
-            Some(whole) => {
-                whole.append(span);
-                whole
-            }
-            None => run.insert(span),
-        };
+        system.advance(until(done), threads, &mut spans);
         if let Some((tracer, before)) = &mut tracing {
-            record_window(
-                tracer,
-                before,
-                &whole.wafers[0].counters,
-                done,
-                done == total_ticks,
-                net,
-            );
+            record_window(tracer, before, &system, done, done == total_ticks, net);
         }
         done
     });
-    let run = run.unwrap_or_else(|| system.run(HwTime::ZERO, threads));
     // An interrupt ends the window in progress.
     if let Some((tracer, before)) = &mut tracing {
-        record_window(tracer, before, &run.wafers[0].counters, ran.done, true, net);
+        record_window(tracer, before, &system, ran.done, true, net);
     }
+    let run = system.finish(spans);
 
     let completed_ms = net.simulation.time_ms(ran.done.into());
     let translation = ParameterOptions::new(speed_up);
@@ -152,11 +138,13 @@ pub fn run(
             ("wafer_seed".to_string(), json!(first.wafer_seed)),
         ]),
     };
+    let weights =
+        plastic::final_weights(net, &mapped.image.wafers, &mapped.plastic, system.wafers())?;
     let results = Results {
         recordings: &recordings,
         provenance: &provenance,
         mapping: &mapped.report,
-        weights: &[],
+        weights: &weights,
     };
     let host = (&ran, threads, load_wall_s);
     let summary = write_results(args, staging, target, host, machine, results)?;
@@ -179,24 +167,25 @@ pub fn run(
     Ok(report(args, out, net, &summary, &notes))
 }
 
-/// Records the trace window that ends at tick `done` (`last`: the run ends there), if one does: the counters'
-/// change since the previous window.
+/// Records the trace window that ends at tick `done` (`last`: the run ends there), if one does: the change of
+/// the first wafer's counters since the previous window.
 fn record_window(
     tracer: &mut Tracer,
     before: &mut Option<WaferCounters>,
-    now: &WaferCounters,
+    system: &System,
     done: u32,
     last: bool,
     net: &Network,
 ) {
     if let Some((from, to)) = tracer.ended(done, last) {
         let ms = |tick: u32| net.simulation.time_ms(tick.into());
+        let now = system.wafers()[0].counters();
         tracer.record(trace_wafer::frame(
             before.as_ref(),
-            now,
+            &now,
             (ms(from), ms(to)),
             to - from,
         ));
-        *before = Some(now.clone());
+        *before = Some(now);
     }
 }

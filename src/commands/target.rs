@@ -15,7 +15,7 @@ use spinnaker_emu::faults::{self, Faults};
 use spinnaker_emu::image::MachineDescription;
 
 use super::machine_flags::{
-    BrainScaleSFlags, MAX_DEFECTS_FILE_BYTES, SpinnakerFlags, TimeScale, refuse_foreign,
+    BrainScaleSFlags, SpinnakerFlags, TimeScale, read_defects, refuse_foreign,
 };
 use super::machines::Preset;
 use super::memory::MemoryArgs;
@@ -202,7 +202,7 @@ impl TargetArgs {
         readback::check_recordables(net).map_err(|e| format!("{}: {e}", self.net.display()))?;
         let defects = match defects {
             Some(d) => d,
-            None => self.hinted_defects(net)?,
+            None => hinted_defects(&self.net, net)?,
         };
         let flags = &self.brainscales;
         let bar = mapping_bar::<brainscales::Phase>(self.quiet);
@@ -226,26 +226,6 @@ impl TargetArgs {
             preset,
             defects,
         })
-    }
-
-    /// The defects file of `extensions.brainscales.defects`, if the network names one.
-    fn hinted_defects(&self, net: &Network) -> Result<Defects, String> {
-        let hints =
-            BrainScaleSHints::parse(net).map_err(|e| format!("{}: {e}", self.net.display()))?;
-        let Some(file) = hints.defects else {
-            return Ok(Defects::default());
-        };
-        let path = self.net.parent().unwrap_or(Path::new("")).join(&file);
-        let at = |e: &dyn std::fmt::Display| {
-            format!(
-                "{}: extensions.brainscales.defects {}: {e}",
-                self.net.display(),
-                path.display()
-            )
-        };
-        let text =
-            read_bounded(&path, MAX_DEFECTS_FILE_BYTES, "a defects file").map_err(|e| at(&e))?;
-        Defects::from_json(&text).map_err(|e| at(&e))
     }
 
     fn map_spinnaker(
@@ -303,6 +283,24 @@ impl TargetArgs {
         }
         Ok(mapped)
     }
+}
+
+/// The defects file that `extensions.brainscales.defects` of `net` (read from `net_path`) names, relative to
+/// the net.json's directory; a perfect wafer when it names none.
+pub fn hinted_defects(net_path: &Path, net: &Network) -> Result<Defects, String> {
+    let hints = BrainScaleSHints::parse(net).map_err(|e| format!("{}: {e}", net_path.display()))?;
+    let Some(file) = hints.defects else {
+        return Ok(Defects::default());
+    };
+    let path = net_path.parent().unwrap_or(Path::new("")).join(&file);
+    read_defects(
+        &path,
+        &format!(
+            "{}: extensions.brainscales.defects {}",
+            net_path.display(),
+            path.display()
+        ),
+    )
 }
 
 /// The mapping's progress bar, one step per phase of `P`.

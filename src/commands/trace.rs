@@ -82,10 +82,14 @@ impl TraceArgs {
         };
         let live = self.monitor.then(|| {
             let (tx, rx) = channel();
-            let view = std::thread::spawn(move || match nmemu_tui::terminal::live(header, rx) {
-                Ok(Action::StopRun) => signals::interrupt(),
-                Ok(_) => {}
-                Err(e) => eprintln!("warning: --monitor: {e}; the run goes on"),
+            // A signal stops the run at its next chunk (deferred): the view closes at once so that the
+            // terminal is back before the run's last messages.
+            let view = std::thread::spawn(move || {
+                match nmemu_tui::terminal::live(header, rx, &|| signals::received().is_some()) {
+                    Ok(Action::StopRun) => signals::interrupt(),
+                    Ok(_) => {}
+                    Err(e) => eprintln!("warning: --monitor: {e}; the run goes on"),
+                }
             });
             (tx, view)
         });
@@ -146,14 +150,25 @@ impl Tracer {
 
     /// At the end of a run (`interrupted` at `completed_ms`, or whole): tells the live view how it ended and
     /// waits until the user closes it.
-    pub fn close(self, interrupted: bool, completed_ms: f64) {
-        if let Some((tx, view)) = self.live {
+    pub fn close(mut self, interrupted: bool, completed_ms: f64) {
+        if let Some((tx, view)) = self.live.take() {
             let how = if interrupted {
                 format!("stopped at {completed_ms} ms")
             } else {
                 "finished: q closes the view".to_string()
             };
             let _ = tx.send(LiveEvent::Finished(how));
+            drop(tx);
+            let _ = view.join();
+        }
+    }
+}
+
+/// A run that ends without [`Tracer::close`] (an error on the way) closes the live view and waits until the
+/// terminal is restored, so that the error prints on the normal screen.
+impl Drop for Tracer {
+    fn drop(&mut self) {
+        if let Some((tx, view)) = self.live.take() {
             drop(tx);
             let _ = view.join();
         }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use nmemu_tui::trace::{Frame, Header, Node, NodeSample, TraceInfo, spinnaker as layout};
 use spinnaker_emu::image::MachineImage;
-use spinnaker_emu::kernel::Simulation;
+use spinnaker_emu::kernel::{ChipState, Chips, Simulation};
 use spinnaker_emu::router::counters::RouterCounters;
 use spinnaker_emu::runtime::program::{ChipRuntime, Program};
 use spinnaker_emu::time::Time;
@@ -32,26 +32,27 @@ pub fn header(run: &TraceInfo, image: &MachineImage, sim: &Simulation<ChipRuntim
     layout::header(run, (m.width(), m.height()), nodes, cycles_per_tick)
 }
 
-/// One chip's cumulative counters at a window's end.
+/// One chip's counters at a window's end.
 #[derive(Clone, Default, PartialEq)]
 struct ChipTotals {
     router: RouterCounters,
     links: [u64; 6],
-    /// Per loaded core: its id and [`layout::CORE_METRICS`] (the longest tick as it stands, the rest
+    /// Per loaded core: its id and [`layout::CORE_METRICS`] (the longest tick of the window, the rest
     /// cumulative).
     cores: Vec<(u16, [u64; 6])>,
 }
 
-fn totals(chip: &spinnaker_emu::kernel::ChipState<ChipRuntime>) -> ChipTotals {
+/// `chip`'s counters now; starts its cores' next window of longest ticks.
+fn totals(chip: &mut ChipState<ChipRuntime>) -> ChipTotals {
     let cores = chip
         .app
         .cores
-        .iter()
+        .iter_mut()
         .enumerate()
-        .filter_map(|(id, p)| Some((id as u16, p.as_ref()?)))
+        .filter_map(|(id, p)| Some((id as u16, p.as_mut()?)))
         .map(|(id, p)| {
-            let c = p.counters();
-            let busy = match p {
+            let longest = p.take_window_max_tick_cycles();
+            let busy = match &*p {
                 Program::Neurons(n) => {
                     let q = &n.profile;
                     q.timer_cycles
@@ -61,11 +62,12 @@ fn totals(chip: &spinnaker_emu::kernel::ChipState<ChipRuntime>) -> ChipTotals {
                 }
                 _ => 0,
             };
+            let c = p.counters();
             (
                 id,
                 [
                     busy,
-                    c.max_tick_cycles,
+                    longest,
                     c.timer_overruns,
                     c.spikes_received,
                     c.spikes_sent,
@@ -93,6 +95,11 @@ fn router_metrics(r: &RouterCounters) -> [u64; 6] {
     ]
 }
 
+/// The window's counts: cumulative counters `now` less `before`.
+fn differences(now: &[u64], before: &[u64]) -> Vec<u64> {
+    now.iter().zip(before).map(|(&a, b)| a - b).collect()
+}
+
 /// Turns the simulation's counters into one frame per window.
 pub struct Sampler {
     last: Vec<ChipTotals>,
@@ -105,54 +112,48 @@ impl Sampler {
         }
     }
 
-    /// The window that ended now, `ticks` timesteps from `start_ms` to `end_ms`.
+    /// The window that ended now, `ticks` timesteps from `start_ms` to `end_ms`. A chip that counted
+    /// nothing in it is left out.
     pub fn frame(
         &mut self,
-        sim: &Simulation<ChipRuntime>,
+        chips: &mut Chips<'_, ChipState<ChipRuntime>>,
         (start_ms, end_ms): (f64, f64),
         ticks: u32,
     ) -> Frame {
         let mut nodes = Vec::new();
-        for (i, chip) in sim.chips().iter().enumerate() {
+        for (i, chip) in chips.iter_mut().enumerate() {
             let now = totals(chip);
-            if now == self.last[i] {
-                continue;
-            }
-            let before = &self.last[i];
-            let metrics = router_metrics(&now.router)
-                .iter()
-                .zip(router_metrics(&before.router))
-                .map(|(&a, b)| a - b)
-                .collect();
-            let links = now
-                .links
-                .iter()
-                .zip(before.links)
-                .map(|(&a, b)| a - b)
-                .collect();
-            let details = now
+            let before = std::mem::replace(&mut self.last[i], now);
+            let now = &self.last[i];
+            let metrics = differences(
+                &router_metrics(&now.router),
+                &router_metrics(&before.router),
+            );
+            let links = differences(&now.links, &before.links);
+            let details: Vec<(u16, Vec<u64>)> = now
                 .cores
                 .iter()
                 .map(|(id, values)| {
-                    let old = before
+                    let mut old = before
                         .cores
                         .iter()
                         .find(|(o, _)| o == id)
                         .map_or([0; 6], |(_, v)| *v);
-                    let mut d: Vec<u64> = values.iter().zip(old).map(|(&a, b)| a - b).collect();
-                    // The longest tick is a running maximum: shown as it stands, not as a difference.
-                    d[1] = values[1];
-                    (*id, d)
+                    // The longest tick is already the window's own.
+                    old[1] = 0;
+                    (*id, differences(values, &old))
                 })
-                .filter(|(_, d)| d.iter().enumerate().any(|(k, &v)| k != 1 && v > 0))
+                .filter(|(_, d)| d.iter().any(|&v| v > 0))
                 .collect();
+            if metrics.iter().chain(&links).all(|&v| v == 0) && details.is_empty() {
+                continue;
+            }
             nodes.push(NodeSample {
                 node: i as u32,
                 metrics,
                 links,
                 details,
             });
-            self.last[i] = now;
         }
         Frame {
             start_ms,

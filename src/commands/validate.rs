@@ -1,13 +1,19 @@
 //! `nmemu validate`: load and validate a network, count its synapses, estimate the memory mapping and running
-//! it take; print what it contains.
+//! it take; print what it contains. With `--machine`, also the machine's checks that need no mapping.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
+use brainscales_emu::defects::Defects;
+use brainscales_emu::time::SpeedUp;
 use nmemu_loader::{Limits, Network, count, expected_synapses};
+use nmemu_mapping::brainscales::precheck::precheck;
 use nmemu_mapping::spinnaker::memory::{self, MemoryEstimate, Slicing, bytes};
 
+use super::machine_flags::{parse_speedup, read_defects_flag};
+use super::machines::Preset;
 use super::memory::MemoryArgs;
+use super::target::hinted_defects;
 use super::thousands;
 
 /// Validate a net.json file and print a summary: populations, neurons, projections, the exact synapse count of
@@ -15,7 +21,7 @@ use super::thousands;
 /// running the network are estimated to take. Refuses a network whose mapping would exceed --max-memory.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  nmemu validate examples/va_cuba.json\n  nmemu validate --no-expand examples/microcircuit_0.1.json"
+    after_help = "Example:\n  nmemu validate examples/va_cuba.json\n  nmemu validate --no-expand examples/microcircuit_0.1.json\n  nmemu validate --machine brainscales-wafer examples/adex.json --speedup 10000"
 )]
 pub struct Args {
     /// The network file (net.json, format nmemu-net/1).
@@ -35,6 +41,20 @@ pub struct Args {
     /// on it.
     #[arg(long, value_parser = super::parse_threads)]
     threads: Option<usize>,
+    /// Also check the network against a machine preset (see `nmemu machines`), before counting and without
+    /// mapping: what `map` would refuse or report. BrainScaleS: the model, extensions.brainscales, every
+    /// parameter's range at --speedup (the clips mapping.json would list), the denmem circuits against the
+    /// wafer's usable ones, the Layer-2 input load against the wafer's budget. SpiNNaker: the timestep,
+    /// extensions.spinnaker, the cell types and where the runtime differs from the model.
+    #[arg(long)]
+    machine: Option<String>,
+    /// BrainScaleS, with --machine: the speed-up whose parameter ranges apply, 1000, 10000 or 100000
+    /// (default 1000).
+    #[arg(long, value_parser = parse_speedup)]
+    speedup: Option<SpeedUp>,
+    /// BrainScaleS, with --machine: a defects file for the wafer (wins over extensions.brainscales.defects).
+    #[arg(long, value_name = "FILE")]
+    defects: Option<PathBuf>,
 }
 
 pub fn run(args: &Args) -> Result<(), String> {
@@ -42,6 +62,7 @@ pub fn run(args: &Args) -> Result<(), String> {
         max_neurons: args.max_neurons,
         max_synapses: args.max_synapses,
     };
+    let machine = args.machine()?;
     let net =
         Network::load(&args.net, &limits).map_err(|e| format!("{}: {e}", args.net.display()))?;
     let sim = &net.simulation;
@@ -79,6 +100,9 @@ pub fn run(args: &Args) -> Result<(), String> {
                 format!("records {}", recorded.join(", "))
             }
         );
+    }
+    if let Some(machine) = machine {
+        check_machine(args, &net, machine)?;
     }
     println!("projections: {}", net.projections.len());
     let expected: Vec<f64> = net
@@ -135,6 +159,99 @@ pub fn run(args: &Args) -> Result<(), String> {
         &source,
     );
     before
+}
+
+impl Args {
+    /// `--machine`, read; `--speedup` and `--defects` are refused without a BrainScaleS machine.
+    fn machine(&self) -> Result<Option<Preset>, String> {
+        let machine = self
+            .machine
+            .as_deref()
+            .map(super::machines::parse)
+            .transpose()?;
+        let wafer_flags: Vec<&str> = [
+            ("--speedup", self.speedup.is_some()),
+            ("--defects", self.defects.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, given)| given.then_some(name))
+        .collect();
+        match (machine, wafer_flags.as_slice()) {
+            (Some(Preset::BrainScaleS(_)), _) | (_, []) => Ok(machine),
+            (_, names) => Err(format!(
+                "{}: for a BrainScaleS machine; give --machine brainscales-* (see `nmemu machines`){}",
+                names.join(", "),
+                machine.map_or(String::new(), |m| format!(", not --machine {m}"))
+            )),
+        }
+    }
+}
+
+/// The checks of `machine` that need no mapping; a refusal names the network file, the machine and the place.
+fn check_machine(args: &Args, net: &Network, machine: Preset) -> Result<(), String> {
+    let at = |e: String| format!("{}: --machine {machine}: {e}", args.net.display());
+    match machine {
+        Preset::Spinnaker(_) => {
+            let checked = nmemu_mapping::spinnaker::check(net).map_err(at)?;
+            println!("machine {machine}: the runtime has every cell type, timestep and hint");
+            super::map::print_numerical(&checked.notes);
+        }
+        Preset::BrainScaleS(bss) => {
+            let first = match read_defects_flag(args.defects.as_deref())? {
+                Some(d) => d,
+                None => hinted_defects(&args.net, net)?,
+            };
+            // The defects apply to wafer 0, as in the mapping; the other wafers are perfect.
+            let mut defects = vec![first];
+            defects.resize(bss.wafers.max(1) as usize, Defects::default());
+            let speed_up = args.speedup.unwrap_or(SpeedUp::Slow);
+            let c = precheck(net, speed_up, &defects).map_err(at)?;
+            println!(
+                "machine {machine} at speed-up {}: the wafer runs every cell and synapse type",
+                thousands(speed_up.factor() as u64)
+            );
+            let whose = match defects.len() {
+                1 => "the wafer's".to_string(),
+                n => format!("the {n} wafers'"),
+            };
+            println!(
+                "  circuits: {} neurons take {} denmems of {whose} {} usable",
+                thousands(c.circuits.neurons),
+                thousands(c.circuits.needed),
+                thousands(c.circuits.usable)
+            );
+            super::map::print_clips(&c.parameters_clipped);
+            print_inputs(&c.inputs, c.hints.bandwidth_utilization);
+        }
+    }
+    Ok(())
+}
+
+/// The Layer-2 input load against the wafer's budget, with warnings where input placement must thin.
+fn print_inputs(e: &nmemu_mapping::brainscales::inputs::InputEstimate, utilization: f64) {
+    let mhz = |hz: f64| format!("{:.1} M", hz * 1e-6);
+    println!(
+        "  inputs: {} sources, {}events/s in hardware time against a Layer-2 budget of {}events/s \
+         (bandwidth_utilization {utilization})",
+        thousands(e.sources),
+        mhz(e.rate_hz),
+        mhz(e.budget_hz)
+    );
+    if e.excess() > 0.0 {
+        println!(
+            "  warning: the input exceeds the wafer's Layer-2 budget: at least {:.1}% of its rate will be \
+             thinned (a smaller --speedup, lower rates, or extensions.brainscales.bandwidth_utilization)",
+            100.0 * e.excess()
+        );
+    }
+    if e.largest_hz > e.hicann_budget_hz {
+        println!(
+            "  warning: a source at {}events/s exceeds one HICANN link's budget of {}events/s and will be \
+             thinned",
+            mhz(e.largest_hz),
+            mhz(e.hicann_budget_hz)
+        );
+    }
 }
 
 /// The refusal when mapping `net` with `synapses` would exceed the limit.

@@ -82,6 +82,23 @@ pub fn entries(dir: &Path) -> Vec<String> {
     names
 }
 
+/// The result files of a run, by name, except run.json and mapping.json (which hold wall-clock times).
+pub fn results(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            !["run.json", "mapping.json"].contains(&p.file_name().unwrap().to_str().unwrap())
+        })
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&p).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
 /// Starts nmemu with `args`, stdout and stderr captured.
 pub fn spawn(args: &[&str]) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_nmemu"))

@@ -1,11 +1,15 @@
 """NEST references for the BrainScaleS end-to-end tests (tests/bss.rs): writes net.json files and what NEST
 (aeif_cond_exp, iaf_cond_exp via PyNN) makes of them.
-usage: bss_nest.py OUTDIR
+usage: bss_nest.py OUTDIR [NMEMU]   (NMEMU: the nmemu binary, default `nmemu` on PATH)
 
 1. bss_adex_single: 10 unconnected EIF_cond_exp_isfa_ista neurons, each driven by a current step from 0 to
-   i_offset (0.6 .. 1.5 nA) 200 ms before t = 0 (the wafer's lead-in at 10^4, below), 300 ms at dt 0.1 ms ->
-   bss_adex_single.nest.spikes.csv (NEST's on-grid spike times: stamped at the end of the step in which V
-   crossed v_spike).
+   i_offset (0.6 .. 1.5 nA) 200 ms before t = 0 (the wafer's lead-in at 10^4, below), 300 ms. NEST is given
+   the parameters the ideal wafer realises, not the requested ones: `nmemu map --machine brainscales-wafer
+   --speedup 10000 --mismatch off` of the net, its mapping.json `parameters_realised` (DAC grid, shared
+   V_reset, the current stimulus's 10-bit grid), kept in bss_adex_single.realised.nest.json. It runs at a
+   resolution of 0.001 ms, so that its own grid (spikes stamped at the end of a step, refractory periods
+   ending on step boundaries: up to one step late per spike, accumulating over a train) stays far below
+   the net's 0.1 ms timestep -> bss_adex_single.nest.spikes.csv.
    Parameters chosen to fit the wafer at speed-up 10^4 without clipping (delta_T 1 mV: 10 mV on the wafer,
    inside 1.2..13.5 mV; tau_syn 5 ms and tau_refrac 2 ms need 10^4; neurons of 2 circuits, so that the
    current stimulus's 2.5 uA reaches 1.6 nA at this capacitance).
@@ -19,10 +23,11 @@ usage: bss_nest.py OUTDIR
    tau = n / sum(1/tau_i), E_l = conductance-weighted mean, reset offset = mean), the firing denmem alone
    sets V_t and the refractory time. Positive quantities are floored at 5 % of nominal as the wafer does.
 """
-import json, os, sys
+import json, os, subprocess, sys, tempfile
 import numpy as np
 
 out = sys.argv[1]
+nmemu = sys.argv[2] if len(sys.argv) > 2 else "nmemu"
 os.makedirs(out, exist_ok=True)
 import pyNN.nest as sim
 
@@ -52,9 +57,23 @@ def rates(pop, duration):
 # (hardware time 0), 20 us of hardware time before the experiment starts (spec §1.2): 200 ms biological at
 # 10^4. NEST runs that lead-in too and its spike times are shifted by it, so t = 0 is the experiment start.
 LEAD_IN = 200.0
+FINE_DT = 0.001
 currents = [round(0.6 + 0.1 * i, 2) for i in range(10)]
-sim.setup(timestep=DT, min_delay=DT, max_delay=10.0)
-p = sim.Population(10, sim.EIF_cond_exp_isfa_ista(i_offset=currents, **ADEX), label="adex")
+net_json("bss_adex_single", 300.0, 1,
+         [{"label": "adex", "size": 10, "cell": {"type": "EIF_cond_exp_isfa_ista",
+                                                 "params": dict(ADEX, i_offset=currents)}, "record": ["spikes"]}],
+         [], {"brainscales": {"neuron_size": {"adex": 2}}})
+with tempfile.TemporaryDirectory() as tmp:
+    subprocess.run([nmemu, "map", "--machine", "brainscales-wafer", "--speedup", "10000", "--mismatch", "off",
+                    os.path.join(out, "bss_adex_single.json"), "--out", os.path.join(tmp, "map"), "--quiet"],
+                   check=True)
+    with open(os.path.join(tmp, "map", "mapping.json")) as f:
+        realised = json.load(f)["parameters_realised"]["adex"]
+with open(os.path.join(out, "bss_adex_single.realised.nest.json"), "w") as f:
+    json.dump(realised, f, indent=1)
+sim.setup(timestep=FINE_DT, min_delay=FINE_DT, max_delay=10.0)
+p = sim.Population(10, sim.EIF_cond_exp_isfa_ista(**dict(ADEX, **realised)), label="adex")
+p.initialize(v=realised["v_rest"])
 p.record(['spikes'])
 sim.run(LEAD_IN + 300.0)
 with open(os.path.join(out, "bss_adex_single.nest.spikes.csv"), "w") as f:
@@ -64,10 +83,6 @@ with open(os.path.join(out, "bss_adex_single.nest.spikes.csv"), "w") as f:
     for t, i in sorted(rows):
         f.write("adex,%d,%.4f\n" % (i, t))
 sim.end()
-net_json("bss_adex_single", 300.0, 1,
-         [{"label": "adex", "size": 10, "cell": {"type": "EIF_cond_exp_isfa_ista",
-                                                 "params": dict(ADEX, i_offset=currents)}, "record": ["spikes"]}],
-         [], {"brainscales": {"neuron_size": {"adex": 2}}})
 
 # 2. a small AdEx network: Poisson input, DC ramp
 ramp = [round(0.5 + 0.01 * i, 2) for i in range(100)]

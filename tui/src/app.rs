@@ -4,10 +4,13 @@
 
 use std::collections::HashMap;
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::layout::Rect;
 
 use crate::trace::{Frame, Header, MachineKind};
-use crate::view::Colouring;
+use crate::view::{self, Colouring, Target};
 
 /// Replay speeds, in frames per second.
 const SPEEDS: [u32; 7] = [1, 2, 4, 8, 16, 32, 64];
@@ -202,6 +205,28 @@ impl App {
             _ => {}
         }
         Action::Continue
+    }
+
+    /// A mouse event on a `screen` of that size: a left click selects the node under it or seeks to the frame
+    /// under it on the slider (and closes the help first, as a key does); the wheel steps frames, down to the
+    /// next.
+    pub fn mouse(&mut self, event: MouseEvent, screen: Rect) {
+        match event.kind {
+            MouseEventKind::Down(MouseButton::Left) if self.help => self.help = false,
+            MouseEventKind::Down(MouseButton::Left) => {
+                match view::target_at(self, screen, event.column, event.row) {
+                    Some(Target::Node(i)) => self.cursor = i,
+                    Some(Target::Frame(k)) => {
+                        self.playing = false;
+                        self.show(k);
+                    }
+                    None => {}
+                }
+            }
+            MouseEventKind::ScrollDown => self.step(1),
+            MouseEventKind::ScrollUp => self.step(-1),
+            _ => {}
+        }
     }
 
     /// Steps `by` frames and pauses.

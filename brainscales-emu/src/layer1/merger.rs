@@ -132,6 +132,19 @@ impl MergerConfig {
         found
     }
 
+    /// Spec §8.2 rule 5 for the tree: a merger of level 1 or above that merges must be taken by its
+    /// parent in MERGE mode (the handshake). Public so that a mapper choosing tree modes can keep to it.
+    pub fn handshake_violation(&self) -> Option<String> {
+        (8..TREE_MERGERS).find_map(|m| {
+            let (p, port) = parent(m)?;
+            let pm = self.tree[p].mode;
+            (self.tree[m].mode == MergerMode::Merge && pm.selects(port) && pm != MergerMode::Merge)
+                .then(|| {
+                    format!("tree merger {m} merges but merger {p} after it is not in MERGE mode")
+                })
+        })
+    }
+
     /// Spec §8.2 rules 5 and 8: addresses 6-bit, a PLL setting, generators sane; a merged output of
     /// level 1 or above must be taken by its parent in MERGE mode (the handshake; the background mergers
     /// are exempt, halbe's default merges them under *_ONLY parents); a DNC merger feeding a sending
@@ -160,15 +173,8 @@ impl MergerConfig {
                 return err(format!("background generator {i}: {what}"));
             }
         }
-        for m in 8..TREE_MERGERS {
-            let Some((p, port)) = parent(m) else { continue };
-            let pm = self.tree[p].mode;
-            if self.tree[m].mode == MergerMode::Merge && pm.selects(port) && pm != MergerMode::Merge
-            {
-                return err(format!(
-                    "tree merger {m} merges but merger {p} after it is not in MERGE mode"
-                ));
-            }
+        if let Some(what) = self.handshake_violation() {
+            return err(what);
         }
         for (i, dnc) in self.dnc.iter().enumerate() {
             if repeaters.is_sending(7 - i as u8) && !dnc.slow {

@@ -256,7 +256,9 @@ const fn i_gl_coefficients(speed_up: SpeedUp, capacitor: Capacitor) -> [f64; 5] 
     c
 }
 
-const IDEAL_VOLTAGE: Trafo = Trafo::new(
+/// The transformation of every FG voltage without a calibration of its own (E_l, V_t, V_exp, E_syni and
+/// the shared V_reset): DAC = V x 1023 / 1.8 V.
+pub const IDEAL_VOLTAGE: Trafo = Trafo::new(
     Form::Polynomial([0.0, FG_DAC_MAX as f64 / FG_FULL_SCALE_VOLT, 0.0]),
     (0.0, FG_FULL_SCALE_VOLT),
 );

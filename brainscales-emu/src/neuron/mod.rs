@@ -50,5 +50,5 @@ pub use logical::{
 pub use nonideal::{FixedPatternSpreads, MembraneNoise, MismatchCounters, Spread};
 pub use params::{
     Adaptation, Capacitor, ClipCounters, DenmemParameters, ExponentialTerm, HardwareRanges, RANGES,
-    SynapticInputParameters,
+    SynapticInputParameters, realise_stimulus,
 };

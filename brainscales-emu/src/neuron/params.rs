@@ -15,7 +15,7 @@
 
 use crate::coord::SynapticInput;
 use crate::neuron::calib::{self, tau_m_domain};
-use crate::neuron::fg::{FG_FULL_SCALE_AMPERE, FgClipCounter, NeuronParameter};
+use crate::neuron::fg::{CellKind, FG_FULL_SCALE_AMPERE, FgClipCounter, NeuronParameter};
 use crate::time::SpeedUp;
 
 /// Membrane capacitor of a denmem (spec §2.2, design values).
@@ -193,6 +193,16 @@ impl HardwareRanges {
     }
 }
 
+/// The current a neuron's FG current stimulus realises for `ampere`: the nearest of the 10-bit current
+/// cell's 1024 values, 0..2.5 uA in steps of 2.5 uA / 1023 = 2.44 nA (spec §2.4, §2.10: halbe's
+/// `FGStimulus` holds 129 such 10-bit cells, marocco writes them as raw DAC values). calibtic has no
+/// transformation for the stimulus, so the cell's design scale is used linearly. Outside the range it clips.
+pub fn realise_stimulus(ampere: f64) -> f64 {
+    let cell = CellKind::Current;
+    let clamped = ampere.clamp(0.0, FG_FULL_SCALE_AMPERE);
+    cell.analog(cell.quantise(clamped, &mut FgClipCounter::default()))
+}
+
 /// The parameters [`DenmemParameters::clip`] can clip, to count them apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ClippedParameter {
@@ -283,7 +293,8 @@ impl DenmemParameters {
     /// values outside a transformation's domain are clipped into it and counted per parameter, DAC values
     /// outside 0..=1023 counted in `counters.fg`. Realising a realised value changes nothing, so the mapper
     /// and the wafer may both call it. The current stimulus is not an FG parameter of the denmem (spec
-    /// §2.10: a pattern generator per block whose current scale calibtic does not give) and stays as it is.
+    /// §2.10: a pattern generator per FG block driving one neuron) and stays as it is: the mapper puts the
+    /// neuron's total on its grid ([`realise_stimulus`]).
     pub fn quantise(&self, speed_up: SpeedUp, counters: &mut ClipCounters) -> DenmemParameters {
         use ClippedParameter as C;
         use NeuronParameter as N;

@@ -118,21 +118,13 @@ pub struct SystemRun {
     pub routes: Vec<RouteCounters>,
 }
 
-impl SystemRun {
-    /// Adds the run of a later span: spikes and recordings appended, counters and traces replaced (they
-    /// are cumulative). A caller that runs in chunks (for progress, or to stop early) keeps one run whole:
-    /// chunks that end on the grid of [`crate::layer1::bus::L1Timing::latency`]`(0)` from 0 give exactly the
-    /// spikes, recordings, traces and counters of one run over the whole span (the segments sit on that grid).
-    pub fn append(&mut self, later: SystemRun) {
-        for (acc, run) in self.wafers.iter_mut().zip(later.wafers) {
-            acc.spikes.extend(run.spikes);
-            acc.recorded.extend(run.recorded);
-            sort_as_run(&mut acc.spikes, &mut acc.recorded);
-            acc.traces = run.traces;
-            acc.counters = run.counters;
-        }
-        self.routes = later.routes;
-    }
+/// A run made in several calls (for progress, or to stop early): per wafer the spikes and recordings so
+/// far, and nothing else. [`System::advance`] adds a span's own spikes and recordings, [`System::finish`]
+/// reads traces and counters once, so a run of many short calls copies each sample once, not once per call.
+/// Calls that end on the grid of [`crate::layer1::bus::L1Timing::latency`]`(0)` from 0 give exactly the
+/// spikes, recordings, traces and counters of one run over the whole span (the segments sit on that grid).
+pub struct Spans {
+    wafers: Vec<Span>,
 }
 
 impl SystemImage {
@@ -344,15 +336,29 @@ impl System {
         self.wafers.first().map_or(HwTime::ZERO, Wafer::now)
     }
 
+    /// Runs every wafer from [`System::now`] to `until` (see [`System::advance`]); returns what happened in
+    /// that span (counters and traces cumulative since load).
+    pub fn run(&mut self, until: HwTime, threads: usize) -> SystemRun {
+        let mut spans = self.spans();
+        self.advance(until, threads, &mut spans);
+        self.finish(spans)
+    }
+
+    /// An empty [`Spans`] for this system's wafers.
+    pub fn spans(&self) -> Spans {
+        Spans {
+            wafers: self.wafers.iter().map(|_| Span::default()).collect(),
+        }
+    }
+
     /// Runs every wafer from [`System::now`] to `until` in lock-step segments, forwarding what each
-    /// records along its routes; returns what happened in that span (counters and traces cumulative).
+    /// records along its routes, and adds the span's spikes and recordings to `spans`.
     ///
     /// The wafers of a segment run at once, `threads` split over them ([`split_threads`]); each wafer's
     /// results do not depend on its threads, and forwarding happens after the segment in wafer order, so
-    /// neither do the system's. A segment appends only its own spikes and recordings; traces and
-    /// counters are read once at the end.
-    pub fn run(&mut self, until: HwTime, threads: usize) -> SystemRun {
-        let mut spans: Vec<Span> = self.wafers.iter().map(|_| Span::default()).collect();
+    /// neither do the system's. A segment appends only its own spikes and recordings.
+    pub fn advance(&mut self, until: HwTime, threads: usize, spans: &mut Spans) {
+        let spans = &mut spans.wafers;
         let mut t = self.now();
         let mut outbox: Vec<Vec<(u32, L2Spike)>> = vec![Vec::new(); self.wafers.len()];
         loop {
@@ -361,7 +367,7 @@ impl System {
             let end = self
                 .segment
                 .map_or(until, |s| HwTime((t.0 / s.0 + 1) * s.0).min(until));
-            run_segment(&mut self.wafers, &mut spans, end, threads);
+            run_segment(&mut self.wafers, spans, end, threads);
             for (w, span) in spans.iter_mut().enumerate() {
                 self.routing
                     .forward(w, &span.recorded[span.forwarded..], &mut outbox);
@@ -375,10 +381,15 @@ impl System {
                 break;
             }
         }
+    }
+
+    /// The run `spans` hold: their spikes and recordings, each wafer's traces and counters since load, each
+    /// route's counters.
+    pub fn finish(&self, spans: Spans) -> SystemRun {
         let wafers = self
             .wafers
             .iter()
-            .zip(spans)
+            .zip(spans.wafers)
             .map(|(wafer, span)| span.finish(wafer))
             .collect();
         SystemRun {

@@ -248,17 +248,18 @@ fn a_system_run_in_calls_traces_every_sample_once() {
 }
 
 #[test]
-fn a_run_in_chunks_appended_is_the_run_in_one_go() {
+fn a_run_in_chunks_is_the_run_in_one_go() {
     // Chunks that end on the window grid from 0, as the binary's do (each run lays its windows from its start
     // and the system's segments sit on that grid, so such chunks cut the wafers only where one run does;
     // chunks off the grid move the windows and with them, by rounding, the spikes).
     let window = crate::layer1::bus::L1Timing::default().latency(0);
     let whole = load(recurrent_pair()).run(HwTime(window.0 * 500), 1);
     let mut system = load(recurrent_pair());
-    let mut chunks = system.run(HwTime(window.0 * 330), 1);
-    for end in [400, 401, 500] {
-        chunks.append(system.run(HwTime(window.0 * end), 1));
+    let mut spans = system.spans();
+    for end in [330, 400, 401, 500] {
+        system.advance(HwTime(window.0 * end), 1, &mut spans);
     }
+    let chunks = system.finish(spans);
     assert!(whole.wafers[0].recorded.len() > 10);
     for (c, w) in chunks.wafers.iter().zip(&whole.wafers) {
         assert!(c.spikes == w.spikes && c.recorded == w.recorded && c.traces == w.traces);

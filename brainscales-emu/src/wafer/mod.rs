@@ -55,6 +55,7 @@ use crate::layer2::{
     GbitDirection, L2Params, L2Spike, PlaybackCounters, PlaybackPlanner, Recorder,
 };
 use crate::neuron::{ClipCounters, IntegratorCounters, MismatchCounters};
+use crate::synapse::array::{COLUMNS, ROWS};
 use crate::time::{HwTime, SpeedUp};
 pub use emu_kernel::Pace;
 
@@ -271,6 +272,13 @@ impl Wafer {
         self.playback.counters(stream)
     }
 
+    /// The 4-bit weight of the synapse at (`row` 0..448, `column`) of `hicann` now (STDP moves weights during
+    /// a run); `None` for a HICANN the image did not configure or a cell off the arrays.
+    pub fn synapse_weight(&self, hicann: HicannOnWafer, row: usize, column: usize) -> Option<u8> {
+        let unit = &self.units[self.unit_index(hicann)?];
+        (row < ROWS && column < COLUMNS).then(|| unit.synapses.arrays().weight(row, column))
+    }
+
     /// The unit of `hicann` (units are in HICANN enum order).
     fn unit_index(&self, hicann: HicannOnWafer) -> Option<usize> {
         self.units
@@ -342,8 +350,8 @@ impl Wafer {
             .collect()
     }
 
-    /// Every counter since load.
-    pub(crate) fn counters(&self) -> WaferCounters {
+    /// Every counter since load (a chunked run's trace windows read them between calls).
+    pub fn counters(&self) -> WaferCounters {
         let mut hicanns = Vec::with_capacity(self.units.len());
         let mut buses = Vec::new();
         for u in &self.units {

@@ -2,7 +2,7 @@
 //!
 //! Every HICANN something was configured on gets a [`HicannImage`]: its neurons (each denmem with the
 //! neuron's translated parameters, firing through its top-left denmem with its bus address), the DNC
-//! mergers of its neuron blocks recording on Gbit channels and those of its inputs taking Layer-2 input,
+//! merger tree and the DNC mergers of its neuron blocks recording on Gbit channels and those of its inputs taking Layer-2 input,
 //! its switches and repeaters and its synapse block. The shared V_reset of each reset group is the mean
 //! the group's neurons ask for; where they disagree the spread is reported and warned about.
 
@@ -21,10 +21,12 @@ use nmemu_loader::Network;
 use super::cross::CrossWaferReport;
 use super::hints::BrainScaleSHints;
 use super::l1::L1Builder;
-use super::merger::{Sources, configure_dnc};
+use super::merger::{Sources, configure_dnc, configure_tree};
+use super::params::ParameterOptions;
 use super::params::{PopulationClip, TranslatedNeuron};
 use super::place::NeuronPlacement;
-use super::report::{BrainScaleSReport, DelayReport, VResetReport, WaferReport};
+use super::realised::{self, Shared, StimulusBudget};
+use super::report::{BrainScaleSReport, DelayReport, VResetReport, WaferReport, significant};
 use super::synapses::{Loss, Realised};
 use super::weights::WeightStats;
 use super::{BrainScaleSOptions, Local, Placement, PopulationPlace};
@@ -45,12 +47,14 @@ pub struct Parts<'a, 'd> {
 }
 
 /// Builds the image of `wafer` (see the module docs), with the HICANNs whose populations disagree on
-/// V_reset.
+/// V_reset; what each of its neurons' HICANN decided for it (shared V_reset, current stimulus) goes into
+/// `shared`, which holds every wafer's.
 pub fn wafer_image(
     net: &Network,
     options: &BrainScaleSOptions,
     wafer: u32,
     parts: Parts,
+    shared: &mut Shared,
 ) -> Result<(WaferImage, Vec<VResetReport>), String> {
     let Parts {
         translated,
@@ -66,8 +70,18 @@ pub fn wafer_image(
             .entry(h.to_enum())
             .or_insert_with(|| HicannImage::empty(h))
     }
+    for (&e, plan) in &sources.trees {
+        let h = HicannOnWafer::from_enum(e).expect("a HICANN enum");
+        configure_tree(get(&mut hicanns, h), plan);
+    }
     for (i, bus) in sources.buses.iter().enumerate() {
-        configure_dnc(get(&mut hicanns, bus.hicann), bus.dnc, sources.input[i]);
+        let plan = sources.trees.get(&bus.hicann.to_enum());
+        configure_dnc(
+            get(&mut hicanns, bus.hicann),
+            bus.dnc,
+            sources.input[i],
+            plan,
+        );
     }
     let mut traces = Vec::new();
     let mut v_reset = Vec::new();
@@ -79,9 +93,14 @@ pub fn wafer_image(
         let image = get(&mut hicanns, h);
         let mut reset: [Vec<f64>; 4] = Default::default();
         let mut asked: Vec<(usize, f64)> = Vec::new();
+        let mut stimuli = StimulusBudget::default();
         for (slot, &(p, k)) in local.slots[e].iter().zip(&local.owners[e]) {
             let neuron = &translated[p].as_ref().expect("a wafer cell").0[k as usize];
-            let (params, v_reset) = (neuron.denmem, neuron.v_reset_volt);
+            let (mut params, v_reset) = (neuron.denmem, neuron.v_reset_volt);
+            if params.stimulus_ampere > 0.0 && !stimuli.take(slot.block()) {
+                params.stimulus_ampere = 0.0;
+                shared.stimulus_lost[p][k as usize] = true;
+            }
             asked.push((p, v_reset));
             let denmems: Vec<_> = slot.denmems().map(|d| (d, params)).collect();
             for (d, _) in &denmems {
@@ -111,6 +130,9 @@ pub fn wafer_image(
             if !values.is_empty() {
                 image.v_reset_volt[g] = values.iter().sum::<f64>() / values.len() as f64;
             }
+        }
+        for (n, &(p, k)) in image.neurons.iter().zip(&local.owners[e]) {
+            shared.v_reset_volt[p][k as usize] = image.neuron_v_reset_volt(n);
         }
         let (lo, hi) = asked
             .iter()
@@ -232,6 +254,7 @@ pub struct Outcome<'a> {
     pub realised: &'a [Realised],
     pub v_reset: Vec<VResetReport>,
     pub translated: &'a Translated,
+    pub shared: &'a Shared,
     /// Per wafer.
     pub inputs: Vec<InputReport>,
     pub cross: CrossWaferReport,
@@ -248,6 +271,12 @@ pub fn report(
     let image = &images[0];
     let n = net.projections.len();
     let label = |j: usize| net.projections[j].label.clone();
+    let per_neuron = realised::per_neuron(
+        net,
+        o.translated,
+        o.shared,
+        &ParameterOptions::new(options.speed_up),
+    );
     let lost: u64 = (0..n).map(|j| o.loss.of(j)).sum();
     let mut weights = vec![WeightStats::default(); n];
     let mut delays = vec![(0.0f64, 0u64); n];
@@ -291,12 +320,10 @@ pub fn report(
                 )
             })
             .collect(),
-        parameters_clipped: o
-            .translated
-            .iter()
-            .flatten()
-            .flat_map(|(_, clips)| clips.iter().cloned())
-            .collect(),
+        parameters_clipped: super::precheck::clips(o.translated),
+        parameters_realised: realised::report(net, &per_neuron),
+        current_stimuli_lost: realised::stimuli_lost(net, o.shared),
+        initial_values_ignored: realised::initial_values_ignored(net, &per_neuron),
         inputs_per_hicann: o.inputs[0].per_hicann.clone(),
         inputs_per_fpga: o.inputs[0].per_fpga.clone(),
         inputs_thinned: o.inputs.iter().flat_map(|i| i.thinned.clone()).collect(),
@@ -330,6 +357,7 @@ pub fn report(
             })
             .collect(),
         v_reset: o.v_reset,
+        short_term_plasticity: Vec::new(),
         phases: BTreeMap::new(),
     }
 }
@@ -391,6 +419,29 @@ pub fn loss_policy(
             report.synapses,
             100.0 * fraction,
             lossy.join("; ")
+        ));
+    }
+    for l in &report.current_stimuli_lost {
+        warnings.push(format!(
+            "population '{}': {} neurons run without their i_offset (mean {} nA asked): their HICANNs have no \
+             current stimulus left ({} per HICANN, one per floating-gate block)",
+            l.population,
+            l.neurons,
+            significant(l.requested_mean_na),
+            brainscales_emu::image::STIMULI_PER_HICANN
+        ));
+    }
+    for i in &report.initial_values_ignored {
+        warnings.push(format!(
+            "population '{}': initial {} of {} neurons (mean {} {}) cannot be set on the wafer; they start \
+             from {} {}",
+            i.population,
+            i.variable,
+            i.neurons,
+            significant(i.requested_mean),
+            i.unit,
+            significant(i.used_mean),
+            i.unit
         ));
     }
     for v in &report.v_reset {

@@ -4,11 +4,13 @@
 //! A bus arrives on one vertical line, and a vertical line may close one synapse switch (sthal's default
 //! limits), so it feeds one driver directly; more drivers hear it through a chain of mirrors outward in the
 //! driver's quadrant (`chain`), at most `driver_chain_length` long. The bus' synapses at this HICANN are
-//! grouped in classes of (synaptic input, 2 MSBs of the source address): a row drives one input, and both
-//! half-rows of our rows decode the class' MSBs, so a row serves one class. A class needs as many rows as
-//! its busiest target neuron has synapses per column of the neuron ([`Demand::rows`]). The chain is the
-//! switchable local driver with the longest run of free, working drivers outward (up to what the demand
-//! needs); its rows are shared out by [`share_rows`]. Synapses whose class gets no row are lost to the
+//! grouped in classes of (synaptic input, 2 MSBs of the source address). A row drives one input, and its
+//! even and odd columns decode 2 MSBs each (spec §2.8), so a row serves one class on both halves, or two
+//! classes of one input on one half each (half-row packing, marocco's "synapse type per half driver"
+//! idea carried to the decoders). A class needs as many units as its busiest target neuron has synapses
+//! per unit ([`Demand::units`]). The chain is the switchable local driver with the longest run of free,
+//! working drivers outward (up to what the demand needs); its rows are shared out by [`share`] (whole
+//! rows) or [`share_halves`] (half-rows). Synapses whose class gets no row are lost to the
 //! drivers; those a class' rows cannot hold are lost to rows/addresses ([`super::synapses`]).
 
 use brainscales_emu::coord::{
@@ -20,9 +22,13 @@ use brainscales_emu::layer1::switches::vline_rows;
 use brainscales_emu::synapse::SynapseConfig;
 use brainscales_emu::synapse::driver::DriverMode;
 
-/// A row class: the synaptic input (excitatory or not) and the 2 MSBs its half-rows decode.
+use super::stp::StpKey;
+
+/// A row class: the driver's STP setting (first, so classes of one setting are neighbours on the chain),
+/// the synaptic input (excitatory or not) and the 2 MSBs its half-rows decode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Class {
+    pub stp: Option<StpKey>,
     pub excitatory: bool,
     pub msb: u8,
 }
@@ -31,8 +37,8 @@ pub struct Class {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Demand {
     pub class: Class,
-    /// Rows that hold all its synapses.
-    pub rows: usize,
+    /// Units (whole rows, or half-rows when packed) that hold all its synapses.
+    pub units: usize,
     pub synapses: usize,
 }
 
@@ -114,9 +120,10 @@ pub fn attach_chain(
     Some(lines)
 }
 
-/// Rows per class out of `budget` rows: one each, busiest class (most synapses) first, then one more at
-/// a time to the class with the most rows still missing, until the budget or the demand runs out.
-pub fn share_rows(demands: &[Demand], budget: usize) -> Vec<usize> {
+/// Units (rows or half-rows) per class out of `budget`: one each, busiest class (most synapses) first,
+/// then one more at a time to the class with the most units still missing, until the budget or the
+/// demand runs out.
+pub fn share(demands: &[Demand], budget: usize) -> Vec<usize> {
     let mut order: Vec<usize> = (0..demands.len()).collect();
     order.sort_by(|&a, &b| {
         demands[b]
@@ -124,53 +131,113 @@ pub fn share_rows(demands: &[Demand], budget: usize) -> Vec<usize> {
             .cmp(&demands[a].synapses)
             .then(demands[a].class.cmp(&demands[b].class))
     });
-    let mut rows = vec![0; demands.len()];
+    let mut units = vec![0; demands.len()];
     let mut left = budget;
     for &i in &order {
         if left == 0 {
             break;
         }
-        if demands[i].rows > 0 {
-            rows[i] = 1;
+        if demands[i].units > 0 {
+            units[i] = 1;
             left -= 1;
         }
     }
     while left > 0 {
         let Some(&i) = order
             .iter()
-            .filter(|&&i| rows[i] > 0 && rows[i] < demands[i].rows)
+            .filter(|&&i| units[i] > 0 && units[i] < demands[i].units)
             .max_by(|&&a, &&b| {
-                (demands[a].rows - rows[a])
-                    .cmp(&(demands[b].rows - rows[b]))
+                (demands[a].units - units[a])
+                    .cmp(&(demands[b].units - units[b]))
                     .then(b.cmp(&a))
             })
         else {
             break;
         };
-        rows[i] += 1;
+        units[i] += 1;
         left -= 1;
     }
-    rows
+    units
+}
+
+/// Rows that half-row shares `halves` take: the half-rows of one synaptic input fill rows together
+/// (a row drives one input), classes in order.
+pub fn rows_of_halves(demands: &[Demand], halves: &[usize]) -> usize {
+    [false, true]
+        .iter()
+        .map(|&excitatory| {
+            let h: usize = demands
+                .iter()
+                .zip(halves)
+                .filter(|(d, _)| d.class.excitatory == excitatory)
+                .map(|(_, &h)| h)
+                .sum();
+            h.div_ceil(2)
+        })
+        .sum()
+}
+
+/// Half-row shares of `demands` within `rows` rows: [`share`] over `2 rows` half-rows, then, if an odd
+/// count of excitatory and of inhibitory halves needs one row more than there is, one half less for the
+/// class holding the most (the least busy class when each holds one).
+pub fn share_halves(demands: &[Demand], rows: usize) -> Vec<usize> {
+    let mut halves = share(demands, 2 * rows);
+    while rows_of_halves(demands, &halves) > rows {
+        let most = (0..demands.len())
+            .filter(|&i| halves[i] > 0)
+            .max_by(|&a, &b| {
+                halves[a]
+                    .cmp(&halves[b])
+                    .then(demands[b].synapses.cmp(&demands[a].synapses))
+                    .then(b.cmp(&a))
+            })
+            .expect("rows exceeded by some half");
+        halves[most] -= 1;
+    }
+    halves
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn demand(excitatory: bool, rows: usize, synapses: usize) -> Demand {
+    fn demand(excitatory: bool, msb: u8, units: usize, synapses: usize) -> Demand {
         Demand {
-            class: Class { excitatory, msb: 3 },
-            rows,
+            class: Class {
+                stp: None,
+                excitatory,
+                msb,
+            },
+            units,
             synapses,
         }
     }
 
     #[test]
     fn rows_go_first_one_per_class_then_to_the_neediest() {
-        let d = [demand(true, 4, 40), demand(false, 1, 5)];
-        assert_eq!(share_rows(&d, 6), vec![4, 1]);
-        assert_eq!(share_rows(&d, 3), vec![2, 1]);
-        assert_eq!(share_rows(&d, 1), vec![1, 0]);
+        let d = [demand(true, 3, 4, 40), demand(false, 3, 1, 5)];
+        assert_eq!(share(&d, 6), vec![4, 1]);
+        assert_eq!(share(&d, 3), vec![2, 1]);
+        assert_eq!(share(&d, 1), vec![1, 0]);
+    }
+
+    #[test]
+    fn half_rows_of_one_input_share_rows_and_inputs_never_share_one() {
+        // Four excitatory classes of one half-row each fit 2 rows; one inhibitory half needs a row of
+        // its own.
+        let d: Vec<Demand> = (0..4)
+            .map(|msb| demand(true, msb, 1, 10))
+            .chain([demand(false, 0, 1, 5)])
+            .collect();
+        assert_eq!(rows_of_halves(&d, &[1, 1, 1, 1, 0]), 2);
+        assert_eq!(rows_of_halves(&d, &[1, 1, 1, 1, 1]), 3);
+        assert_eq!(share_halves(&d, 3), vec![1, 1, 1, 1, 1]);
+        // In 2 rows the 5 halves would need 3: the least busy class gives its half up.
+        assert_eq!(share_halves(&d, 2), vec![1, 1, 1, 1, 0]);
+        // An odd excitatory and an odd inhibitory count in as many rows as there are: the class with the
+        // most halves gives one up.
+        let d = [demand(true, 0, 3, 30), demand(false, 0, 1, 5)];
+        assert_eq!(share_halves(&d, 2), vec![2, 1]);
     }
 
     #[test]

@@ -13,6 +13,8 @@
 //! | neuron events lost in the output path and on the buses (L1) | > 0 | > 1% of on-wafer spikes |
 //! | input spikes dropped by the link budgets, dead links or full routes (L2) | > 0 | > 1% of input spikes |
 //! | parameters clipped by the mapping (per population and parameter) | any | — |
+//! | neurons without their i_offset (no current stimulus left on the HICANN) | any | — |
+//! | initial values the wafer cannot set (it starts at rest) | any | — |
 //! | input sources thinned to fit the bandwidth | any | — |
 //! | spikes the recording did not deliver (the network ran with them) | any | — |
 //! | parameters the wafer clipped at load (mismatch pushed them out of range) | any | — |
@@ -129,6 +131,41 @@ pub fn verdict(mapped: &Mapped, provenance: &Provenance, account: &SpikeAccount)
                 Some(s) => format!("it fits at --speedup {s}"),
                 None => "it fits at no speed-up: change the parameter".to_string(),
             },
+        );
+    }
+
+    for l in &r.current_stimuli_lost {
+        reason(
+            Verdict::Degraded,
+            format!(
+                "population '{}': {} neurons ran without their i_offset (mean {} nA asked): a HICANN has \
+                 {} current stimuli, one per floating-gate block",
+                l.population,
+                l.neurons,
+                significant(l.requested_mean_na),
+                brainscales_emu::image::STIMULI_PER_HICANN
+            ),
+            "give i_offset to fewer neurons (at most 4 per HICANN, 2 per half), or drive them with spike \
+             sources instead",
+        );
+    }
+
+    for i in &r.initial_values_ignored {
+        reason(
+            Verdict::Degraded,
+            format!(
+                "population '{}': the wafer cannot set initial {} (mean {} {} asked for {} neurons); they \
+                 started from {} {}",
+                i.population,
+                i.variable,
+                significant(i.requested_mean),
+                i.unit,
+                i.neurons,
+                significant(i.used_mean),
+                i.unit
+            ),
+            "let the network settle before the interval you analyse; BrainScaleS-1 starts every membrane at \
+             its leak potential",
         );
     }
 

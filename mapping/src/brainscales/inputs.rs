@@ -2,7 +2,7 @@
 //!
 //! Spike sources reach the wafer through Layer 2: an FPGA plays each spike into a HICANN's Gbit channel,
 //! whose DNC merger puts it on the Layer-1 bus with the source's 6-bit address. Sources go onto DNC
-//! mergers whose neuron block holds no neurons ([`super::merger`]), on the usable-link HICANNs nearest the
+//! mergers that send no neurons ([`super::merger`]), on the usable-link HICANNs nearest the
 //! mean position of their targets, the population with the highest total rate first. Each source costs its
 //! rate in hardware time (rate x speed-up) against the HICANN's link budget (17.8 M events/s) and its
 //! reticle FPGA's (125 M events/s), both filled only to `bandwidth_utilization`; with
@@ -25,7 +25,7 @@
 
 use std::collections::BTreeMap;
 
-use brainscales_emu::coord::{HicannOnWafer, NEURON_BLOCKS};
+use brainscales_emu::coord::{HicannOnWafer, NEURON_BLOCKS, RETICLES_ON_WAFER};
 use brainscales_emu::defects::Defects;
 use brainscales_emu::layer2::{L2Params, L2Spike};
 use brainscales_emu::time::{HwTime, SpeedUp};
@@ -102,6 +102,62 @@ pub fn rate_bio_hz(net: &Network, population: &Population, neuron: u32) -> f64 {
     }
 }
 
+/// The Layer-2 input load against the whole wafer's budget, before placement: what `validate --machine`
+/// says of the inputs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct InputEstimate {
+    pub sources: u64,
+    /// Their summed rate, hardware events per second (0 with `consider_firing_rate` off).
+    pub rate_hz: f64,
+    /// Every usable link's budget filled to `bandwidth_utilization`, each FPGA's capping its HICANNs'.
+    pub budget_hz: f64,
+    /// The busiest source's rate, against one HICANN link's budget (`hicann_budget_hz`).
+    pub largest_hz: f64,
+    pub hicann_budget_hz: f64,
+}
+
+impl InputEstimate {
+    /// The least fraction of the input rate that [`place_inputs`] must thin: above the wafer's budget no
+    /// placement fits it (and placement near the targets may thin more).
+    pub fn excess(&self) -> f64 {
+        if self.rate_hz > self.budget_hz {
+            1.0 - self.budget_hz / self.rate_hz
+        } else {
+            0.0
+        }
+    }
+}
+
+/// The input load of `net` in hardware time against the budgets of the wafer with `defects`.
+pub fn estimate(net: &Network, defects: &Defects, options: InputOptions) -> InputEstimate {
+    let l2 = L2Params::default();
+    let hicann_budget = l2.hicann_input_rate_hz * options.utilization;
+    let fpga_budget = l2.fpga_input_rate_hz * options.utilization;
+    let mut links = [0u32; RETICLES_ON_WAFER];
+    for h in HicannOnWafer::all().filter(|&h| defects.is_link_usable(h)) {
+        links[usize::from(h.reticle().fpga().0)] += 1;
+    }
+    let mut e = InputEstimate {
+        budget_hz: links
+            .iter()
+            .map(|&n| fpga_budget.min(f64::from(n) * hicann_budget))
+            .sum(),
+        hicann_budget_hz: hicann_budget,
+        ..InputEstimate::default()
+    };
+    for p in net.populations.iter().filter(|p| p.cell_type.is_source()) {
+        e.sources += u64::from(p.size);
+        if options.consider_rate {
+            for k in 0..p.size {
+                let rate = rate_bio_hz(net, p, k) * options.speed_up.factor();
+                e.rate_hz += rate;
+                e.largest_hz = e.largest_hz.max(rate);
+            }
+        }
+    }
+    e
+}
+
 /// The mean (x, y) of the HICANNs on `wafer` holding the targets of population `p`'s projections, or the
 /// wafer centre if it has none.
 fn target_centre(net: &Network, placement: &NeuronPlacement, wafer: u32, p: usize) -> (f64, f64) {
@@ -135,10 +191,8 @@ pub fn place_inputs(
     let hicann_budget = l2.hicann_input_rate_hz * options.utilization;
     let fpga_budget = l2.fpga_input_rate_hz * options.utilization;
     let mut free = vec![[true; NEURON_BLOCKS]; brainscales_emu::coord::HICANNS_ON_WAFER];
-    for slot in placement.populations.iter().flatten() {
-        if slot.wafer == wafer {
-            free[slot.hicann.to_enum()][slot.block()] = false;
-        }
+    for bus in &sources.buses {
+        free[bus.hicann.to_enum()][usize::from(bus.dnc)] = false;
     }
     let links: Vec<HicannOnWafer> = centre_first(defects)
         .into_iter()

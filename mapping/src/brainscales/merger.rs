@@ -1,22 +1,27 @@
 //! The output path (marocco `MergerRouting`, spec §6.1, mapping-and-pynn §A6.2): which DNC merger carries
-//! which neuron block or Layer-2 input onto Layer 1, and the 6-bit addresses on each.
+//! which neuron blocks or Layer-2 input onto Layer 1, and the 6-bit addresses on each.
 //!
-//! Strategy `one_to_one`: each neuron block keeps halbe's default merger tree, block i to DNC merger i, so
-//! every sending repeater carries one block and its neurons' spikes are recorded on Gbit channel i. A
-//! DNC merger whose block has no neurons is free for Layer-2 input ([`super::inputs`]); it merges its
-//! channel with the tree so that its background generator reaches the bus too.
+//! Neuron blocks go onto DNC mergers as [`super::merger_tree`] plans per HICANN (one-to-one, or merged
+//! as marocco's default `minimize_number_of_sending_repeaters` does), so every sending repeater carries the blocks merged onto its
+//! DNC merger and their neurons' spikes are recorded on its Gbit channel. A DNC merger that sends no
+//! neurons is free for Layer-2 input ([`super::inputs`]); it merges its channel with the tree so that its
+//! background generator reaches the bus too, unless the tree brings it neuron blocks that send elsewhere
+//! (then it takes only its channel, so no neuron's spike goes out twice).
 //!
 //! Addresses: the 59 of a bus (0 is the background generators' locking address, `0bXX0001` the disabled
-//! synapse decoder, spec §3.6), assigned `high_first` as marocco's default does. Every used DNC merger
-//! gets its background generator at address 0 (marocco: ISI 125 PLL cycles) to keep the repeater and
-//! driver DLLs locked.
+//! synapse decoder, spec §3.6), assigned `high_first` as marocco's default does, in column order over the
+//! bus' blocks. Every used DNC merger gets its background generator at address 0 (marocco: ISI 125 PLL
+//! cycles) to keep the repeater and driver DLLs locked.
 
-use brainscales_emu::coord::HicannOnWafer;
+use std::collections::BTreeMap;
+
+use brainscales_emu::coord::{HicannOnWafer, NEURON_BLOCKS};
 use brainscales_emu::image::HicannImage;
 use brainscales_emu::layer1::merger::{Merger, MergerMode};
 use brainscales_emu::layer2::GbitDirection;
 use brainscales_emu::synapse::array::DISABLED_DECODER;
 
+use super::merger_tree::{Planner, Strategy, TreePlan};
 use super::place::NeuronPlacement;
 
 /// Addresses a bus can give to sources, highest first (59).
@@ -46,6 +51,8 @@ pub struct Sources {
     pub input: Vec<bool>,
     /// Per population, per neuron: (bus index, address), `None` for an input source thinned away.
     pub of: Vec<Vec<Option<(u32, u8)>>>,
+    /// Per HICANN enum with neurons, its merger tree.
+    pub trees: BTreeMap<usize, TreePlan>,
 }
 
 impl Sources {
@@ -56,9 +63,9 @@ impl Sources {
     }
 }
 
-/// The buses and addresses of the neurons on `wafer`: one bus per used neuron block, addresses high first
-/// in slot order.
-pub fn neuron_sources(placement: &NeuronPlacement, wafer: u32) -> Sources {
+/// The buses and addresses of the neurons on `wafer`: per HICANN its tree plan under `strategy`, one bus
+/// per sending DNC merger, addresses high first in slot (column) order.
+pub fn neuron_sources(placement: &NeuronPlacement, wafer: u32, strategy: Strategy) -> Sources {
     let mut sources = Sources {
         of: placement
             .populations
@@ -80,35 +87,60 @@ pub fn neuron_sources(placement: &NeuronPlacement, wafer: u32) -> Sources {
         })
         .collect();
     slots.sort_unstable();
-    let mut current: Option<(Bus, u32, Box<dyn Iterator<Item = u8>>)> = None;
-    for (_, _, p, k) in slots {
+    let mut occupancy: BTreeMap<usize, [usize; NEURON_BLOCKS]> = BTreeMap::new();
+    for &(h, _, p, k) in &slots {
+        occupancy.entry(h as usize).or_default()[placement.populations[p][k].block()] += 1;
+    }
+    let mut planner = Planner::new(strategy);
+    sources.trees = occupancy
+        .into_iter()
+        .map(|(h, neurons)| (h, planner.plan(neurons)))
+        .collect();
+    let mut open: BTreeMap<Bus, (u32, Box<dyn Iterator<Item = u8>>)> = BTreeMap::new();
+    for (h, _, p, k) in slots {
         let slot = placement.populations[p][k];
         let bus = Bus {
             hicann: slot.hicann,
-            dnc: slot.block() as u8,
+            dnc: sources.trees[&(h as usize)].dnc_of_block[slot.block()]
+                .expect("a block with neurons sends"),
         };
-        if current.as_ref().is_none_or(|(b, _, _)| *b != bus) {
-            let index = sources.add_bus(bus, false);
-            current = Some((bus, index, Box::new(address_pool())));
-        }
-        let (_, index, pool) = current.as_mut().expect("set above");
+        let (index, pool) = open
+            .entry(bus)
+            .or_insert_with(|| (sources.add_bus(bus, false), Box::new(address_pool())));
         let address = pool
             .next()
-            .expect("at most 32 neurons per block, 59 addresses");
+            .expect("the tree plan keeps a bus within 59 addresses");
         sources.of[p][k] = Some((*index, address));
     }
     sources
 }
 
-/// Sets up the DNC merger of `dnc` on `h`: recording its block's neurons on Gbit channel `dnc`, or taking
-/// Layer-2 input there; with its background generator either way.
-pub fn configure_dnc(h: &mut HicannImage, dnc: u8, input: bool) {
+/// Sets the merger tree of a HICANN with neurons: the plan's modes, and every DNC merger that the tree
+/// brings neuron blocks sending elsewhere takes none of them.
+pub fn configure_tree(h: &mut HicannImage, plan: &TreePlan) {
+    plan.apply(&mut h.merger);
+    for dnc in 0..h.merger.dnc.len() {
+        if plan.carries[dnc] != 0 && !plan.sends_neurons(dnc as u8) {
+            h.merger.dnc[dnc].mode = MergerMode::LeftOnly;
+        }
+    }
+}
+
+/// Sets up the DNC merger of `dnc` on `h` (its tree already set by [`configure_tree`] if it has
+/// neurons): recording its neurons on Gbit channel `dnc`, or taking Layer-2 input there; with its
+/// background generator either way.
+pub fn configure_dnc(h: &mut HicannImage, dnc: u8, input: bool, plan: Option<&TreePlan>) {
     let i = usize::from(dnc);
     h.merger.background[i].enable = true;
     if input {
         h.gbit[i] = GbitDirection::ToHicann;
+        let neurons_at_tree_input = plan.is_some_and(|p| p.carries[i] != 0);
         h.merger.dnc[i] = Merger {
-            mode: MergerMode::Merge,
+            mode: if neurons_at_tree_input {
+                MergerMode::LeftOnly
+            } else {
+                MergerMode::Merge
+            },
             slow: true,
         };
     } else {

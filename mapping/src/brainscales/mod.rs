@@ -1,14 +1,20 @@
 //! The BrainScaleS-1 back end: a `Network` -> a checked wafer image (marocco's flow, spec §6,
 //! mapping-and-pynn §A6).
 //!
-//! Phases, each in its own module: check the model ([`model`]) and the hints ([`hints`]) -> place neurons
+//! Phases, each in its own module: check the model ([`model`]) and the hints ([`hints`]) and translate the
+//! parameters ([`precheck`], what `validate --machine` runs too) -> place neurons
 //! ([`place`]) -> the output path and addresses ([`merger`]) -> place Layer-2 inputs ([`inputs`]) -> expand
 //! the projections and route every used bus over Layer 1 ([`l1`]) -> per target HICANN, synapse drivers
 //! and synapses ([`drivers`], [`synapses`]) with weights ([`weights`]) -> neuron parameters ([`params`])
 //! and the image ([`assemble`]). What cannot be realised is synapse loss, counted by cause and
 //! projection ([`report`]); `max_synapse_loss` turns loss above it into an error.
+//!
+//! Several wafers: placement spreads the neurons over the machine's wafers; every phase from the output
+//! path on runs per wafer (each merger strategy's attempt loops over them), with expansion once for all and
+//! the projections between wafers on Layer-2 routes ([`cross`]).
 
 pub mod assemble;
+mod attempt;
 pub mod cross;
 pub mod drivers;
 pub mod health;
@@ -16,12 +22,17 @@ pub mod hints;
 pub mod inputs;
 pub mod l1;
 pub mod merger;
+pub mod merger_tree;
 pub mod model;
 pub mod params;
 pub mod place;
+pub mod plastic;
+pub mod precheck;
 pub mod provenance;
 pub mod readback;
+pub mod realised;
 pub mod report;
+pub mod stp;
 pub mod synapses;
 pub mod weights;
 
@@ -35,10 +46,9 @@ use brainscales_emu::image::NonIdealities;
 use brainscales_emu::system::{L2Endpoint, SystemImage};
 use brainscales_emu::time::SpeedUp;
 use nmemu_loader::Network;
-use nmemu_loader::format::ReceptorType;
-use nmemu_loader::random::{Domain, stream};
+use nmemu_loader::format::{ReceptorType, SynapseSpec};
 
-use hints::BrainScaleSHints;
+use attempt::{Attempt, Placed};
 use merger::Sources;
 use place::NeuronPlacement;
 use report::BrainScaleSReport;
@@ -97,6 +107,8 @@ pub struct BrainScaleSOptions {
     pub defects: Vec<Defects>,
     /// Wins over the `max_synapse_loss` hint.
     pub max_synapse_loss: Option<f64>,
+    /// The merger strategy; `None` chooses (see [`map`]).
+    pub merger: Option<merger_tree::Strategy>,
     pub progress: crate::progress::Observer<Phase>,
 }
 
@@ -111,6 +123,7 @@ impl BrainScaleSOptions {
             seed: 0,
             defects: Vec::new(),
             max_synapse_loss: None,
+            merger: None,
             progress: crate::progress::Observer::default(),
         }
     }
@@ -138,6 +151,9 @@ pub struct Mapped {
     pub report: BrainScaleSReport,
     /// To be said at the end of the run (loss, shared V_reset, ...).
     pub warnings: Vec<String>,
+    /// The placed synapses of plastic projections, whose final weights the run reads back
+    /// ([`plastic::final_weights`]).
+    pub plastic: Vec<Realised>,
 }
 
 /// The synapses of the network by wafer and target HICANN, and which HICANNs each bus must reach.
@@ -214,6 +230,14 @@ fn expand(
         let syn = nmemu_loader::expand(net, j).map_err(|e| e.to_string())?;
         let (pre, post) = (projection.pre.population, projection.post.population);
         let excitatory = projection.receptor_type == ReceptorType::Excitatory;
+        // A plastic synapse's row must reach w_max.
+        let reach_us = match projection.synapse {
+            SynapseSpec::StdpMechanism {
+                weight_dependence, ..
+            } => weight_dependence.bounds().1,
+            _ => 0.0,
+        };
+        let stp = stp::key(&projection.synapse);
         out.synapses[j] = syn.len();
         for k in 0..projection.pre.len() {
             let pre_neuron = projection.pre.index(k) as usize;
@@ -238,12 +262,15 @@ fn expand(
                 r[h] = true;
                 out.incoming[w][h].push(Incoming {
                     projection: j as u32,
+                    synapse: i as u32,
                     bus,
                     address,
                     neuron: locals[w].index[post][n],
                     excitatory,
                     weight_us: f64::from(syn.weights.get(i)),
+                    reach_us,
                     scale: scale[post][n],
+                    stp,
                 });
             }
         }
@@ -261,97 +288,6 @@ fn expand(
     Ok(out)
 }
 
-/// Routes every bus of one wafer that has targets over Layer 1.
-fn route_wafer<'d>(
-    defects: &'d Defects,
-    sources: &Sources,
-    targets: &[Vec<HicannOnWafer>],
-) -> (l1::L1Builder<'d>, Vec<l1::Routed>) {
-    let mut router = l1::L1Builder::new(defects);
-    router.reserve_sending_lines(
-        sources
-            .buses
-            .iter()
-            .zip(targets)
-            .filter(|(_, t)| !t.is_empty())
-            .map(|(b, _)| *b),
-    );
-    let routes = sources
-        .buses
-        .iter()
-        .zip(targets)
-        .map(|(&bus, targets)| router.route(bus, targets))
-        .collect();
-    (router, routes)
-}
-
-/// One wafer's synapse drivers and synapses, per target HICANN, by HICANN enum; what does not fit is
-/// added to `loss`, what does to `realised`. Weight rounding draws per (HICANN, row) and, beyond wafer 0,
-/// per wafer.
-#[allow(clippy::too_many_arguments)]
-fn place_synapses(
-    wafer: u32,
-    incoming: &mut [Vec<Incoming>],
-    routes: &[l1::Routed],
-    router: &mut l1::L1Builder,
-    local: &Local,
-    hints: &BrainScaleSHints,
-    defects: &Defects,
-    seed: u64,
-    loss: &mut Loss,
-    realised: &mut Vec<Realised>,
-) -> BTreeMap<usize, brainscales_emu::synapse::SynapseConfig> {
-    let mut synapse_configs = BTreeMap::new();
-    for h in HicannOnWafer::all() {
-        let incoming = &mut incoming[h.to_enum()];
-        if incoming.is_empty() {
-            continue;
-        }
-        incoming.sort_by_key(|s| s.bus);
-        let mut config = brainscales_emu::synapse::SynapseConfig {
-            chain_limit: hints.driver_chain_length,
-            ..Default::default()
-        };
-        let mut target = synapses::Target {
-            hicann: h,
-            neurons: &local.slots[h.to_enum()],
-            synapses: &mut config,
-            l1: &mut router.hicanns[h.to_enum()],
-            defects,
-            chain_length: hints.driver_chain_length,
-        };
-        for group in incoming.chunk_by(|a, b| a.bus == b.bus) {
-            let landing = routes[group[0].bus as usize]
-                .landings
-                .iter()
-                .find(|l| l.hicann == h);
-            let Some(landing) = landing else {
-                for s in group {
-                    loss.l1[s.projection as usize] += 1;
-                }
-                continue;
-            };
-            let mut quantise = |row: usize, v_gmax: [u16; 4], w: &[f64]| {
-                let id = u64::from(wafer) << 32 | (h.to_enum() as u64) << 16 | row as u64;
-                let mut rng = stream(
-                    seed,
-                    Domain::Values,
-                    "brainscales-synapse-rows",
-                    "round",
-                    id,
-                );
-                weights::quantise_row(w, v_gmax, &mut rng)
-            };
-            synapses::place_bus(&mut target, landing, group, &mut quantise, loss, realised);
-        }
-        router.touched[h.to_enum()] = true;
-        synapse_configs.insert(h.to_enum(), config);
-        incoming.clear();
-        incoming.shrink_to_fit();
-    }
-    synapse_configs
-}
-
 /// Maps `net` onto the machine of `options` (see the module docs).
 pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String> {
     let start = Instant::now();
@@ -362,18 +298,8 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
         clock = Instant::now();
     };
     options.progress.begin(Phase::Check);
-    model::check_model(net)?;
-    let hints = BrainScaleSHints::parse(net)?;
-    let parameter_options = params::ParameterOptions::new(options.speed_up);
-    let translated: Vec<Option<(Vec<params::TranslatedNeuron>, Vec<params::PopulationClip>)>> = net
-        .populations
-        .iter()
-        .zip(&hints.neuron_size)
-        .map(|(p, &n)| params::translate_population(p, n as usize, &parameter_options))
-        .collect();
-    let machine_defects: Vec<Defects> = (0..options.preset.wafers as usize)
-        .map(|w| options.defects.get(w).cloned().unwrap_or_default())
-        .collect();
+    let precheck::Checked { hints, translated } = precheck::check(net, options.speed_up)?;
+    let machine_defects = machine_defects(options);
     lap("check", &mut phases);
 
     options.progress.begin(Phase::Place);
@@ -390,141 +316,56 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
     let locals: Vec<Local> = (0..wafers as u32)
         .map(|w| local_indices(&placement, w))
         .collect();
-    let mut sources: Vec<Sources> = (0..wafers as u32)
-        .map(|w| merger::neuron_sources(&placement, w))
-        .collect();
-    lap("place", &mut phases);
-
-    options.progress.begin(Phase::Inputs);
     let needed = cross::inputs_needed(net, &placement, defects, wafers)?;
-    let input_options = inputs::InputOptions {
-        speed_up: options.speed_up,
-        utilization: hints.bandwidth_utilization,
-        consider_rate: hints.consider_firing_rate,
-        neuron_rate_hz: hints.cross_wafer_rate_hz,
-    };
-    let input_reports: Vec<inputs::InputReport> = (0..wafers)
-        .map(|w| {
-            let wafer = (w as u32, &defects[w]);
-            inputs::place_inputs(
-                net,
-                &placement,
-                wafer,
-                input_options,
-                &needed[w],
-                &mut sources[w],
-            )
-        })
-        .collect();
-    let mut l2_inputs: Vec<_> = sources
-        .iter()
-        .map(|s| inputs::input_spikes(net, s, options.speed_up, options.seed))
-        .collect();
-    let l2_routes = cross::routes(net, &placement, &sources, &needed);
-    lap("inputs", &mut phases);
-
-    options.progress.begin(Phase::Expand);
-    let mut loss = Loss::new(net.projections.len());
-    let scale: Vec<Vec<f64>> = net
-        .populations
-        .iter()
-        .zip(&translated)
-        .zip(&hints.neuron_size)
-        .map(|((p, t), &n)| {
-            let Some((neurons, _)) = t else {
-                return Vec::new();
-            };
-            let cm = p.param("cm").expect("wafer cells have cm");
-            (0..p.size)
-                .map(|k| {
-                    let capacitor = neurons[k as usize].denmem.capacitor;
-                    weights::weight_scale(cm.get(k), n as usize, capacitor, options.speed_up)
-                })
-                .collect()
-        })
-        .collect();
-    let mut expanded = expand(net, &placement, &locals, &sources, &scale, &mut loss)?;
-    lap("expand", &mut phases);
-
-    options.progress.begin(Phase::Route);
-    let mut routed: Vec<_> = (0..wafers)
-        .map(|w| route_wafer(&defects[w], &sources[w], &expanded.targets[w]))
-        .collect();
-    lap("route", &mut phases);
-
-    options.progress.begin(Phase::Synapses);
-    let mut realised: Vec<Realised> = Vec::new();
-    let synapse_configs: Vec<_> = (0..wafers)
-        .map(|w| {
-            let (router, routes) = &mut routed[w];
-            place_synapses(
-                w as u32,
-                &mut expanded.incoming[w],
-                routes,
-                router,
-                &locals[w],
-                &hints,
-                &defects[w],
-                options.seed,
-                &mut loss,
-                &mut realised,
-            )
-        })
-        .collect();
-    lap("synapses", &mut phases);
-
-    options.progress.begin(Phase::Image);
-    let mut images = Vec::with_capacity(wafers);
-    let mut v_reset = Vec::new();
-    for (w, ((router, _), synapse_configs)) in routed.into_iter().zip(synapse_configs).enumerate() {
-        let (image, resets) = assemble::wafer_image(
-            net,
-            options,
-            w as u32,
-            assemble::Parts {
-                translated: &translated,
-                local: &locals[w],
-                sources: &sources[w],
-                router,
-                synapse_configs,
-                inputs: std::mem::take(&mut l2_inputs[w]),
-            },
-        )?;
-        image.check(&defects[w]).map_err(|e| {
-            format!("the mapper built an image wafer {w} refuses (a mapper bug): {e}")
-        })?;
-        images.push(image);
-        v_reset.extend(resets);
-    }
-    lap("image", &mut phases);
-
-    let placement_out = assemble::placement(net, &placement, &sources);
-    let mut report = assemble::report(
+    lap("place", &mut phases);
+    let placed = Placed {
         net,
         options,
-        &hints,
-        &images,
-        assemble::Outcome {
-            expanded_synapses: &expanded.synapses,
-            delay_sum_ms: &expanded.delay_sum_ms,
-            loss: &loss,
-            realised: &realised,
-            v_reset,
-            translated: &translated,
-            inputs: input_reports,
-            cross: cross::CrossWaferReport::new(net, &l2_routes, &expanded.cross, options.speed_up),
-        },
-    );
-    report.phases = phases;
+        hints: &hints,
+        translated: &translated,
+        defects,
+        placement: &placement,
+        locals: &locals,
+        needed: &needed,
+    };
+    // marocco's default merges neuron blocks to save buses, which can cost rows at the targets: when
+    // one block per DNC merger realises every synapse it is kept, else the merged tree is tried too and
+    // the one realising more synapses wins (ties: one-to-one).
+    use merger_tree::Strategy;
+    let first = options.merger.unwrap_or(Strategy::OneToOne);
+    let mut best = placed.attempt(first, phases.clone())?;
+    if options.merger.is_none() && best.report.synapses_lost > 0 {
+        let merged = placed.attempt(Strategy::MinimiseSendingRepeaters, phases)?;
+        if merged.report.synapses_lost < best.report.synapses_lost {
+            best = merged;
+        }
+    }
+    let Attempt {
+        image,
+        placement: placement_out,
+        mut report,
+        loss,
+        synapses,
+        stdp_warnings,
+        stp_warnings,
+        plastic,
+    } = best;
     report.map_wall_s = start.elapsed().as_secs_f64();
-    let warnings = assemble::loss_policy(net, options, &hints, &report, &loss, &expanded.synapses)?;
+    let mut warnings = assemble::loss_policy(net, options, &hints, &report, &loss, &synapses)?;
+    warnings.extend(stdp_warnings);
+    warnings.extend(stp_warnings);
     Ok(Mapped {
-        image: SystemImage {
-            wafers: images,
-            l2_routes,
-        },
+        image,
         placement: placement_out,
         report,
         warnings,
+        plastic,
     })
+}
+
+/// One defect set per wafer of the machine: those of `options`, perfect wafers for the rest.
+fn machine_defects(options: &BrainScaleSOptions) -> Vec<Defects> {
+    (0..options.preset.wafers as usize)
+        .map(|w| options.defects.get(w).cloned().unwrap_or_default())
+        .collect()
 }

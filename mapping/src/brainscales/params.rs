@@ -8,8 +8,10 @@
 //!   because marocco calibrates with `hw_neuron_size = 1` and gives every denmem of a logical neuron the
 //!   one-denmem values (addendum §11): n denmems then add up to the same dynamics;
 //! - `i_offset` -> the FG current stimulus (§2.10), scaled as b but with the whole neuron's capacitance:
-//!   one stimulus circuit drives the neuron, so its 0..2.5 uA range bounds the total, which is spread evenly
-//!   over the denmems' `stimulus_ampere` (the wafer adds them up).
+//!   one stimulus circuit drives the neuron, so its 0..2.5 uA range and 10-bit grid (2.44 nA steps,
+//!   `realise_stimulus`) bound the total, which is spread evenly over the denmems' `stimulus_ampere` (the
+//!   wafer adds them up). Whether the neuron gets a stimulus at all (4 per HICANN) is decided later
+//!   ([`super::realised`]).
 //!
 //! Which hardware parameter takes which PyNN value (spec §2.4 table): E_l <- v_rest; V_t <- v_thresh for
 //! IF_cond_exp, <- v_spike for EIF_cond_exp_isfa_ista, whose V_exp <- v_thresh (calibtic uses v_thresh for
@@ -31,7 +33,7 @@ use brainscales_emu::neuron::calib;
 use brainscales_emu::neuron::fg::NeuronParameter;
 use brainscales_emu::neuron::{
     Adaptation, Capacitor, ClipCounters, DenmemParameters, ExponentialTerm, HardwareRanges,
-    SynapticInputParameters,
+    SynapticInputParameters, realise_stimulus,
 };
 use brainscales_emu::time::SpeedUp;
 use nmemu_loader::format::cells::CellType;
@@ -83,7 +85,7 @@ impl WaferCell {
     }
 
     /// The PyNN parameters translated, each with the hardware quantity it sets (module docs).
-    fn fields(self) -> &'static [(&'static str, Field)] {
+    pub fn fields(self) -> &'static [(&'static str, Field)] {
         use Field::*;
         const LIF: [(&str, Field); 10] = [
             ("v_rest", LeakPotential),
@@ -123,7 +125,7 @@ impl WaferCell {
 
 /// A hardware quantity a PyNN parameter sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
+pub enum Field {
     LeakPotential,
     Threshold,
     ExpThreshold,
@@ -258,6 +260,9 @@ pub struct TranslatedNeuron {
     /// averages).
     pub v_reset_volt: f64,
     pub clips: Vec<ParameterClip>,
+    /// Every translated PyNN parameter as the wafer realises it (after clip and DAC), in PyNN units, in
+    /// [`WaferCell::fields`] order; v_reset before the HICANN's sharing ([`super::realised`] replaces it).
+    pub realised: Vec<f64>,
 }
 
 /// Translates one neuron: `params` are its values in `cell.params()` order (PyNN units), `denmems` the
@@ -326,7 +331,7 @@ pub fn translate_neuron(
             },
         ],
         refractory_s: at(Field::Refractory),
-        stimulus_ampere: at(Field::Offset) / denmems as f64,
+        stimulus_ampere: realise_stimulus(at(Field::Offset)) / denmems as f64,
         v_reset_offset_volt: 0.0,
     };
     let denmem = nominal.quantise(options.speed_up, &mut ClipCounters::default());
@@ -374,6 +379,11 @@ pub fn translate_neuron(
         denmem,
         v_reset_volt: at(Field::Reset),
         clips,
+        realised: cell
+            .fields()
+            .iter()
+            .map(|&(_, field)| here.to_bio(field, realised(field)))
+            .collect(),
     }
 }
 

@@ -146,8 +146,21 @@ fn i_offset_drives_the_current_stimulus_of_the_whole_neuron() {
     let options = ParameterOptions::new(SpeedUp::Normal);
     let t = translate_neuron(WaferCell::IfCondExp, &p, 4, &options);
     let total = 0.1e-9 * 10.0 * 1e4 * 4.0 * Capacitor::Big.farad() / 0.2e-9;
-    assert!((t.denmem.stimulus_ampere * 4.0 - total).abs() < 1e-15);
+    // The stimulus is one 10-bit current cell: 0.433 uA is DAC 177.15 of 2.5 uA / 1023, so it runs at 177.
+    let lsb = 2.5e-6 / 1023.0;
+    assert!((total / lsb - 177.15).abs() < 0.01);
+    assert!((t.denmem.stimulus_ampere * 4.0 - 177.0 * lsb).abs() < 1e-15);
     assert_eq!(t.clips, vec![]);
+    let realised = WaferCell::IfCondExp
+        .fields()
+        .iter()
+        .position(|f| f.0 == "i_offset")
+        .map(|k| t.realised[k])
+        .unwrap();
+    assert!(
+        (realised - 0.1 * 177.0 * lsb / total).abs() < 1e-12,
+        "{realised}"
+    );
     // 1 nA needs 4.3 uA, beyond the stimulus's 2.5 uA: fits at 1e3. Negative: clipped to 0, fits nowhere.
     p[i_offset] = 1.0;
     let t = translate_neuron(WaferCell::IfCondExp, &p, 4, &options);

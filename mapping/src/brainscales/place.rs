@@ -11,7 +11,12 @@
 //! fill the HICANNs nearest the wafer's centre first, so that connected populations end up close and the
 //! Layer-1 routes short. Free neuron blocks stay free for Layer-2 input (their DNC mergers take it).
 //! The 8 HICANNs of a reticle share 2 analog outputs, so a neuron whose membrane is recorded goes to the
-//! next HICANN whose reticle has one left.
+//! next HICANN whose reticle has one left. A neuron with an `i_offset` needs one of its HICANN half's 2
+//! current stimuli ([`super::realised`]): when the wafer has a stimulus for every stimulated neuron of the
+//! network, a population's stimulated neurons skip to halves with one left (unless the population then
+//! does not fit); otherwise (e.g. DC input on every neuron of a large network, which most neurons would lose
+//! anyway, while spreading the rest would cost the routes their locality) the population is placed as any
+//! other, and the neurons beyond the limit are reported as running without their offset.
 //!
 //! Several wafers (`brainscales-<N>-wafers`): the clustered order is cut where a wafer is full, so wafer 0
 //! fills first and populations that follow each other in that order (the connected ones) share a wafer.
@@ -20,15 +25,17 @@
 //! rest of the wafer. Later populations continue on the next wafer: the greedy order keeps the cut between
 //! wafers to the populations least connected to those already placed. A manual `placement` names each
 //! HICANN's wafer (`"1:45"`, see [`super::hints`]).
+
 use brainscales_emu::coord::{
     COLUMNS_PER_BLOCK, DENMEM_COLUMNS, HicannOnWafer, NEURON_BLOCKS, NeuronOnHicann,
     RETICLES_ON_WAFER,
 };
 use brainscales_emu::defects::Defects;
-use brainscales_emu::image::TRACES_PER_RETICLE;
+use brainscales_emu::image::{STIMULI_PER_HICANN, TRACES_PER_RETICLE};
 use nmemu_loader::Network;
 
 use super::hints::{BrainScaleSHints, WaferHicann};
+use super::realised::StimulusBudget;
 
 /// Where one logical neuron sits: `columns` whole denmem columns from `first_column` on `hicann` of
 /// `wafer`.
@@ -70,18 +77,28 @@ pub struct NeuronPlacement {
     pub populations: Vec<Vec<NeuronSlot>>,
 }
 
-/// The free columns of one wafer as placement proceeds, and its analog outputs taken per reticle.
+/// The free columns, analog outputs (per reticle) and current stimuli of one wafer as placement proceeds.
 #[derive(Clone)]
 struct Columns {
     wafer: u32,
     /// Per HICANN enum, per column: free and both denmems usable.
     free: Vec<[bool; DENMEM_COLUMNS as usize]>,
     traces: [usize; RETICLES_ON_WAFER],
+    /// Per HICANN enum, the current stimuli taken.
+    stimuli: Vec<StimulusBudget>,
+}
+
+/// What one call of [`Columns::take`] places: which neurons are traced or stimulated, and whether a
+/// stimulated neuron must find a stimulus (`strict`) or may go without.
+struct Needs<'a> {
+    traced: &'a dyn Fn(usize) -> bool,
+    stimulated: &'a dyn Fn(usize) -> bool,
+    strict: bool,
 }
 
 impl Columns {
     fn new(wafer: u32, defects: &Defects) -> Columns {
-        let free = HicannOnWafer::all()
+        let free: Vec<[bool; DENMEM_COLUMNS as usize]> = HicannOnWafer::all()
             .map(|h| {
                 let usable = defects.is_hicann_usable(h);
                 std::array::from_fn(|x| {
@@ -95,8 +112,9 @@ impl Columns {
             .collect();
         Columns {
             wafer,
-            free,
             traces: [0; RETICLES_ON_WAFER],
+            stimuli: vec![StimulusBudget::default(); free.len()],
+            free,
         }
     }
 
@@ -105,22 +123,24 @@ impl Columns {
     }
 
     /// Takes `count` neurons of `columns` columns from `hicanns` in order, block by block, appending them
-    /// to `out`; returns how many it placed. A neuron whose membrane is traced (`traced(k)`) skips to a
-    /// HICANN whose reticle has an analog output left.
+    /// to `out`; returns how many it placed. A neuron whose membrane is traced skips to a HICANN whose
+    /// reticle has an analog output left; a stimulated one takes a current stimulus of its half of the
+    /// HICANN and, when `strict`, skips to a half that has one left.
     fn take(
         &mut self,
         hicanns: &[HicannOnWafer],
         count: usize,
         columns: u8,
-        traced: &dyn Fn(usize) -> bool,
+        needs: &Needs,
         out: &mut Vec<NeuronSlot>,
     ) -> usize {
         let mut placed = 0;
         let traces = &mut self.traces;
         'hicanns: for &h in hicanns {
             let free = &mut self.free[h.to_enum()];
+            let stimuli = &mut self.stimuli[h.to_enum()];
             let reticle = h.reticle().to_enum();
-            for block in 0..NEURON_BLOCKS as u16 {
+            'blocks: for block in 0..NEURON_BLOCKS as u16 {
                 let width = u16::from(COLUMNS_PER_BLOCK);
                 let (start, end) = (block * width, (block + 1) * width);
                 let columns = u16::from(columns);
@@ -129,9 +149,13 @@ impl Columns {
                     if placed == count {
                         break 'hicanns;
                     }
-                    let trace = traced(placed);
+                    let trace = (needs.traced)(placed);
                     if trace && traces[reticle] >= TRACES_PER_RETICLE {
                         continue 'hicanns;
+                    }
+                    let stimulated = (needs.stimulated)(placed);
+                    if stimulated && needs.strict && !stimuli.has_room(usize::from(block)) {
+                        continue 'blocks;
                     }
                     let run = (x..x + columns).all(|c| free[usize::from(c)]);
                     if run {
@@ -146,6 +170,9 @@ impl Columns {
                         });
                         placed += 1;
                         traces[reticle] += usize::from(trace);
+                        if stimulated {
+                            stimuli.take(usize::from(block));
+                        }
                         x += columns;
                     } else {
                         x += 1;
@@ -155,6 +182,58 @@ impl Columns {
         }
         placed
     }
+}
+
+/// Denmem circuits a network asks for against what the machine's wafers have, before placement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Circuits {
+    /// Neurons of the wafer-cell populations.
+    pub neurons: u64,
+    /// Denmems they take: neuron_size x size per population.
+    pub needed: u64,
+    /// Denmems of the wafers less the defective HICANNs and columns.
+    pub usable: u64,
+}
+
+/// The size check: the circuits `net` needs and the wafers with `defects` (one each) have, or the refusal
+/// naming the hint that would shrink it when they do not fit. Placement can still fail on a network that
+/// passes (whole columns per neuron block, analog outputs per reticle), never the other way round.
+pub fn check_size(
+    net: &Network,
+    hints: &BrainScaleSHints,
+    defects: &[Defects],
+) -> Result<Circuits, String> {
+    let neuron_pops =
+        (0..net.populations.len()).filter(|&i| !net.populations[i].cell_type.is_source());
+    let (mut neurons, mut needed) = (0, 0);
+    for i in neuron_pops {
+        neurons += u64::from(net.populations[i].size);
+        needed += u64::from(net.populations[i].size) * u64::from(hints.neuron_size[i]);
+    }
+    let wafers = defects.len();
+    let usable: u64 = defects
+        .iter()
+        .map(|d| Columns::new(0, d).usable_denmems())
+        .sum();
+    if needed > usable {
+        let have = if wafers == 1 { "has" } else { "have" };
+        let more = if wafers == 1 {
+            "a multi-wafer machine".to_string()
+        } else {
+            format!("a machine of more than {wafers} wafers")
+        };
+        return Err(format!(
+            "the network needs {needed} denmem circuits for {neurons} neurons (neuron_size x size per \
+             population); {} {have} {usable} usable: use smaller neuron_size \
+             (extensions.brainscales.neuron_size), fewer neurons, or {more}",
+            machine(wafers)
+        ));
+    }
+    Ok(Circuits {
+        neurons,
+        needed,
+        usable,
+    })
 }
 
 /// The usable HICANNs, nearest the wafer's centre first (Manhattan distance in HICANN steps, then enum).
@@ -215,6 +294,7 @@ pub fn place(
     hints: &BrainScaleSHints,
     defects: &[Defects],
 ) -> Result<NeuronPlacement, String> {
+    check_size(net, hints, defects)?;
     let wafers = defects.len();
     let mut columns: Vec<Columns> = defects
         .iter()
@@ -224,33 +304,33 @@ pub fn place(
     let neuron_pops: Vec<usize> = (0..net.populations.len())
         .filter(|&i| !net.populations[i].cell_type.is_source())
         .collect();
-    let needed: u64 = neuron_pops
-        .iter()
-        .map(|&i| u64::from(net.populations[i].size) * u64::from(hints.neuron_size[i]))
-        .sum();
-    let available: u64 = columns.iter().map(Columns::usable_denmems).sum();
-    if needed > available {
-        let neurons: u64 = neuron_pops
-            .iter()
-            .map(|&i| u64::from(net.populations[i].size))
-            .sum();
-        let have = if wafers == 1 { "has" } else { "have" };
-        let more = if wafers == 1 {
-            "a multi-wafer machine".to_string()
-        } else {
-            format!("a machine of more than {wafers} wafers")
-        };
-        return Err(format!(
-            "the network needs {needed} denmem circuits for {neurons} neurons (neuron_size x size per \
-             population); {} {have} {available} usable: use smaller neuron_size \
-             (extensions.brainscales.neuron_size), fewer neurons, or {more}",
-            machine(wafers)
-        ));
-    }
     let mut placement = NeuronPlacement {
         populations: vec![Vec::new(); net.populations.len()],
     };
-    // Places neurons `from..` of population i on `hicanns` of `columns`' wafer; the number placed.
+    let stimulated_at = |i: usize, k: usize| {
+        net.populations[i]
+            .param("i_offset")
+            .is_some_and(|o| o.get(k as u32) > 0.0)
+    };
+    let stimulated_total = neuron_pops
+        .iter()
+        .map(|&i| {
+            (0..net.populations[i].size as usize)
+                .filter(|&k| stimulated_at(i, k))
+                .count()
+        })
+        .sum::<usize>();
+    let usable_hicanns = defects
+        .iter()
+        .map(|d| {
+            HicannOnWafer::all()
+                .filter(|&h| d.is_hicann_usable(h))
+                .count()
+        })
+        .sum::<usize>();
+    let spread = stimulated_total <= STIMULI_PER_HICANN * usable_hicanns;
+    // Places neurons `from..` of population i on `hicanns` of `columns`' wafer, appending to `out`; the
+    // number placed.
     let put = |columns: &mut Columns,
                out: &mut Vec<NeuronSlot>,
                i: usize,
@@ -262,9 +342,30 @@ pub fn place(
             Some(None) => true,
             Some(Some(n)) => n.binary_search(&((from + k) as u32)).is_ok(),
         };
+        let stimulated = |k: usize| stimulated_at(i, from + k);
         let size = net.populations[i].size as usize;
+        let count = size - from;
         let cols = (hints.neuron_size[i] / 2) as u8;
-        columns.take(hicanns, size - from, cols, &traced, out)
+        // Stimulated neurons within the HICANNs' stimuli if the machine has them for the whole network (on
+        // a copy, kept only when all `count` neurons fit so), else placed as the others and reported by the
+        // assembly.
+        let mut strict_columns = columns.clone();
+        let mut slots = Vec::with_capacity(count);
+        let mut needs = Needs {
+            traced: &traced,
+            stimulated: &stimulated,
+            strict: true,
+        };
+        let strict = spread
+            && (0..count).any(stimulated)
+            && strict_columns.take(hicanns, count, cols, &needs, &mut slots) == count;
+        if strict {
+            *columns = strict_columns;
+            out.extend(slots);
+            return count;
+        }
+        needs.strict = false;
+        columns.take(hicanns, count, cols, &needs, out)
     };
     let (manual, automatic): (Vec<usize>, Vec<usize>) = neuron_pops
         .iter()

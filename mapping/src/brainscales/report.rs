@@ -1,5 +1,6 @@
 //! What a BrainScaleS mapping did, as mapping.json says it (docs/outputs.md): resources used, synapse loss
-//! by cause and projection, clipped parameters, input load, weights and delays as realised, phase times.
+//! by cause and projection, clipped and realised parameters, lost current stimuli, ignored initial values,
+//! input load, weights and delays as realised, phase times.
 
 use std::collections::BTreeMap;
 
@@ -8,6 +9,8 @@ use serde::Serialize;
 use super::cross::CrossWaferReport;
 use super::inputs::{InputLoad, Thinned};
 use super::params::PopulationClip;
+use super::realised::{InitialValueIgnored, RealisedValue, StimulusLoss};
+use super::stp::StpReport;
 use super::weights::WeightSummary;
 
 #[cfg(test)]
@@ -85,6 +88,13 @@ pub struct BrainScaleSReport {
     pub synapses_lost_input: u64,
     pub synapse_loss_by_projection: BTreeMap<String, f64>,
     pub parameters_clipped: Vec<PopulationClip>,
+    /// Per population and translated parameter the value the ideal wafer runs (PyNN units; one value, or
+    /// one per neuron where they differ).
+    pub parameters_realised: BTreeMap<String, BTreeMap<&'static str, RealisedValue>>,
+    /// Neurons that run without their i_offset: no current stimulus left on their HICANN.
+    pub current_stimuli_lost: Vec<StimulusLoss>,
+    /// Initial values the wafer cannot set, with the value it starts from instead.
+    pub initial_values_ignored: Vec<InitialValueIgnored>,
     /// Wafer 0's (each wafer's are in `wafers`).
     pub inputs_per_hicann: BTreeMap<u32, InputLoad>,
     pub inputs_per_fpga: BTreeMap<u32, InputLoad>,
@@ -96,6 +106,9 @@ pub struct BrainScaleSReport {
     pub weights: Vec<WeightSummary>,
     pub delays: Vec<DelayReport>,
     pub v_reset: Vec<VResetReport>,
+    /// Tsodyks-Markram projections on the drivers' STP; absent when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub short_term_plasticity: Vec<StpReport>,
     /// Wall seconds per phase, by phase name.
     pub phases: BTreeMap<String, f64>,
 }

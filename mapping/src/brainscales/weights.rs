@@ -68,13 +68,16 @@ fn best_setting(largest: f64, v_gmax_dac: [u16; 4]) -> (u8, u8) {
 }
 
 /// Quantises one row's weights (hardware siemens, >= 0) onto 4-bit levels under the best setting for the
-/// row, rounding stochastically with `rng` (which the caller seeds per projection, HICANN and row).
+/// row, rounding stochastically with `rng` (which the caller seeds per projection, HICANN and row). The
+/// setting covers the largest weight and `reach` (siemens): a plastic synapse's `w_max`, so that STDP has
+/// levels to climb (0 for static rows).
 pub fn quantise_row(
     weights_hw_siemens: &[f64],
+    reach: f64,
     v_gmax_dac: [u16; 4],
     rng: &mut impl Rng,
 ) -> RowWeights {
-    let largest = weights_hw_siemens.iter().copied().fold(0.0, f64::max);
+    let largest = weights_hw_siemens.iter().copied().fold(reach, f64::max);
     let (selgmax, gmax_div) = best_setting(largest, v_gmax_dac);
     let g = levels(v_gmax_dac[selgmax as usize], gmax_div);
     let mut out = RowWeights {
@@ -186,7 +189,7 @@ mod tests {
         assert!((g - 2.1646e-6).abs() < 1e-9);
         // Beyond the default row's 955 nS: the row takes a stronger setting that covers it.
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
-        let row = quantise_row(&[g], [650; 4], &mut rng);
+        let row = quantise_row(&[g], 0.0, [650; 4], &mut rng);
         let top = conductance_siemens(15, 650, row.row.gmax_div);
         assert!(top >= g && conductance_siemens(15, 650, row.row.gmax_div + 1) < g);
         assert_eq!((row.clipped, row.below_floor), (0, 0));
@@ -205,7 +208,7 @@ mod tests {
         // A row whose largest weight is the reference top keeps the reference setting.
         let mut weights = vec![x; 20_000];
         weights.push(g[15]);
-        let row = quantise_row(&weights, [500, 1000, 1000, 1000], &mut rng);
+        let row = quantise_row(&weights, 0.0, [500, 1000, 1000, 1000], &mut rng);
         assert_eq!((row.row.selgmax, row.row.gmax_div), (0, 11));
         let n = row.weights.len() - 1;
         assert!(row.weights[..n].iter().all(|&w| w == 5 || w == 6));
@@ -215,11 +218,13 @@ mod tests {
         // Seeded: the same rng gives the same levels.
         let again = quantise_row(
             &weights,
+            0.0,
             [500, 1000, 1000, 1000],
             &mut Xoshiro256PlusPlus::seed_from_u64(7),
         );
         let first = quantise_row(
             &weights,
+            0.0,
             [500, 1000, 1000, 1000],
             &mut Xoshiro256PlusPlus::seed_from_u64(7),
         );
@@ -232,6 +237,7 @@ mod tests {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
         let row = quantise_row(
             &[2.0 * strongest, 0.5 * strongest, 0.0],
+            0.0,
             [1000, 500, 200, 650],
             &mut rng,
         );

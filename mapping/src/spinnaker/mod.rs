@@ -47,7 +47,7 @@ use delays::DelayPlan;
 use keys::KeyLayout;
 use memory::{MemoryEstimate, MemoryLimit, Slicing};
 use partition::{Partition, PartitionOptions};
-use report::{PhaseTimes, SpinnakerReport};
+use report::{NumericalWarning, PhaseTimes, SpinnakerReport};
 
 /// What a mapping needs besides the network.
 #[derive(Clone, Debug)]
@@ -160,12 +160,12 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
     let mut numerical_warnings = Vec::new();
     let machine = options.machine.build()?;
     let timestep_ms = net.simulation.timestep_ms;
-    let timestep_us = timestep_us(timestep_ms)?;
-    let hints = extensions::SpinnakerHints::parse(net)?;
-    for (population, own) in net.populations.iter().zip(&hints.populations) {
-        neurons::check_supported(population)?;
-        numerical_warnings.extend(neurons::model_notes(population, own));
-    }
+    let Checked {
+        timestep_us,
+        hints,
+        notes,
+    } = check(net)?;
+    numerical_warnings.extend(notes);
 
     if let Some(limit) = &options.memory_limit {
         let expected: Vec<f64> = net
@@ -320,6 +320,32 @@ pub fn map(net: &Network, options: &SpinnakerOptions) -> Result<Mapped, String> 
 }
 
 /// The runtime's tick: 1 ms or 0.1 ms (spinnaker.md §0).
+/// What [`check`] found.
+pub struct Checked {
+    pub timestep_us: u32,
+    pub hints: extensions::SpinnakerHints,
+    /// Where the runtime knowingly differs from the PyNN model ([`neurons::model_notes`]).
+    pub notes: Vec<NumericalWarning>,
+}
+
+/// The checks of a mapping that need neither the machine nor the synapses: the timestep the runtime ticks
+/// at, `extensions.spinnaker`, the cell types it has. [`map`] begins with them, and `nmemu validate
+/// --machine spinnaker-*` runs them alone.
+pub fn check(net: &Network) -> Result<Checked, String> {
+    let timestep_us = timestep_us(net.simulation.timestep_ms)?;
+    let hints = extensions::SpinnakerHints::parse(net)?;
+    let mut notes = Vec::new();
+    for (population, own) in net.populations.iter().zip(&hints.populations) {
+        neurons::check_supported(population)?;
+        notes.extend(neurons::model_notes(population, own));
+    }
+    Ok(Checked {
+        timestep_us,
+        hints,
+        notes,
+    })
+}
+
 fn timestep_us(timestep_ms: f64) -> Result<u32, String> {
     let us = (timestep_ms * 1000.0).round();
     if (us - timestep_ms * 1000.0).abs() > 1e-6 || !(us == 1000.0 || us == 100.0) {

@@ -10,8 +10,8 @@ pub mod event;
 
 use std::sync::Arc;
 
-pub use emu_kernel::Pace;
 use emu_kernel::{Chip, MAX_CHIPS};
+pub use emu_kernel::{Chips, Hook, Pace};
 use event::{Action, Event, EventSink, Flit, Port, class};
 
 use crate::geometry::{ChipCoord, Link};
@@ -369,18 +369,34 @@ impl<A: Application> Simulation<A> {
     /// `threads`). With more than one, the run goes on in stretches, each parallel or sequential as
     /// [`Pace`] finds faster.
     pub fn run(&mut self, until: Time, threads: usize) {
+        let mut never = |_: &mut Chips<'_, ChipState<A>>, _: Time| None;
+        self.run_sampled(until, threads, (Time::NEVER, &mut never));
+    }
+
+    /// [`Simulation::run`], calling `hook` at `first` and at each later time it returns, with every event
+    /// before that time processed and none after it (a trace window's end, a progress update); the hook ends
+    /// the run at a point by returning `None`. Returns the time reached. The run is one kernel run whatever the
+    /// points, so they cost neither a queue rebuild nor a thread start, and they change no result.
+    pub fn run_sampled(
+        &mut self,
+        until: Time,
+        threads: usize,
+        (first, hook): (Time, &mut dyn Hook<ChipState<A>>),
+    ) -> Time {
         let events = std::mem::take(&mut self.pending);
         let lookahead = self.timing.params.lookahead();
-        self.pending = emu_kernel::run(
+        let reached;
+        (self.pending, reached) = emu_kernel::run_sampled(
             &mut self.chips,
             events,
             until,
             &self.timing,
             lookahead,
-            threads,
-            &mut self.pace,
+            (threads, &mut self.pace),
+            (first, hook),
         );
-        self.now = until;
+        self.now = reached;
+        reached
     }
 
     /// The default thread count for this loaded simulation: the most threads, at most `max`, that each get

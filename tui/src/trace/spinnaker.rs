@@ -26,7 +26,8 @@ pub const LINKS: [&str; 6] = ["E", "NE", "N", "W", "SW", "S"];
 
 /// Core cycles spent on timer, neuron updates, packets and synaptic processing in the window.
 pub const BUSY_CYCLES: &str = "busy_cycles";
-/// The longest tick so far (sPyNNaker's `Max_tick_cycles`, a running maximum).
+/// The longest tick in the window, in core cycles. sPyNNaker's `Max_tick_cycles` is a running maximum (all a
+/// real core keeps); the emulator sees every tick and gives each window its own.
 pub const LONGEST_TICK: &str = "longest_tick_cycles";
 pub const OVERRUNS: &str = "overruns";
 pub const SPIKES_IN: &str = "spikes_in";

@@ -122,27 +122,88 @@ pub fn size(h: &Header, width: u16, height: u16) -> (u16, u16) {
     (w.min(width.max(1)), ht.min(height))
 }
 
-/// Draws the grid of `app`'s frame into `area` of `buf`.
-pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
+/// Where the grid goes in an area: the canvas position of each grid column and row, the canvas's size and the
+/// canvas position at the area's top left corner. Drawing and clicks share it, so a click finds the node drawn
+/// under it.
+struct Placed {
+    groups: HashMap<(u16, u16), u32>,
+    axes: Axes,
+    plan: Plan,
+    col_of: HashMap<u16, u16>,
+    row_of: HashMap<u16, u16>,
+    width: u16,
+    height: u16,
+    origin: (u16, u16),
+}
+
+fn place(app: &App, area: Rect) -> Placed {
     let h = &app.header;
     let groups = groups(h);
     let axes = axes(h, &groups);
     let plan = plan(&axes, area.width, area.height);
     // Canvas coordinates of each grid column and row.
-    let place = |v: &[(u16, bool)], cell: u16, lines: bool| -> (HashMap<u16, u16>, Vec<u16>, u16) {
-        let (mut at, mut map, mut line_at) = (0u16, HashMap::new(), Vec::new());
+    let place = |v: &[(u16, bool)], cell: u16, lines: bool| -> (HashMap<u16, u16>, u16) {
+        let (mut at, mut map) = (0u16, HashMap::new());
         for &(p, line) in v {
             map.insert(p, at);
             at += cell;
             if line && lines {
-                line_at.push(at);
                 at += 1;
             }
         }
-        (map, line_at, at)
+        (map, at)
     };
-    let (col_of, _, width) = place(&axes.xs, plan.cell, plan.col_lines);
-    let (row_of, _, height) = place(&axes.ys, 1, plan.row_lines);
+    let (col_of, width) = place(&axes.xs, plan.cell, plan.col_lines);
+    let (row_of, height) = place(&axes.ys, 1, plan.row_lines);
+    // The window onto the canvas: all of it, or the part around the cursor.
+    let cursor = h
+        .nodes
+        .get(app.cursor)
+        .map_or((0, 0), |n| (col_of[&n.x], row_of[&n.y]));
+    let origin = |cursor: u16, size: u16, view: u16| -> u16 {
+        if size <= view {
+            0
+        } else {
+            cursor.saturating_sub(view / 2).min(size - view)
+        }
+    };
+    let origin = (
+        origin(cursor.0, width, area.width),
+        origin(cursor.1, height, area.height),
+    );
+    Placed {
+        groups,
+        axes,
+        plan,
+        col_of,
+        row_of,
+        width,
+        height,
+        origin,
+    }
+}
+
+/// The node drawn at screen cell (`column`, `row`) when the grid is drawn into `area`, if any.
+pub fn node_at(app: &App, area: Rect, column: u16, row: u16) -> Option<usize> {
+    let inside = (area.x..area.right()).contains(&column) && (area.y..area.bottom()).contains(&row);
+    if !inside {
+        return None;
+    }
+    let p = place(app, area);
+    let (c, r) = (column - area.x + p.origin.0, row - area.y + p.origin.1);
+    app.header.nodes.iter().position(|n| {
+        let left = p.col_of[&n.x];
+        p.row_of[&n.y] == r && (left..left + p.plan.cell).contains(&c)
+    })
+}
+
+/// Draws the grid of `app`'s frame into `area` of `buf`.
+pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
+    let h = &app.header;
+    let placed = place(app, area);
+    let (groups, axes, plan) = (&placed.groups, &placed.axes, &placed.plan);
+    let (col_of, row_of) = (&placed.col_of, &placed.row_of);
+    let (width, height, (ox, oy)) = (placed.width, placed.height, placed.origin);
     let mut canvas = vec![(' ', Style::default()); usize::from(width) * usize::from(height)];
     let at = |c: u16, r: u16| usize::from(r) * usize::from(width) + usize::from(c);
 
@@ -215,22 +276,6 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
             }
         }
     }
-    // The window onto the canvas: all of it, or the part around the cursor.
-    let cursor = h
-        .nodes
-        .get(app.cursor)
-        .map_or((0, 0), |n| (col_of[&n.x], row_of[&n.y]));
-    let origin = |cursor: u16, size: u16, view: u16| -> u16 {
-        if size <= view {
-            0
-        } else {
-            cursor.saturating_sub(view / 2).min(size - view)
-        }
-    };
-    let (ox, oy) = (
-        origin(cursor.0, width, area.width),
-        origin(cursor.1, height, area.height),
-    );
     for r in 0..height.min(area.height) {
         for c in 0..width.min(area.width) {
             let (glyph, style) = canvas[at(ox + c, oy + r)];

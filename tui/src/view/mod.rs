@@ -107,22 +107,19 @@ pub fn heat(value: f64, max: f64) -> (char, Color) {
 pub fn draw(f: &mut ratatui::Frame, app: &App) {
     let area = f.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let run = match (&app.finished, app.live) {
+            (Some(end), _) => format!(" The run {end}."),
+            (None, true) => " The run continues.".to_string(),
+            (None, false) => String::new(),
+        };
         let message = format!(
-            "This terminal is {}x{}; the monitor needs at least {MIN_WIDTH}x{MIN_HEIGHT}.{} Enlarge it, or press q to close the view.",
-            area.width,
-            area.height,
-            if app.live { " The run continues." } else { "" }
+            "This terminal is {}x{}; the monitor needs at least {MIN_WIDTH}x{MIN_HEIGHT}.{run} Enlarge it, or press q to close the view.",
+            area.width, area.height,
         );
         f.render_widget(Paragraph::new(message).wrap(Wrap { trim: true }), area);
         return;
     }
-    let [title, body, slider, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(0),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [title, body, slider, footer] = rows(area);
     f.render_widget(Paragraph::new(title_line(app)), title);
     draw_body(f, app, body);
     draw_slider(f, app, slider);
@@ -130,6 +127,59 @@ pub fn draw(f: &mut ratatui::Frame, app: &App) {
     if app.help {
         draw_help(f, app, area);
     }
+}
+
+/// The screen's rows: the title, the body, the slider and the keys.
+fn rows(area: Rect) -> [Rect; 4] {
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area)
+}
+
+/// What a click on the screen points at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A node of the grid, by index.
+    Node(usize),
+    /// A frame, by where the slider's line would end for it.
+    Frame(usize),
+}
+
+/// What screen cell (`column`, `row`) shows when `app` is drawn on a `screen` of that size: the same layout as
+/// [`draw`], so a click selects what is drawn under it.
+pub fn target_at(app: &App, screen: Rect, column: u16, row: u16) -> Option<Target> {
+    if screen.width < MIN_WIDTH || screen.height < MIN_HEIGHT || app.help {
+        return None;
+    }
+    let [_, body, slider, _] = rows(screen);
+    if slider.y == row {
+        return frame_at(app, slider, column).map(Target::Frame);
+    }
+    let grid = Block::default()
+        .borders(Borders::ALL)
+        .inner(body_areas(app, body).map);
+    grid::node_at(app, grid, column, row).map(Target::Node)
+}
+
+/// The frame a click at `column` of the slider seeks to: the first whose filled line reaches that cell. None on
+/// the label or without frames.
+fn frame_at(app: &App, area: Rect, column: u16) -> Option<usize> {
+    let (_, label) = slider_parts(app);
+    // As ratatui's LineGauge draws it: the label, a space, then the line over the rest of the row.
+    let start = area.x + (Line::from(label).width() as u16).min(area.width) + 1;
+    if column < start || column >= area.right() {
+        return None;
+    }
+    let total_ms = app.frames.last()?.end_ms;
+    let width = f64::from(area.right() - start);
+    let reached = f64::from(column - start + 1);
+    app.frames.iter().position(|fr| {
+        total_ms > 0.0 && (width * (fr.end_ms / total_ms).clamp(0.0, 1.0)).floor() >= reached
+    })
 }
 
 fn dim() -> Style {
@@ -167,14 +217,15 @@ fn title_line(app: &App) -> Line<'static> {
 
 fn footer_line(app: &App) -> Line<'static> {
     let keys = if app.live {
-        "←↑↓→ move  m metric  ,. step  End follow  H hottest  ? help  q close  Q stop run"
+        "←↑↓→/click move  m metric  ,./wheel step  End live  ? help  q close  Q stop run"
     } else {
-        "←↑↓→ move  m metric  space play  ,. step  +- speed  [] seek  ? help  q quit"
+        "←↑↓→/click move  m metric  space play  ,./wheel step  +- speed  ? help  q quit"
     };
     Line::from(keys)
 }
 
-fn draw_slider(f: &mut ratatui::Frame, app: &App, area: Rect) {
+/// The slider's filled share and its label.
+fn slider_parts(app: &App) -> (f64, String) {
     let total_ms = app.frames.last().map_or(0.0, |fr| fr.end_ms);
     let at_ms = app.current().map_or(0.0, |fr| fr.end_ms);
     let ratio = if total_ms > 0.0 {
@@ -182,16 +233,29 @@ fn draw_slider(f: &mut ratatui::Frame, app: &App, area: Rect) {
     } else {
         0.0
     };
+    (
+        ratio.clamp(0.0, 1.0),
+        format!("time {at_ms}/{total_ms} ms "),
+    )
+}
+
+fn draw_slider(f: &mut ratatui::Frame, app: &App, area: Rect) {
+    let (ratio, label) = slider_parts(app);
     let gauge = LineGauge::default()
-        .ratio(ratio.clamp(0.0, 1.0))
-        .label(format!("time {at_ms}/{total_ms} ms "))
+        .ratio(ratio)
+        .label(label)
         .filled_style(Style::default().fg(Color::Cyan));
     f.render_widget(gauge, area);
 }
 
-/// The grid on the left, the selected node's panel on the right; sparklines and the worst nodes and links
-/// under the grid.
-fn draw_body(f: &mut ratatui::Frame, app: &App, area: Rect) {
+/// Where the body's parts go: the grid's framed block, the selected node's panel, the history under the grid.
+struct Body {
+    map: Rect,
+    right: Rect,
+    below: Rect,
+}
+
+fn body_areas(app: &App, area: Rect) -> Body {
     let grid_size = grid::size(&app.header, area.width.saturating_sub(36), area.height);
     let left_width = (grid_size.0 + 2).max(30).min(area.width.saturating_sub(34));
     let [left, right] =
@@ -199,6 +263,13 @@ fn draw_body(f: &mut ratatui::Frame, app: &App, area: Rect) {
     let map_height = (grid_size.1 + 2).min(left.height);
     let [map, below] =
         Layout::vertical([Constraint::Length(map_height), Constraint::Min(0)]).areas(left);
+    Body { map, right, below }
+}
+
+/// The grid on the left, the selected node's panel on the right; sparklines and the worst nodes and links
+/// under the grid.
+fn draw_body(f: &mut ratatui::Frame, app: &App, area: Rect) {
+    let Body { map, right, below } = body_areas(app, area);
     let colouring = app.colouring();
     let block = Block::default()
         .borders(Borders::ALL)
@@ -239,20 +310,19 @@ fn draw_history(f: &mut ratatui::Frame, app: &App, area: Rect) {
         MachineKind::Spinnaker => (&[sp::ROUTED], &[sp::DROPPED]),
         MachineKind::Wafer => (&[wf::SPIKES], &wf::LOST),
     };
-    let rows = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(0),
-    ])
-    .split(area);
+    // A label and its sparkline come as a pair, so that no sparkline shows without its name: as many pairs as
+    // fit, the worst nodes and links in the rest.
+    let pairs = usize::from(area.height / 2).min(2);
+    let mut rows = vec![Constraint::Length(1); 2 * pairs];
+    rows.push(Constraint::Min(0));
+    let rows = Layout::vertical(rows).split(area);
     let width = usize::from(area.width);
     for (k, (label, names, colour)) in [
         ("traffic", traffic, Color::Cyan),
         ("lost/dropped", losses, HOT),
     ]
     .into_iter()
+    .take(pairs)
     .enumerate()
     {
         let data = history(app, names);
@@ -270,7 +340,7 @@ fn draw_history(f: &mut ratatui::Frame, app: &App, area: Rect) {
             rows[2 * k + 1],
         );
     }
-    f.render_widget(Paragraph::new(worst_lines(app)), rows[4]);
+    f.render_widget(Paragraph::new(worst_lines(app)), rows[2 * pairs]);
 }
 
 /// The three hottest nodes by the current colouring and the three busiest links.
@@ -331,9 +401,11 @@ fn short(v: f64) -> String {
 fn draw_help(f: &mut ratatui::Frame, app: &App, area: Rect) {
     let mut text = vec![
         "←↑↓→, hjkl     move between nodes",
+        "click          select a node; on the slider, seek",
         "H              select the hottest node",
         "m / M          next / previous colouring metric",
         ", / .          previous / next frame",
+        "wheel up/down  previous / next frame",
         "[ / ]          back / forward a tenth of the run",
         "g / G, Home/End first / last frame",
     ];
@@ -350,7 +422,7 @@ fn draw_help(f: &mut ratatui::Frame, app: &App, area: Rect) {
         ]);
     }
     text.push("");
-    text.push("any key closes this help");
+    text.push("any key or click closes this help");
     let metrics: Vec<&str> = Colouring::for_kind(app.header.kind)
         .iter()
         .map(|c| c.name())
@@ -396,6 +468,8 @@ pub fn render_buffer(app: &App, width: u16, height: u16) -> ratatui::buffer::Buf
     terminal.backend().buffer().clone()
 }
 
+#[cfg(test)]
+mod mouse_tests;
 #[cfg(test)]
 mod tests;
 

@@ -1,4 +1,5 @@
-//! The selected chip: its router counters, its six links, its table's occupancy and its cores' load.
+//! The selected chip: its router counters, its six links, its table's occupancy and its cores' load (the mean
+//! tick and the window's longest, as shares of a tick's cycles).
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -45,7 +46,7 @@ pub fn panel(f: &mut ratatui::Frame, app: &App, area: Rect) {
     )));
     let cycles = h.fact(sp::CYCLES_PER_TICK);
     lines.push(Line::from(format!(
-        "cores  load of {cycles} cycles/tick, spikes in/out"
+        "cores  mean/max of {cycles} cycles, spikes in/out"
     )));
     let detail = |core: &[u64], name: &str| h.detail_metric(name).map_or(0, |i| core[i]);
     let cores = sample.map_or(&[][..], |s| &s.details[..]);
@@ -59,16 +60,19 @@ pub fn panel(f: &mut ratatui::Frame, app: &App, area: Rect) {
     };
     let column = inner / columns;
     let bar_width = column
-        .saturating_sub(if columns == 1 { 34 } else { 18 })
+        .saturating_sub(if columns == 1 { 37 } else { 22 })
         .clamp(4, 20);
     let bars: Vec<Line> = cores
         .iter()
         .map(|(id, core)| {
             let load = core_load(h, frame, core);
+            // The window's longest tick beside the mean: a core can keep up on average and still overrun.
+            let longest = detail(core, sp::LONGEST_TICK) as f64 / cycles.max(1.0);
             let lost = detail(core, sp::OVERRUNS) + detail(core, sp::INPUT_LOSSES);
             let tail = format!(
-                " {:>3.0}% {}/{}{}",
+                " {:>3.0}/{:.0}% {}/{}{}",
                 load * 100.0,
+                longest * 100.0,
                 detail(core, sp::SPIKES_IN),
                 detail(core, sp::SPIKES_OUT),
                 if lost > 0 {

@@ -42,8 +42,9 @@ fn the_hot_chip_is_drawn_in_the_hot_colour_and_its_counters_are_shown() {
         "{text}"
     );
     assert!(text.contains("NE 400"), "{text}");
-    // Core 3: 150,000 busy cycles over 10 ticks of 200,000: 8%; 7 spikes in, 40 out.
-    assert!(text.contains("8% 7/40"), "{text}");
+    // Core 3: 150,000 busy cycles over 10 ticks of 200,000: 8%; its longest tick 20,000 cycles: 10%; 7 spikes
+    // in, 40 out.
+    assert!(text.contains(" 8/10% 7/40"), "{text}");
     assert!(text.contains("worst: (2,1) 900  (0,0) 100"), "{text}");
     assert!(text.contains("links: (2,1) NE 400"), "{text}");
 }
@@ -72,10 +73,17 @@ fn a_small_terminal_gets_a_message() {
         "{text}"
     );
     assert!(text.contains("The run continues."), "{text}");
+    let mut app = app;
+    app.finished = Some("finished: q closes the view".to_string());
+    let text = render_text(&app, 60, 20);
+    assert!(
+        text.contains("The run finished: q closes the view."),
+        "{text}"
+    );
 }
 
 /// A wafer of every HICANN, grouped by reticle; HICANN 100 spiked most.
-fn wafer_app() -> App {
+pub(super) fn wafer_app() -> App {
     let mut nodes = Vec::new();
     for y in 0..16u16 {
         for x in 0..36u16 {
@@ -131,6 +139,14 @@ fn the_wafer_view_shows_the_round_wafer_and_the_selected_hicann() {
         .filter(|&n| n > 0)
         .collect();
     assert!(rows.contains(&12) && rows.contains(&36), "{rows:?}\n{text}");
+    // Three rows under the grid: the traffic's label and sparkline, then the worst HICANNs (the losses'
+    // sparkline would show without its label).
+    let lines: Vec<&str> = text.lines().collect();
+    let traffic = lines
+        .iter()
+        .position(|l| l.starts_with("traffic: "))
+        .expect(&text);
+    assert!(lines[traffic + 2].starts_with("worst: (12,5) 70"), "{text}");
     let buffer = render_buffer(&app, 80, 24);
     let hot = find(&buffer, "◆").unwrap();
     assert_eq!(buffer[hot].fg, HOT);

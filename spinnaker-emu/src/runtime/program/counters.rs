@@ -16,6 +16,11 @@ pub struct CoreCounters {
     /// pre-empted it (known once the next tick begins; the last tick counts as far as its timer saw), in core
     /// cycles.
     pub max_tick_cycles: u64,
+    /// The longest tick since a trace last sampled this core ([`CoreCounters::take_window_max_tick_cycles`]).
+    /// Not provenance, and not something the real core keeps: it has only the running maximum above. The
+    /// emulator sees every tick, so a trace can show each window's own longest tick.
+    #[serde(skip)]
+    pub window_max_tick_cycles: u64,
     /// Multicast packets received (a packet with a payload k counts k spikes in `spikes_received`).
     pub packets_received: u64,
     pub spikes_received: u64,
@@ -40,6 +45,17 @@ pub struct CoreCounters {
 }
 
 impl CoreCounters {
+    /// A tick's length became known (or grew): `cycles` core cycles.
+    pub fn note_tick_cycles(&mut self, cycles: u64) {
+        self.max_tick_cycles = self.max_tick_cycles.max(cycles);
+        self.window_max_tick_cycles = self.window_max_tick_cycles.max(cycles);
+    }
+
+    /// The longest tick noted since the last call (a trace window's), starting the next window.
+    pub fn take_window_max_tick_cycles(&mut self) -> u64 {
+        std::mem::take(&mut self.window_max_tick_cycles)
+    }
+
     /// (sPyNNaker name, value) pairs for provenance.json.
     pub fn named(&self) -> Vec<(&'static str, u64)> {
         vec![

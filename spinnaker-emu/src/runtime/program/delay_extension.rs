@@ -126,7 +126,7 @@ impl DelayExtensionProgram {
         }
         self.background_end = start + CycleCosts::time(cycles);
         let tick_cycles = (self.background_end - now).0 / Time::TICKS_PER_CORE_CYCLE;
-        self.counters.max_tick_cycles = self.counters.max_tick_cycles.max(tick_cycles);
+        self.counters.note_tick_cycles(tick_cycles);
         self.counters.spikes_sent += sent;
         self.counters.max_spikes_sent_in_tick = self.counters.max_spikes_sent_in_tick.max(sent);
     }

@@ -165,6 +165,21 @@ impl Program {
         }
     }
 
+    /// The longest tick since the last call (a trace window's; see
+    /// [`CoreCounters::window_max_tick_cycles`]); the provenance counters stay as they are.
+    pub fn take_window_max_tick_cycles(&mut self) -> u64 {
+        self.counters_mut().take_window_max_tick_cycles()
+    }
+
+    fn counters_mut(&mut self) -> &mut CoreCounters {
+        match self {
+            Program::Neurons(c) => &mut c.counters,
+            Program::Poisson(c) => &mut c.output.counters,
+            Program::SpikeArray(c) => &mut c.output.counters,
+            Program::DelayExtension(c) => &mut c.counters,
+        }
+    }
+
     /// The core's provenance as (sPyNNaker name, value) pairs, then nmemu's own diagnostics: a neuron core adds
     /// `Fixed_point_wraps`, and a core of conductance neurons `Reversal_potential_crossings` (see `neuron::cond`).
     pub fn named_counters(&self) -> Vec<(&'static str, u64)> {

@@ -129,7 +129,7 @@ impl NeuronCore {
     /// `Max_tick_cycles`: from the timer at `start` to the end of that tick's update as far as it is known.
     fn note_tick_length(&mut self, start: Time) {
         let cycles = (self.update_end.max(start) - start).0 / Time::TICKS_PER_CORE_CYCLE;
-        self.counters.max_tick_cycles = self.counters.max_tick_cycles.max(cycles);
+        self.counters.note_tick_cycles(cycles);
     }
 
     /// Tick `tick` starts at `now`.

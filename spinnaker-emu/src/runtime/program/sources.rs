@@ -70,7 +70,7 @@ impl SourceOutput {
         }
         self.counters.spikes_sent += sent;
         self.counters.max_spikes_sent_in_tick = self.counters.max_spikes_sent_in_tick.max(sent);
-        self.counters.max_tick_cycles = self.counters.max_tick_cycles.max(cycles);
+        self.counters.note_tick_cycles(cycles);
     }
 }
 
