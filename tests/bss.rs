@@ -255,16 +255,16 @@ fn a_wafer_run_writes_the_brainscales_keys() {
     assert_eq!(mapping["circuits_per_neuron"]["adex"], 2);
 }
 
-/// `nmemu map` of `net` (net.json text) with `extra` flags onto the wafer: its stderr, after checking that it
+/// `nmemu map` of `net` (net.json text) with `extra` flags onto `machine`: its stderr, after checking that it
 /// was refused with status 1, without a panic, and that nothing was written.
-fn map_refused(net: &str, extra: &[&str]) -> String {
+fn map_refused(machine: &str, net: &str, extra: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let (file, out) = (dir.path().join("net.json"), dir.path().join("out"));
     std::fs::write(&file, net).unwrap();
     let mut args = vec![
         "map",
         "--machine",
-        "brainscales-wafer",
+        machine,
         file.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
@@ -280,13 +280,26 @@ fn map_refused(net: &str, extra: &[&str]) -> String {
 }
 
 #[test]
-fn a_network_too_large_for_the_wafer_is_refused_with_exit_status_1() {
-    let e = map_refused(
-        r#"{"format": "nmemu-net/1", "simulation": {"duration_ms": 10},
-            "populations": [{"label": "big", "size": 60000, "cell": {"type": "IF_cond_exp"}}]}"#,
-        &[],
-    );
-    assert!(e.contains("240000") && e.contains("196608"), "{e}");
+fn a_network_too_large_for_the_wafers_is_refused_with_exit_status_1() {
+    for (machine, size, expected) in [
+        (
+            "brainscales-wafer",
+            60000,
+            ["240000 denmem circuits", "the wafer has 196608 usable"],
+        ),
+        (
+            "brainscales-2-wafers",
+            110000,
+            ["440000 denmem circuits", "the 2 wafers have 393216 usable"],
+        ),
+    ] {
+        let net = format!(
+            r#"{{"format": "nmemu-net/1", "simulation": {{"duration_ms": 10}},
+                "populations": [{{"label": "big", "size": {size}, "cell": {{"type": "IF_cond_exp"}}}}]}}"#
+        );
+        let e = map_refused(machine, &net, &[]);
+        assert!(expected.iter().all(|x| e.contains(x)), "{e}");
+    }
 }
 
 #[test]
@@ -294,6 +307,7 @@ fn a_loss_above_max_synapse_loss_is_refused_with_exit_status_1() {
     // All-to-all between two populations of 2000: 4 million synapses, far more than the drivers of the
     // HICANNs they sit on can feed.
     let e = map_refused(
+        "brainscales-wafer",
         r#"{"format": "nmemu-net/1", "simulation": {"duration_ms": 10},
             "populations": [{"label": "a", "size": 2000, "cell": {"type": "IF_cond_exp"}},
                             {"label": "b", "size": 2000, "cell": {"type": "IF_cond_exp"}}],
@@ -306,6 +320,70 @@ fn a_loss_above_max_synapse_loss_is_refused_with_exit_status_1() {
         e.contains("exceeds --max-synapse-loss 0.01") && e.contains("'a->b'"),
         "{e}"
     );
+}
+
+#[test]
+fn a_target_on_wafer_1_fires_from_a_source_on_wafer_0() {
+    let dir = run(
+        "tests/data/bss_two_wafers.json",
+        "brainscales-2-wafers",
+        &["--mismatch", "off"],
+    );
+    let mapping = json(&dir.path().join("mapping.json"));
+    let wafers = mapping["wafers"].as_array().unwrap();
+    assert_eq!(wafers.len(), 2, "{mapping}");
+    assert_eq!(wafers[0]["neurons_placed"], 2);
+    assert_eq!(wafers[1]["neurons_placed"], 2);
+    // Both src neurons are played into wafer 1, where each reaches both dst neurons.
+    let cross = &mapping["cross_wafer"];
+    assert_eq!(cross["routes"], 2, "{cross}");
+    assert_eq!(cross["synapses"], 4, "{cross}");
+    assert_eq!(cross["synapses_lost"], 0, "{cross}");
+    assert_eq!(cross["by_projection"]["src-dst"]["synapses"], 4, "{cross}");
+    let latency_ms = cross["route_latency_ms"].as_f64().unwrap();
+    assert_eq!(latency_ms, 2.0, "2 us hardware at 10^3");
+
+    let s = spikes(&dir.path().join("spikes.csv"));
+    let first = |p: &str| {
+        s[p].values()
+            .flatten()
+            .copied()
+            .fold(f64::INFINITY, f64::min)
+    };
+    // dst has no input but src's spikes, which arrive a route latency after src fired.
+    assert!(s.contains_key("dst"), "dst never fired: {s:?}");
+    assert!(first("dst") >= first("src") + latency_ms, "{s:?}");
+
+    let provenance = json(&dir.path().join("provenance.json"));
+    let routes = provenance["routes"].as_array().unwrap();
+    assert_eq!(routes.len(), 2, "{provenance}");
+    let forwarded: u64 = routes
+        .iter()
+        .map(|r| r["forwarded"].as_u64().unwrap())
+        .sum();
+    let src_recorded: usize = s["src"].values().map(Vec::len).sum();
+    assert_eq!(
+        forwarded as usize, src_recorded,
+        "every recorded src spike crosses"
+    );
+    assert_eq!(provenance["totals"]["forwarded"].as_u64(), Some(forwarded));
+    let on_wafer_1 = provenance["hicanns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["wafer"] == 1)
+        .count();
+    assert_eq!(on_wafer_1, 1, "dst's HICANN");
+    // Per wafer: wafer 1 played what wafer 0 recorded of src and forwarded.
+    let wafers = provenance["wafers"].as_array().unwrap();
+    assert_eq!(wafers.len(), 2);
+    assert_eq!(
+        wafers[1]["played"].as_u64(),
+        Some(forwarded),
+        "{provenance}"
+    );
+    let spikes_total: u64 = wafers.iter().map(|w| w["spikes"].as_u64().unwrap()).sum();
+    assert_eq!(provenance["totals"]["spikes"].as_u64(), Some(spikes_total));
 }
 
 /// A source `pre` pairing with 4 IF_cond_exp neurons through an additive STDP projection `stdp` (w_max 0.01
@@ -330,13 +408,13 @@ fn stdp_net(lag_ms: f64) -> String {
     .to_string()
 }
 
-/// The final weights of `stdp_net(lag_ms)` on the ideal wafer at 10^4, as (pre, post, µS) rows, with the
-/// realised initial mean from mapping.json.
-fn final_stdp_weights(lag_ms: f64) -> (Vec<[f64; 3]>, f64) {
-    let (_net_dir, net) = common::net_file(&stdp_net(lag_ms));
+/// The final weights of `net` (a [`stdp_net`]) on the ideal `machine` at 10^4, as (pre, post, µS) rows, with
+/// the realised initial mean from mapping.json.
+fn final_stdp_weights(net: &str, machine: &str) -> (Vec<[f64; 3]>, f64) {
+    let (_net_dir, net) = common::net_file(net);
     let dir = run(
         net.to_str().unwrap(),
-        "brainscales-wafer",
+        machine,
         &["--speedup", "10000", "--mismatch", "off"],
     );
     let (shape, values) = common::npy(&dir.path().join("stdp.weights.npy"));
@@ -375,7 +453,7 @@ fn plastic_weights_are_read_back_on_the_grid_and_move_as_the_pairing_predicts() 
         })
     };
     let mean = |rows: &[[f64; 3]]| rows.iter().map(|r| r[2]).sum::<f64>() / rows.len() as f64;
-    let (potentiated, initial) = final_stdp_weights(5.0);
+    let (potentiated, initial) = final_stdp_weights(&stdp_net(5.0), "brainscales-wafer");
     for (k, r) in potentiated.iter().enumerate() {
         assert_eq!(
             (r[0], r[1]),
@@ -388,11 +466,24 @@ fn plastic_weights_are_read_back_on_the_grid_and_move_as_the_pairing_predicts() 
         mean(&potentiated) > initial,
         "pre before post potentiates: {potentiated:?} from {initial}"
     );
-    let (depressed, initial) = final_stdp_weights(-5.0);
+    let (depressed, initial) = final_stdp_weights(&stdp_net(-5.0), "brainscales-wafer");
     assert!(depressed.iter().all(|r| on_grid(r[2])), "{depressed:?}");
     assert!(
         mean(&depressed) < initial,
         "post before pre depresses: {depressed:?} from {initial}"
+    );
+}
+
+#[test]
+fn plastic_weights_of_a_projection_on_wafer_1_are_read_back_from_wafer_1() {
+    let mut net: serde_json::Value = serde_json::from_str(&stdp_net(5.0)).unwrap();
+    net["extensions"] = serde_json::json!({"brainscales": {"placement": {"post": ["1:200"]}}});
+    let (potentiated, initial) = final_stdp_weights(&net.to_string(), "brainscales-2-wafers");
+    assert_eq!(potentiated.len(), 4, "{potentiated:?}");
+    let mean = potentiated.iter().map(|r| r[2]).sum::<f64>() / 4.0;
+    assert!(
+        mean > initial,
+        "pre before post potentiates on wafer 1 too: {potentiated:?} from {initial}"
     );
 }
 

@@ -462,7 +462,7 @@ fn machine_names_ignore_case_and_are_written_canonically() {
     assert_eq!(run["machine"], "spinnaker-3");
     let machines = stdout(&nmemu(&["machines"]));
     assert!(
-        machines.contains("brainscales-wafer") && machines.contains("must fit one wafer"),
+        machines.contains("brainscales-wafer") && machines.contains("spills onto the next"),
         "{machines}"
     );
 }

@@ -106,6 +106,20 @@ fn wafer_refusals_name_the_place() {
             && e.contains("extensions.brainscales.neuron_size"),
         "{e}"
     );
+    // Two wafers hold it: the check counts both, with the map's multi-wafer message beyond them.
+    let (code, out, e) = validate(too_large, &["--machine", "brainscales-2-wafers"]);
+    assert_eq!(code, Some(0), "{e}");
+    assert!(
+        out.contains("60,000 neurons take 240,000 denmems of the 2 wafers' 393,216 usable"),
+        "{out}"
+    );
+    let larger = too_large.replace("60000", "100000");
+    let (code, _, e) = validate(&larger, &["--machine", "brainscales-2-wafers"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        e.contains("the 2 wafers have 393216 usable") && e.contains("more than 2 wafers"),
+        "{e}"
+    );
     let misspelt = r#"{"format": "nmemu-net/1", "simulation": {"duration_ms": 10},
         "populations": [{"label": "a", "size": 4, "cell": {"type": "IF_cond_exp"}}],
         "extensions": {"brainscales": {"neuron_sise": {"a": 4}}}}"#;

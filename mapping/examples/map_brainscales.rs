@@ -1,7 +1,7 @@
-//! Maps a net.json onto one BrainScaleS-1 wafer and prints what `bench/map_brainscales.sh` measures: the
-//! wall time of every phase, the resources used and the synapse loss by cause.
+//! Maps a net.json onto BrainScaleS-1 wafers (default one) and prints what `bench/map_brainscales.sh`
+//! measures: the wall time of every phase, the resources used and the synapse loss by cause.
 //!
-//!     cargo run --release -p nmemu-mapping --example map_brainscales -- NET.json [SPEEDUP]
+//!     cargo run --release -p nmemu-mapping --example map_brainscales -- NET.json [SPEEDUP [WAFERS]]
 
 use std::time::Instant;
 
@@ -14,11 +14,15 @@ fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().collect();
     let path = args
         .get(1)
-        .ok_or("usage: map_brainscales NET.json [1000|10000|100000]")?;
+        .ok_or("usage: map_brainscales NET.json [1000|10000|100000 [WAFERS]]")?;
     let speed_up = match args.get(2) {
         Some(f) => SpeedUp::from_factor(f.parse().map_err(|e| format!("{f}: {e}"))?)
             .ok_or("the speed-up is 1000, 10000 or 100000")?,
         None => SpeedUp::Slow,
+    };
+    let wafers = match args.get(3) {
+        Some(w) => w.parse().map_err(|e| format!("{w}: {e}"))?,
+        None => 1,
     };
     let start = Instant::now();
     let net =
@@ -27,7 +31,7 @@ fn main() -> Result<(), String> {
     let options = BrainScaleSOptions {
         speed_up,
         seed: net.simulation.seed,
-        ..BrainScaleSOptions::new(Preset { wafers: 1 })
+        ..BrainScaleSOptions::new(Preset { wafers })
     };
     let t = Instant::now();
     let m = map(&net, &options)?;
@@ -50,5 +54,18 @@ fn main() -> Result<(), String> {
         r.synapses_lost_input,
         r.inputs_thinned.iter().map(|t| t.thinned).sum::<u32>()
     );
+    if r.wafers.len() > 1 {
+        let c = &r.cross_wafer;
+        for w in &r.wafers {
+            println!(
+                "  wafer {}: {} neurons on {} HICANNs",
+                w.wafer, w.neurons_placed, w.hicanns_used
+            );
+        }
+        println!(
+            "  across wafers: {} synapses, {} lost, {} Layer-2 routes",
+            c.synapses, c.synapses_lost, c.routes
+        );
+    }
     Ok(())
 }

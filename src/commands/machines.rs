@@ -122,7 +122,7 @@ pub fn run(_: &Args) -> Result<(), String> {
     }
     println!("  brainscales-<N>-wafers takes N from 1 to 20.");
     println!(
-        "  runs: run and map work on every BrainScaleS preset; the network must fit one wafer today."
+        "  runs: run and map work on every BrainScaleS preset; a network larger than one wafer spills onto the next, joined over Layer 2."
     );
     Ok(())
 }

@@ -60,6 +60,24 @@ pub fn print_wafer_summary(mapped: &brainscales::Mapped) {
         thousands(r.synapses),
         r.phases.values().sum::<f64>()
     );
+    if r.wafers.len() > 1 {
+        for w in &r.wafers {
+            println!(
+                "  wafer {}: {} neurons on {} HICANNs",
+                w.wafer,
+                thousands(w.neurons_placed),
+                w.hicanns_used
+            );
+        }
+        let c = &r.cross_wafer;
+        println!(
+            "  across wafers: {} synapses ({} lost) over {} Layer-2 routes, each {} ms of delay on top",
+            thousands(c.synapses),
+            thousands(c.synapses_lost),
+            thousands(c.routes),
+            significant(c.route_latency_ms)
+        );
+    }
     for (label, n) in &r.circuits_per_neuron {
         println!("  {label:<20} {n} circuits per neuron");
     }

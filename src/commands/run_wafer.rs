@@ -61,7 +61,7 @@ pub fn run(
     let _stopping_cleanly = signals::defer();
     let staging = out.stage()?;
     let time_ms = |tick: u32| net.simulation.time_ms(tick.into());
-    // The trace shows the first wafer (the mapping uses one wafer today).
+    // The trace shows the first wafer (the monitor has one wafer view).
     let mut tracing = match trace_period {
         Some(period) => {
             let info = TraceInfo {
@@ -138,8 +138,8 @@ pub fn run(
             ("wafer_seed".to_string(), json!(first.wafer_seed)),
         ]),
     };
-    // The mapping uses wafer 0 alone.
-    let weights = plastic::final_weights(net, first, &mapped.plastic, &system.wafers()[0])?;
+    let weights =
+        plastic::final_weights(net, &mapped.image.wafers, &mapped.plastic, system.wafers())?;
     let results = Results {
         recordings: &recordings,
         provenance: &provenance,

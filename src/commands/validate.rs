@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use brainscales_emu::defects::Defects;
 use brainscales_emu::time::SpeedUp;
 use nmemu_loader::{Limits, Network, count, expected_synapses};
 use nmemu_mapping::brainscales::precheck::precheck;
@@ -195,19 +196,26 @@ fn check_machine(args: &Args, net: &Network, machine: Preset) -> Result<(), Stri
             println!("machine {machine}: the runtime has every cell type, timestep and hint");
             super::map::print_numerical(&checked.notes);
         }
-        Preset::BrainScaleS(_) => {
-            let defects = match read_defects_flag(args.defects.as_deref())? {
+        Preset::BrainScaleS(bss) => {
+            let first = match read_defects_flag(args.defects.as_deref())? {
                 Some(d) => d,
                 None => hinted_defects(&args.net, net)?,
             };
+            // The defects apply to wafer 0, as in the mapping; the other wafers are perfect.
+            let mut defects = vec![first];
+            defects.resize(bss.wafers.max(1) as usize, Defects::default());
             let speed_up = args.speedup.unwrap_or(SpeedUp::Slow);
             let c = precheck(net, speed_up, &defects).map_err(at)?;
             println!(
                 "machine {machine} at speed-up {}: the wafer runs every cell and synapse type",
                 thousands(speed_up.factor() as u64)
             );
+            let whose = match defects.len() {
+                1 => "the wafer's".to_string(),
+                n => format!("the {n} wafers'"),
+            };
             println!(
-                "  circuits: {} neurons take {} denmems of the wafer's {} usable",
+                "  circuits: {} neurons take {} denmems of {whose} {} usable",
                 thousands(c.circuits.neurons),
                 thousands(c.circuits.needed),
                 thousands(c.circuits.usable)

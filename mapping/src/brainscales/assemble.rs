@@ -18,6 +18,7 @@ use brainscales_emu::system::L2Endpoint;
 use brainscales_emu::time::{HwTime, SpeedUp};
 use nmemu_loader::Network;
 
+use super::cross::CrossWaferReport;
 use super::hints::BrainScaleSHints;
 use super::l1::L1Builder;
 use super::merger::{Sources, configure_dnc, configure_tree};
@@ -25,7 +26,7 @@ use super::params::ParameterOptions;
 use super::params::{PopulationClip, TranslatedNeuron};
 use super::place::NeuronPlacement;
 use super::realised::{self, Shared, StimulusBudget};
-use super::report::{BrainScaleSReport, DelayReport, VResetReport, significant};
+use super::report::{BrainScaleSReport, DelayReport, VResetReport, WaferReport, significant};
 use super::synapses::{Loss, Realised};
 use super::weights::WeightStats;
 use super::{BrainScaleSOptions, Local, Placement, PopulationPlace};
@@ -45,13 +46,16 @@ pub struct Parts<'a, 'd> {
     pub inputs: Vec<L2Spike>,
 }
 
-/// Builds the wafer image (see the module docs), with the HICANNs whose populations disagree on V_reset
-/// and what each neuron's HICANN decided for it (shared V_reset, current stimulus).
+/// Builds the image of `wafer` (see the module docs), with the HICANNs whose populations disagree on
+/// V_reset; what each of its neurons' HICANN decided for it (shared V_reset, current stimulus) goes into
+/// `shared`, which holds every wafer's.
 pub fn wafer_image(
     net: &Network,
     options: &BrainScaleSOptions,
+    wafer: u32,
     parts: Parts,
-) -> Result<(WaferImage, Vec<VResetReport>, Shared), String> {
+    shared: &mut Shared,
+) -> Result<(WaferImage, Vec<VResetReport>), String> {
     let Parts {
         translated,
         local,
@@ -81,7 +85,6 @@ pub fn wafer_image(
     }
     let mut traces = Vec::new();
     let mut v_reset = Vec::new();
-    let mut shared = Shared::new(net);
     for h in HicannOnWafer::all() {
         let e = h.to_enum();
         if local.slots[e].is_empty() {
@@ -143,6 +146,7 @@ pub fn wafer_image(
                 .collect();
             populations.dedup();
             v_reset.push(VResetReport {
+                wafer,
                 hicann: e as u32,
                 mean_volt: asked.iter().map(|&(_, v)| v).sum::<f64>() / asked.len() as f64,
                 spread_volt: hi - lo,
@@ -183,7 +187,7 @@ pub fn wafer_image(
     if let Some(interval) = trace_interval(net, options.speed_up) {
         image.trace_interval = interval;
     }
-    Ok((image, v_reset, shared))
+    Ok((image, v_reset))
 }
 
 /// The analog outputs' sampling interval: the shortest `v` recording interval in hardware time (a finer grid
@@ -200,8 +204,9 @@ fn trace_interval(net: &Network, speed_up: SpeedUp) -> Option<HwTime> {
         })
 }
 
-/// Every population's place, for reading results back.
-pub fn placement(net: &Network, placement: &NeuronPlacement, sources: &Sources) -> Placement {
+/// Every population's place, for reading results back: a source neuron's endpoint on every wafer it is
+/// played on, by wafer.
+pub fn placement(net: &Network, placement: &NeuronPlacement, sources: &[Sources]) -> Placement {
     let populations = net
         .populations
         .iter()
@@ -209,19 +214,22 @@ pub fn placement(net: &Network, placement: &NeuronPlacement, sources: &Sources) 
         .map(|(p, population)| {
             if population.cell_type.is_source() {
                 PopulationPlace::Sources(
-                    sources.of[p]
-                        .iter()
-                        .map(|s| {
-                            s.map(|(bus, address)| {
-                                let b = sources.buses[bus as usize];
-                                vec![L2Endpoint {
-                                    wafer: 0,
-                                    hicann: b.hicann,
-                                    channel: b.dnc,
-                                    address,
-                                }]
-                            })
-                            .unwrap_or_default()
+                    (0..population.size as usize)
+                        .map(|k| {
+                            sources
+                                .iter()
+                                .enumerate()
+                                .filter_map(|(w, s)| {
+                                    let (bus, address) = s.of[p].get(k).copied().flatten()?;
+                                    let b = s.buses[bus as usize];
+                                    Some(L2Endpoint {
+                                        wafer: w as u32,
+                                        hicann: b.hicann,
+                                        channel: b.dnc,
+                                        address,
+                                    })
+                                })
+                                .collect()
                         })
                         .collect(),
                 )
@@ -229,7 +237,7 @@ pub fn placement(net: &Network, placement: &NeuronPlacement, sources: &Sources) 
                 PopulationPlace::Neurons(
                     placement.populations[p]
                         .iter()
-                        .map(|s| (0, s.hicann, s.firing()))
+                        .map(|s| (s.wafer, s.hicann, s.firing()))
                         .collect(),
                 )
             }
@@ -247,7 +255,9 @@ pub struct Outcome<'a> {
     pub v_reset: Vec<VResetReport>,
     pub translated: &'a Translated,
     pub shared: &'a Shared,
-    pub inputs: InputReport,
+    /// Per wafer.
+    pub inputs: Vec<InputReport>,
+    pub cross: CrossWaferReport,
 }
 
 /// The mapping report.
@@ -255,9 +265,10 @@ pub fn report(
     net: &Network,
     options: &BrainScaleSOptions,
     hints: &BrainScaleSHints,
-    image: &WaferImage,
+    images: &[WaferImage],
     o: Outcome,
 ) -> BrainScaleSReport {
+    let image = &images[0];
     let n = net.projections.len();
     let label = |j: usize| net.projections[j].label.clone();
     let per_neuron = realised::per_neuron(
@@ -281,8 +292,8 @@ pub fn report(
         machine: options.preset.to_string(),
         map_wall_s: 0.0,
         speedup: options.speed_up.factor() as u32,
-        hicanns_used: image.hicanns.len() as u32,
-        neurons_placed: image.hicanns.iter().map(|h| h.neurons.len() as u64).sum(),
+        hicanns_used: images.iter().map(|i| i.hicanns.len() as u32).sum(),
+        neurons_placed: images.iter().map(neurons_placed).sum(),
         circuits_per_neuron: net
             .populations
             .iter()
@@ -313,9 +324,22 @@ pub fn report(
         parameters_realised: realised::report(net, &per_neuron),
         current_stimuli_lost: realised::stimuli_lost(net, o.shared),
         initial_values_ignored: realised::initial_values_ignored(net, &per_neuron),
-        inputs_per_hicann: o.inputs.per_hicann,
-        inputs_per_fpga: o.inputs.per_fpga,
-        inputs_thinned: o.inputs.thinned,
+        inputs_per_hicann: o.inputs[0].per_hicann.clone(),
+        inputs_per_fpga: o.inputs[0].per_fpga.clone(),
+        inputs_thinned: o.inputs.iter().flat_map(|i| i.thinned.clone()).collect(),
+        wafers: images
+            .iter()
+            .zip(&o.inputs)
+            .enumerate()
+            .map(|(w, (image, inputs))| WaferReport {
+                wafer: w as u32,
+                hicanns_used: image.hicanns.len() as u32,
+                neurons_placed: neurons_placed(image),
+                inputs_per_hicann: inputs.per_hicann.clone(),
+                inputs_per_fpga: inputs.per_fpga.clone(),
+            })
+            .collect(),
+        cross_wafer: o.cross,
         weights: (0..n)
             .filter(|&j| weights[j].count() > 0)
             .map(|j| weights[j].summary(&label(j)))
@@ -336,6 +360,10 @@ pub fn report(
         short_term_plasticity: Vec::new(),
         phases: BTreeMap::new(),
     }
+}
+
+fn neurons_placed(image: &WaferImage) -> u64 {
+    image.hicanns.iter().map(|h| h.neurons.len() as u64).sum()
 }
 
 /// Loss above the limit (the option's, else the hint's) is an error naming the projections; any loss below
@@ -418,8 +446,13 @@ pub fn loss_policy(
     }
     for v in &report.v_reset {
         warnings.push(format!(
-            "HICANN {}: populations {} ask for different V_reset; the shared V_reset is their mean {:.3} V \
+            "{}HICANN {}: populations {} ask for different V_reset; the shared V_reset is their mean {:.3} V \
              (hardware; spread {:.3} V)",
+            if v.wafer == 0 {
+                String::new()
+            } else {
+                format!("wafer {} ", v.wafer)
+            },
             v.hicann,
             v.populations.join(", "),
             v.mean_volt,

@@ -10,7 +10,12 @@
 //!   (default 0.8).
 //! - `consider_firing_rate`: whether input placement counts the sources' rates against the budgets
 //!   (default true; false counts addresses only, as marocco's default does).
-//! - `placement`: `{label: [HICANN enum ids]}` the HICANNs a population's neurons go to, in order.
+//! - `placement`: `{label: [HICANNs]}` the HICANNs a population's neurons go to, in order. A HICANN is its
+//!   enum id on wafer 0 (`45`) or `"wafer:enum"` on any wafer of the machine (`"1:45"`); the placer checks
+//!   the wafer exists.
+//! - `cross_wafer_rate_hz`: the biological rate assumed for a neuron whose spikes cross to another wafer,
+//!   counted against the target wafer's Layer-2 input budgets as a source's rate is (default 10 Hz; the
+//!   mapper cannot know a neuron's rate before the run).
 //! - `defects`: a defects file, relative to the net.json's directory (the binary reads it).
 //! - `max_synapse_loss`: the loss fraction above which mapping fails, [0, 1] (`--max-synapse-loss` wins).
 //!
@@ -19,9 +24,7 @@
 use brainscales_emu::coord::{HICANNS_ON_WAFER, HicannOnWafer};
 use brainscales_emu::synapse::chain::{DEFAULT_CHAIN_LIMIT, HARDWARE_MAX_CHAIN};
 use nmemu_loader::Network;
-use nmemu_loader::format::reader::{
-    JsonPath, Obj, as_bool, as_f64, as_str, as_u32, u32_array, unknown_name,
-};
+use nmemu_loader::format::reader::{JsonPath, Obj, as_bool, as_f64, as_str, as_u32, unknown_name};
 use serde_json::Value;
 
 /// marocco's default logical neuron size.
@@ -29,15 +32,26 @@ pub const DEFAULT_NEURON_SIZE: u32 = 4;
 /// marocco's default fill of the input budgets.
 pub const DEFAULT_BANDWIDTH_UTILIZATION: f64 = 0.8;
 
-const KEYS: [&str; 7] = [
+/// The assumed rate of a neuron whose spikes cross wafers.
+pub const DEFAULT_CROSS_WAFER_RATE_HZ: f64 = 10.0;
+
+const KEYS: [&str; 8] = [
     "neuron_size",
     "driver_chain_length",
     "bandwidth_utilization",
     "consider_firing_rate",
     "placement",
+    "cross_wafer_rate_hz",
     "defects",
     "max_synapse_loss",
 ];
+
+/// A HICANN of a multi-wafer machine, as a `placement` hint names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WaferHicann {
+    pub wafer: u32,
+    pub hicann: HicannOnWafer,
+}
 
 /// `extensions.brainscales`, checked against the network.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,7 +62,8 @@ pub struct BrainScaleSHints {
     pub bandwidth_utilization: f64,
     pub consider_firing_rate: bool,
     /// Per population, the HICANNs its neurons must go to (`None`: the placer chooses).
-    pub placement: Vec<Option<Vec<HicannOnWafer>>>,
+    pub placement: Vec<Option<Vec<WaferHicann>>>,
+    pub cross_wafer_rate_hz: f64,
     /// The defects file as written (relative to the net.json's directory).
     pub defects: Option<String>,
     pub max_synapse_loss: Option<f64>,
@@ -72,6 +87,7 @@ impl BrainScaleSHints {
             bandwidth_utilization: DEFAULT_BANDWIDTH_UTILIZATION,
             consider_firing_rate: true,
             placement: vec![None; n],
+            cross_wafer_rate_hz: DEFAULT_CROSS_WAFER_RATE_HZ,
             defects: None,
             max_synapse_loss: None,
         };
@@ -108,9 +124,16 @@ impl BrainScaleSHints {
             hints.consider_firing_rate = as_bool(v, &p).map_err(|e| e.to_string())?;
         }
         if let Some((v, p)) = o.get("placement") {
-            for (i, value, vp) in by_label(net, v, &p, "HICANN enum ids")? {
+            for (i, value, vp) in by_label(net, v, &p, "HICANNs")? {
                 hints.placement[i] = Some(hicanns(value, &vp)?);
             }
+        }
+        if let Some((v, p)) = o.get("cross_wafer_rate_hz") {
+            let r = as_f64(v, &p).map_err(|e| e.to_string())?;
+            if !(r.is_finite() && r >= 0.0) {
+                return Err(format!("{p}: a rate in Hz, 0 or more, got {r}"));
+            }
+            hints.cross_wafer_rate_hz = r;
         }
         if let Some((v, p)) = o.get("defects") {
             hints.defects = Some(as_str(v, &p).map_err(|e| e.to_string())?.to_string());
@@ -150,23 +173,37 @@ fn by_label<'a>(
         .collect()
 }
 
-/// A non-empty list of distinct HICANN enum ids.
-fn hicanns(v: &Value, path: &JsonPath) -> Result<Vec<HicannOnWafer>, String> {
-    let ids = u32_array(v, path).map_err(|e| e.to_string())?;
+/// A non-empty list of distinct HICANNs: enum ids on wafer 0, or `"wafer:enum"` strings.
+fn hicanns(v: &Value, path: &JsonPath) -> Result<Vec<WaferHicann>, String> {
+    let ids = v.as_array().ok_or_else(|| {
+        format!("{path}: expected an array of HICANNs (enum ids, or \"wafer:enum\")")
+    })?;
     if ids.is_empty() {
-        return Err(format!("{path}: expected at least one HICANN enum id"));
+        return Err(format!("{path}: expected at least one HICANN"));
     }
-    let mut out: Vec<HicannOnWafer> = Vec::with_capacity(ids.len());
-    for (k, &id) in ids.iter().enumerate() {
-        let h = HicannOnWafer::from_enum(id as usize).ok_or_else(|| {
+    let mut out: Vec<WaferHicann> = Vec::with_capacity(ids.len());
+    for (k, id) in ids.iter().enumerate() {
+        let at = path.index(k);
+        let (wafer, id) = match id {
+            Value::String(s) => s
+                .split_once(':')
+                .and_then(|(w, h)| Some((w.trim().parse().ok()?, h.trim().parse().ok()?)))
+                .ok_or_else(|| {
+                    format!("{at}: expected \"wafer:enum\" (e.g. \"1:45\"), got \"{s}\"")
+                })?,
+            _ => (0, as_u32(id, &at).map_err(|e| e.to_string())?),
+        };
+        let hicann = HicannOnWafer::from_enum(id as usize).ok_or_else(|| {
             format!(
-                "{}: HICANN {id} does not exist (a wafer has 0 to {})",
-                path.index(k),
+                "{at}: HICANN {id} does not exist (a wafer has 0 to {})",
                 HICANNS_ON_WAFER - 1
             )
         })?;
+        let h = WaferHicann { wafer, hicann };
         if out.contains(&h) {
-            return Err(format!("{}: HICANN {id} is listed twice", path.index(k)));
+            return Err(format!(
+                "{at}: HICANN {id} of wafer {wafer} is listed twice"
+            ));
         }
         out.push(h);
     }
@@ -201,8 +238,8 @@ mod tests {
         assert!(d.consider_firing_rate);
         let h = hints(json!({"brainscales": {
             "neuron_size": {"exc": 8}, "driver_chain_length": 5, "bandwidth_utilization": 0.5,
-            "consider_firing_rate": false, "placement": {"exc": [3, 4]}, "defects": "d.json",
-            "max_synapse_loss": 0.1
+            "consider_firing_rate": false, "placement": {"exc": [3, "1:4"]}, "defects": "d.json",
+            "max_synapse_loss": 0.1, "cross_wafer_rate_hz": 2.5
         }}))
         .unwrap();
         assert_eq!(h.neuron_size, vec![8, 4]);
@@ -210,10 +247,18 @@ mod tests {
         assert_eq!(
             h.placement[0],
             Some(vec![
-                HicannOnWafer::from_enum(3).unwrap(),
-                HicannOnWafer::from_enum(4).unwrap()
+                WaferHicann {
+                    wafer: 0,
+                    hicann: HicannOnWafer::from_enum(3).unwrap()
+                },
+                WaferHicann {
+                    wafer: 1,
+                    hicann: HicannOnWafer::from_enum(4).unwrap()
+                }
             ])
         );
+        assert_eq!(h.cross_wafer_rate_hz, 2.5);
+        assert_eq!(d.cross_wafer_rate_hz, DEFAULT_CROSS_WAFER_RATE_HZ);
         assert_eq!(h.defects.as_deref(), Some("d.json"));
         assert_eq!(h.max_synapse_loss, Some(0.1));
         assert!(!h.consider_firing_rate);
@@ -248,7 +293,23 @@ mod tests {
             ),
             (
                 json!({"brainscales": {"placement": {"exc": [1, 1]}}}),
-                "extensions.brainscales.placement.exc[1]: HICANN 1 is listed twice",
+                "extensions.brainscales.placement.exc[1]: HICANN 1 of wafer 0 is listed twice",
+            ),
+            (
+                json!({"brainscales": {"placement": {"exc": [1, "0:1"]}}}),
+                "extensions.brainscales.placement.exc[1]: HICANN 1 of wafer 0 is listed twice",
+            ),
+            (
+                json!({"brainscales": {"placement": {"exc": ["1/4"]}}}),
+                "extensions.brainscales.placement.exc[0]: expected \"wafer:enum\" (e.g. \"1:45\"), got \"1/4\"",
+            ),
+            (
+                json!({"brainscales": {"placement": {"exc": ["1:400"]}}}),
+                "extensions.brainscales.placement.exc[0]: HICANN 400 does not exist",
+            ),
+            (
+                json!({"brainscales": {"cross_wafer_rate_hz": -1}}),
+                "extensions.brainscales.cross_wafer_rate_hz: a rate in Hz, 0 or more",
             ),
             (
                 json!({"brainscales": {"max_synapse_loss": -0.1}}),

@@ -18,6 +18,10 @@
 //! `start + duration`, within the run), from the loader's stream for (seed, `Domain::Sources`, population
 //! label, neuron), so the same net and seed give the same trains on any wafer; a SpikeSourceArray's times
 //! are taken as given. Both are converted to hardware time by the speed-up.
+//!
+//! Several wafers: each wafer places the inputs it needs ([`super::cross::inputs_needed`]): the spike
+//! sources with targets there (played on every such wafer), and the neurons of other wafers whose spikes
+//! cross to it, each costing the assumed `cross_wafer_rate_hz` (their trains are forwarded, not drawn).
 
 use std::collections::BTreeMap;
 
@@ -70,6 +74,8 @@ pub struct InputOptions {
     pub speed_up: SpeedUp,
     pub utilization: f64,
     pub consider_rate: bool,
+    /// The biological rate assumed for a neuron of another wafer.
+    pub neuron_rate_hz: f64,
 }
 
 /// The biological rate of a source neuron in Hz (mean over the run for an array).
@@ -152,12 +158,13 @@ pub fn estimate(net: &Network, defects: &Defects, options: InputOptions) -> Inpu
     e
 }
 
-/// The mean (x, y) of the HICANNs holding the targets of population `p`'s projections, or the wafer
-/// centre if it has none.
-fn target_centre(net: &Network, placement: &NeuronPlacement, p: usize) -> (f64, f64) {
+/// The mean (x, y) of the HICANNs on `wafer` holding the targets of population `p`'s projections, or the
+/// wafer centre if it has none.
+fn target_centre(net: &Network, placement: &NeuronPlacement, wafer: u32, p: usize) -> (f64, f64) {
     let (mut sx, mut sy, mut n) = (0.0, 0.0, 0.0);
     for projection in net.projections.iter().filter(|q| q.pre.population == p) {
-        for slot in &placement.populations[projection.post.population] {
+        let slots = &placement.populations[projection.post.population];
+        for slot in slots.iter().filter(|s| s.wafer == wafer) {
             sx += f64::from(slot.hicann.x());
             sy += f64::from(slot.hicann.y());
             n += 1.0;
@@ -170,12 +177,14 @@ fn target_centre(net: &Network, placement: &NeuronPlacement, p: usize) -> (f64, 
     }
 }
 
-/// Places every spike source onto a free DNC merger (see the module docs), adding buses to `sources`.
+/// Places the inputs `wafer` needs (per population, the neurons) onto its free DNC mergers (see the module
+/// docs), adding buses to `sources`.
 pub fn place_inputs(
     net: &Network,
     placement: &NeuronPlacement,
-    defects: &Defects,
+    (wafer, defects): (u32, &Defects),
     options: InputOptions,
+    needed: &[Vec<u32>],
     sources: &mut Sources,
 ) -> InputReport {
     let l2 = L2Params::default();
@@ -196,20 +205,22 @@ pub fn place_inputs(
         .iter()
         .map(|h| free[h.to_enum()].iter().filter(|&&f| f).count())
         .sum();
-    let inputs: usize = net
-        .populations
-        .iter()
-        .filter(|p| p.cell_type.is_source())
-        .map(|p| p.size as usize)
-        .sum();
+    let inputs: usize = needed.iter().map(Vec::len).sum();
     let per_bus = if inputs.div_ceil(ONE_CLASS) <= free_buses {
         ONE_CLASS
     } else {
         address_pool().count()
     };
+    let bio_rate = |p: &Population, k: u32| {
+        if p.cell_type.is_source() {
+            rate_bio_hz(net, p, k)
+        } else {
+            options.neuron_rate_hz
+        }
+    };
     let hw_rate = |p: &Population, k: u32| {
         if options.consider_rate {
-            rate_bio_hz(net, p, k) * options.speed_up.factor()
+            bio_rate(p, k) * options.speed_up.factor()
         } else {
             0.0
         }
@@ -218,23 +229,25 @@ pub fn place_inputs(
         .populations
         .iter()
         .enumerate()
-        .filter(|(_, p)| p.cell_type.is_source())
-        .map(|(i, p)| ((0..p.size).map(|k| rate_bio_hz(net, p, k)).sum::<f64>(), i))
+        .filter(|&(i, _)| !needed[i].is_empty())
+        .map(|(i, p)| (needed[i].iter().map(|&k| bio_rate(p, k)).sum::<f64>(), i))
         .collect();
     order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     for (_, p) in order {
         let population = &net.populations[p];
-        let (cx, cy) = target_centre(net, placement, p);
+        let (cx, cy) = target_centre(net, placement, wafer, p);
         let mut candidates = links.clone();
         candidates.sort_by(|a, b| {
             let d =
                 |h: &HicannOnWafer| (f64::from(h.x()) - cx).abs() + (f64::from(h.y()) - cy).abs();
             d(a).total_cmp(&d(b)).then(a.to_enum().cmp(&b.to_enum()))
         });
-        let mut of = vec![None; population.size as usize];
+        // Neurons of this wafer keep their own (bus, address).
+        let mut of = std::mem::take(&mut sources.of[p]);
+        of.resize(population.size as usize, None);
         let mut open: Option<(u32, Bus, Vec<u8>)> = None;
         let mut thinned = 0;
-        for k in 0..population.size {
+        for &k in &needed[p] {
             let rate = hw_rate(population, k);
             let fits = |h: HicannOnWafer, hr: &[f64], fr: &[f64; 48]| {
                 hr[h.to_enum()] + rate <= hicann_budget
@@ -292,7 +305,7 @@ pub fn place_inputs(
             report.thinned.push(Thinned {
                 population: population.label.clone(),
                 thinned,
-                of: population.size,
+                of: needed[p].len() as u32,
             });
         }
         sources.of[p] = of;

@@ -63,9 +63,9 @@ impl Sources {
     }
 }
 
-/// The neurons' buses and addresses: per HICANN its tree plan under `strategy`, one bus per sending DNC
-/// merger, addresses high first in slot (column) order.
-pub fn neuron_sources(placement: &NeuronPlacement, strategy: Strategy) -> Sources {
+/// The buses and addresses of the neurons on `wafer`: per HICANN its tree plan under `strategy`, one bus
+/// per sending DNC merger, addresses high first in slot (column) order.
+pub fn neuron_sources(placement: &NeuronPlacement, wafer: u32, strategy: Strategy) -> Sources {
     let mut sources = Sources {
         of: placement
             .populations
@@ -82,6 +82,7 @@ pub fn neuron_sources(placement: &NeuronPlacement, strategy: Strategy) -> Source
             slots
                 .iter()
                 .enumerate()
+                .filter(move |(_, s)| s.wafer == wafer)
                 .map(move |(k, s)| (s.hicann.to_enum() as u32, s.first_column, p, k))
         })
         .collect();

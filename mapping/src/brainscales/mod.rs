@@ -8,8 +8,14 @@
 //! and synapses ([`drivers`], [`synapses`]) with weights ([`weights`]) -> neuron parameters ([`params`])
 //! and the image ([`assemble`]). What cannot be realised is synapse loss, counted by cause and
 //! projection ([`report`]); `max_synapse_loss` turns loss above it into an error.
+//!
+//! Several wafers: placement spreads the neurons over the machine's wafers; every phase from the output
+//! path on runs per wafer (each merger strategy's attempt loops over them), with expansion once for all and
+//! the projections between wafers on Layer-2 routes ([`cross`]).
 
 pub mod assemble;
+mod attempt;
+pub mod cross;
 pub mod drivers;
 pub mod health;
 pub mod hints;
@@ -41,8 +47,8 @@ use brainscales_emu::system::{L2Endpoint, SystemImage};
 use brainscales_emu::time::SpeedUp;
 use nmemu_loader::Network;
 use nmemu_loader::format::{ReceptorType, SynapseSpec};
-use nmemu_loader::random::{Domain, stream};
 
+use attempt::{Attempt, Placed};
 use merger::Sources;
 use place::NeuronPlacement;
 use report::BrainScaleSReport;
@@ -150,15 +156,17 @@ pub struct Mapped {
     pub plastic: Vec<Realised>,
 }
 
-/// The synapses of the network by target HICANN, and which HICANNs each bus must reach.
+/// The synapses of the network by wafer and target HICANN, and which HICANNs each bus must reach.
 struct Expanded {
-    /// Per HICANN enum, the synapses arriving there.
-    incoming: Vec<Vec<Incoming>>,
-    /// Per bus, its target HICANNs (sorted).
-    targets: Vec<Vec<HicannOnWafer>>,
+    /// Per wafer, per HICANN enum, the synapses arriving there.
+    incoming: Vec<Vec<Vec<Incoming>>>,
+    /// Per wafer, per bus of its [`Sources`], its target HICANNs (sorted).
+    targets: Vec<Vec<Vec<HicannOnWafer>>>,
     /// Per projection: synapses made, and the sum of requested delays (ms).
     synapses: Vec<u64>,
     delay_sum_ms: Vec<f64>,
+    /// Per projection, its synapses from one wafer to another.
+    cross: Vec<cross::CrossProjection>,
 }
 
 /// Per population and neuron, the neuron's index on its HICANN; per HICANN enum, its neurons' slots.
@@ -169,7 +177,8 @@ pub struct Local {
     pub owners: Vec<Vec<(usize, u32)>>,
 }
 
-fn local_indices(placement: &NeuronPlacement) -> Local {
+/// The [`Local`] of `wafer` (neurons of other wafers keep index 0, unused).
+fn local_indices(placement: &NeuronPlacement, wafer: u32) -> Local {
     let mut local = Local {
         index: placement
             .populations
@@ -181,6 +190,9 @@ fn local_indices(placement: &NeuronPlacement) -> Local {
     };
     for (p, slots) in placement.populations.iter().enumerate() {
         for (k, slot) in slots.iter().enumerate() {
+            if slot.wafer != wafer {
+                continue;
+            }
             let h = slot.hicann.to_enum();
             local.index[p][k] = local.slots[h].len() as u32;
             local.slots[h].push(*slot);
@@ -190,22 +202,30 @@ fn local_indices(placement: &NeuronPlacement) -> Local {
     local
 }
 
-/// Expands every projection into per-HICANN incoming synapses; synapses of thinned sources are lost.
+/// Expands every projection into per-wafer, per-HICANN incoming synapses, each from its source's bus on
+/// the target's wafer; synapses of sources thinned there are lost.
 fn expand(
     net: &Network,
     placement: &NeuronPlacement,
-    local: &Local,
-    sources: &Sources,
+    locals: &[Local],
+    sources: &[Sources],
     scale: &[Vec<f64>],
     loss: &mut Loss,
 ) -> Result<Expanded, String> {
     let mut out = Expanded {
-        incoming: vec![Vec::new(); HICANNS_ON_WAFER],
-        targets: vec![Vec::new(); sources.buses.len()],
+        incoming: vec![vec![Vec::new(); HICANNS_ON_WAFER]; sources.len()],
+        targets: sources
+            .iter()
+            .map(|s| vec![Vec::new(); s.buses.len()])
+            .collect(),
         synapses: vec![0; net.projections.len()],
         delay_sum_ms: vec![0.0; net.projections.len()],
+        cross: vec![cross::CrossProjection::default(); net.projections.len()],
     };
-    let mut reaches: Vec<Vec<bool>> = vec![Vec::new(); sources.buses.len()];
+    let mut reaches: Vec<Vec<Vec<bool>>> = sources
+        .iter()
+        .map(|s| vec![Vec::new(); s.buses.len()])
+        .collect();
     for (j, projection) in net.projections.iter().enumerate() {
         let syn = nmemu_loader::expand(net, j).map_err(|e| e.to_string())?;
         let (pre, post) = (projection.pre.population, projection.post.population);
@@ -221,27 +241,32 @@ fn expand(
         let weight_factor = stp::weight_factor(&projection.synapse);
         out.synapses[j] = syn.len();
         for k in 0..projection.pre.len() {
-            let source = sources.of[pre][projection.pre.index(k) as usize];
+            let pre_neuron = projection.pre.index(k) as usize;
+            let home = placement.populations[pre].get(pre_neuron).map(|s| s.wafer);
             for i in syn.row(k) {
                 out.delay_sum_ms[j] += f64::from(syn.delays.get(i)) * net.simulation.timestep_ms;
-                let Some((bus, address)) = source else {
-                    loss.input[j] += 1;
-                    continue;
-                };
                 let n = syn.post[i] as usize;
                 let slot = placement.populations[post][n];
+                let w = slot.wafer as usize;
+                let crossing = home.is_some_and(|h| h != slot.wafer);
+                out.cross[j].synapses += u64::from(crossing);
+                let Some((bus, address)) = sources[w].of[pre][pre_neuron] else {
+                    loss.input[j] += 1;
+                    out.cross[j].lost += u64::from(crossing);
+                    continue;
+                };
                 let h = slot.hicann.to_enum();
-                let r = &mut reaches[bus as usize];
+                let r = &mut reaches[w][bus as usize];
                 if r.is_empty() {
                     r.resize(HICANNS_ON_WAFER, false);
                 }
                 r[h] = true;
-                out.incoming[h].push(Incoming {
+                out.incoming[w][h].push(Incoming {
                     projection: j as u32,
                     synapse: i as u32,
                     bus,
                     address,
-                    neuron: local.index[post][n],
+                    neuron: locals[w].index[post][n],
                     excitatory,
                     weight_us: f64::from(syn.weights.get(i)) * weight_factor,
                     reach_us,
@@ -251,34 +276,17 @@ fn expand(
             }
         }
     }
-    for (bus, r) in reaches.iter().enumerate() {
-        out.targets[bus] = r
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| **t)
-            .filter_map(|(h, _)| HicannOnWafer::from_enum(h))
-            .collect();
+    for (targets, reaches) in out.targets.iter_mut().zip(&reaches) {
+        for (bus, r) in reaches.iter().enumerate() {
+            targets[bus] = r
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| **t)
+                .filter_map(|(h, _)| HicannOnWafer::from_enum(h))
+                .collect();
+        }
     }
     Ok(out)
-}
-
-/// The order buses are routed in: one-to-one keeps the source order; the merged strategy routes the
-/// buses with the most synapses first (marocco's route priority), as every later route finds fewer
-/// lines free (ties in source order).
-fn route_order(
-    sources: &Sources,
-    expanded: &Expanded,
-    strategy: merger_tree::Strategy,
-) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..sources.buses.len()).collect();
-    if strategy == merger_tree::Strategy::MinimiseSendingRepeaters {
-        let mut synapses = vec![0u64; sources.buses.len()];
-        for s in expanded.incoming.iter().flatten() {
-            synapses[s.bus as usize] += 1;
-        }
-        order.sort_by_key(|&b| std::cmp::Reverse(synapses[b]));
-    }
-    order
 }
 
 /// Maps `net` onto the machine of `options` (see the module docs).
@@ -292,19 +300,24 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
     };
     options.progress.begin(Phase::Check);
     let precheck::Checked { hints, translated } = precheck::check(net, options.speed_up)?;
-    let perfect = Defects::default();
-    let defects = options.defects.first().unwrap_or(&perfect);
+    let machine_defects = machine_defects(options);
     lap("check", &mut phases);
 
     options.progress.begin(Phase::Place);
-    let placement = place::place(net, &hints, defects).map_err(|e| {
-        if options.preset.wafers > 1 {
-            format!("{e} (mapping onto more than one wafer is not implemented yet: the network must fit one)")
-        } else {
-            e
-        }
-    })?;
-    let local = local_indices(&placement);
+    let placement = place::place(net, &hints, &machine_defects)?;
+    // Wafers up to the last one holding a neuron (at least wafer 0, for the inputs).
+    let wafers = placement
+        .populations
+        .iter()
+        .flatten()
+        .map(|s| s.wafer as usize + 1)
+        .max()
+        .unwrap_or(1);
+    let defects = &machine_defects[..wafers];
+    let locals: Vec<Local> = (0..wafers as u32)
+        .map(|w| local_indices(&placement, w))
+        .collect();
+    let needed = cross::inputs_needed(net, &placement, defects, wafers)?;
     lap("place", &mut phases);
     let placed = Placed {
         net,
@@ -313,7 +326,8 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
         translated: &translated,
         defects,
         placement: &placement,
-        local: &local,
+        locals: &locals,
+        needed: &needed,
     };
     // marocco's default merges neuron blocks to save buses, which can cost rows at the targets: when
     // one block per DNC merger realises every synapse it is kept, else the merged tree is tried too and
@@ -342,10 +356,7 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
     warnings.extend(stdp_warnings);
     warnings.extend(stp_warnings);
     Ok(Mapped {
-        image: SystemImage {
-            wafers: vec![image],
-            l2_routes: Vec::new(),
-        },
+        image,
         placement: placement_out,
         report,
         warnings,
@@ -353,266 +364,9 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
     })
 }
 
-/// What every merger strategy maps from: the network, its hints and translation, and its placed neurons.
-struct Placed<'a> {
-    net: &'a Network,
-    options: &'a BrainScaleSOptions,
-    hints: &'a hints::BrainScaleSHints,
-    translated: &'a assemble::Translated,
-    defects: &'a Defects,
-    placement: &'a NeuronPlacement,
-    local: &'a Local,
-}
-
-/// One strategy's mapping, before the loss policy.
-struct Attempt {
-    image: brainscales_emu::image::WaferImage,
-    placement: Placement,
-    report: BrainScaleSReport,
-    loss: Loss,
-    /// Per projection, synapses made.
-    synapses: Vec<u64>,
-    /// The plastic rules' warnings ([`plastic::configure`]) and the driver STP's ([`stp::configure`]).
-    stdp_warnings: Vec<String>,
-    stp_warnings: Vec<String>,
-    /// The placed synapses of plastic projections.
-    plastic: Vec<Realised>,
-}
-
-impl Placed<'_> {
-    /// Maps the placed network with `strategy` from the output path on; `phases` so far.
-    fn attempt(
-        &self,
-        strategy: merger_tree::Strategy,
-        mut phases: BTreeMap<String, f64>,
-    ) -> Result<Attempt, String> {
-        let Placed {
-            net,
-            options,
-            hints,
-            translated,
-            defects,
-            placement,
-            local,
-        } = *self;
-        let mut clock = Instant::now();
-        let mut lap = |name: &str, phases: &mut BTreeMap<String, f64>| {
-            *phases.entry(name.to_string()).or_default() += clock.elapsed().as_secs_f64();
-            clock = Instant::now();
-        };
-        let mut sources = merger::neuron_sources(placement, strategy);
-        lap("place", &mut phases);
-
-        options.progress.begin(Phase::Inputs);
-        let input_report = inputs::place_inputs(
-            net,
-            placement,
-            defects,
-            inputs::InputOptions {
-                speed_up: options.speed_up,
-                utilization: hints.bandwidth_utilization,
-                consider_rate: hints.consider_firing_rate,
-            },
-            &mut sources,
-        );
-        let l2_inputs = inputs::input_spikes(net, &sources, options.speed_up, options.seed);
-        lap("inputs", &mut phases);
-
-        options.progress.begin(Phase::Expand);
-        let mut loss = Loss::new(net.projections.len());
-        let scale: Vec<Vec<f64>> = net
-            .populations
-            .iter()
-            .zip(translated)
-            .zip(&hints.neuron_size)
-            .map(|((p, t), &n)| {
-                let Some((neurons, _)) = t else {
-                    return Vec::new();
-                };
-                let cm = p.param("cm").expect("wafer cells have cm");
-                (0..p.size)
-                    .map(|k| {
-                        let capacitor = neurons[k as usize].denmem.capacitor;
-                        weights::weight_scale(cm.get(k), n as usize, capacitor, options.speed_up)
-                    })
-                    .collect()
-            })
-            .collect();
-        let mut expanded = expand(net, placement, local, &sources, &scale, &mut loss)?;
-        lap("expand", &mut phases);
-
-        options.progress.begin(Phase::Route);
-        let mut router = l1::L1Builder::new(defects);
-        router.reserve_sending_lines(
-            sources
-                .buses
-                .iter()
-                .zip(&expanded.targets)
-                .filter(|(_, t)| !t.is_empty())
-                .map(|(b, _)| *b),
-        );
-        let mut routes = vec![l1::Routed::default(); sources.buses.len()];
-        for b in route_order(&sources, &expanded, strategy) {
-            routes[b] = router.route(sources.buses[b], &expanded.targets[b]);
-        }
-        lap("route", &mut phases);
-
-        options.progress.begin(Phase::Synapses);
-        let mut synapse_configs = BTreeMap::new();
-        let mut realised: Vec<Realised> = Vec::new();
-        for h in HicannOnWafer::all() {
-            let incoming = &mut expanded.incoming[h.to_enum()];
-            if incoming.is_empty() {
-                continue;
-            }
-            incoming.sort_by_key(|s| s.bus);
-            let mut config = brainscales_emu::synapse::SynapseConfig {
-                chain_limit: hints.driver_chain_length,
-                ..Default::default()
-            };
-            let mut target = synapses::Target {
-                hicann: h,
-                neurons: &local.slots[h.to_enum()],
-                synapses: &mut config,
-                l1: &mut router.hicanns[h.to_enum()],
-                defects,
-                chain_length: hints.driver_chain_length,
-            };
-            for group in incoming.chunk_by(|a, b| a.bus == b.bus) {
-                let landing = routes[group[0].bus as usize]
-                    .landings
-                    .iter()
-                    .find(|l| l.hicann == h);
-                let Some(landing) = landing else {
-                    for s in group {
-                        loss.l1[s.projection as usize] += 1;
-                    }
-                    continue;
-                };
-                let mut quantise = |row: usize, v_gmax: [u16; 4], w: &[f64], reach: f64| {
-                    let id = (h.to_enum() as u64) << 16 | row as u64;
-                    let mut rng = stream(
-                        options.seed,
-                        Domain::Values,
-                        "brainscales-synapse-rows",
-                        "round",
-                        id,
-                    );
-                    weights::quantise_row(w, reach, v_gmax, &mut rng)
-                };
-                synapses::place_bus(
-                    &mut target,
-                    landing,
-                    group,
-                    &mut quantise,
-                    &mut loss,
-                    &mut realised,
-                );
-            }
-            router.touched[h.to_enum()] = true;
-            synapse_configs.insert(h.to_enum(), config);
-            incoming.clear();
-            incoming.shrink_to_fit();
-        }
-        let stdp_warnings =
-            plastic::configure(net, options.speed_up, &realised, &mut synapse_configs);
-        let (stp_report, stp_warnings) =
-            stp::configure(net, options.speed_up, &realised, &mut synapse_configs);
-        lap("synapses", &mut phases);
-
-        options.progress.begin(Phase::Image);
-        let (image, v_reset, shared) = assemble::wafer_image(
-            net,
-            options,
-            assemble::Parts {
-                translated,
-                local,
-                sources: &sources,
-                router,
-                synapse_configs,
-                inputs: l2_inputs,
-            },
-        )?;
-        image.check(defects).map_err(|e| {
-            format!("the mapper built an image the wafer refuses (a mapper bug): {e}")
-        })?;
-        lap("image", &mut phases);
-
-        let placement_out = assemble::placement(net, placement, &sources);
-        let mut report = assemble::report(
-            net,
-            options,
-            hints,
-            &image,
-            assemble::Outcome {
-                expanded_synapses: &expanded.synapses,
-                delay_sum_ms: &expanded.delay_sum_ms,
-                loss: &loss,
-                realised: &realised,
-                v_reset,
-                translated,
-                shared: &shared,
-                inputs: input_report,
-            },
-        );
-        report.phases = phases;
-        report.short_term_plasticity = stp_report;
-        let plastic_rules: Vec<bool> = net
-            .projections
-            .iter()
-            .map(|p| plastic::rule(&p.synapse, options.speed_up).is_some())
-            .collect();
-        let plastic = realised
-            .into_iter()
-            .filter(|r| plastic_rules[r.projection as usize])
-            .collect();
-        Ok(Attempt {
-            image,
-            placement: placement_out,
-            report,
-            loss,
-            synapses: expanded.synapses,
-            stdp_warnings,
-            stp_warnings,
-            plastic,
-        })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn merged_buses_are_routed_busiest_first_one_to_one_in_source_order() {
-        let h = HicannOnWafer::from_enum(0).unwrap();
-        let mut sources = Sources::default();
-        for dnc in 0..3 {
-            sources.add_bus(merger::Bus { hicann: h, dnc }, false);
-        }
-        let synapse = |bus| Incoming {
-            projection: 0,
-            bus,
-            address: 63,
-            synapse: 0,
-            neuron: 0,
-            excitatory: true,
-            weight_us: 0.01,
-            reach_us: 0.0,
-            scale: 1.0,
-            stp: None,
-        };
-        let expanded = Expanded {
-            incoming: vec![[1, 2, 2, 0, 2, 1].map(synapse).to_vec()],
-            targets: Vec::new(),
-            synapses: Vec::new(),
-            delay_sum_ms: Vec::new(),
-        };
-        use merger_tree::Strategy::*;
-        assert_eq!(route_order(&sources, &expanded, OneToOne), vec![0, 1, 2]);
-        assert_eq!(
-            route_order(&sources, &expanded, MinimiseSendingRepeaters),
-            vec![2, 1, 0]
-        );
-    }
+/// One defect set per wafer of the machine: those of `options`, perfect wafers for the rest.
+fn machine_defects(options: &BrainScaleSOptions) -> Vec<Defects> {
+    (0..options.preset.wafers as usize)
+        .map(|w| options.defects.get(w).cloned().unwrap_or_default())
+        .collect()
 }

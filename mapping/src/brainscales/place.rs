@@ -1,5 +1,5 @@
 //! Neuron placement (marocco `NeuronPlacement`, spec §6.1, mapping-and-pynn §A6.1): logical neurons of
-//! `neuron_size` denmems onto the neuron blocks of one wafer.
+//! `neuron_size` denmems onto the neuron blocks of the machine's wafers.
 //!
 //! A logical neuron of n denmems takes n / 2 whole columns (both denmem rows) inside one neuron block of
 //! 32 columns, so a block holds `32 / (n / 2)` of them; a column with a defective denmem is skipped. Neurons
@@ -17,6 +17,14 @@
 //! does not fit); otherwise (e.g. DC input on every neuron of a large network, which most neurons would lose
 //! anyway, while spreading the rest would cost the routes their locality) the population is placed as any
 //! other, and the neurons beyond the limit are reported as running without their offset.
+//!
+//! Several wafers (`brainscales-<N>-wafers`): the clustered order is cut where a wafer is full, so wafer 0
+//! fills first and populations that follow each other in that order (the connected ones) share a wafer.
+//! A population that does not fit the rest of its wafer goes whole to the next one when it fits there
+//! (no synapse of its own crosses then); only one larger than that is split, its first neurons filling the
+//! rest of the wafer. Later populations continue on the next wafer: the greedy order keeps the cut between
+//! wafers to the populations least connected to those already placed. A manual `placement` names each
+//! HICANN's wafer (`"1:45"`, see [`super::hints`]).
 
 use brainscales_emu::coord::{
     COLUMNS_PER_BLOCK, DENMEM_COLUMNS, HicannOnWafer, NEURON_BLOCKS, NeuronOnHicann,
@@ -26,12 +34,14 @@ use brainscales_emu::defects::Defects;
 use brainscales_emu::image::{STIMULI_PER_HICANN, TRACES_PER_RETICLE};
 use nmemu_loader::Network;
 
-use super::hints::BrainScaleSHints;
+use super::hints::{BrainScaleSHints, WaferHicann};
 use super::realised::StimulusBudget;
 
-/// Where one logical neuron sits: `columns` whole denmem columns from `first_column` on `hicann`.
+/// Where one logical neuron sits: `columns` whole denmem columns from `first_column` on `hicann` of
+/// `wafer`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NeuronSlot {
+    pub wafer: u32,
     pub hicann: HicannOnWafer,
     pub first_column: u8,
     pub columns: u8,
@@ -67,11 +77,13 @@ pub struct NeuronPlacement {
     pub populations: Vec<Vec<NeuronSlot>>,
 }
 
-/// The free columns and current stimuli of the wafer as placement proceeds.
+/// The free columns, analog outputs (per reticle) and current stimuli of one wafer as placement proceeds.
 #[derive(Clone)]
 struct Columns {
+    wafer: u32,
     /// Per HICANN enum, per column: free and both denmems usable.
     free: Vec<[bool; DENMEM_COLUMNS as usize]>,
+    traces: [usize; RETICLES_ON_WAFER],
     /// Per HICANN enum, the current stimuli taken.
     stimuli: Vec<StimulusBudget>,
 }
@@ -85,7 +97,7 @@ struct Needs<'a> {
 }
 
 impl Columns {
-    fn new(defects: &Defects) -> Columns {
+    fn new(wafer: u32, defects: &Defects) -> Columns {
         let free: Vec<[bool; DENMEM_COLUMNS as usize]> = HicannOnWafer::all()
             .map(|h| {
                 let usable = defects.is_hicann_usable(h);
@@ -99,6 +111,8 @@ impl Columns {
             })
             .collect();
         Columns {
+            wafer,
+            traces: [0; RETICLES_ON_WAFER],
             stimuli: vec![StimulusBudget::default(); free.len()],
             free,
         }
@@ -110,18 +124,18 @@ impl Columns {
 
     /// Takes `count` neurons of `columns` columns from `hicanns` in order, block by block, appending them
     /// to `out`; returns how many it placed. A neuron whose membrane is traced skips to a HICANN whose
-    /// reticle has an analog output left (`traces`, per reticle); a stimulated one takes a current stimulus
-    /// of its half of the HICANN and, when `strict`, skips to a half that has one left.
+    /// reticle has an analog output left; a stimulated one takes a current stimulus of its half of the
+    /// HICANN and, when `strict`, skips to a half that has one left.
     fn take(
         &mut self,
         hicanns: &[HicannOnWafer],
         count: usize,
         columns: u8,
         needs: &Needs,
-        traces: &mut [usize; RETICLES_ON_WAFER],
         out: &mut Vec<NeuronSlot>,
     ) -> usize {
         let mut placed = 0;
+        let traces = &mut self.traces;
         'hicanns: for &h in hicanns {
             let free = &mut self.free[h.to_enum()];
             let stimuli = &mut self.stimuli[h.to_enum()];
@@ -149,6 +163,7 @@ impl Columns {
                             free[usize::from(c)] = false;
                         }
                         out.push(NeuronSlot {
+                            wafer: self.wafer,
                             hicann: h,
                             first_column: x as u8,
                             columns: columns as u8,
@@ -169,24 +184,24 @@ impl Columns {
     }
 }
 
-/// Denmem circuits a network asks for against what a wafer has, before placement.
+/// Denmem circuits a network asks for against what the machine's wafers have, before placement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Circuits {
     /// Neurons of the wafer-cell populations.
     pub neurons: u64,
     /// Denmems they take: neuron_size x size per population.
     pub needed: u64,
-    /// Denmems of the wafer less the defective HICANNs and columns.
+    /// Denmems of the wafers less the defective HICANNs and columns.
     pub usable: u64,
 }
 
-/// The size check: the circuits `net` needs and the wafer with `defects` has, or the refusal naming the
-/// hint that would shrink it when they do not fit. Placement can still fail on a network that passes (whole
-/// columns per neuron block, analog outputs per reticle), never the other way round.
+/// The size check: the circuits `net` needs and the wafers with `defects` (one each) have, or the refusal
+/// naming the hint that would shrink it when they do not fit. Placement can still fail on a network that
+/// passes (whole columns per neuron block, analog outputs per reticle), never the other way round.
 pub fn check_size(
     net: &Network,
     hints: &BrainScaleSHints,
-    defects: &Defects,
+    defects: &[Defects],
 ) -> Result<Circuits, String> {
     let neuron_pops =
         (0..net.populations.len()).filter(|&i| !net.populations[i].cell_type.is_source());
@@ -195,12 +210,23 @@ pub fn check_size(
         neurons += u64::from(net.populations[i].size);
         needed += u64::from(net.populations[i].size) * u64::from(hints.neuron_size[i]);
     }
-    let usable = Columns::new(defects).usable_denmems();
+    let wafers = defects.len();
+    let usable: u64 = defects
+        .iter()
+        .map(|d| Columns::new(0, d).usable_denmems())
+        .sum();
     if needed > usable {
+        let have = if wafers == 1 { "has" } else { "have" };
+        let more = if wafers == 1 {
+            "a multi-wafer machine".to_string()
+        } else {
+            format!("a machine of more than {wafers} wafers")
+        };
         return Err(format!(
             "the network needs {needed} denmem circuits for {neurons} neurons (neuron_size x size per \
-             population); the wafer has {usable} usable: use smaller neuron_size \
-             (extensions.brainscales.neuron_size), fewer neurons, or a multi-wafer machine"
+             population); {} {have} {usable} usable: use smaller neuron_size \
+             (extensions.brainscales.neuron_size), fewer neurons, or {more}",
+            machine(wafers)
         ));
     }
     Ok(Circuits {
@@ -251,22 +277,36 @@ fn cluster_order(net: &Network, candidates: &[usize]) -> Vec<usize> {
     order
 }
 
-/// Places every neuron population (see the module docs). A network larger than the wafer, or a manual
-/// placement that does not hold its population, is an error with the numbers.
+/// "the wafer" or "the N wafers", for messages.
+fn machine(wafers: usize) -> String {
+    if wafers == 1 {
+        "the wafer".to_string()
+    } else {
+        format!("the {wafers} wafers")
+    }
+}
+
+/// Places every neuron population onto the wafers, one defect set each (see the module docs). A network
+/// larger than the wafers, or a manual placement that does not hold its population or names a wafer the
+/// machine lacks, is an error with the numbers.
 pub fn place(
     net: &Network,
     hints: &BrainScaleSHints,
-    defects: &Defects,
+    defects: &[Defects],
 ) -> Result<NeuronPlacement, String> {
     check_size(net, hints, defects)?;
-    let mut columns = Columns::new(defects);
+    let wafers = defects.len();
+    let mut columns: Vec<Columns> = defects
+        .iter()
+        .enumerate()
+        .map(|(w, d)| Columns::new(w as u32, d))
+        .collect();
     let neuron_pops: Vec<usize> = (0..net.populations.len())
         .filter(|&i| !net.populations[i].cell_type.is_source())
         .collect();
     let mut placement = NeuronPlacement {
         populations: vec![Vec::new(); net.populations.len()],
     };
-    let mut traces = [0usize; RETICLES_ON_WAFER];
     let stimulated_at = |i: usize, k: usize| {
         net.populations[i]
             .param("i_offset")
@@ -280,87 +320,127 @@ pub fn place(
                 .count()
         })
         .sum::<usize>();
-    let usable_hicanns = HicannOnWafer::all()
-        .filter(|&h| defects.is_hicann_usable(h))
-        .count();
+    let usable_hicanns = defects
+        .iter()
+        .map(|d| {
+            HicannOnWafer::all()
+                .filter(|&h| d.is_hicann_usable(h))
+                .count()
+        })
+        .sum::<usize>();
     let spread = stimulated_total <= STIMULI_PER_HICANN * usable_hicanns;
-    // Places population i on `hicanns`; the number placed.
-    let mut put = |columns: &mut Columns,
-                   placement: &mut NeuronPlacement,
-                   i: usize,
-                   hicanns: &[HicannOnWafer]| {
+    // Places neurons `from..` of population i on `hicanns` of `columns`' wafer, appending to `out`; the
+    // number placed.
+    let put = |columns: &mut Columns,
+               out: &mut Vec<NeuronSlot>,
+               i: usize,
+               from: usize,
+               hicanns: &[HicannOnWafer]| {
         let recorded = net.populations[i].records("v").map(|r| r.neurons.clone());
         let traced = move |k: usize| match &recorded {
             None => false,
             Some(None) => true,
-            Some(Some(n)) => n.binary_search(&(k as u32)).is_ok(),
+            Some(Some(n)) => n.binary_search(&((from + k) as u32)).is_ok(),
         };
-        let stimulated = |k: usize| stimulated_at(i, k);
+        let stimulated = |k: usize| stimulated_at(i, from + k);
         let size = net.populations[i].size as usize;
+        let count = size - from;
         let cols = (hints.neuron_size[i] / 2) as u8;
-        // Stimulated neurons within the HICANNs' stimuli if the wafer has them for the whole network (on
-        // copies, kept only when the whole population fits so), else placed as the others and reported by
-        // the assembly.
-        let (mut strict_columns, mut strict_traces) = (columns.clone(), traces);
-        let mut slots = Vec::with_capacity(size);
+        // Stimulated neurons within the HICANNs' stimuli if the machine has them for the whole network (on
+        // a copy, kept only when all `count` neurons fit so), else placed as the others and reported by the
+        // assembly.
+        let mut strict_columns = columns.clone();
+        let mut slots = Vec::with_capacity(count);
         let mut needs = Needs {
             traced: &traced,
             stimulated: &stimulated,
             strict: true,
         };
         let strict = spread
-            && (0..size).any(stimulated)
-            && strict_columns.take(hicanns, size, cols, &needs, &mut strict_traces, &mut slots)
-                == size;
+            && (0..count).any(stimulated)
+            && strict_columns.take(hicanns, count, cols, &needs, &mut slots) == count;
         if strict {
-            (*columns, traces) = (strict_columns, strict_traces);
-            placement.populations[i] = slots;
-            return size;
+            *columns = strict_columns;
+            out.extend(slots);
+            return count;
         }
         needs.strict = false;
-        columns.take(
-            hicanns,
-            size,
-            cols,
-            &needs,
-            &mut traces,
-            &mut placement.populations[i],
-        )
+        columns.take(hicanns, count, cols, &needs, out)
     };
     let (manual, automatic): (Vec<usize>, Vec<usize>) = neuron_pops
         .iter()
         .partition(|&&i| hints.placement[i].is_some());
     for &i in &manual {
         let population = &net.populations[i];
-        let hicanns = hints.placement[i].as_ref().expect("manual");
-        if let Some(bad) = hicanns.iter().find(|h| !defects.is_hicann_usable(**h)) {
+        let listed = hints.placement[i].as_ref().expect("manual");
+        let at = format!("extensions.brainscales.placement.{}", population.label);
+        if let Some(bad) = listed.iter().find(|h| h.wafer as usize >= wafers) {
             return Err(format!(
-                "extensions.brainscales.placement.{}: {bad} is defective",
-                population.label
+                "{at}: wafer {} does not exist (the machine has {wafers} wafer(s), 0 to {})",
+                bad.wafer,
+                wafers - 1
             ));
         }
-        let placed = put(&mut columns, &mut placement, i, hicanns);
+        if let Some(bad) = listed
+            .iter()
+            .find(|h| !defects[h.wafer as usize].is_hicann_usable(h.hicann))
+        {
+            let on = if wafers == 1 {
+                String::new()
+            } else {
+                format!(" of wafer {}", bad.wafer)
+            };
+            return Err(format!("{at}: {}{on} is defective", bad.hicann));
+        }
+        let mut placed = 0;
+        for run in listed.chunk_by(|a, b| a.wafer == b.wafer) {
+            let hicanns: Vec<HicannOnWafer> = run.iter().map(|h: &WaferHicann| h.hicann).collect();
+            let c = &mut columns[run[0].wafer as usize];
+            placed += put(c, &mut placement.populations[i], i, placed, &hicanns);
+        }
         if placed < population.size as usize {
             return Err(format!(
-                "extensions.brainscales.placement.{}: {} neurons of {} denmems do not fit on the {} HICANN(s) \
-                 given (room for {placed} after defects and earlier placements)",
-                population.label,
+                "{at}: {} neurons of {} denmems do not fit on the {} HICANN(s) given (room for {placed} \
+                 after defects and earlier placements)",
                 population.size,
                 hints.neuron_size[i],
-                hicanns.len()
+                listed.len()
             ));
         }
     }
-    let order = centre_first(defects);
+    let orders: Vec<Vec<HicannOnWafer>> = defects.iter().map(centre_first).collect();
+    let mut w = 0;
     for i in cluster_order(net, &automatic) {
         let population = &net.populations[i];
-        let placed = put(&mut columns, &mut placement, i, &order);
-        if placed < population.size as usize {
+        let size = population.size as usize;
+        let out = &mut placement.populations[i];
+        while out.len() < size && w < wafers {
+            let mut trial = columns[w].clone();
+            let mut slots = Vec::new();
+            let placed = put(&mut trial, &mut slots, i, out.len(), &orders[w]);
+            let whole_on_next = out.is_empty()
+                && placed < size
+                && columns.get(w + 1).is_some_and(|next| {
+                    put(&mut next.clone(), &mut Vec::new(), i, 0, &orders[w + 1]) == size
+                });
+            if !whole_on_next {
+                columns[w] = trial;
+                out.extend(slots);
+            }
+            if out.len() < size {
+                w += 1;
+            }
+        }
+        if out.len() < size {
             return Err(format!(
-                "population '{}': only {placed} of its {} neurons of {} denmems found room on the wafer \
-                 (neuron blocks are 32 columns, so a neuron_size that does not divide 64 leaves gaps; a \
-                 recorded membrane needs a reticle with an analog output left, 2 per reticle)",
-                population.label, population.size, hints.neuron_size[i]
+                "population '{}': only {} of its {} neurons of {} denmems found room on {} (neuron blocks \
+                 are 32 columns, so a neuron_size that does not divide 64 leaves gaps; a recorded membrane \
+                 needs a reticle with an analog output left, 2 per reticle)",
+                population.label,
+                out.len(),
+                size,
+                hints.neuron_size[i],
+                machine(wafers)
             ));
         }
     }

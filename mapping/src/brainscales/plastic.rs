@@ -60,28 +60,29 @@ pub fn rule(spec: &SynapseSpec, speed_up: SpeedUp) -> Option<StdpConfig> {
 }
 
 /// Sets the controller of every array holding plastic synapses (`realised`: every placed synapse) in
-/// `configs` (by HICANN enum); returns the warnings of the module docs.
+/// `configs` (per wafer, by HICANN enum); returns the warnings of the module docs.
 pub fn configure(
     net: &Network,
     speed_up: SpeedUp,
     realised: &[Realised],
-    configs: &mut BTreeMap<usize, SynapseConfig>,
+    configs: &mut [BTreeMap<usize, SynapseConfig>],
 ) -> Vec<String> {
     let rules: Vec<Option<StdpConfig>> = net
         .projections
         .iter()
         .map(|p| rule(&p.synapse, speed_up))
         .collect();
-    // Per (HICANN, array): the projections with plastic synapses there and their rows' range.
-    let mut arrays: BTreeMap<(usize, usize), (Vec<u32>, usize, usize)> = BTreeMap::new();
+    // Per array: the projections with plastic synapses there and their rows' range.
+    let mut arrays: BTreeMap<ArrayKey, (Vec<u32>, usize, usize)> = BTreeMap::new();
     for r in realised
         .iter()
         .filter(|r| rules[r.projection as usize].is_some())
     {
         let row = usize::from(r.row);
-        let (projections, first, last) = arrays
-            .entry((r.hicann.to_enum(), row / ROWS_PER_ARRAY))
-            .or_insert((Vec::new(), usize::MAX, 0));
+        let (projections, first, last) =
+            arrays
+                .entry(array_of(r))
+                .or_insert((Vec::new(), usize::MAX, 0));
         if !projections.contains(&r.projection) {
             projections.push(r.projection);
         }
@@ -89,7 +90,7 @@ pub fn configure(
     }
     let mut warnings = Vec::new();
     let mut overruled: BTreeMap<u32, u32> = BTreeMap::new();
-    for (&(h, array), (projections, first, last)) in &mut arrays {
+    for (&(w, h, array), (projections, first, last)) in &mut arrays {
         projections.sort_unstable();
         let chosen = projections[0];
         let config = rules[chosen as usize].expect("plastic");
@@ -99,7 +100,7 @@ pub fn configure(
             }
         }
         let base = array * ROWS_PER_ARRAY;
-        configs.get_mut(&h).expect("a HICANN with synapses").stdp[array] = Some(StdpConfig {
+        configs[w].get_mut(&h).expect("a HICANN with synapses").stdp[array] = Some(StdpConfig {
             first_row: (*first - base) as u8,
             last_row: (*last - base) as u8,
             ..config
@@ -108,7 +109,7 @@ pub fn configure(
     let swept = |r: &Realised| {
         let row = usize::from(r.row);
         arrays
-            .get(&(r.hicann.to_enum(), row / ROWS_PER_ARRAY))
+            .get(&array_of(r))
             .is_some_and(|&(_, first, last)| (first..=last).contains(&row))
     };
     let mut static_swept: BTreeMap<u32, u64> = BTreeMap::new();
@@ -136,13 +137,26 @@ pub fn configure(
     warnings
 }
 
+/// A synapse array: (wafer, HICANN enum, array).
+type ArrayKey = (usize, usize, usize);
+
+/// The synapse array `r` sits in.
+fn array_of(r: &Realised) -> ArrayKey {
+    (
+        r.wafer as usize,
+        r.hicann.to_enum(),
+        usize::from(r.row) / ROWS_PER_ARRAY,
+    )
+}
+
 /// The final weights of every plastic projection with placed synapses: (pre, post, µS) in synapse order, read
-/// from `wafer` after the run (`plastic`: the placed synapses of plastic projections).
+/// from each synapse's wafer after the run (`images` and `wafers` in wafer order; `plastic`: the placed
+/// synapses of plastic projections).
 pub fn final_weights(
     net: &Network,
-    image: &WaferImage,
+    images: &[WaferImage],
     plastic: &[Realised],
-    wafer: &Wafer,
+    wafers: &[Wafer],
 ) -> Result<Vec<PlasticWeights>, String> {
     let mut by_projection: BTreeMap<u32, Vec<&Realised>> = BTreeMap::new();
     for r in plastic {
@@ -163,6 +177,10 @@ pub fn final_weights(
                 .iter()
                 .map(|r| {
                     let (pre, post) = pairs[r.synapse as usize];
+                    let w = r.wafer as usize;
+                    let missing = || format!("wafer {w}: a plastic synapse's wafer did not run");
+                    let image = images.get(w).ok_or_else(missing)?;
+                    let wafer = wafers.get(w).ok_or_else(missing)?;
                     Ok((pre, post, weight_us(image, wafer, r)?))
                 })
                 .collect::<Result<_, String>>()?;

@@ -1,8 +1,9 @@
 //! The checks of a BrainScaleS mapping that need no placement, cheap enough to run before any long work:
 //! the model ([`super::model`]), the hints ([`super::hints`]), every neuron's parameters at the speed-up
-//! (the clips of mapping.json's `parameters_clipped`, [`super::params`]), the circuits against the wafer's
-//! usable denmems ([`super::place::check_size`]) and the Layer-2 input load against the wafer's budget
-//! ([`super::inputs::estimate`]). [`super::map`] begins with [`check`]; `nmemu validate --machine
+//! (the clips of mapping.json's `parameters_clipped`, [`super::params`]), the circuits against the usable
+//! denmems of the machine's wafers ([`super::place::check_size`]) and the Layer-2 input load against wafer
+//! 0's budget ([`super::inputs::estimate`]; on several wafers a source is played on each wafer holding its
+//! targets, which only placement knows). [`super::map`] begins with [`check`]; `nmemu validate --machine
 //! brainscales-*` runs [`precheck`] alone, so a user learns what the wafer would clip or refuse before
 //! mapping.
 
@@ -55,18 +56,20 @@ pub struct Precheck {
     pub inputs: InputEstimate,
 }
 
-/// The checks of the module docs for a wafer with `defects` at `speed_up`: a refusal names the place (JSON
-/// path, hint) as the mapping's would; clips and input load are reported, not refused, as by the mapping.
-pub fn precheck(net: &Network, speed_up: SpeedUp, defects: &Defects) -> Result<Precheck, String> {
+/// The checks of the module docs for the wafers with `defects` (one each, at least one) at `speed_up`: a
+/// refusal names the place (JSON path, hint) as the mapping's would; clips and input load are reported, not
+/// refused, as by the mapping.
+pub fn precheck(net: &Network, speed_up: SpeedUp, defects: &[Defects]) -> Result<Precheck, String> {
     let Checked { hints, translated } = check(net, speed_up)?;
     let circuits = check_size(net, &hints, defects)?;
     let inputs = inputs::estimate(
         net,
-        defects,
+        &defects[0],
         InputOptions {
             speed_up,
             utilization: hints.bandwidth_utilization,
             consider_rate: hints.consider_firing_rate,
+            neuron_rate_hz: hints.cross_wafer_rate_hz,
         },
     );
     Ok(Precheck {

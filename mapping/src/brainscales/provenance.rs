@@ -1,6 +1,7 @@
 //! provenance.json of a wafer system run: every counter of [`WaferCounters`] per HICANN (section `hicanns`),
-//! per sending repeater in output mode (`buses`) and per Layer-2 route between wafers (`routes`), machine
-//! totals, and a `summary` of the headline figures for a reader who does not know the hardware.
+//! per sending repeater in output mode (`buses`), per Layer-2 route between wafers (`routes`) and, on several
+//! wafers, per wafer (`wafers`: each wafer's totals), machine totals, and a `summary` of the headline
+//! figures for a reader who does not know the hardware.
 //!
 //! Counter names are the emulator's block counters' field names (`pe_collisions`, `lost_uplink`,
 //! `synapses_matched`...), the ESS' vocabulary (spec §11 item 2: L2 dropped-before-run, L2 lost up, L1 lost),
@@ -102,8 +103,10 @@ pub fn provenance(run: &SystemRun, account: &SpikeAccount) -> Provenance {
     let mut add = |name: &str, value: u64| *totals.entry(name.to_string()).or_default() += value;
     let mut hicanns = Vec::new();
     let mut buses = Vec::new();
+    let mut wafers = Vec::new();
     for (w, wafer) in run.wafers.iter().enumerate() {
         let c = &wafer.counters;
+        let mut own: BTreeMap<&str, u64> = BTreeMap::new();
         for h in &c.hicanns {
             let mut entry = Map::new();
             entry.insert("wafer".into(), json!(w));
@@ -112,14 +115,20 @@ pub fn provenance(run: &SystemRun, account: &SpikeAccount) -> Provenance {
             entry.insert("y".into(), json!(h.hicann.y()));
             entry.insert("neurons".into(), json!(h.spikes_per_neuron.len()));
             for (name, value) in hicann_counters(h) {
-                add(name, value);
+                *own.entry(name).or_default() += value;
                 entry.insert(name.into(), json!(value));
             }
             hicanns.push(Value::Object(entry));
         }
         for (name, value) in wafer_counters(c) {
-            add(name, value);
+            *own.entry(name).or_default() += value;
         }
+        let mut entry = Map::from_iter([("wafer".to_string(), json!(w))]);
+        for (name, value) in own {
+            add(name, value);
+            entry.insert(name.into(), json!(value));
+        }
+        wafers.push(Value::Object(entry));
         for (repeater, b) in &c.buses {
             buses.push(json!({
                 "wafer": w,
@@ -158,6 +167,9 @@ pub fn provenance(run: &SystemRun, account: &SpikeAccount) -> Provenance {
     }
     if !routes.is_empty() {
         sections.insert("routes".into(), routes);
+    }
+    if wafers.len() > 1 {
+        sections.insert("wafers".into(), wafers);
     }
     Provenance {
         summary,

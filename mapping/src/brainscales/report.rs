@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::cross::CrossWaferReport;
 use super::inputs::{InputLoad, Thinned};
 use super::params::PopulationClip;
 use super::realised::{InitialValueIgnored, RealisedValue, StimulusLoss};
@@ -48,10 +49,22 @@ pub struct DelayReport {
 /// The shared V_reset of one HICANN where its populations ask for different values (hardware volts).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct VResetReport {
+    pub wafer: u32,
     pub hicann: u32,
     pub mean_volt: f64,
     pub spread_volt: f64,
     pub populations: Vec<String>,
+}
+
+/// What one wafer of the machine holds.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct WaferReport {
+    pub wafer: u32,
+    pub hicanns_used: u32,
+    pub neurons_placed: u64,
+    /// Its Layer-2 inputs, spike sources and neurons of other wafers alike.
+    pub inputs_per_hicann: BTreeMap<u32, InputLoad>,
+    pub inputs_per_fpga: BTreeMap<u32, InputLoad>,
 }
 
 /// `mapping.json` of a BrainScaleS mapping.
@@ -82,9 +95,14 @@ pub struct BrainScaleSReport {
     pub current_stimuli_lost: Vec<StimulusLoss>,
     /// Initial values the wafer cannot set, with the value it starts from instead.
     pub initial_values_ignored: Vec<InitialValueIgnored>,
+    /// Wafer 0's (each wafer's are in `wafers`).
     pub inputs_per_hicann: BTreeMap<u32, InputLoad>,
     pub inputs_per_fpga: BTreeMap<u32, InputLoad>,
+    /// Every wafer's; a source played on several wafers may be thinned on each.
     pub inputs_thinned: Vec<Thinned>,
+    /// Per wafer used, in order.
+    pub wafers: Vec<WaferReport>,
+    pub cross_wafer: CrossWaferReport,
     pub weights: Vec<WeightSummary>,
     pub delays: Vec<DelayReport>,
     pub v_reset: Vec<VResetReport>,

@@ -124,28 +124,28 @@ pub struct StpReport {
     pub quadrants_set_by_another: u32,
 }
 
-/// Sets V_dtc of every quadrant with TM synapses (`realised`: every placed synapse) in `configs` (by HICANN
-/// enum); returns the per-projection report and the warnings of the module docs.
+/// Sets V_dtc of every quadrant with TM synapses (`realised`: every placed synapse) in `configs` (per
+/// wafer, by HICANN enum); returns the per-projection report and the warnings of the module docs.
 pub fn configure(
     net: &Network,
     speed_up: SpeedUp,
     realised: &[Realised],
-    configs: &mut BTreeMap<usize, SynapseConfig>,
+    configs: &mut [BTreeMap<usize, SynapseConfig>],
 ) -> (Vec<StpReport>, Vec<String>) {
     let requests: Vec<_> = net
         .projections
         .iter()
         .map(|p| request(&p.synapse))
         .collect();
-    // Per (HICANN, quadrant): synapses per TM projection.
-    let mut quadrants: BTreeMap<(usize, usize), BTreeMap<u32, u64>> = BTreeMap::new();
+    // Per (wafer, HICANN, quadrant): synapses per TM projection.
+    let mut quadrants: BTreeMap<(usize, usize, usize), BTreeMap<u32, u64>> = BTreeMap::new();
     for r in realised
         .iter()
         .filter(|r| requests[r.projection as usize].is_some())
     {
         let driver = SynapseDriverOnHicann::new((r.row / 2) as u8).expect("a row's driver");
         *quadrants
-            .entry((r.hicann.to_enum(), driver.fg_block()))
+            .entry((r.wafer as usize, r.hicann.to_enum(), driver.fg_block()))
             .or_default()
             .entry(r.projection)
             .or_default() += 1;
@@ -153,13 +153,13 @@ pub fn configure(
     let tau_of = |j: u32| requests[j as usize].expect("a TM projection").2;
     let mut realised_tau: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
     let mut set_by_another: BTreeMap<u32, u32> = BTreeMap::new();
-    for (&(h, q), counts) in &quadrants {
+    for (&(w, h, q), counts) in &quadrants {
         let (&chosen, _) = counts
             .iter()
             .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
             .expect("a quadrant with synapses");
         let dac = v_dtc_for(tau_of(chosen), speed_up);
-        configs
+        configs[w]
             .get_mut(&h)
             .expect("a HICANN with synapses")
             .quadrants[q]

@@ -77,7 +77,8 @@ pub struct Realised {
     pub projection: u32,
     /// Its index in the projection's synapse order.
     pub synapse: u32,
-    /// Where it sits: HICANN, row (0..448) and column of the synapse arrays.
+    /// Where it sits: wafer, HICANN, row (0..448) and column of the synapse arrays.
+    pub wafer: u32,
     pub hicann: HicannOnWafer,
     pub row: u16,
     pub column: u16,
@@ -95,6 +96,7 @@ pub struct Realised {
 
 /// One HICANN as its synapses are placed.
 pub struct Target<'a> {
+    pub wafer: u32,
     pub hicann: HicannOnWafer,
     pub neurons: &'a [NeuronSlot],
     pub synapses: &'a mut SynapseConfig,
@@ -331,6 +333,7 @@ pub fn place_bus(
             realised.push(Realised {
                 projection: incoming[s].projection,
                 synapse: incoming[s].synapse,
+                wafer: target.wafer,
                 hicann: target.hicann,
                 row: *row as u16,
                 column: c as u16,
