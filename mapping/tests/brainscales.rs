@@ -438,15 +438,7 @@ fn merged_blocks_deliver_and_record_every_neurons_spikes() {
         System::load(m.image.clone(), Preset { wafers: 1 }, &[Defects::default()]).unwrap();
     // 60 ms biological at 10^4 after the 20 us experiment start.
     let run = system.run(HwTime::from_ns(20_000 + 6_000), 1);
-    let places: Vec<_> = m
-        .placement
-        .populations
-        .iter()
-        .map(|p| match p {
-            PopulationPlace::Neurons(n) => Some(n.as_slice()),
-            PopulationPlace::Sources(_) => None,
-        })
-        .collect();
+    let places = m.placement.neuron_places();
     let translation = ParameterOptions::new(options.speed_up);
     let readback = Readback {
         net: &n,

@@ -12,7 +12,7 @@ use nmemu_loader::Network;
 use nmemu_loader::writers::MachineFamily;
 use nmemu_mapping::brainscales::params::ParameterOptions;
 use nmemu_mapping::brainscales::readback::{Readback, VoltageScale};
-use nmemu_mapping::brainscales::{PopulationPlace, health, plastic, provenance};
+use nmemu_mapping::brainscales::{health, plastic, provenance};
 use nmemu_tui::trace::TraceInfo;
 use serde_json::json;
 
@@ -94,15 +94,7 @@ pub fn run(
 
     let completed_ms = net.simulation.time_ms(ran.done.into());
     let translation = ParameterOptions::new(speed_up);
-    let places = mapped
-        .placement
-        .populations
-        .iter()
-        .map(|p| match p {
-            PopulationPlace::Neurons(n) => Some(n.as_slice()),
-            PopulationPlace::Sources(_) => None,
-        })
-        .collect();
+    let places = mapped.placement.neuron_places();
     let readback = Readback {
         net,
         image: &mapped.image,

@@ -144,6 +144,19 @@ pub struct Placement {
     pub populations: Vec<PopulationPlace>,
 }
 
+impl Placement {
+    /// Per population its neurons' places, `None` for a source: what [`readback::Readback`] reads.
+    pub fn neuron_places(&self) -> Vec<Option<&readback::NeuronPlaces>> {
+        self.populations
+            .iter()
+            .map(|p| match p {
+                PopulationPlace::Neurons(n) => Some(n.as_slice()),
+                PopulationPlace::Sources(_) => None,
+            })
+            .collect()
+    }
+}
+
 /// A mapped network.
 pub struct Mapped {
     pub image: SystemImage,
