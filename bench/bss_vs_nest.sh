@@ -36,9 +36,17 @@ for case in "examples/adex.json 1000" "$work/full_wafer.json 10000"; do
     bio="$(field "$work/out/run.json" completed_ms)"
     echo "$(basename "$net"): nmemu brainscales-wafer --speedup $speedup: mapping ${map} s, run ${wall} s for ${bio} ms:" \
         "$(python3 -c "print(f'{$bio / 1000 / $wall:.3f}')") bio s per wall s"
+    # What the wafer ran is not NEST's network where synapses were lost or neurons lost their i_offset
+    # (4 current stimuli per HICANN): say so beside the speed, with the spikes of both.
+    python3 -c 'import json, sys
+m = json.load(open(sys.argv[1] + "/mapping.json"))
+stimuli = sum(s["neurons"] for s in m.get("current_stimuli_lost", []))
+spikes = sum(1 for _ in open(sys.argv[1] + "/spikes.csv")) - 1
+print("  on the wafer: %d spikes recorded, %d of %d synapses lost, %d neurons without their i_offset"
+      % (spikes, m["synapses_lost"], m["synapses"], stimuli))' "$work/out"
     if [ "$have_nest" = 1 ]; then
         nest_json="$("$python" bench/netjson_nest.py "$net" "$threads" 2>/dev/null | tail -n 1)"
-        echo "$(basename "$net"): NEST $threads thread(s): $(python3 -c 'import json,sys; j = json.loads(sys.argv[1]); print("run %.2f s: %.3f bio s per wall s" % (j["run_s"], j["bio_s_per_wall_s"]))' "$nest_json")"
+        echo "$(basename "$net"): NEST $threads thread(s): $(python3 -c 'import json,sys; j = json.loads(sys.argv[1]); print("run %.2f s: %.3f bio s per wall s, %d spikes" % (j["run_s"], j["bio_s_per_wall_s"], j["spikes"]))' "$nest_json")"
     else
         echo "NEST/PyNN not installed: no comparison (pip install nest-simulator==3.10.0 pyNN==0.13.0)"
     fi

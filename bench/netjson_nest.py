@@ -34,12 +34,14 @@ def value(v):
 
 
 pops = {}
+recorded = []
 for p in net["populations"]:
     params = {k: value(v) for k, v in p["cell"].get("params", {}).items()}
     cell = getattr(sim, p["cell"]["type"])(**params)
     pops[p["label"]] = sim.Population(p["size"], cell, label=p["label"])
     if "spikes" in p.get("record", []):
         pops[p["label"]].record("spikes")
+        recorded.append(pops[p["label"]])
 for j in net.get("projections", []):
     c = j["connector"]
     kind = c["type"]
@@ -62,5 +64,6 @@ for j in net.get("projections", []):
 start = time.perf_counter()
 sim.run(s["duration_ms"])
 run_s = time.perf_counter() - start
+spikes = sum(len(st) for pop in recorded for st in pop.get_data("spikes").segments[0].spiketrains)
 print(json.dumps({"bio_s": s["duration_ms"] / 1000.0, "run_s": run_s, "threads": threads,
-                  "bio_s_per_wall_s": s["duration_ms"] / 1000.0 / run_s}))
+                  "bio_s_per_wall_s": s["duration_ms"] / 1000.0 / run_s, "spikes": spikes}))
