@@ -137,6 +137,8 @@ pub(super) struct Placed<'a> {
     pub(super) options: &'a BrainScaleSOptions,
     pub(super) hints: &'a hints::BrainScaleSHints,
     pub(super) translated: &'a assemble::Translated,
+    /// Per population and neuron, hardware siemens per µS ([`weights::weight_scale`]).
+    pub(super) scale: &'a [Vec<f64>],
     /// Per wafer used.
     pub(super) defects: &'a [Defects],
     pub(super) placement: &'a NeuronPlacement,
@@ -171,6 +173,7 @@ impl Placed<'_> {
             options,
             hints,
             translated,
+            scale,
             defects,
             placement,
             locals,
@@ -216,25 +219,7 @@ impl Placed<'_> {
 
         options.progress.begin(Phase::Expand);
         let mut loss = Loss::new(net.projections.len());
-        let scale: Vec<Vec<f64>> = net
-            .populations
-            .iter()
-            .zip(translated)
-            .zip(&hints.neuron_size)
-            .map(|((p, t), &n)| {
-                let Some((neurons, _)) = t else {
-                    return Vec::new();
-                };
-                let cm = p.param("cm").expect("wafer cells have cm");
-                (0..p.size)
-                    .map(|k| {
-                        let capacitor = neurons[k as usize].denmem.capacitor;
-                        weights::weight_scale(cm.get(k), n as usize, capacitor, options.speed_up)
-                    })
-                    .collect()
-            })
-            .collect();
-        let mut expanded = expand(net, placement, locals, &sources, &scale, &mut loss)?;
+        let mut expanded = expand(net, placement, locals, &sources, scale, &mut loss)?;
         lap("expand", &mut phases);
 
         options.progress.begin(Phase::Route);

@@ -332,11 +332,31 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
         .collect();
     let needed = cross::inputs_needed(net, &placement, defects, wafers)?;
     lap("place", &mut phases);
+    // Every strategy's synapses scale by their target's capacitance and cm alike.
+    let scale: Vec<Vec<f64>> = net
+        .populations
+        .iter()
+        .zip(&translated)
+        .zip(&hints.neuron_size)
+        .map(|((p, t), &n)| {
+            let Some((neurons, _)) = t else {
+                return Vec::new();
+            };
+            let cm = p.param("cm").expect("wafer cells have cm");
+            (0..p.size)
+                .map(|k| {
+                    let capacitor = neurons[k as usize].denmem.capacitor;
+                    weights::weight_scale(cm.get(k), n as usize, capacitor, options.speed_up)
+                })
+                .collect()
+        })
+        .collect();
     let placed = Placed {
         net,
         options,
         hints: &hints,
         translated: &translated,
+        scale: &scale,
         defects,
         placement: &placement,
         locals: &locals,
