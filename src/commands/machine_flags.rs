@@ -3,15 +3,12 @@
 //! `--defects`, `--max-synapse-loss`). A flag of the other family is refused by name rather than ignored: a
 //! user who asks for `--faults` on a wafer would otherwise believe the run honoured it.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use brainscales_emu::defects::Defects;
 use brainscales_emu::image::{Mismatch, NonIdealities};
 use brainscales_emu::time::SpeedUp;
-use nmemu_loader::input::read_bounded;
 
-/// The largest defects file read: a full wafer's every bus, repeater, denmem and driver listed is a few MB.
-pub const MAX_DEFECTS_FILE_BYTES: u64 = 64 << 20;
+use super::wafer_defects::{DefectsArg, parse_defects_arg};
 
 #[derive(Debug, clap::Args)]
 pub struct SpinnakerFlags {
@@ -93,27 +90,15 @@ pub struct BrainScaleSFlags {
     #[arg(long)]
     pub wafer_seed: Option<u64>,
     /// BrainScaleS: a defects file (JSON: dead HICANNs, FPGAs, links, buses, repeaters, denmems, synapse
-    /// drivers) for wafer 0; the mapping avoids them and the run sees the same wafer. Wins over
-    /// `extensions.brainscales.defects`.
-    #[arg(long, value_name = "FILE")]
-    pub defects: Option<PathBuf>,
+    /// drivers) for wafer 0, or with `WAFER:` for that wafer of a multi-wafer machine; repeat it for several
+    /// wafers. The mapping avoids them and the run sees the same wafers. Replaces
+    /// `extensions.brainscales.defects` for the wafers it names.
+    #[arg(long, value_name = "[WAFER:]FILE", value_parser = parse_defects_arg)]
+    pub defects: Vec<DefectsArg>,
     /// BrainScaleS: refuse the mapping when more than this fraction (0 to 1) of the synapses cannot be
     /// realised (default: any loss runs and is reported). Wins over `extensions.brainscales.max_synapse_loss`.
     #[arg(long, value_name = "F", value_parser = parse_fraction)]
     pub max_synapse_loss: Option<f64>,
-}
-
-/// `--defects FILE`, read bounded and checked (`None` without the flag).
-pub fn read_defects_flag(path: Option<&Path>) -> Result<Option<Defects>, String> {
-    path.map(|p| read_defects(p, &format!("--defects {}", p.display())))
-        .transpose()
-}
-
-/// A defects file, read bounded and checked; an error begins with `place`, where the file was named.
-pub fn read_defects(path: &Path, place: &str) -> Result<Defects, String> {
-    let at = |e: &dyn std::fmt::Display| format!("{place}: {e}");
-    let text = read_bounded(path, MAX_DEFECTS_FILE_BYTES, "a defects file").map_err(|e| at(&e))?;
-    Defects::from_json(&text).map_err(|e| at(&e))
 }
 
 pub fn parse_speedup(text: &str) -> Result<SpeedUp, String> {
@@ -159,18 +144,13 @@ impl BrainScaleSFlags {
         }
     }
 
-    /// `--defects`, read bounded and checked (`None` without it).
-    pub fn read_defects(&self) -> Result<Option<Defects>, String> {
-        read_defects_flag(self.defects.as_deref())
-    }
-
     /// The BrainScaleS flags given, by name.
     fn given(&self) -> Vec<&'static str> {
         [
             ("--speedup", self.speedup.is_some()),
             ("--mismatch", self.mismatch.is_some()),
             ("--wafer-seed", self.wafer_seed.is_some()),
-            ("--defects", self.defects.is_some()),
+            ("--defects", !self.defects.is_empty()),
             ("--max-synapse-loss", self.max_synapse_loss.is_some()),
         ]
         .into_iter()

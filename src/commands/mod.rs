@@ -19,6 +19,7 @@ pub mod trace;
 pub mod trace_spinnaker;
 pub mod trace_wafer;
 pub mod validate;
+pub mod wafer_defects;
 
 /// The most `--threads` accepted: 4 x the host's available parallelism, at least 8. More threads than that
 /// only add switching (results never depend on the count), and an unbounded count spawned threads until the

@@ -49,7 +49,9 @@ pub fn run(
     };
 
     let load_start = Instant::now();
-    let mut system = System::load(mapped.image.clone(), wafers.preset, &wafers.defects)
+    // The wafers the image uses, the first of the machine's.
+    let defects = &wafers.defects.defects[..mapped.image.wafers.len()];
+    let mut system = System::load(mapped.image.clone(), wafers.preset, defects)
         .map_err(|e| format!("loading the wafer image: {e}"))?;
     let load_wall_s = load_start.elapsed().as_secs_f64();
     let threads = args.target.kernel_threads(|| {
@@ -111,24 +113,28 @@ pub fn run(
     lost.insert("synapses_lost".into(), mapped.report.synapses_lost);
     provenance.summary.insert("lost".into(), json!(lost));
     let health = health::verdict(mapped, &provenance, &account);
+    let mut settings = BTreeMap::from([
+        ("speedup".to_string(), json!(speed_up.factor() as u64)),
+        (
+            "mismatch".to_string(),
+            json!(match first.nonideal.mismatch {
+                Mismatch::Off => "off",
+                Mismatch::Calibrated => "calibrated",
+                Mismatch::Uncalibrated => "raw",
+            }),
+        ),
+        ("wafer_seed".to_string(), json!(first.wafer_seed)),
+    ]);
+    if let Some(defects) = wafers.defects.settings() {
+        settings.insert("defects".to_string(), defects);
+    }
     let machine = MachineOutcome {
         family: MachineFamily::Brainscales,
         hardware_time_s: speed_up.to_hardware(completed_ms * 1e-3),
         lost,
         health,
         energy: None,
-        settings: BTreeMap::from([
-            ("speedup".to_string(), json!(speed_up.factor() as u64)),
-            (
-                "mismatch".to_string(),
-                json!(match first.nonideal.mismatch {
-                    Mismatch::Off => "off",
-                    Mismatch::Calibrated => "calibrated",
-                    Mismatch::Uncalibrated => "raw",
-                }),
-            ),
-            ("wafer_seed".to_string(), json!(first.wafer_seed)),
-        ]),
+        settings,
     };
     let weights =
         plastic::final_weights(net, &mapped.image.wafers, &mapped.plastic, system.wafers())?;

@@ -1,25 +1,23 @@
 //! What `map` and `run` share: the network file, the machine to map it on, and the mapping itself.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use brainscales_emu::defects::Defects;
 use nmemu_loader::format::parse::parse_str;
 use nmemu_loader::input::{read_bounded, read_net_file};
 use nmemu_loader::{Limits, Network};
-use nmemu_mapping::brainscales::{self, BrainScaleSOptions, hints::BrainScaleSHints, readback};
+use nmemu_mapping::brainscales::{self, BrainScaleSOptions, readback};
 use nmemu_mapping::progress::{Observer, Phase};
 use nmemu_mapping::spinnaker::{self, Mapped, SpinnakerOptions, time_scale};
 use spinnaker_emu::faults::{self, Faults};
 use spinnaker_emu::image::MachineDescription;
 
-use super::machine_flags::{
-    BrainScaleSFlags, SpinnakerFlags, TimeScale, read_defects, refuse_foreign,
-};
+use super::machine_flags::{BrainScaleSFlags, SpinnakerFlags, TimeScale, refuse_foreign};
 use super::machines::Preset;
 use super::memory::MemoryArgs;
 use super::progress::Progress;
+use super::wafer_defects::{self, WaferDefects};
 
 #[derive(Debug, clap::Args)]
 pub struct TargetArgs {
@@ -65,8 +63,8 @@ enum Machine {
     },
     BrainScaleS {
         preset: brainscales_emu::Preset,
-        /// `--defects`, read; `None` without the flag (the network's hint may name a file).
-        defects: Option<Defects>,
+        /// Each wafer's, from `--defects` and the network's hint.
+        defects: WaferDefects,
     },
 }
 
@@ -80,8 +78,8 @@ pub enum Mapping {
 pub struct Wafers {
     pub mapped: brainscales::Mapped,
     pub preset: brainscales_emu::Preset,
-    /// One per wafer of the image: the wafers the mapping avoided defects on are the wafers that run.
-    pub defects: Vec<Defects>,
+    /// One per wafer of the machine: the wafers the mapping avoided defects on are the wafers that run.
+    pub defects: WaferDefects,
 }
 
 /// A network mapped onto a machine, and how long that took; `M` is the family's mapping.
@@ -147,7 +145,13 @@ impl TargetArgs {
             },
             Preset::BrainScaleS(preset) => Machine::BrainScaleS {
                 preset,
-                defects: self.brainscales.read_defects()?,
+                defects: wafer_defects::resolve(
+                    &self.brainscales.defects,
+                    &self.net,
+                    &net,
+                    &preset.to_string(),
+                    preset.wafers,
+                )?,
             },
         };
         Ok(Loaded { net, seed, machine })
@@ -189,21 +193,16 @@ impl TargetArgs {
         }
     }
 
-    /// Maps onto BrainScaleS. The defects: `--defects`, else the file `extensions.brainscales.defects` names
-    /// (relative to the net.json's directory), else a perfect wafer; they apply to wafer 0.
+    /// Maps onto BrainScaleS, avoiding each wafer's `defects`.
     fn map_brainscales(
         &self,
         net: &Network,
         seed: u64,
         preset: brainscales_emu::Preset,
-        defects: Option<Defects>,
+        defects: WaferDefects,
         pool: &rayon::ThreadPool,
     ) -> Result<Wafers, String> {
         readback::check_recordables(net).map_err(|e| format!("{}: {e}", self.net.display()))?;
-        let defects = match defects {
-            Some(d) => d,
-            None => hinted_defects(&self.net, net)?,
-        };
         let flags = &self.brainscales;
         let bar = mapping_bar::<brainscales::Phase>(self.quiet);
         let options = BrainScaleSOptions {
@@ -211,7 +210,7 @@ impl TargetArgs {
             nonideal: flags.nonideal(),
             wafer_seed: flags.wafer_seed.unwrap_or(0),
             seed,
-            defects: vec![defects],
+            defects: defects.defects.clone(),
             max_synapse_loss: flags.max_synapse_loss,
             progress: observe(&bar),
             ..BrainScaleSOptions::new(preset)
@@ -219,8 +218,6 @@ impl TargetArgs {
         let outcome = pool.install(|| brainscales::map(net, &options));
         bar.finish();
         let mapped = outcome.map_err(|e| format!("{}: {e}", self.net.display()))?;
-        let mut defects = options.defects;
-        defects.resize(mapped.image.wafers.len(), Defects::default());
         Ok(Wafers {
             mapped,
             preset,
@@ -283,24 +280,6 @@ impl TargetArgs {
         }
         Ok(mapped)
     }
-}
-
-/// The defects file that `extensions.brainscales.defects` of `net` (read from `net_path`) names, relative to
-/// the net.json's directory; a perfect wafer when it names none.
-pub fn hinted_defects(net_path: &Path, net: &Network) -> Result<Defects, String> {
-    let hints = BrainScaleSHints::parse(net).map_err(|e| format!("{}: {e}", net_path.display()))?;
-    let Some(file) = hints.defects else {
-        return Ok(Defects::default());
-    };
-    let path = net_path.parent().unwrap_or(Path::new("")).join(&file);
-    read_defects(
-        &path,
-        &format!(
-            "{}: extensions.brainscales.defects {}",
-            net_path.display(),
-            path.display()
-        ),
-    )
 }
 
 /// The mapping's progress bar, one step per phase of `P`.

@@ -4,17 +4,16 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use brainscales_emu::defects::Defects;
 use brainscales_emu::time::SpeedUp;
 use nmemu_loader::{Limits, Network, count, expected_synapses};
 use nmemu_mapping::brainscales::precheck::precheck;
 use nmemu_mapping::spinnaker::memory::{self, MemoryEstimate, Slicing, bytes};
 
-use super::machine_flags::{parse_speedup, read_defects_flag};
+use super::machine_flags::parse_speedup;
 use super::machines::Preset;
 use super::memory::MemoryArgs;
-use super::target::hinted_defects;
 use super::thousands;
+use super::wafer_defects::{self, DefectsArg, parse_defects_arg};
 
 /// Validate a net.json file and print a summary: populations, neurons, projections, the exact synapse count of
 /// every connector (counted one projection at a time, without storing synapses), and the memory mapping and
@@ -52,9 +51,10 @@ pub struct Args {
     /// (default 1000).
     #[arg(long, value_parser = parse_speedup)]
     speedup: Option<SpeedUp>,
-    /// BrainScaleS, with --machine: a defects file for the wafer (wins over extensions.brainscales.defects).
-    #[arg(long, value_name = "FILE")]
-    defects: Option<PathBuf>,
+    /// BrainScaleS, with --machine: a defects file for wafer 0, or with `WAFER:` for that wafer; repeatable
+    /// (replaces extensions.brainscales.defects for the wafers it names), as for `map`.
+    #[arg(long, value_name = "[WAFER:]FILE", value_parser = parse_defects_arg)]
+    defects: Vec<DefectsArg>,
 }
 
 pub fn run(args: &Args) -> Result<(), String> {
@@ -171,7 +171,7 @@ impl Args {
             .transpose()?;
         let wafer_flags: Vec<&str> = [
             ("--speedup", self.speedup.is_some()),
-            ("--defects", self.defects.is_some()),
+            ("--defects", !self.defects.is_empty()),
         ]
         .into_iter()
         .filter_map(|(name, given)| given.then_some(name))
@@ -197,13 +197,14 @@ fn check_machine(args: &Args, net: &Network, machine: Preset) -> Result<(), Stri
             super::map::print_numerical(&checked.notes);
         }
         Preset::BrainScaleS(bss) => {
-            let first = match read_defects_flag(args.defects.as_deref())? {
-                Some(d) => d,
-                None => hinted_defects(&args.net, net)?,
-            };
-            // The defects apply to wafer 0, as in the mapping; the other wafers are perfect.
-            let mut defects = vec![first];
-            defects.resize(bss.wafers.max(1) as usize, Defects::default());
+            let defects = wafer_defects::resolve(
+                &args.defects,
+                &args.net,
+                net,
+                &machine.to_string(),
+                bss.wafers,
+            )?
+            .defects;
             let speed_up = args.speedup.unwrap_or(SpeedUp::Slow);
             let c = precheck(net, speed_up, &defects).map_err(at)?;
             println!(

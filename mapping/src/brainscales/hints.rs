@@ -16,7 +16,9 @@
 //! - `cross_wafer_rate_hz`: the biological rate assumed for a neuron whose spikes cross to another wafer,
 //!   counted against the target wafer's Layer-2 input budgets as a source's rate is (default 10 Hz; the
 //!   mapper cannot know a neuron's rate before the run).
-//! - `defects`: a defects file, relative to the net.json's directory (the binary reads it).
+//! - `defects`: a defects file for wafer 0, or `{"wafer": file}` one per wafer of a multi-wafer machine
+//!   (`{"0": "w0.json", "2": "w2.json"}`), relative to the net.json's directory (the binary reads them and
+//!   checks the wafers exist).
 //! - `max_synapse_loss`: the loss fraction above which mapping fails, [0, 1] (`--max-synapse-loss` wins).
 //!
 //! Unknown keys and labels are refused with the JSON path and a "did you mean".
@@ -26,6 +28,7 @@ use brainscales_emu::synapse::chain::{DEFAULT_CHAIN_LIMIT, HARDWARE_MAX_CHAIN};
 use nmemu_loader::Network;
 use nmemu_loader::format::reader::{JsonPath, Obj, as_bool, as_f64, as_str, as_u32, unknown_name};
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// marocco's default logical neuron size.
 pub const DEFAULT_NEURON_SIZE: u32 = 4;
@@ -64,8 +67,8 @@ pub struct BrainScaleSHints {
     /// Per population, the HICANNs its neurons must go to (`None`: the placer chooses).
     pub placement: Vec<Option<Vec<WaferHicann>>>,
     pub cross_wafer_rate_hz: f64,
-    /// The defects file as written (relative to the net.json's directory).
-    pub defects: Option<String>,
+    /// The defects files as written (relative to the net.json's directory), by wafer.
+    pub defects: BTreeMap<u32, String>,
     pub max_synapse_loss: Option<f64>,
 }
 
@@ -88,7 +91,7 @@ impl BrainScaleSHints {
             consider_firing_rate: true,
             placement: vec![None; n],
             cross_wafer_rate_hz: DEFAULT_CROSS_WAFER_RATE_HZ,
-            defects: None,
+            defects: BTreeMap::new(),
             max_synapse_loss: None,
         };
         if let Some((v, p)) = o.get("neuron_size") {
@@ -136,7 +139,7 @@ impl BrainScaleSHints {
             hints.cross_wafer_rate_hz = r;
         }
         if let Some((v, p)) = o.get("defects") {
-            hints.defects = Some(as_str(v, &p).map_err(|e| e.to_string())?.to_string());
+            hints.defects = defects_files(v, &p)?;
         }
         if let Some((v, p)) = o.get("max_synapse_loss") {
             let f = as_f64(v, &p).map_err(|e| e.to_string())?;
@@ -169,6 +172,25 @@ fn by_label<'a>(
                 format!("{p}: {}", unknown_name("population label", label, &labels))
             })?;
             Ok((i, value, p))
+        })
+        .collect()
+}
+
+/// `defects`: one file (wafer 0's) or an object of files keyed by wafer index.
+fn defects_files(v: &Value, path: &JsonPath) -> Result<BTreeMap<u32, String>, String> {
+    let Some(map) = v.as_object() else {
+        let file = as_str(v, path).map_err(|_| {
+            format!("{path}: expected a defects file, or an object of them by wafer (`{{\"1\": \"w1.json\"}}`)")
+        })?;
+        return Ok(BTreeMap::from([(0, file.to_string())]));
+    };
+    map.iter()
+        .map(|(wafer, file)| {
+            let p = path.field(wafer);
+            let w = wafer
+                .parse::<u32>()
+                .map_err(|_| format!("{p}: expected a wafer index (0, 1, ...), got `{wafer}`"))?;
+            Ok((w, as_str(file, &p).map_err(|e| e.to_string())?.to_string()))
         })
         .collect()
 }
@@ -259,7 +281,14 @@ mod tests {
         );
         assert_eq!(h.cross_wafer_rate_hz, 2.5);
         assert_eq!(d.cross_wafer_rate_hz, DEFAULT_CROSS_WAFER_RATE_HZ);
-        assert_eq!(h.defects.as_deref(), Some("d.json"));
+        assert_eq!(h.defects, BTreeMap::from([(0, "d.json".to_string())]));
+        let w =
+            hints(json!({"brainscales": {"defects": {"1": "w1.json", "0": "w0.json"}}})).unwrap();
+        assert_eq!(
+            w.defects,
+            BTreeMap::from([(0, "w0.json".to_string()), (1, "w1.json".to_string())])
+        );
+        assert!(d.defects.is_empty());
         assert_eq!(h.max_synapse_loss, Some(0.1));
         assert!(!h.consider_firing_rate);
     }
@@ -306,6 +335,18 @@ mod tests {
             (
                 json!({"brainscales": {"placement": {"exc": ["1:400"]}}}),
                 "extensions.brainscales.placement.exc[0]: HICANN 400 does not exist",
+            ),
+            (
+                json!({"brainscales": {"defects": {"one": "w1.json"}}}),
+                "extensions.brainscales.defects.one: expected a wafer index (0, 1, ...), got `one`",
+            ),
+            (
+                json!({"brainscales": {"defects": 3}}),
+                "extensions.brainscales.defects: expected a defects file, or an object of them by wafer",
+            ),
+            (
+                json!({"brainscales": {"defects": {"1": 3}}}),
+                "extensions.brainscales.defects.1: expected a string",
             ),
             (
                 json!({"brainscales": {"cross_wafer_rate_hz": -1}}),
