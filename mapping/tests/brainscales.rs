@@ -392,24 +392,41 @@ fn ring_net(n: u32) -> Network {
 
 #[test]
 fn the_merger_strategy_realising_more_synapses_is_chosen() {
+    use nmemu_mapping::brainscales::report::{MergerReport, MergerTry};
     let with = |merger| {
         let options = BrainScaleSOptions { merger, ..wafer() };
-        move |n: &Network| map(n, &options).unwrap().report.synapses_lost
+        move |n: &Network| map(n, &options).unwrap().report
     };
     let (auto, one, merged) = (
         with(None),
         with(Some(Strategy::OneToOne)),
         with(Some(Strategy::MinimiseSendingRepeaters)),
     );
-    // Few buses to few HICANNs: one block per merger loses nothing and is kept.
+    let tried = |strategy, synapses_lost| MergerTry {
+        strategy,
+        synapses_lost,
+    };
+    // Few buses to few HICANNs: one block per merger loses nothing and is kept, untried the other.
     let small = two_populations();
-    assert_eq!((auto(&small), one(&small)), (0, 0));
-    assert!(merged(&small) > 0);
-    // Many buses into every HICANN: merging loses less.
+    let a = auto(&small);
+    assert_eq!((a.synapses_lost, one(&small).synapses_lost), (0, 0));
+    assert!(merged(&small).synapses_lost > 0);
+    let kept = |chosen, tried| MergerReport { chosen, tried };
+    assert_eq!(
+        a.merger,
+        kept(Strategy::OneToOne, vec![tried(Strategy::OneToOne, 0)])
+    );
+    // Many buses into every HICANN: merging loses less, and mapping.json says both.
     let ring = ring_net(8192);
-    let (one, merged) = (one(&ring), merged(&ring));
+    let (one, merged) = (one(&ring).synapses_lost, merged(&ring).synapses_lost);
     assert!(merged < one, "merged {merged}, one-to-one {one}");
-    assert_eq!(auto(&ring), merged);
+    let a = auto(&ring);
+    assert_eq!(a.synapses_lost, merged);
+    let both = vec![
+        tried(Strategy::OneToOne, one),
+        tried(Strategy::MinimiseSendingRepeaters, merged),
+    ];
+    assert_eq!(a.merger, kept(Strategy::MinimiseSendingRepeaters, both));
 }
 
 #[test]

@@ -78,6 +78,16 @@ pub fn print_wafer_summary(mapped: &brainscales::Mapped) {
             significant(c.route_latency_ms)
         );
     }
+    if let [first, second] = r.merger.tried.as_slice() {
+        println!(
+            "  merger tree: {} lost {} synapses, {} {}: kept {}",
+            first.strategy.name(),
+            thousands(first.synapses_lost),
+            second.strategy.name(),
+            thousands(second.synapses_lost),
+            r.merger.chosen.name()
+        );
+    }
     for (label, n) in &r.circuits_per_neuron {
         println!("  {label:<20} {n} circuits per neuron");
     }

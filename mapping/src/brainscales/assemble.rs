@@ -26,7 +26,9 @@ use super::params::ParameterOptions;
 use super::params::{PopulationClip, TranslatedNeuron};
 use super::place::NeuronPlacement;
 use super::realised::{self, Shared, StimulusBudget};
-use super::report::{BrainScaleSReport, DelayReport, VResetReport, WaferReport, significant};
+use super::report::{
+    BrainScaleSReport, DelayReport, MergerReport, VResetReport, WaferReport, significant,
+};
 use super::synapses::{Loss, Realised};
 use super::weights::WeightStats;
 use super::{BrainScaleSOptions, Local, Placement, PopulationPlace};
@@ -340,6 +342,7 @@ pub fn report(
             })
             .collect(),
         cross_wafer: o.cross,
+        merger: MergerReport::default(),
         weights: (0..n)
             .filter(|&j| weights[j].count() > 0)
             .map(|j| weights[j].summary(&label(j)))

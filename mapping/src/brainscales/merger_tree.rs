@@ -184,13 +184,30 @@ pub fn one_to_one(neurons: [usize; NEURON_BLOCKS]) -> TreePlan {
     }
 }
 
-/// How neuron blocks go onto DNC mergers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How neuron blocks go onto DNC mergers; mapping.json names them as marocco's options do.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Strategy {
     /// Block i on DNC merger i ([`one_to_one`]).
+    #[default]
     OneToOne,
     /// The fewest buses ([`plan`]).
     MinimiseSendingRepeaters,
+}
+
+impl Strategy {
+    /// The name mapping.json and the summary give it (marocco's for the merged tree).
+    pub fn name(self) -> &'static str {
+        match self {
+            Strategy::OneToOne => "one_to_one",
+            Strategy::MinimiseSendingRepeaters => "minimize_number_of_sending_repeaters",
+        }
+    }
+}
+
+impl serde::Serialize for Strategy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
 }
 
 /// Plans of one strategy, per distinct block occupancy: on a full wafer most HICANNs look alike.

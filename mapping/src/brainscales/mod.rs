@@ -368,9 +368,20 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
     use merger_tree::Strategy;
     let first = options.merger.unwrap_or(Strategy::OneToOne);
     let mut best = placed.attempt(first, phases.clone())?;
+    let tried = |strategy, a: &Attempt| report::MergerTry {
+        strategy,
+        synapses_lost: a.report.synapses_lost,
+    };
+    let mut merger = report::MergerReport {
+        chosen: first,
+        tried: vec![tried(first, &best)],
+    };
     if options.merger.is_none() && best.report.synapses_lost > 0 {
-        let merged = placed.attempt(Strategy::MinimiseSendingRepeaters, phases)?;
+        let strategy = Strategy::MinimiseSendingRepeaters;
+        let merged = placed.attempt(strategy, phases)?;
+        merger.tried.push(tried(strategy, &merged));
         if merged.report.synapses_lost < best.report.synapses_lost {
+            merger.chosen = strategy;
             best = merged;
         }
     }
@@ -385,6 +396,7 @@ pub fn map(net: &Network, options: &BrainScaleSOptions) -> Result<Mapped, String
         plastic,
     } = best;
     report.map_wall_s = start.elapsed().as_secs_f64();
+    report.merger = merger;
     let mut warnings = assemble::loss_policy(net, options, &hints, &report, &loss, &synapses)?;
     warnings.extend(stdp_warnings);
     warnings.extend(stp_warnings);

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::cross::CrossWaferReport;
 use super::inputs::{InputLoad, Thinned};
+use super::merger_tree::Strategy;
 use super::params::PopulationClip;
 use super::realised::{InitialValueIgnored, RealisedValue, StimulusLoss};
 use super::stp::StpReport;
@@ -67,6 +68,20 @@ pub struct WaferReport {
     pub inputs_per_fpga: BTreeMap<u32, InputLoad>,
 }
 
+/// The merger strategies the mapping tried, in order, with what each lost, and the one it kept.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct MergerReport {
+    pub chosen: Strategy,
+    pub tried: Vec<MergerTry>,
+}
+
+/// One merger strategy's mapping: the synapses it could not realise.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MergerTry {
+    pub strategy: Strategy,
+    pub synapses_lost: u64,
+}
+
 /// `mapping.json` of a BrainScaleS mapping.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct BrainScaleSReport {
@@ -103,6 +118,8 @@ pub struct BrainScaleSReport {
     /// Per wafer used, in order.
     pub wafers: Vec<WaferReport>,
     pub cross_wafer: CrossWaferReport,
+    /// How neuron blocks went onto DNC mergers.
+    pub merger: MergerReport,
     pub weights: Vec<WeightSummary>,
     pub delays: Vec<DelayReport>,
     pub v_reset: Vec<VResetReport>,
