@@ -395,3 +395,40 @@ fn a_wafer_trace_changes_no_result_and_adds_up_to_provenance() {
         totals["recorded"].as_u64().unwrap()
     );
 }
+
+#[test]
+fn a_two_wafer_trace_counts_each_wafer_on_its_own_nodes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("two.trace");
+    let traced = run(
+        "tests/data/bss_two_wafers.json",
+        "brainscales-2-wafers",
+        &["--mismatch", "off", "--trace", path.to_str().unwrap()],
+    );
+    let t = trace::read(&path).unwrap();
+    assert_eq!(t.header.nodes.len(), 2 * trace::wafer::HICANNS_PER_WAFER);
+    let wafers = json(&traced.path().join("provenance.json"))["wafers"].clone();
+    for (w, wafer) in wafers.as_array().unwrap().iter().enumerate() {
+        let on_wafer = |name: &str| -> u64 {
+            let m = t.header.node_metric(name).unwrap();
+            t.frames
+                .iter()
+                .flat_map(|f| &f.nodes)
+                .filter(|s| s.node as usize / trace::wafer::HICANNS_PER_WAFER == w)
+                .map(|s| s.metrics[m])
+                .sum()
+        };
+        assert!(wafer["spikes"].as_u64().unwrap() > 0, "{wafer}");
+        for (metric, counter) in [
+            (trace::wafer::SPIKES, "spikes"),
+            (trace::wafer::L1_EVENTS, "l1_events"),
+            (trace::wafer::L2_IN, "l2_injected"),
+        ] {
+            assert_eq!(
+                on_wafer(metric),
+                wafer[counter].as_u64().unwrap(),
+                "wafer {w} {metric}"
+            );
+        }
+    }
+}

@@ -63,7 +63,6 @@ pub fn run(
     let _stopping_cleanly = signals::defer();
     let staging = out.stage()?;
     let time_ms = |tick: u32| net.simulation.time_ms(tick.into());
-    // The trace shows the first wafer (the monitor has one wafer view).
     let mut tracing = match trace_period {
         Some(period) => {
             let info = TraceInfo {
@@ -72,7 +71,7 @@ pub fn run(
                 period_ms: time_ms(period),
                 timestep_ms: net.simulation.timestep_ms,
             };
-            let header = trace_wafer::header(&info, first);
+            let header = trace_wafer::header(&info, &mapped.image.wafers);
             Some((args.trace.start(period, header)?, None))
         }
         None => None,
@@ -166,10 +165,10 @@ pub fn run(
 }
 
 /// Records the trace window that ends at tick `done` (`last`: the run ends there), if one does: the change of
-/// the first wafer's counters since the previous window.
+/// every wafer's counters since the previous window.
 fn record_window(
     tracer: &mut Tracer,
-    before: &mut Option<WaferCounters>,
+    before: &mut Option<Vec<WaferCounters>>,
     system: &System,
     done: u32,
     last: bool,
@@ -177,9 +176,9 @@ fn record_window(
 ) {
     if let Some((from, to)) = tracer.ended(done, last) {
         let ms = |tick: u32| net.simulation.time_ms(tick.into());
-        let now = system.wafers()[0].counters();
+        let now: Vec<WaferCounters> = system.wafers().iter().map(|w| w.counters()).collect();
         tracer.record(trace_wafer::frame(
-            before.as_ref(),
+            before.as_deref(),
             &now,
             (ms(from), ms(to)),
             to - from,

@@ -1,9 +1,8 @@
-//! BrainScaleS-1 counters into trace frames: the wafer's 384 HICANNs as nodes (in HICANN enum order, grouped
-//! by reticle), and per window each HICANN's spikes, bus and driver use, Layer-2 traffic, losses by cause and
-//! STDP sweeps, as differences of `WaferCounters` (cumulative since load) between two window ends.
-//!
-//! Not yet wired into `run` (which does not run wafers yet): the BrainScaleS run loop calls [`header`] once
-//! and [`frame`] after each window's `Wafer::run`, as `run` does with `trace_spinnaker`.
+//! BrainScaleS-1 counters into trace frames: every wafer's 384 HICANNs as nodes (wafer by wafer, in HICANN
+//! enum order, grouped by reticle, the wafers side by side as the layout `nmemu_tui::trace::wafer` says), and
+//! per window each HICANN's spikes, bus and driver use, Layer-2 traffic, losses by cause and STDP sweeps, as
+//! differences of `WaferCounters` (cumulative since load) between two window ends. The run loop calls
+//! [`header`] once and [`frame`] at each window's end, as `run` does with `trace_spinnaker`.
 
 use std::collections::BTreeMap;
 
@@ -12,21 +11,40 @@ use brainscales_emu::image::WaferImage;
 use brainscales_emu::wafer::WaferCounters;
 use nmemu_tui::trace::{Frame, Header, Node, NodeSample, TraceInfo, wafer as layout};
 
-/// The header of a run of `image`: every HICANN of the wafer, those the image configures marked used.
-pub fn header(run: &TraceInfo, image: &WaferImage) -> Header {
-    let nodes = HicannOnWafer::all()
-        .map(|h| Node {
-            x: h.x().into(),
-            y: h.y().into(),
-            group: h.reticle().to_enum() as u32,
-            facts: vec![u64::from(image.hicanns.iter().any(|i| i.hicann == h))],
+/// The header of a run of `images` (one per wafer): every HICANN of every wafer, those the images configure
+/// marked used.
+pub fn header(run: &TraceInfo, images: &[WaferImage]) -> Header {
+    let nodes = images
+        .iter()
+        .enumerate()
+        .flat_map(|(w, image)| {
+            HicannOnWafer::all().map(move |h| Node {
+                x: u16::from(h.x()) + w as u16 * layout::WAFER_STRIDE,
+                y: h.y().into(),
+                group: h.reticle().to_enum() as u32,
+                facts: vec![u64::from(image.hicanns.iter().any(|i| i.hicann == h))],
+            })
         })
         .collect();
-    layout::header(run, (WAFER_COLUMNS.into(), WAFER_ROWS.into()), nodes)
+    let width = (images.len().max(1) as u16 - 1) * layout::WAFER_STRIDE + u16::from(WAFER_COLUMNS);
+    layout::header(run, (width, WAFER_ROWS.into()), nodes)
 }
 
 /// One HICANN's cumulative counts: node metrics, per bus events, per block (spikes, lost).
 type Counts = (Vec<u64>, Vec<u64>, Vec<(u16, Vec<u64>)>);
+
+/// Every HICANN's counts of every wafer, by node, in the layout's metric orders.
+fn all_counts(wafers: &[WaferCounters]) -> BTreeMap<usize, Counts> {
+    wafers
+        .iter()
+        .enumerate()
+        .flat_map(|(w, c)| {
+            counts(c)
+                .into_iter()
+                .map(move |(h, v)| (w * layout::HICANNS_PER_WAFER + h, v))
+        })
+        .collect()
+}
 
 /// Every HICANN's counts in `c`, by HICANN enum, in the layout's metric orders.
 fn counts(c: &WaferCounters) -> BTreeMap<usize, Counts> {
@@ -81,21 +99,21 @@ fn counts(c: &WaferCounters) -> BTreeMap<usize, Counts> {
         .collect()
 }
 
-/// The window between `before` (the counters at its start; `None` at load) and `now`.
+/// The window between `before` (every wafer's counters at its start; `None` at load) and `now`.
 pub fn frame(
-    before: Option<&WaferCounters>,
-    now: &WaferCounters,
+    before: Option<&[WaferCounters]>,
+    now: &[WaferCounters],
     (start_ms, end_ms): (f64, f64),
     ticks: u32,
 ) -> Frame {
-    let old = before.map(counts).unwrap_or_default();
+    let old = before.map(all_counts).unwrap_or_default();
     let minus = |a: &[u64], b: Option<&[u64]>| -> Vec<u64> {
         a.iter()
             .enumerate()
             .map(|(i, &v)| v - b.map_or(0, |b| b[i]))
             .collect()
     };
-    let nodes = counts(now)
+    let nodes = all_counts(now)
         .into_iter()
         .filter_map(|(node, (metrics, links, blocks))| {
             let was = old.get(&node);
@@ -143,7 +161,7 @@ mod tests {
             period_ms: 10.0,
             timestep_ms: 0.1,
         };
-        let header = header(&run, &image);
+        let header = header(&run, std::slice::from_ref(&image));
         assert_eq!(header.nodes.len(), 384);
         let used: Vec<usize> = (0..384)
             .filter(|&i| header.nodes[i].facts[0] == 1)
@@ -156,8 +174,13 @@ mod tests {
         let half = wafer.run(HwTime::from_ns(15_000), 1).counters;
         let end = wafer.run(HwTime::from_ns(30_000), 1).counters;
         let frames = [
-            frame(None, &half, (0.0, 50.0), 500),
-            frame(Some(&half), &end, (50.0, 100.0), 500),
+            frame(None, std::slice::from_ref(&half), (0.0, 50.0), 500),
+            frame(
+                Some(std::slice::from_ref(&half)),
+                std::slice::from_ref(&end),
+                (50.0, 100.0),
+                500,
+            ),
         ];
         let total = |name: &str| -> u64 {
             let i = header.node_metric(name).unwrap();
@@ -192,6 +215,52 @@ mod tests {
             "HICANN {} ({}, 7) reticle",
             app.cursor, app.header.nodes[app.cursor].x
         );
+        assert!(text.contains(&title), "{text}");
+    }
+
+    #[test]
+    fn the_layout_s_wafer_is_the_emulator_s() {
+        assert_eq!(
+            layout::HICANNS_PER_WAFER,
+            brainscales_emu::coord::HICANNS_ON_WAFER
+        );
+        assert_eq!(layout::WAFER_STRIDE, u16::from(WAFER_COLUMNS) + 1);
+    }
+
+    #[test]
+    fn a_second_wafer_is_drawn_to_the_right_of_the_first() {
+        let h = HicannOnWafer::new(17, 7).unwrap();
+        let image = recurrent_network(&[h], Recurrent::small(3));
+        let run = TraceInfo {
+            machine: "brainscales-2-wafers",
+            source: "net.json",
+            period_ms: 10.0,
+            timestep_ms: 0.1,
+        };
+        let images = [WaferImage::new(image.speed_up, 0), image.clone()];
+        let header = header(&run, &images);
+        assert_eq!(header.nodes.len(), 768);
+        assert_eq!(header.width, 37 + 36);
+        let node = 384 + h.to_enum();
+        assert_eq!((header.nodes[node].x, header.nodes[node].y), (37 + 17, 7));
+        let used: Vec<usize> = (0..768)
+            .filter(|&i| header.nodes[i].facts[0] == 1)
+            .collect();
+        assert_eq!(used, vec![node]);
+        let mut wafer = Wafer::load(image, &Defects::default()).unwrap();
+        let quiet = Wafer::load(images[0].clone(), &Defects::default()).unwrap();
+        let end = [
+            quiet.counters(),
+            wafer.run(HwTime::from_ns(30_000), 1).counters,
+        ];
+        let f = frame(None, &end, (0.0, 100.0), 1000);
+        assert!(!f.nodes.is_empty() && f.nodes.iter().all(|s| s.node as usize == node));
+        let mut app = nmemu_tui::App::new(header, vec![f], false);
+        app.show(0);
+        app.select_hottest();
+        assert_eq!(app.cursor, node);
+        let text = nmemu_tui::view::render_text(&app, 120, 30);
+        let title = format!("wafer 1 HICANN {} (17, 7) reticle", h.to_enum());
         assert!(text.contains(&title), "{text}");
     }
 }

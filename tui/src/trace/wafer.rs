@@ -1,6 +1,9 @@
 //! The BrainScaleS-1 wafer layout: one node per HICANN at its grid position (36 x 16, the round wafer), grouped
 //! by reticle; per HICANN its spikes, Layer-1 and Layer-2 traffic, losses by cause and STDP sweeps, per
 //! sending repeater (bus) its events, and per neuron block its spikes and encoder losses.
+//!
+//! A machine of several wafers draws them side by side, wafer w's grid [`WAFER_STRIDE`] × w columns to the
+//! right, with an empty column between wafers; its HICANN h is node [`HICANNS_PER_WAFER`] × w + h.
 
 use super::{Header, MachineKind, Names, Node, TraceInfo};
 
@@ -57,6 +60,21 @@ pub const BLOCK_METRICS: [&str; 2] = [BLOCK_SPIKES, BLOCK_LOST];
 
 /// 1 when the image configures the HICANN.
 pub const USED: &str = "used";
+
+/// HICANNs on a wafer (spec brainscales.md §1: 384), the nodes of one wafer in a trace.
+pub const HICANNS_PER_WAFER: usize = 384;
+/// Grid columns from one wafer's to the next's: the wafer's 36 and an empty one.
+pub const WAFER_STRIDE: u16 = 37;
+
+/// The wafer, HICANN enum and column on its own wafer of node `node` at column `x`.
+pub fn hicann_of(node: usize, x: u16) -> (usize, usize, u16) {
+    let wafer = node / HICANNS_PER_WAFER;
+    (
+        wafer,
+        node % HICANNS_PER_WAFER,
+        x - wafer as u16 * WAFER_STRIDE,
+    )
+}
 
 /// The header of a wafer trace: `nodes` carry one fact, [`USED`].
 pub fn header(run: &TraceInfo, size: (u16, u16), nodes: Vec<Node>) -> Header {

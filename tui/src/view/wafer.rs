@@ -82,10 +82,14 @@ pub fn panel(f: &mut ratatui::Frame, app: &App, area: Rect) {
         lines.push(bar_line(format!("b{id} "), share, bar_width, tail));
     }
     let used = h.node_fact(wf::USED).is_some_and(|i| node.facts[i] == 1);
+    let (wafer, hicann, x) = wf::hicann_of(app.cursor, node.x);
     let title = format!(
-        " HICANN {} ({}, {}) reticle {}{} ",
-        app.cursor,
-        node.x,
+        " {}HICANN {hicann} ({x}, {}) reticle {}{} ",
+        if h.nodes.len() > wf::HICANNS_PER_WAFER {
+            format!("wafer {wafer} ")
+        } else {
+            String::new()
+        },
         node.y,
         node.group,
         if used { "" } else { ", unused" }
