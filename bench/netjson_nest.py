@@ -1,7 +1,8 @@
-"""Runs a net.json on NEST through PyNN and prints one JSON line with the wall time of the run phase, so that
-nmemu and NEST can be timed on the same network. Covers what the BrainScaleS benches use: cell parameters
-(numbers, per-neuron lists, uniform or normal distributions), SpikeSourcePoisson/SpikeSourceArray, the FixedProbability, FixedNumberPre,
-AllToAll and OneToOne connectors, static synapses with one weight and delay. Anything else is refused.
+"""Runs a net.json on NEST through PyNN and prints one JSON line with the wall time of the run phase and the
+spikes of every recorded population, so that nmemu and NEST can be timed on the same network. Covers what the
+BrainScaleS benches use: cell parameters (numbers, per-neuron lists, uniform or normal distributions),
+SpikeSourcePoisson/SpikeSourceArray, the FixedProbability, FixedNumberPre, AllToAll and OneToOne connectors, static
+synapses with one weight and delay. Anything else is refused.
 
     python bench/netjson_nest.py NET.json [THREADS]
 
@@ -64,6 +65,7 @@ for j in net.get("projections", []):
 start = time.perf_counter()
 sim.run(s["duration_ms"])
 run_s = time.perf_counter() - start
-spikes = sum(len(st) for pop in recorded for st in pop.get_data("spikes").segments[0].spiketrains)
+by_population = {pop.label: sum(len(st) for st in pop.get_data("spikes").segments[0].spiketrains) for pop in recorded}
 print(json.dumps({"bio_s": s["duration_ms"] / 1000.0, "run_s": run_s, "threads": threads,
-                  "bio_s_per_wall_s": s["duration_ms"] / 1000.0 / run_s, "spikes": spikes}))
+                  "bio_s_per_wall_s": s["duration_ms"] / 1000.0 / run_s, "spikes": sum(by_population.values()),
+                  "spikes_by_population": by_population}))
