@@ -7,9 +7,14 @@
 //!
 //! Order: populations with a manual `placement` first, onto their HICANNs in the order given; then the
 //! others, clustered by connectivity (marocco's `ClusterByPopulationConnectivity`): the first population,
-//! then repeatedly the unplaced one with the most expected synapses to or from those already placed. They
-//! fill the HICANNs nearest the wafer's centre first, so that connected populations end up close and the
-//! Layer-1 routes short. Free neuron blocks stay free for Layer-2 input (their DNC mergers take it).
+//! then repeatedly the unplaced one with the most expected synapses to or from those already placed. The
+//! first fills the HICANNs nearest the wafer's centre; each later one fills those nearest (Manhattan, in
+//! HICANN steps) to where its connected populations already sit, their mean position weighted by the
+//! synapses, so that connected populations end up on neighbouring HICANNs and the Layer-1 routes short. (A
+//! fill order by distance from the centre alone puts consecutive HICANNs at the two ends of a row: without
+//! its `placement` hint, `bench/full_wafer_local_net.py`'s wafer of HICANN-sized modules, each connected to
+//! its grid neighbours, lost 38 % of its synapses on Layer 1 so, and loses 2 % placed next to partners.)
+//! Free neuron blocks stay free for Layer-2 input (their DNC mergers take it).
 //! The 8 HICANNs of a reticle share 2 analog outputs, so a neuron whose membrane is recorded goes to the
 //! next HICANN whose reticle has one left. A neuron with an `i_offset` needs one of its HICANN half's 2
 //! current stimuli ([`super::realised`]): when the wafer has a stimulus for every stimulated neuron of the
@@ -249,8 +254,8 @@ pub fn centre_first(defects: &Defects) -> Vec<HicannOnWafer> {
     hicanns
 }
 
-/// The neuron populations in placement order: clustered by connectivity (see the module docs).
-fn cluster_order(net: &Network, candidates: &[usize]) -> Vec<usize> {
+/// Expected synapses between every two populations, either way.
+fn connection_weights(net: &Network) -> Vec<Vec<f64>> {
     let n = net.populations.len();
     let mut weight = vec![vec![0.0f64; n]; n];
     for p in &net.projections {
@@ -258,6 +263,48 @@ fn cluster_order(net: &Network, candidates: &[usize]) -> Vec<usize> {
         weight[p.pre.population][p.post.population] += s;
         weight[p.post.population][p.pre.population] += s;
     }
+    weight
+}
+
+/// `order` (a wafer's usable HICANNs, centre first) sorted by Manhattan distance from where population
+/// `i`'s connected populations already sit on `wafer`: the mean position of their neurons, weighted by
+/// the synapses between them and `i`. Unchanged (the centre first) when none is placed there yet.
+fn nearest_to_partners(
+    order: &[HicannOnWafer],
+    weight: &[f64],
+    placement: &NeuronPlacement,
+    i: usize,
+    wafer: u32,
+) -> Vec<HicannOnWafer> {
+    let (mut x, mut y, mut total) = (0.0, 0.0, 0.0);
+    for (j, slots) in placement.populations.iter().enumerate() {
+        if j == i || weight[j] <= 0.0 {
+            continue;
+        }
+        let on_wafer = || slots.iter().filter(|s| s.wafer == wafer);
+        let n = on_wafer().count();
+        if n == 0 {
+            continue;
+        }
+        let w = weight[j] / n as f64;
+        for s in on_wafer() {
+            x += w * f64::from(s.hicann.x());
+            y += w * f64::from(s.hicann.y());
+            total += w;
+        }
+    }
+    let mut order = order.to_vec();
+    if total > 0.0 {
+        let (x, y) = (x / total, y / total);
+        let distance =
+            |h: &HicannOnWafer| (f64::from(h.x()) - x).abs() + (f64::from(h.y()) - y).abs();
+        order.sort_by(|a, b| distance(a).total_cmp(&distance(b)));
+    }
+    order
+}
+
+/// The neuron populations in placement order: clustered by connectivity (see the module docs).
+fn cluster_order(weight: &[Vec<f64>], candidates: &[usize]) -> Vec<usize> {
     let mut left: Vec<usize> = candidates.to_vec();
     let mut order = Vec::with_capacity(left.len());
     while !left.is_empty() {
@@ -409,20 +456,25 @@ pub fn place(
         }
     }
     let orders: Vec<Vec<HicannOnWafer>> = defects.iter().map(centre_first).collect();
+    let weight = connection_weights(net);
     let mut w = 0;
-    for i in cluster_order(net, &automatic) {
+    for i in cluster_order(&weight, &automatic) {
         let population = &net.populations[i];
         let size = population.size as usize;
-        let out = &mut placement.populations[i];
-        while out.len() < size && w < wafers {
+        while placement.populations[i].len() < size && w < wafers {
+            let near = |wafer: usize| {
+                nearest_to_partners(&orders[wafer], &weight[i], &placement, i, wafer as u32)
+            };
             let mut trial = columns[w].clone();
             let mut slots = Vec::new();
-            let placed = put(&mut trial, &mut slots, i, out.len(), &orders[w]);
-            let whole_on_next = out.is_empty()
+            let from = placement.populations[i].len();
+            let placed = put(&mut trial, &mut slots, i, from, &near(w));
+            let whole_on_next = from == 0
                 && placed < size
                 && columns.get(w + 1).is_some_and(|next| {
-                    put(&mut next.clone(), &mut Vec::new(), i, 0, &orders[w + 1]) == size
+                    put(&mut next.clone(), &mut Vec::new(), i, 0, &near(w + 1)) == size
                 });
+            let out = &mut placement.populations[i];
             if !whole_on_next {
                 columns[w] = trial;
                 out.extend(slots);
@@ -431,6 +483,7 @@ pub fn place(
                 w += 1;
             }
         }
+        let out = &placement.populations[i];
         if out.len() < size {
             return Err(format!(
                 "population '{}': only {} of its {} neurons of {} denmems found room on {} (neuron blocks \
