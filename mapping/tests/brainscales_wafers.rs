@@ -134,6 +134,33 @@ fn populations_spill_whole_onto_the_next_wafer_and_cross_over_layer_2() {
 }
 
 #[test]
+fn a_later_population_back_fills_the_wafer_of_its_partners() {
+    // a fills 40 of wafer 0's 64 neurons and b (40) goes whole to wafer 1; c (20), connected to a only,
+    // fits the 24 left on wafer 0 and goes there, beside a, instead of following b: only a-b crosses.
+    let n = net(&[40, 40, 20], &[(0, 1), (0, 2)], json!({}));
+    let m = map(&n, &options(2, vec![small_wafer(&[]), small_wafer(&[])])).unwrap();
+    assert_eq!(wafers_of(&m, 1), vec![0; 40]);
+    assert_eq!(wafers_of(&m, 2), vec![1; 40]);
+    assert_eq!(wafers_of(&m, 3), vec![0; 20]);
+    let r = &m.report;
+    assert_eq!(r.cross_wafer.synapses, 40 * 40);
+    assert_eq!(
+        r.cross_wafer.by_projection.keys().collect::<Vec<_>>(),
+        ["a-b"]
+    );
+    assert_eq!(
+        (r.wafers[0].neurons_placed, r.wafers[1].neurons_placed),
+        (60, 40)
+    );
+
+    // With no partner placed (c connected to nothing), a population takes the lowest-numbered wafer
+    // with room: c back-fills wafer 0 after b moved on.
+    let n = net(&[40, 40, 20], &[(0, 1)], json!({}));
+    let m = map(&n, &options(2, vec![small_wafer(&[]), small_wafer(&[])])).unwrap();
+    assert_eq!(wafers_of(&m, 3), vec![0; 20]);
+}
+
+#[test]
 fn a_population_larger_than_a_wafer_is_split_across_wafers() {
     let n = net(&[100], &[], json!({}));
     let m = map(&n, &options(2, vec![small_wafer(&[]), small_wafer(&[])])).unwrap();

@@ -23,12 +23,12 @@
 //! anyway, while spreading the rest would cost the routes their locality) the population is placed as any
 //! other, and the neurons beyond the limit are reported as running without their offset.
 //!
-//! Several wafers (`brainscales-<N>-wafers`): the clustered order is cut where a wafer is full, so wafer 0
-//! fills first and populations that follow each other in that order (the connected ones) share a wafer.
-//! A population that does not fit the rest of its wafer goes whole to the next one when it fits there
-//! (no synapse of its own crosses then); only one larger than that is split, its first neurons filling the
-//! rest of the wafer. Later populations continue on the next wafer: the greedy order keeps the cut between
-//! wafers to the populations least connected to those already placed. A manual `placement` names each
+//! Several wafers (`brainscales-<N>-wafers`): each population, in the clustered order, goes whole onto
+//! the wafer holding most of its synapses to populations already placed that has room for it (no synapse
+//! of its own crosses then), the lowest-numbered one when it has no placed partner; wafer 0 so fills first,
+//! connected populations share a wafer, and a smaller population back-fills the room an earlier, larger one
+//! left when it moved on. Only a population that fits no wafer whole is split, over the wafers in that
+//! order, its first neurons filling the rest of the first. A manual `placement` names each
 //! HICANN's wafer (`"1:45"`, see [`super::hints`]).
 
 use brainscales_emu::coord::{
@@ -303,6 +303,31 @@ fn nearest_to_partners(
     order
 }
 
+/// The wafers in the order population `i` takes them: most synapses to its connected populations already
+/// placed there first (each population's synapses shared over its neurons), then by number, so that a
+/// population with no placed partner fills the lowest-numbered wafer with room (back-filling a wafer that
+/// an earlier, larger population left for the next).
+fn wafers_by_partners(
+    weight: &[f64],
+    placement: &NeuronPlacement,
+    i: usize,
+    wafers: usize,
+) -> Vec<usize> {
+    let mut synapses = vec![0.0f64; wafers];
+    for (j, slots) in placement.populations.iter().enumerate() {
+        if j == i || weight[j] <= 0.0 || slots.is_empty() {
+            continue;
+        }
+        let share = weight[j] / slots.len() as f64;
+        for s in slots {
+            synapses[s.wafer as usize] += share;
+        }
+    }
+    let mut order: Vec<usize> = (0..wafers).collect();
+    order.sort_by(|&a, &b| synapses[b].total_cmp(&synapses[a]));
+    order
+}
+
 /// The neuron populations in placement order: clustered by connectivity (see the module docs).
 fn cluster_order(weight: &[Vec<f64>], candidates: &[usize]) -> Vec<usize> {
     let mut left: Vec<usize> = candidates.to_vec();
@@ -457,30 +482,37 @@ pub fn place(
     }
     let orders: Vec<Vec<HicannOnWafer>> = defects.iter().map(centre_first).collect();
     let weight = connection_weights(net);
-    let mut w = 0;
     for i in cluster_order(&weight, &automatic) {
-        let population = &net.populations[i];
-        let size = population.size as usize;
-        while placement.populations[i].len() < size && w < wafers {
-            let near = |wafer: usize| {
-                nearest_to_partners(&orders[wafer], &weight[i], &placement, i, wafer as u32)
-            };
+        let size = net.populations[i].size as usize;
+        let near = |placement: &NeuronPlacement, wafer: usize| {
+            nearest_to_partners(&orders[wafer], &weight[i], placement, i, wafer as u32)
+        };
+        let preferred = wafers_by_partners(&weight[i], &placement, i, wafers);
+        // Whole on the first wafer of `preferred` that holds it (no synapse of its own crosses then) ...
+        let whole = preferred.iter().find_map(|&w| {
             let mut trial = columns[w].clone();
-            let mut slots = Vec::new();
-            let from = placement.populations[i].len();
-            let placed = put(&mut trial, &mut slots, i, from, &near(w));
-            let whole_on_next = from == 0
-                && placed < size
-                && columns.get(w + 1).is_some_and(|next| {
-                    put(&mut next.clone(), &mut Vec::new(), i, 0, &near(w + 1)) == size
-                });
-            let out = &mut placement.populations[i];
-            if !whole_on_next {
-                columns[w] = trial;
-                out.extend(slots);
-            }
-            if out.len() < size {
-                w += 1;
+            let mut slots = Vec::with_capacity(size);
+            let placed = put(&mut trial, &mut slots, i, 0, &near(&placement, w));
+            (placed == size).then_some((w, trial, slots))
+        });
+        if let Some((w, trial, slots)) = whole {
+            columns[w] = trial;
+            placement.populations[i] = slots;
+        } else {
+            // ... else split over the wafers in that order, its first neurons on the first.
+            for &w in &preferred {
+                let from = placement.populations[i].len();
+                if from == size {
+                    break;
+                }
+                let hicanns = near(&placement, w);
+                put(
+                    &mut columns[w],
+                    &mut placement.populations[i],
+                    i,
+                    from,
+                    &hicanns,
+                );
             }
         }
         let out = &placement.populations[i];
@@ -489,7 +521,7 @@ pub fn place(
                 "population '{}': only {} of its {} neurons of {} denmems found room on {} (neuron blocks \
                  are 32 columns, so a neuron_size that does not divide 64 leaves gaps; a recorded membrane \
                  needs a reticle with an analog output left, 2 per reticle)",
-                population.label,
+                net.populations[i].label,
                 out.len(),
                 size,
                 hints.neuron_size[i],
