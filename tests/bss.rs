@@ -488,11 +488,12 @@ fn plastic_weights_of_a_projection_on_wafer_1_are_read_back_from_wafer_1() {
 }
 
 /// One source's regular train (every `ISI_MS` from 50 ms) onto two IF_cond_exp neurons, through a
-/// depressing Tsodyks-Markram projection `tm` (U 0.4, tau_rec 500 ms) and a static twin `static`.
+/// Tsodyks-Markram projection `tm` of weight 0.01 and `tm`'s U, tau_rec and tau_facil, and a static twin
+/// `static`.
 const STP_ISI_MS: f64 = 100.0;
 const STP_SPIKES: usize = 6;
 
-fn stp_net() -> String {
+fn stp_net(tm: serde_json::Value) -> String {
     let times: Vec<f64> = (0..STP_SPIKES)
         .map(|k| 50.0 + STP_ISI_MS * k as f64)
         .collect();
@@ -507,9 +508,51 @@ fn stp_net() -> String {
             {"label": "static_post", "size": 1, "cell": {"type": "IF_cond_exp"}, "record": ["v"]}],
         "projections": [
             projection("tm", "tm_post", serde_json::json!({"type": "TsodyksMarkramSynapse", "weight": 0.01,
-                                                          "U": 0.4, "tau_rec": 500.0, "tau_facil": 0.0})),
+                                                          "U": tm["U"], "tau_rec": tm["tau_rec"],
+                                                          "tau_facil": tm["tau_facil"]})),
             projection("static", "static_post", serde_json::json!({"type": "StaticSynapse", "weight": 0.01}))]})
     .to_string()
+}
+
+/// Runs `stp_net(tm)` on the ideal wafer at 10^4 into `out` of the directory returned, with what nmemu
+/// said.
+fn run_stp(tm: serde_json::Value) -> (tempfile::TempDir, String) {
+    let (dir, net) = common::net_file(&stp_net(tm));
+    let out = dir.path().join("out");
+    let o = nmemu(&[
+        "run",
+        net.to_str().unwrap(),
+        "--machine",
+        "brainscales-wafer",
+        "--speedup",
+        "10000",
+        "--mismatch",
+        "off",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let said = format!("{}{}", common::stdout(&o), stderr(&o));
+    assert!(o.status.success(), "{said}");
+    (dir, said)
+}
+
+/// Per input spike, the PSP amplitudes of `tm_post` and of `static_post` in output directory `dir`; the
+/// static ones visible and all equal.
+fn stp_amplitudes(dir: &std::path::Path) -> (Vec<f64>, Vec<f64>) {
+    let amplitudes = |label: &str| {
+        let (shape, v) = common::npy(&dir.join(format!("{label}.v.npy")));
+        assert_eq!(shape[1], 1);
+        psp_amplitudes(&v)
+    };
+    let (tm, fixed) = (amplitudes("tm_post"), amplitudes("static_post"));
+    assert!(fixed[0] > 1e-3, "a visible PSP (V): {fixed:?}");
+    for k in 1..STP_SPIKES {
+        assert!(
+            (fixed[k] / fixed[0] - 1.0).abs() < 0.01,
+            "the static twin has no STP: {fixed:?}"
+        );
+    }
+    (tm, fixed)
 }
 
 /// Per input spike, the PSP amplitude in the membrane trace `v` (one sample per 0.1 ms): the peak within
@@ -527,27 +570,12 @@ fn psp_amplitudes(v: &[f64]) -> Vec<f64> {
 
 #[test]
 fn a_depressing_tm_projection_depresses_on_the_drivers_and_its_static_twin_does_not() {
-    let (dir, net) = common::net_file(&stp_net());
-    let out = dir.path().join("out");
-    let o = nmemu(&[
-        "run",
-        net.to_str().unwrap(),
-        "--machine",
-        "brainscales-wafer",
-        "--speedup",
-        "10000",
-        "--mismatch",
-        "off",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    let said = format!("{}{}", common::stdout(&o), stderr(&o));
-    assert!(o.status.success(), "{said}");
+    let (tmp, said) = run_stp(serde_json::json!({"U": 0.4, "tau_rec": 500.0, "tau_facil": 0.0}));
     assert!(
         said.contains("STP: 'tm' (depression)") && said.contains("asked 500 ms"),
         "the compromise is a warning: {said}"
     );
-    let dir = &out;
+    let dir = &tmp.path().join("out");
     let mapping = json(&dir.join("mapping.json"));
     let stp = mapping["short_term_plasticity"].as_array().unwrap();
     assert_eq!(stp.len(), 1, "only the TM projection: {stp:?}");
@@ -578,13 +606,7 @@ fn a_depressing_tm_projection_depresses_on_the_drivers_and_its_static_twin_does_
         expected.push(1.0 - inactive);
         inactive = (inactive + u * (1.0 - inactive)) * (-STP_ISI_MS / tau).exp();
     }
-    let amplitudes = |label: &str| {
-        let (shape, v) = common::npy(&dir.join(format!("{label}.v.npy")));
-        assert_eq!(shape[1], 1);
-        psp_amplitudes(&v)
-    };
-    let (depressed, fixed) = (amplitudes("tm_post"), amplitudes("static_post"));
-    assert!(fixed[0] > 1e-3, "a visible PSP (V): {fixed:?}");
+    let (depressed, fixed) = stp_amplitudes(dir);
     // TM's first spike has the efficacy w U (the static twin's is w), so the row holds w U.
     let first = depressed[0] / fixed[0];
     assert!(
@@ -598,9 +620,45 @@ fn a_depressing_tm_projection_depresses_on_the_drivers_and_its_static_twin_does_
             "PSP {k}: ratio {ratio}, the driver predicts {} ({depressed:?})",
             expected[k]
         );
-        assert!(
-            (fixed[k] / fixed[0] - 1.0).abs() < 0.01,
-            "the static twin does not depress: {fixed:?}"
-        );
     }
+}
+
+#[test]
+fn a_facilitating_tm_projection_facilitates_as_tm_does() {
+    let (tmp, said) = run_stp(serde_json::json!({"U": 0.3, "tau_rec": 0.0, "tau_facil": 200.0}));
+    let dir = &tmp.path().join("out");
+    // U 0.3 lies between the driver's levels: the compromise is a warning.
+    assert!(said.contains("STP: 'tm' (facilitation)"), "{said}");
+    let mapping = json(&dir.join("mapping.json"));
+    let tm = &mapping["short_term_plasticity"][0];
+    assert_eq!(tm["mode"], "facilitation");
+    assert_eq!(tm["quadrants_set_by_another"], 0);
+    let u = tm["realised_u"].as_f64().unwrap();
+    assert!((u - 0.3).abs() < 0.011 && u != 0.3, "{u}");
+    let tau = tm["realised_tau_ms"][0].as_f64().unwrap();
+    assert!((tau - 200.0).abs() < 10.0, "{tau} ms realised");
+    // TM with tau_rec 0 (x stays 1): the efficacy is w u, u = U at the first spike, then
+    // u <- U + u (1 - U) exp(-ISI / tau_facil). The row holds w (the static twin's weight, up to the
+    // 4-bit rounding of each), so the first PSP over the static one is U, and each later one over the
+    // first is u / U.
+    let (facilitated, fixed) = stp_amplitudes(dir);
+    let first = facilitated[0] / fixed[0];
+    assert!(
+        (first - u).abs() < 0.04,
+        "first TM PSP / static PSP {first}, TM's first efficacy is U = {u}"
+    );
+    let mut expected = u;
+    for (k, psp) in facilitated.iter().enumerate() {
+        let ratio = psp / facilitated[0];
+        assert!(
+            (ratio - expected / u).abs() < 0.02,
+            "PSP {k}: ratio {ratio}, TM's u / U is {} ({facilitated:?})",
+            expected / u
+        );
+        expected = u + expected * (1.0 - u) * (-STP_ISI_MS / tau).exp();
+    }
+    assert!(
+        facilitated[STP_SPIKES - 1] > 1.5 * facilitated[0],
+        "the train facilitates: {facilitated:?}"
+    );
 }

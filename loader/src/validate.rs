@@ -707,11 +707,6 @@ fn synapse(
             }
         },
     }
-    let positive = |name: &str, x: f64, problems: &mut Problems| {
-        if !finite_at_least(x, 0.0, true) {
-            problems.push(path.field(name).as_str(), format!("must be > 0, got {x}"));
-        }
-    };
     let non_negative = |p: JsonPath, x: f64, problems: &mut Problems| {
         if !finite_at_least(x, 0.0, false) {
             problems.push(p.as_str(), format!("must be >= 0, got {x}"));
@@ -758,7 +753,7 @@ fn synapse(
                     format!("must be within (0, 1], got {u}"),
                 );
             }
-            positive("tau_rec", tau_rec, problems);
+            non_negative(path.field("tau_rec"), tau_rec, problems);
             non_negative(path.field("tau_facil"), tau_facil, problems);
         }
         SynapseSpec::StaticSynapse { .. } => {}

@@ -8,8 +8,8 @@
 //!
 //! Shared per quadrant (FG block): the recovery time from V_dtc, and lambda, N_dep and N_fac. Those three
 //! come from V_fac, V_dep, V_stdf and V_bstdf in the circuit, but no source gives that mapping, so they are
-//! plain parameters with the ESS defaults. lambda and N are kept in 0..=1, so both factors stay >= 0 and
-//! nothing is clipped.
+//! plain parameters, set by value in the configuration (the ESS defaults unless set). lambda and N are
+//! kept in 0..=1, so both factors stay >= 0 and nothing is clipped.
 
 use super::ConfigError;
 use super::driver::{StpConfig, StpMode};

@@ -159,6 +159,9 @@ mod tests {
         let depressing = json!({"type": "TsodyksMarkramSynapse", "weight": 0.01, "U": 0.3,
                                 "tau_rec": 100.0, "tau_facil": 0.0});
         assert_eq!(check_model(&net("IF_cond_exp", depressing)), Ok(()));
+        let facilitating = json!({"type": "TsodyksMarkramSynapse", "weight": 0.01, "U": 0.3,
+                                  "tau_rec": 0.0, "tau_facil": 200.0});
+        assert_eq!(check_model(&net("IF_cond_exp", facilitating)), Ok(()));
         let stdp = json!({"type": "STDPMechanism", "weight": 0.01,
             "timing_dependence": {"type": "SpikePairRule", "tau_plus": 20.0, "tau_minus": 20.0,
                                   "A_plus": 0.01, "A_minus": 0.01},

@@ -4,15 +4,24 @@
 //! - Mode: `tau_facil = 0` is depression with the recovery time `tau_rec`, `tau_rec = 0` facilitation with
 //!   `tau_facil` (marocco's rule: exactly one is non-zero). In the driver both are the decay time of the
 //!   inactive fraction, V_dtc. With lambda 1 and N_dep 0 (the quadrant defaults) the depressing factor
-//!   `1 - I` is TM's available fraction x, so successive PSPs follow TM's ratios.
+//!   `1 - I` is TM's available fraction x, so successive PSPs follow TM's ratios. The facilitating factor
+//!   `1 + lambda (I - N_fac)` is, with N_fac 1 and lambda `1 - U_SE`, `U_SE + (1 - U_SE) I`: since the
+//!   driver sets `I <- I + U_SE (1 - I)` at each event, that is TM's u (`u <- U + u (1 - U)` decayed by
+//!   tau_facil, x staying 1 when tau_rec = 0) event for event, U at the first. So a facilitating quadrant
+//!   gets lambda `1 - U_SE` and a depressing one lambda 1. lambda comes from V_stdf and V_bstdf in the
+//!   circuit, whose mapping no source gives (brainscales-emu `synapse::stp`): the mapper sets it by value,
+//!   as it would with a calibration; marocco sets only the mode, and the default lambda 1 would make the
+//!   first event of a facilitating train pass nothing.
 //! - Per driver: mode and `stp_cap`, the 3-bit U_SE grid (0.25..0.40): U goes to the nearest level, clipped
 //!   to the range. [`key`] is that pair; [`super::synapses`] keeps sources of different keys (and static
 //!   ones) on different drivers.
-//! - Per quadrant (FG block): V_dtc. Its DAC is the rate fit's inverse for the hardware tau (bio tau /
-//!   speed-up), rounded and clipped to 0..=1023. Where TM projections of different tau share a quadrant, the
-//!   one with most synapses there (then the first) sets it; the others are reported as shared.
-//! - Weights: the row holds `w U` ([`weight_factor`]), TM's first-spike efficacy, as the driver's first
-//!   spike passes the whole weight; mapping.json's `weights` of a TM projection are those `w U`.
+//! - Per quadrant (FG block): V_dtc and lambda. V_dtc's DAC is the rate fit's inverse for the hardware tau
+//!   (bio tau / speed-up), rounded and clipped to 0..=1023. Where TM projections of different tau or lambda
+//!   share a quadrant, the one with most synapses there (then the first) sets both; the others are reported
+//!   as shared.
+//! - Weights: a depressing row holds `w U` ([`weight_factor`]), TM's first-spike efficacy, as the driver's
+//!   first spike passes the whole weight; mapping.json's `weights` of a TM projection are those `w U`. A
+//!   facilitating row holds `w`, which the factor scales by u.
 //! - Reported: per TM projection in mapping.json's `short_term_plasticity` (requested vs realised U and
 //!   tau, the distinct realised tau over its quadrants), and a warning for every one not realised as asked.
 
@@ -22,7 +31,8 @@ use brainscales_emu::coord::SynapseDriverOnHicann;
 use brainscales_emu::synapse::SynapseConfig;
 use brainscales_emu::synapse::driver::{MAX_STP_CAP, StpConfig, StpMode};
 use brainscales_emu::synapse::stp::{
-    RECOVERY_RATE_OFFSET, RECOVERY_RATE_PER_DAC, U_SE_AT_CAP_0, U_SE_AT_CAP_7, tau_rec_s, u_se,
+    DEFAULT_LAMBDA, RECOVERY_RATE_OFFSET, RECOVERY_RATE_PER_DAC, U_SE_AT_CAP_0, U_SE_AT_CAP_7,
+    tau_rec_s, u_se,
 };
 use brainscales_emu::time::SpeedUp;
 use nmemu_loader::Network;
@@ -88,6 +98,15 @@ pub fn v_dtc_for(tau_ms: f64, speed_up: SpeedUp) -> u16 {
         .clamp(0.0, f64::from(MAX_V_DTC_DAC)) as u16
 }
 
+/// The quadrant's lambda for a TM synapse of mode `depression` and U `u` (see the module docs).
+fn lambda_for(depression: bool, u: f64) -> f64 {
+    if depression {
+        DEFAULT_LAMBDA
+    } else {
+        1.0 - u_se(cap_for(u))
+    }
+}
+
 /// The driver setting of a projection's synapse, `None` unless it is a TM synapse.
 pub fn key(spec: &SynapseSpec) -> Option<StpKey> {
     request(spec).map(|(depression, u, _)| StpKey {
@@ -99,8 +118,8 @@ pub fn key(spec: &SynapseSpec) -> Option<StpKey> {
 /// What a synapse's PyNN weight is multiplied by on the wafer. A depressing TM synapse's first spike gives
 /// `w U` in PyNN (the available fraction x starts at 1 and each spike uses U of it), while the driver's
 /// first spike gives the row's whole weight (`1 - I` with I = 0, spec §4.2); so the row holds `w U`, and
-/// every later spike keeps TM's ratios. 1 for every other synapse (facilitation has no such
-/// correspondence on the driver and is refused before mapping).
+/// every later spike keeps TM's ratios. 1 for every other synapse (a facilitating driver's factor is TM's
+/// u itself, see the module docs).
 pub fn weight_factor(spec: &SynapseSpec) -> f64 {
     match request(spec) {
         Some((true, u, _)) => u,
@@ -120,7 +139,7 @@ pub struct StpReport {
     pub requested_tau_ms: f64,
     /// The distinct recovery times of the quadrants its placed synapses sit in, ascending.
     pub realised_tau_ms: Vec<f64>,
-    /// Quadrants where a projection of another tau set V_dtc.
+    /// Quadrants where a projection of another tau or mode set V_dtc and lambda.
     pub quadrants_set_by_another: u32,
 }
 
@@ -150,7 +169,11 @@ pub fn configure(
             .entry(r.projection)
             .or_default() += 1;
     }
-    let tau_of = |j: u32| requests[j as usize].expect("a TM projection").2;
+    // What projection j asks of its quadrants: tau (bio ms) and lambda.
+    let setting_of = |j: u32| {
+        let (depression, u, tau) = requests[j as usize].expect("a TM projection");
+        (tau, lambda_for(depression, u))
+    };
     let mut realised_tau: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
     let mut set_by_another: BTreeMap<u32, u32> = BTreeMap::new();
     for (&(w, h, q), counts) in &quadrants {
@@ -158,17 +181,19 @@ pub fn configure(
             .iter()
             .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
             .expect("a quadrant with synapses");
-        let dac = v_dtc_for(tau_of(chosen), speed_up);
-        configs[w]
+        let (tau, lambda) = setting_of(chosen);
+        let dac = v_dtc_for(tau, speed_up);
+        let stp = &mut configs[w]
             .get_mut(&h)
             .expect("a HICANN with synapses")
             .quadrants[q]
-            .stp
-            .v_dtc_dac = dac;
+            .stp;
+        stp.v_dtc_dac = dac;
+        stp.lambda = lambda;
         let tau_ms = speed_up.to_bio(tau_rec_s(dac)) * 1e3;
         for &j in counts.keys() {
             realised_tau.entry(j).or_default().push(tau_ms);
-            if tau_of(j) != tau_of(chosen) {
+            if setting_of(j) != (tau, lambda) {
                 *set_by_another.entry(j).or_default() += 1;
             }
         }
@@ -200,14 +225,18 @@ pub fn configure(
     (reports, warnings)
 }
 
-/// A warning when `report`'s realised U or tau differs from the request by more than 0.1 %.
+/// A warning when `report`'s realised U or tau differs from the request by more than 0.1 %, or another
+/// projection set some of its quadrants.
 fn warning(report: &StpReport) -> Option<String> {
     let off = |got: f64, asked: f64| (got - asked).abs() > 1e-3 * asked;
     let tau_off = report
         .realised_tau_ms
         .iter()
         .any(|&t| off(t, report.requested_tau_ms));
-    if !off(report.realised_u, report.requested_u) && !tau_off {
+    if !off(report.realised_u, report.requested_u)
+        && !tau_off
+        && report.quadrants_set_by_another == 0
+    {
         return None;
     }
     let taus: Vec<String> = report
@@ -217,7 +246,9 @@ fn warning(report: &StpReport) -> Option<String> {
         .collect();
     let shared = match report.quadrants_set_by_another {
         0 => String::new(),
-        n => format!("; in {n} quadrant(s) a projection of another tau set the shared V_dtc"),
+        n => format!(
+            "; in {n} quadrant(s) a projection of another tau or mode set the shared V_dtc and lambda"
+        ),
     };
     Some(format!(
         "STP: '{}' ({}) runs with U {} (asked {}, the driver's grid is 0.25..0.40 in 8 steps) and tau {} ms \
