@@ -129,6 +129,40 @@ fn the_files_hold_each_spike_after_the_output_paths_latency() {
 }
 
 #[test]
+fn a_wafer_run_writes_the_spikes_up_to_its_duration_and_none_after() {
+    // The system stops on its window grid (64 ns of hardware time, 0.064 ms at 10^3), a little after the last
+    // timestep: a run cut just before a spike of a longer one writes that longer run's spikes up to its end.
+    let (_dir, net) = common::net_file(
+        r#"{"format": "nmemu-net/1", "simulation": {"duration_ms": 100, "timestep_ms": 0.1},
+            "populations": [{"label": "a", "size": 1, "record": ["spikes"],
+                             "cell": {"type": "IF_cond_exp", "params": {"i_offset": 1.0}}}]}"#,
+    );
+    let net = net.to_str().unwrap();
+    let times = |duration_ms: &str| {
+        let dir = run(
+            net,
+            "brainscales-wafer",
+            &["--mismatch", "off", "--duration-ms", duration_ms],
+        );
+        let files = spikes(&dir.path().join("spikes.csv"));
+        files.get("a").map_or(Vec::new(), |a| a[&0].clone())
+    };
+    let whole = times("100");
+    assert!(whole.len() >= 3, "{whole:?}");
+    for &t in &whole[..3] {
+        // The last timestep boundary before the spike: within a window of it for the first spike (8.144 ms).
+        let duration_ms = (t / DT_MS).floor() * DT_MS;
+        let cut = times(&format!("{duration_ms:.1}"));
+        let expected: Vec<f64> = whole
+            .iter()
+            .copied()
+            .filter(|&s| s <= duration_ms)
+            .collect();
+        assert_eq!(cut, expected, "cut at {duration_ms} ms");
+    }
+}
+
+#[test]
 fn a_small_adex_network_fires_at_nests_rate_with_mismatch_off() {
     let dir = run_ideal("tests/data/bss_adex_net.json");
     let mapping = json(&dir.path().join("mapping.json"));

@@ -12,6 +12,9 @@
 //! **Time.** Both spike lists carry biological seconds since the experiment start (hardware time less the
 //! Layer-2 start offset, times the speed-up); they are written in ms. Spikes are not moved onto the
 //! timestep grid: the wafer is continuous in time, and its 4 ns recording grid is finer than any timestep.
+//! Only spikes from the experiment start to the completed ms count: the system stops on its window grid, a
+//! little after the last timestep. A spike made inside the run but stamped by the FPGA after its end is
+//! made and not recorded, as on the real system, whose recording ends with the experiment.
 //!
 //! **Membranes.** The analog outputs sample V of the logical neuron containing the traced denmem from
 //! hardware time 0; sample `s` of a recording with interval `Δ` (biological) is read at the hardware time of
@@ -111,7 +114,7 @@ impl Readback<'_> {
         let sources = self.recorded_sources()?;
         let mut recorded: Vec<Vec<Spike>> = vec![Vec::new(); self.net.populations.len()];
         for (w, wafer) in run.wafers.iter().enumerate() {
-            for r in &wafer.recorded {
+            for r in wafer.recorded.iter().filter(|r| self.in_run(r.bio_s)) {
                 let s = r.spike;
                 if let Some(&(p, neuron)) = sources.get(&(w as u32, s.hicann, s.channel, s.address))
                 {
@@ -157,6 +160,14 @@ impl Readback<'_> {
         Ok((Recordings { populations }, account))
     }
 
+    /// Whether biological second `bio_s` of experiment time lies in the run: from the experiment start to
+    /// the completed ms. The system runs on its window grid (a Layer-1 latency, 64 ns of hardware time), so
+    /// its last window can end after the run's last timestep; spikes of that overshoot belong to no timestep
+    /// of the run and are neither written nor counted as made.
+    fn in_run(&self, bio_s: f64) -> bool {
+        (0.0..=self.completed_ms).contains(&(bio_s * 1e3))
+    }
+
     /// (wafer, HICANN, channel, address) -> (population, neuron) of every placed neuron whose events reach
     /// a recording Gbit channel.
     fn recorded_sources(&self) -> Result<RecordedSources, String> {
@@ -198,7 +209,7 @@ impl Readback<'_> {
         }
         let mut out = vec![Vec::new(); self.net.populations.len()];
         for (w, wafer) in run.wafers.iter().enumerate() {
-            for s in wafer.spikes.iter().filter(|s| s.bio_s >= 0.0) {
+            for s in wafer.spikes.iter().filter(|s| self.in_run(s.bio_s)) {
                 if let Some(&(p, n)) = neuron_of.get(&(w as u32, s.hicann, s.neuron)) {
                     out[p].push((n, s.bio_s));
                 }

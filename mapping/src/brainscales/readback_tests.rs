@@ -67,13 +67,21 @@ const SCALE: VoltageScale = VoltageScale {
 
 /// Runs `image` and reads it back for `net(6)` at the translation's voltage scale.
 fn read_back(image: &SystemImage) -> (SystemRun, Result<(Recordings, SpikeAccount), String>) {
+    read_back_until(image, 400.0)
+}
+
+/// As [`read_back`], for a run that completed `completed_ms` of the 60 us the system ran.
+fn read_back_until(
+    image: &SystemImage,
+    completed_ms: f64,
+) -> (SystemRun, Result<(Recordings, SpikeAccount), String>) {
     let (net, run, places) = (net(6), run(image), places(image));
     let readback = Readback {
         net: &net,
         image,
         places: vec![None, Some(&places)],
         voltage: SCALE,
-        completed_ms: 400.0,
+        completed_ms,
     };
     let read = readback.recordings(&run);
     (run, read)
@@ -131,6 +139,27 @@ fn recorded_spikes_come_back_to_their_neurons_in_biological_time() {
         vec![("cells".to_string(), made, spikes.len() as u64)]
     );
     assert_eq!(account.not_recorded(), made - spikes.len() as u64);
+}
+
+#[test]
+fn spikes_after_the_completed_ms_are_neither_written_nor_counted() {
+    let (run, read) = read_back_until(&image(6), 150.0);
+    let (recordings, account) = read.unwrap();
+    let spikes = recordings.populations[1].spikes.as_ref().unwrap();
+    let in_run = |bio_s: f64| (0.0..=150.0).contains(&(bio_s * 1e3));
+    let recorded = run.wafers[0].recorded.iter().filter(|r| in_run(r.bio_s));
+    assert!(run.wafers[0].recorded.len() > 2 * recorded.clone().count());
+    assert_eq!(spikes.len(), recorded.count());
+    assert!(spikes.iter().all(|s| s.time_ms <= 150.0));
+    let made = run.wafers[0].spikes.iter().filter(|s| in_run(s.bio_s));
+    assert_eq!(
+        account.populations,
+        vec![(
+            "cells".to_string(),
+            made.count() as u64,
+            spikes.len() as u64
+        )]
+    );
 }
 
 #[test]
