@@ -138,6 +138,18 @@ pub struct IntegratorCounters {
     /// Steps accepted at the one-tick minimum although their error was above tolerance, or whose result
     /// was not finite (the membrane is then taken to have crossed threshold).
     pub forced_steps: u64,
+    /// Steps taken past the time asked ([`LogicalNeuron::look_ahead`]) and dropped because an input
+    /// arrived inside them (each is taken again, cut at the input). Included in `steps`.
+    pub dropped_steps: u64,
+}
+
+/// A step [`LogicalNeuron::look_ahead`] took past the time it was asked for: where it ends and whether on a
+/// threshold crossing. Its end state stays in [`LogicalNeuron::scratch`] until it is taken whole (the
+/// neuron is asked for its end or later) or dropped (an input inside it).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Ahead {
+    pub end: HwTime,
+    pub crossed: bool,
 }
 
 /// Tolerances of the adaptive integrator.
@@ -194,6 +206,8 @@ pub struct LogicalNeuron {
     pub(super) w_ampere: Vec<f64>,
     pub(super) refractory_until: HwTime,
     pub(super) step_s: f64,
+    /// The step taken past the last time asked for, not yet in the state.
+    pub(super) ahead: Option<Ahead>,
     /// Dormand-Prince stages and work vectors, 10 x (1 + adaptation terms), allocated once.
     pub(super) scratch: Vec<f64>,
 }
@@ -317,6 +331,7 @@ impl LogicalNeuron {
             v_reset_volt: v_reset_volt + reset_offset / members.len() as f64,
             refractory,
             w_ampere: vec![0.0; adapt_terms.len()],
+            ahead: None,
             exp_terms,
             adapt_terms,
             conductances,
@@ -361,10 +376,12 @@ impl LogicalNeuron {
         &self.counters
     }
 
+    /// The time of the state (a step looked ahead past it is not in the state).
     pub fn time(&self) -> HwTime {
         self.t
     }
 
+    /// The membrane at [`LogicalNeuron::time`].
     pub fn v_volt(&self) -> f64 {
         self.v_volt
     }
@@ -398,8 +415,19 @@ impl LogicalNeuron {
     /// V_low = min(V, V_reset, every reversal potential, E_l + min(I_stim, 0) / g_l), so each current is
     /// at most its value at V_low (the exponential term at most its value at V_t, where the integrator
     /// clamps it; conductances only decay): V rises by at most that sum / C per second once the
-    /// refractory hold ends, and the bound's crossing is rounded down with a tick to spare.
+    /// refractory hold ends, and the bound's crossing is rounded down with a tick to spare. With a step
+    /// looked ahead ([`LogicalNeuron::look_ahead`]), at least the tick before its end: what that step shows
+    /// (a step taken again, cut at an input, may cross a few ticks earlier: see the integrator's docs).
     pub fn quiet_until(&self) -> HwTime {
+        let bound = self.quiet_bound();
+        match self.ahead {
+            Some(ahead) => bound.max(HwTime(ahead.end.0 - 1)),
+            None => bound,
+        }
+    }
+
+    /// [`LogicalNeuron::quiet_until`] from the state alone.
+    fn quiet_bound(&self) -> HwTime {
         if self.noise.is_some() || !self.adapt_terms.is_empty() || self.v_volt >= self.v_t_volt {
             return self.t;
         }

@@ -295,6 +295,67 @@ fn adex_follows_a_fine_step_rk4_reference() {
 }
 
 #[test]
+fn looking_ahead_follows_the_reference_in_fewer_steps() {
+    // As a wafer asks: the spikes up to the end of every 20 ns window (look_ahead), the state only at an
+    // input and every 1000 ns (advance: a step looked ahead past it is dropped and taken again, cut there).
+    let p = adex_pair();
+    let mut n = pair(3, p, 0.5);
+    let mut every_window = pair(3, p, 0.5);
+    let mut r = Reference::new(&p, 0.5);
+    let events = [
+        (1000u64, 0usize, SynapticInput::Excitatory, 0.4e-6),
+        (1740, 1, SynapticInput::Excitatory, 0.2e-6),
+        (3000, 1, SynapticInput::Inhibitory, 0.3e-6),
+        (6260, 0, SynapticInput::Excitatory, 0.5e-6),
+        (9480, 1, SynapticInput::Inhibitory, 0.2e-6),
+    ];
+    let (mut spikes, mut window_spikes) = (Vec::new(), Vec::new());
+    let mut max_err: f64 = 0.0;
+    for ns in (20..=20_000u64).step_by(20) {
+        let t = HwTime::from_ns(ns);
+        let sampled = ns % 1000 == 0 || events.iter().any(|e| e.0 == ns);
+        loop {
+            let spike = if sampled {
+                n.advance(t)
+            } else {
+                n.look_ahead(t)
+            };
+            match spike {
+                Some(s) => spikes.push(s.0),
+                None => break,
+            }
+        }
+        while let Some(s) = every_window.advance(t) {
+            window_spikes.push(s.0);
+        }
+        if sampled {
+            r.run_to_ns(ns);
+            assert_eq!(n.time(), t);
+            max_err = max_err.max((n.v_volt() - r.v).abs());
+        }
+        for &(at, k, input, g) in events.iter().filter(|e| e.0 == ns) {
+            let denmem = d(3, k as u8);
+            n.add_conductance(n.channel(denmem, input).unwrap(), g);
+            every_window.add_conductance(every_window.channel(denmem, input).unwrap(), g);
+            r.g[k][input as usize] += g;
+            assert_eq!(at, ns);
+        }
+    }
+    r.run_to_ns(20_000);
+    assert!(r.spikes.len() >= 3, "the reference fires: {:?}", r.spikes);
+    assert_eq!(spikes.len(), r.spikes.len());
+    for (a, b) in spikes.iter().zip(&r.spikes) {
+        assert!(a.abs_diff(*b) <= 1, "spike at tick {a} vs {b}");
+    }
+    // As accurate as stepping to every window's end (adex_follows_a_fine_step_rk4_reference).
+    assert!(max_err < 1e-6, "max error {max_err} V");
+    assert_eq!(window_spikes.len(), spikes.len());
+    let (ahead, cut) = (n.counters(), every_window.counters());
+    assert!(ahead.dropped_steps > 0, "{ahead:?}");
+    assert!(3 * ahead.steps < cut.steps, "{ahead:?} vs {cut:?}");
+}
+
+#[test]
 fn a_steep_exponential_crossing_leaves_adaptation_bounded() {
     // One denmem's exponential term is as steep as the calibtic domain allows (1.21 mV) and 110 mV below
     // V_t: at V_t it is e^90 times its leak current, so a crossing step's stages overshoot by orders of

@@ -21,6 +21,10 @@ pub struct HicannRunCounters {
     pub events_to_unconfigured_hicanns: u64,
     /// Synapses that matched an event on a column whose denmem belongs to no neuron.
     pub jumps_to_unused_denmems: u64,
+    /// Spikes a neuron found before the window it found them in, sent at the window's start: a step looked
+    /// ahead past a window and taken again, cut at an input, crossed a few ticks earlier than it had shown
+    /// (a numerical difference within the integrator's tolerance).
+    pub spikes_found_late: u64,
 }
 
 /// The counters of one HICANN.
@@ -105,4 +109,5 @@ pub(super) fn add_integrator(sum: &mut IntegratorCounters, c: &IntegratorCounter
     sum.rejected_steps += c.rejected_steps;
     sum.exact_spans += c.exact_spans;
     sum.forced_steps += c.forced_steps;
+    sum.dropped_steps += c.dropped_steps;
 }

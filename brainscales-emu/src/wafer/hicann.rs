@@ -4,7 +4,9 @@
 //! 1. Inbound Layer-1 events before `end` are taken in (time, source HICANN, source sequence) order and
 //!    delivered through the [`SynapseBlock`]; each conductance jump goes to its neuron.
 //! 2. Without STDP the neurons are advanced lazily: jumps are grouped per neuron, each neuron runs through
-//!    its own jumps to the window's last tick; a neuron without jumps that cannot reach threshold in the
+//!    its own jumps to the window's last tick, where only its spikes are needed (a step may end after it,
+//!    [`LogicalNeuron::look_ahead`]; a spike a step taken again finds before the window is sent at the
+//!    window's start, and counted); a neuron without jumps that cannot reach threshold in the
 //!    window ([`LogicalNeuron::quiet_until`], a conservative bound kept per neuron) is left where it is
 //!    and catches up at its next jump, so quiet neurons cost no integration steps per window; a HICANN
 //!    whose neurons are all quiet and that has no input is not stepped at all. With STDP every neuron is brought to each
@@ -133,27 +135,43 @@ pub(super) struct HicannState {
     pub counters: HicannRunCounters,
 }
 
+/// What a neuron must have done up to a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// Its state is at the time: an input follows.
+    State,
+    /// Its spikes up to the time are known; its state may lag behind a step looked ahead
+    /// ([`LogicalNeuron::look_ahead`]).
+    Spikes,
+}
+
 /// Runs `neuron` to `until` (inclusive), collecting its spikes and trace samples on the way.
 fn advance_to(
     neuron: &mut LogicalNeuron,
     index: u32,
     until: HwTime,
+    reach: Reach,
     spikes: &mut Vec<(HwTime, u32)>,
     trace: Option<&mut TraceBuffer>,
 ) {
-    let mut run = |neuron: &mut LogicalNeuron, to: HwTime| {
-        while let Some(t) = neuron.advance(to) {
-            spikes.push((t, index));
+    let mut run = |neuron: &mut LogicalNeuron, to: HwTime, reach: Reach| loop {
+        let spike = match reach {
+            Reach::State => neuron.advance(to),
+            Reach::Spikes => neuron.look_ahead(to),
+        };
+        match spike {
+            Some(t) => spikes.push((t, index)),
+            None => break,
         }
     };
     if let Some(tb) = trace {
         while tb.next <= until {
-            run(neuron, tb.next);
+            run(neuron, tb.next, Reach::State);
             tb.v_volt.push(neuron.v_volt());
             tb.next = tb.next + tb.interval;
         }
     }
-    run(neuron, until);
+    run(neuron, until, reach);
 }
 
 impl HicannState {
@@ -253,6 +271,12 @@ impl HicannState {
             self.neurons_in_order(&inbox[..due], last);
         } else {
             self.neurons_lazily(&inbox[..due], last);
+            for spike in &mut self.window_spikes {
+                if spike.0 < start {
+                    spike.0 = start;
+                    self.counters.spikes_found_late += 1;
+                }
+            }
         }
         inbox.drain(..due);
         self.inbox = inbox;
@@ -325,12 +349,20 @@ impl HicannState {
                     neuron,
                     i as u32,
                     j.time,
+                    Reach::State,
                     &mut self.window_spikes,
                     trace.as_deref_mut(),
                 );
                 Self::apply(neuron, j.change);
             }
-            advance_to(neuron, i as u32, last, &mut self.window_spikes, trace);
+            advance_to(
+                neuron,
+                i as u32,
+                last,
+                Reach::Spikes,
+                &mut self.window_spikes,
+                trace,
+            );
             self.quiet[i] = neuron.quiet_until();
         }
     }
@@ -340,7 +372,14 @@ impl HicannState {
         let from = self.window_spikes.len();
         for (i, neuron) in self.neurons.iter_mut().enumerate() {
             let trace = self.traced[i].map(|k| &mut self.traces[k]);
-            advance_to(neuron, i as u32, t, &mut self.window_spikes, trace);
+            advance_to(
+                neuron,
+                i as u32,
+                t,
+                Reach::State,
+                &mut self.window_spikes,
+                trace,
+            );
             self.quiet[i] = neuron.quiet_until();
         }
         self.window_spikes[from..].sort_unstable();

@@ -31,7 +31,9 @@
 //! Speed (bench `wafer`, full wafer of 49,152 neurons of 4 denmems at ~8 Hz with Layer-2 Poisson input):
 //! about two thirds of the time is the membrane integrator's Dormand-Prince steps (a conductance tail keeps
 //! a neuron off the closed form for ~16 tau_syn after each input); the windows, output paths, buses and
-//! synapse delivery take the rest. Quiet neurons and HICANNs cost nothing per window.
+//! synapse delivery take the rest. Quiet neurons and HICANNs cost nothing per window, and a busy neuron's
+//! steps run past the window's end (`LogicalNeuron::look_ahead`), so their length follows the dynamics and
+//! the inputs, not the 64 ns window grid.
 //!
 //! [`build`] holds small image builders for tests and benches.
 

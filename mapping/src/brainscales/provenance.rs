@@ -52,11 +52,13 @@ fn hicann_counters(h: &HicannCounters) -> Vec<(&'static str, u64)> {
             h.run.events_to_unconfigured_hicanns,
         ),
         ("jumps_to_unused_denmems", h.run.jumps_to_unused_denmems),
+        ("spikes_found_late", h.run.spikes_found_late),
         ("l2_injected", h.l2_injected),
         ("integrator_steps", h.integrator.steps),
         ("integrator_rejected_steps", h.integrator.rejected_steps),
         ("integrator_exact_spans", h.integrator.exact_spans),
         ("integrator_forced_steps", h.integrator.forced_steps),
+        ("integrator_dropped_steps", h.integrator.dropped_steps),
     ]
 }
 
